@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two layers: `unit` is pure logic with no I/O and runs in seconds; `integration` runs against the real
+// servers that test/env/global-setup.ts starts once per run (kube-apiserver + etcd, moto, PostgreSQL).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['operator/**/*.test.ts', 'client/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['test/env/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          // Test files share one control plane, one emulator and one PostgreSQL cluster; they run one at a time
+          // so their resets do not interfere.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
