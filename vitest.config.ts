@@ -18,6 +18,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: ['test/env/global-setup.ts'],
+          setupFiles: ['test/env/per-file-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
           // Test files share one control plane, one emulator and one PostgreSQL cluster; they run one at a time

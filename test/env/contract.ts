@@ -2,7 +2,7 @@
 // Only plain JSON: it crosses from the main process into the test workers.
 
 export interface KubeEndpoint {
-  /** kubeconfig with the cluster-admin user (client certificate) as current context. */
+  /** kubeconfig with the cluster-admin user (static token, group system:masters) as current context. */
   kubeconfigPath: string;
   /** https://127.0.0.1:<port> */
   server: string;
@@ -48,6 +48,8 @@ export interface TestEnv {
   tools: Tools;
   /** Folder (git-ignored) where installed parts are cached between runs. */
   cacheDir: string;
+  /** Folder with this run's server logs. */
+  logDir: string;
 }
 
 declare module 'vitest' {
