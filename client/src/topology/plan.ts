@@ -1,0 +1,74 @@
+// Pure decisions for a topology reload: whether to take the new document, and what it means for endpoints.
+import type { Topology } from './schema.js';
+
+export type TopologyDecision =
+  | { action: 'apply' }
+  | { action: 'ignore'; reason: 'older-revision' | 'unchanged' }
+  | { action: 'reject'; reason: string };
+
+/** Decides what to do with a valid document read after `current`. */
+export function decideTopologyUpdate(current: Topology, next: Topology): TopologyDecision {
+  if (next.name !== current.name || next.namespace !== current.namespace) {
+    return {
+      action: 'reject',
+      reason: `topology is for ${next.namespace}/${next.name}, this router serves ${current.namespace}/${current.name}`,
+    };
+  }
+  // The kubelet can briefly expose an older projection, and a restored ConfigMap can go backwards: neither
+  // may undo a newer view.
+  if (next.revision < current.revision) return { action: 'ignore', reason: 'older-revision' };
+  if (next.revision === current.revision) {
+    if (JSON.stringify(next) === JSON.stringify(current)) return { action: 'ignore', reason: 'unchanged' };
+    return { action: 'reject', reason: `revision ${next.revision} was published again with different content; keeping the first` };
+  }
+  return { action: 'apply' };
+}
+
+export type EndpointRole = 'primary' | 'replica';
+export type EndpointState = 'active' | 'draining';
+
+/** What the router needs to run one endpoint. Host, port and database are part of the identity: a changed
+ * address is a different server and gets a fresh pool and fresh lag samples. */
+export interface EndpointSpec {
+  key: string;
+  id: string;
+  role: EndpointRole;
+  host: string;
+  port: number;
+  database: string;
+  state: EndpointState;
+}
+
+export function endpointSpecs(t: Topology): EndpointSpec[] {
+  const spec = (role: EndpointRole, e: { id: string; host: string; port: number }, state: EndpointState): EndpointSpec => ({
+    key: `${role}:${e.id}@${e.host}:${e.port}/${t.database}`,
+    id: e.id,
+    role,
+    host: e.host,
+    port: e.port,
+    database: t.database,
+    state,
+  });
+  return [spec('primary', t.primary, 'active'), ...t.replicas.map((r) => spec('replica', r, r.state))];
+}
+
+export interface EndpointPlan {
+  create: EndpointSpec[];
+  /** Existing endpoints whose state changes. */
+  update: Array<{ key: string; state: EndpointState }>;
+  /** Keys no longer published: they take no new queries and their pools end after in-flight ones. */
+  retire: string[];
+}
+
+export function planEndpoints(current: ReadonlyMap<string, EndpointState>, next: Topology): EndpointPlan {
+  const specs = endpointSpecs(next);
+  const wanted = new Set(specs.map((s) => s.key));
+  const plan: EndpointPlan = { create: [], update: [], retire: [] };
+  for (const s of specs) {
+    const state = current.get(s.key);
+    if (state === undefined) plan.create.push(s);
+    else if (state !== s.state) plan.update.push({ key: s.key, state: s.state });
+  }
+  for (const key of current.keys()) if (!wanted.has(key)) plan.retire.push(key);
+  return plan;
+}
