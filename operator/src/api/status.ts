@@ -1,0 +1,138 @@
+// The observed state, written only by the operator through the status subresource. Every field is optional
+// because a status is built up over several reconciles (an instance has no endpoint until RDS assigns one), and
+// nothing here has a default: the API server would apply it on every read and hide what was actually observed.
+import { z } from 'zod';
+import { patterns } from './patterns.js';
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const PHASES = ['Pending', 'Provisioning', 'Ready', 'Modifying', 'Degraded', 'Deleting', 'Failed'] as const;
+
+/** The shape of metav1.Condition, with its validation, so `kubectl wait --for=condition=Ready` works. */
+export const conditionSchema = z.object({
+  type: z
+    .string()
+    .max(316)
+    .regex(patterns.conditionType, 'must be a CamelCase name, optionally prefixed by a DNS subdomain and /')
+    .describe('Kind of condition in CamelCase, e.g. Ready, PrimaryAvailable, ReplicasInSync.'),
+  status: z.enum(['True', 'False', 'Unknown']).describe('True, False or Unknown.'),
+  observedGeneration: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('metadata.generation the condition was computed from; older than metadata.generation means stale.'),
+  lastTransitionTime: timestamp.describe('When status last changed (RFC 3339).'),
+  reason: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(patterns.conditionReason, 'must be a CamelCase identifier')
+    .describe('Machine-readable cause in CamelCase, e.g. InstanceModifying.'),
+  message: z.string().max(32768).describe('What is going on, for a person; may be empty.'),
+});
+
+const instanceStatusSchema = z.object({
+  identifier: z.string().min(1).max(63).describe('RDS DB instance identifier.'),
+  role: z.enum(['primary', 'replica']).describe('primary (writable) or replica (read-only).'),
+  rdsStatus: z
+    .string()
+    .optional()
+    .describe('DB instance status as RDS reports it, e.g. creating, available, modifying, storage-full.'),
+  endpoint: z
+    .object({
+      host: z.string().min(1).describe('DNS name of the instance.'),
+      port: z.int().min(1).max(65535).describe('TCP port PostgreSQL listens on.'),
+    })
+    .optional()
+    .describe('Where to connect; absent until RDS has assigned it.'),
+  instanceClass: z.string().optional().describe('DB instance class RDS currently runs.'),
+  engineVersion: z.string().optional().describe('PostgreSQL version RDS currently runs.'),
+  allocatedStorageGiB: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('Storage RDS currently has, in GiB; can exceed the spec after storage autoscaling.'),
+  availabilityZone: z.string().optional().describe('Availability Zone the instance runs in.'),
+  lagSeconds: z
+    .number()
+    .min(0)
+    .optional()
+    .describe('Replication lag behind the primary, in seconds, at the last observation; absent when unknown.'),
+  routable: z
+    .boolean()
+    .optional()
+    .describe('Whether the published topology currently offers this instance to clients.'),
+  drainingSince: timestamp
+    .optional()
+    .describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later.'),
+});
+
+export const statusSchema = z
+  .object({
+    phase: z
+      .enum(PHASES)
+      .optional()
+      .describe(
+        'Summary: Pending (accepted, nothing created yet), Provisioning (instances being created), Ready, ' +
+          'Modifying (a change is being applied), Degraded (serving, but an instance is unavailable or lagging), ' +
+          'Deleting, Failed (needs a person; see the conditions).',
+      ),
+    observedGeneration: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('metadata.generation of the spec this status reflects.'),
+    conditions: z
+      .array(conditionSchema)
+      .max(32)
+      .superRefine((cs, ctx) => {
+        // The list is a map keyed by type: the API server rejects a second entry of a type, naming its index.
+        cs.forEach((c, i) => {
+          if (cs.findIndex((other) => other.type === c.type) !== i) {
+            ctx.addIssue({ code: 'custom', message: `duplicate condition type ${c.type}`, path: [i] });
+          }
+        });
+      })
+      .optional()
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
+      .describe('Latest observations, one per type (Ready, ...).'),
+    primary: instanceStatusSchema.optional().describe('The primary instance as last observed.'),
+    replicas: z
+      .array(instanceStatusSchema)
+      .max(64)
+      .optional()
+      .describe('The read replicas as last observed, including ones being drained or deleted.'),
+    readyReplicas: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('Replicas that are available and within routing.maxReplicaLagSeconds.'),
+    endpoints: z
+      .object({
+        configMapName: z.string().optional().describe('ConfigMap holding the routing topology.'),
+        secretName: z.string().optional().describe('Secret holding the master user credentials.'),
+        topologyRevision: z
+          .int()
+          .min(0)
+          .optional()
+          .describe('Increases each time the published topology changes.'),
+      })
+      .optional()
+      .describe('Objects the operator publishes for clients in this namespace.'),
+    parameterGroupName: z.string().optional().describe('DB parameter group the operator manages for spec.parameters.'),
+    pendingChanges: z
+      .array(z.string())
+      .max(64)
+      .optional()
+      .describe('Spec changes not yet in effect on RDS, e.g. a class change waiting for the maintenance window.'),
+    finalSnapshotIdentifier: z
+      .string()
+      .optional()
+      .describe('Identifier of the final snapshot taken on deletion with deletionPolicy Snapshot.'),
+  })
+  .describe('Observed state, written by the operator.');
+
+export type ReplicaSetDBStatus = z.output<typeof statusSchema>;
+export type Condition = z.output<typeof conditionSchema>;
+export type InstanceStatus = z.output<typeof instanceStatusSchema>;
+export type Phase = (typeof PHASES)[number];
