@@ -1,0 +1,68 @@
+// The Kubernetes side of a reconcile, as narrow as the reconciler needs it. The real adapter
+// (operator/src/kube/) is thin and tested against a real kube-apiserver; unit tests use an in-memory fake.
+import type { ReplicaSetDBStatus } from '../api/index.js';
+
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+/** Identifies the object an Event or an ownerReference points at. */
+export interface OwnerIdentity extends ObjectRef {
+  apiVersion: string;
+  kind: string;
+  uid: string;
+}
+
+/** The custom object as stored, not yet validated: the reconciler parses it so that an invalid object can be
+ * reported in its status instead of being dropped. */
+export interface StoredObject {
+  raw: Record<string, unknown>;
+  uid: string;
+  generation: number;
+  resourceVersion: string;
+  finalizers: string[];
+  deletionTimestamp?: string;
+  annotations: Record<string, string>;
+}
+
+export interface StoredConfigMap {
+  data: Record<string, string>;
+  resourceVersion: string;
+  labels: Record<string, string>;
+  ownerUids: string[];
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface KubernetesPort {
+  getReplicaSetDB(ref: ObjectRef): Promise<StoredObject | undefined>;
+
+  /** JSON patch with a `test` of the current finalizer list, so a concurrent change fails the patch (409/422
+   * surfaces as an error and the reconcile retries) instead of silently dropping someone else's finalizer.
+   * Returns false when nothing needed to change. */
+  addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean>;
+  removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean>;
+
+  /** Replaces the status through the status subresource. */
+  writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void>;
+
+  /** Decoded string data of a Secret, or undefined when it does not exist. */
+  getSecret(ref: ObjectRef): Promise<Record<string, string> | undefined>;
+  /** Creates a Secret; never overwrites one that exists (returns 'exists' then), so a password is never lost. */
+  createSecret(ref: ObjectRef, data: Record<string, string>, labels: Record<string, string>): Promise<'created' | 'exists'>;
+
+  getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined>;
+  /** Server-side apply with the operator's field manager (force), owned by `owner`. Returns the new
+   * resourceVersion. */
+  applyConfigMap(
+    ref: ObjectRef,
+    content: { data: Record<string, string>; labels: Record<string, string> },
+    owner: OwnerIdentity,
+  ): Promise<string>;
+  /** Idempotent: deleting a ConfigMap that is gone is not an error. */
+  deleteConfigMap(ref: ObjectRef): Promise<void>;
+
+  /** Best effort: a failure to record an Event is logged, never fails a reconcile. */
+  recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void>;
+}
