@@ -25,21 +25,21 @@ describe('loadConfig', () => {
       watchNamespaces: [],
       concurrency: 4,
       awsRegion: 'eu-west-1',
-      awsEndpoint: undefined,
       logLevel: 'info',
       metricsBindAddress: '0.0.0.0',
       metricsPort: 8080,
       leaderElect: false,
       leaseName: 'replicasetdb-operator',
-      leaseNamespace: undefined,
       leaseDuration: 15_000,
       renewDeadline: 10_000,
       retryPeriod: 2_000,
       resyncSteady: 600_000,
       resyncTransitioning: 15_000,
       shutdownTimeout: 25_000,
-      kubeconfig: undefined,
     });
+    expect(config.awsEndpoint).toBeUndefined();
+    expect(config.leaseNamespace).toBeUndefined();
+    expect(config.kubeconfig).toBeUndefined();
     expect(config.identity).not.toBe('');
   });
 
