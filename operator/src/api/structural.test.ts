@@ -26,6 +26,13 @@ describe('toStructuralSchema', () => {
     });
   });
 
+  it('declares a block default with its inner defaults filled in, as zod parses it', () => {
+    const schema = toStructuralSchema(z.object({ b: z.object({ n: z.int().default(3), s: z.string().optional() }).prefault({}) }));
+    expect(schema.properties).toEqual({
+      b: { type: 'object', default: { n: 3 }, properties: { n: { type: 'integer', default: 3 }, s: { type: 'string' } } },
+    });
+  });
+
   it('turns a record into additionalProperties and drops additionalProperties: false', () => {
     expect(toStructuralSchema(z.record(z.string(), z.string()))).toEqual({
       type: 'object',

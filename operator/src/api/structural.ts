@@ -47,6 +47,12 @@ export function toStructuralSchema(schema: z.ZodType): SchemaNode {
     unrepresentable: 'throw',
     cycles: 'throw',
     reused: 'inline',
+    override: ({ zodSchema, jsonSchema }) => {
+      // A block's default is `{}` in zod (prefault: parsed, so the inner defaults fill it), but the API server
+      // checks a default against the block's CEL rules as written, without the inner defaults. Declaring the
+      // filled-in object makes both read the same value.
+      if (zodSchema._zod.def.type === 'prefault') jsonSchema.default = z.parse(zodSchema, undefined);
+    },
   }) as SchemaNode;
   delete json.$schema;
   return normalize(json, '');
