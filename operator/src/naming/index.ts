@@ -1,0 +1,3 @@
+export * from './identifiers.js';
+export * from './kubernetes-names.js';
+export * from './tags.js';
