@@ -69,3 +69,15 @@ export function isConnectionError(err: unknown): boolean {
 export function isReadOnlyViolation(err: unknown): boolean {
   return errorCode(err) === '25006';
 }
+
+/** Emitted as 'error' when an endpoint stops answering; routing has already moved away from it. */
+export class EndpointError extends Error {
+  constructor(
+    readonly endpointId: string,
+    readonly role: 'primary' | 'replica',
+    cause: unknown,
+  ) {
+    super(`${role} ${endpointId} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'EndpointError';
+  }
+}

@@ -1,3 +1,17 @@
+// @servio/replicasetdb-client: routes PostgreSQL queries to the primary and to fresh read replicas, following
+// the topology the replicasetdb operator publishes.
+
+// The topology contract (shared with the operator).
 export { TOPOLOGY_CONTRACT_VERSION, topologySchema } from './topology/schema.js';
 export type { Topology, TopologyInput, TopologyPrimary, TopologyReplica, TopologyRouting } from './topology/schema.js';
 export { formatTopology, parseTopology, TopologyError } from './topology/parse.js';
+
+// The router.
+export { createReplicaRouter, ReplicaRouter, type ReplicaRouterEvents } from './router.js';
+export type { Credentials, PoolOptions, ReplicaRouterOptions } from './options.js';
+export type { ReadOptions, TransactionClient } from './read-options.js';
+export type { TransactionOptions, QueryText, QueryValues } from './core.js';
+export { Session, type SessionOptions } from './session.js';
+export type { EndpointStats, PoolStats, RouterStats } from './stats.js';
+export { fromEnv, type FromEnvOptions } from './env.js';
+export { EndpointError, FallbackLimitError, ReadOnlyQueryError, RouterClosedError } from './errors.js';

@@ -52,13 +52,13 @@ export class PrimaryLsnHistory {
 
 /**
  * Seconds of data the replica may be missing; Infinity when nothing bounds it. A replica that has replayed up
- * to the primary's latest position is caught up however old its last replayed transaction is. Otherwise the
- * smaller of two upper bounds: the age of its last replayed commit, and the age of the newest primary sample
- * it has replayed past.
+ * to the position the primary reported in this same check round is caught up, however old its last replayed
+ * transaction is. Otherwise the smaller of two upper bounds: the age of its last replayed commit, and the age
+ * of the newest primary sample it has replayed past (older rounds included, so that a primary that could not
+ * be sampled this round does not make every replica look caught up).
  */
-export function estimateLagSeconds(replica: ReplicaSample, history: PrimaryLsnHistory): number {
-  const latest = history.latest();
-  if (replica.replayLsn !== null && latest !== undefined && replica.replayLsn >= latest.lsn) return 0;
+export function estimateLagSeconds(replica: ReplicaSample, history: PrimaryLsnHistory, roundPrimary: PrimarySample | undefined): number {
+  if (replica.replayLsn !== null && roundPrimary !== undefined && replica.replayLsn >= roundPrimary.lsn) return 0;
   let bound = Infinity;
   if (replica.replayDelaySeconds !== null) bound = Math.max(0, replica.replayDelaySeconds);
   if (replica.replayLsn !== null) {

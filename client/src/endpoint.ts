@@ -1,0 +1,92 @@
+// One server of the topology: its pools, what the router last observed about it, and its in-flight count,
+// which is what lets a removed endpoint finish its queries before its pools end.
+import type pg from 'pg';
+import type { ReplicaView } from './eligibility.js';
+import type { Lsn } from './lsn.js';
+import type { EndpointSpec, EndpointState } from './topology/plan.js';
+
+export interface EndpointPools {
+  /** Replica: reads. Primary: writes and transactions. */
+  main: pg.Pool;
+  /** Primary only: reads that land on the primary, on connections that refuse to write. */
+  readOnly: pg.Pool | undefined;
+  /** One connection for lag checks, so a saturated pool cannot starve them. */
+  monitor: pg.Pool;
+}
+
+export class Endpoint implements ReplicaView {
+  state: EndpointState | 'removed';
+  healthy = false;
+  lagSeconds = Infinity;
+  replayLsn: Lsn | undefined = undefined;
+  /** When the latest lag check succeeded (monotonic ms). */
+  checkedAt: number | undefined = undefined;
+  lastError: string | undefined = undefined;
+  nextProbeAt = 0;
+  inFlight = 0;
+  readonly counters = { routed: 0, fallbacks: 0, retriedElsewhere: 0, failures: 0 };
+  #failedAt = -Infinity;
+  #drained: (() => void) | undefined;
+  #retired: Promise<void> | undefined;
+
+  constructor(
+    readonly spec: EndpointSpec,
+    readonly pools: EndpointPools,
+  ) {
+    this.state = spec.state;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  begin(): void {
+    this.inFlight++;
+  }
+
+  end(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.#drained) {
+      this.#drained();
+      this.#drained = undefined;
+    }
+  }
+
+  /** Returns true on the healthy -> unhealthy transition, so callers report an outage once. */
+  markFailed(err: unknown, now: number): boolean {
+    const wasHealthy = this.healthy;
+    this.healthy = false;
+    this.#failedAt = now;
+    // A restarted replica may come back behind where it was: forget what it had replayed.
+    this.replayLsn = undefined;
+    this.lagSeconds = Infinity;
+    this.lastError = err instanceof Error ? err.message : String(err);
+    this.counters.failures++;
+    return wasHealthy;
+  }
+
+  /** A lag check that began before the latest failure cannot vouch for the endpoint. */
+  recordCheck(startedAt: number, finishedAt: number, observed: { lagSeconds: number; replayLsn: Lsn | undefined }): void {
+    if (startedAt < this.#failedAt) return;
+    this.healthy = true;
+    this.checkedAt = finishedAt;
+    this.lagSeconds = observed.lagSeconds;
+    this.lastError = undefined;
+    if (observed.replayLsn !== undefined) this.noteReplayLsn(observed.replayLsn);
+  }
+
+  noteReplayLsn(lsn: Lsn): void {
+    if (this.replayLsn === undefined || lsn > this.replayLsn) this.replayLsn = lsn;
+  }
+
+  /** Takes no new queries from now on; the pools end once in-flight ones are done. Idempotent. */
+  retire(): Promise<void> {
+    this.state = 'removed';
+    this.#retired ??= (async () => {
+      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+      const { main, readOnly, monitor } = this.pools;
+      await Promise.allSettled([main.end(), readOnly?.end(), monitor.end()]);
+    })();
+    return this.#retired;
+  }
+}

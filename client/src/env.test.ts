@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { credentialsFromEnv, topologyFromEnv } from './env.js';
+import { parseTopology } from './topology/parse.js';
+
+const servio = {
+  DB_PRIMARY_HOST: 'servio-primary.xxxxx.us-east-1.rds.amazonaws.com',
+  DB_PRIMARY_PORT: '5432',
+  DB_NAME: 'servio',
+  DB_USERNAME: 'servio',
+  DB_PASSWORD: 'your_password',
+  DB_REPLICA_1_HOST: 'servio-replica-1.xxxxx.us-east-1.rds.amazonaws.com',
+  DB_REPLICA_1_PORT: '5432',
+  DB_REPLICA_2_HOST: 'servio-replica-2.xxxxx.us-east-1.rds.amazonaws.com',
+  DB_REPLICA_2_PORT: '5433',
+};
+
+describe('topologyFromEnv', () => {
+  it('turns the Servio .env.production into a valid topology', () => {
+    const t = parseTopology(topologyFromEnv(servio));
+    expect(t.database).toBe('servio');
+    expect(t.primary).toEqual({ id: 'primary', host: servio.DB_PRIMARY_HOST, port: 5432 });
+    expect(t.replicas).toEqual([
+      { id: 'replica-1', host: servio.DB_REPLICA_1_HOST, port: 5432, state: 'active' },
+      { id: 'replica-2', host: servio.DB_REPLICA_2_HOST, port: 5433, state: 'active' },
+    ]);
+    expect(t.routing.maxReplicaLagSeconds).toBe(1);
+  });
+
+  it('orders replicas by number, not by text, defaults ports, and skips empty hosts', () => {
+    const t = parseTopology(
+      topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_10_HOST: 'r10', DB_REPLICA_2_HOST: 'r2', DB_REPLICA_3_HOST: '', DB_REPLICA_X_HOST: 'x' }),
+    );
+    expect(t.replicas.map((r) => [r.id, r.port])).toEqual([
+      ['replica-2', 5432],
+      ['replica-10', 5432],
+    ]);
+  });
+
+  it('works without replicas (the operator publishes DB_REPLICA_COUNT=0 as no replica keys)', () => {
+    expect(parseTopology(topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd' })).replicas).toEqual([]);
+  });
+
+  it('names what is missing or malformed', () => {
+    expect(() => topologyFromEnv({ DB_NAME: 'd' })).toThrow(/DB_PRIMARY_HOST/);
+    expect(() => topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_PRIMARY_PORT: '54x' })).toThrow(/DB_PRIMARY_PORT/);
+    expect(() => parseTopology(topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_1_HOST: 'r', DB_REPLICA_1_PORT: '70000' }))).toThrow(/replicas\.0\.port/);
+    expect(() => credentialsFromEnv({ DB_USERNAME: 'u' })).toThrow(/DB_PASSWORD/);
+  });
+
+  it('reads credentials', () => {
+    expect(credentialsFromEnv(servio)).toEqual({ username: 'servio', password: 'your_password' });
+  });
+});

@@ -1,0 +1,54 @@
+// The Servio environment variables (DB_PRIMARY_HOST, DB_REPLICA_<n>_HOST, ...) as a fixed topology, for
+// services that are not yet mounting the topology ConfigMap. No hot reload: the environment cannot change.
+import { createReplicaRouter, type ReplicaRouter } from './router.js';
+import type { ReplicaRouterOptions } from './options.js';
+import type { TopologyInput } from './topology/schema.js';
+
+export type FromEnvOptions = Omit<ReplicaRouterOptions, 'topology' | 'topologyFile' | 'credentials'> & {
+  env?: NodeJS.ProcessEnv;
+};
+
+function port(env: NodeJS.ProcessEnv, key: string): number {
+  const text = env[key];
+  if (text === undefined || text === '') return 5432;
+  if (!/^\d+$/.test(text)) throw new TypeError(`${key} must be a port number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Replicas are every DB_REPLICA_<n>_HOST present, in the order of n; gaps are allowed. */
+export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
+  const missing = ['DB_PRIMARY_HOST', 'DB_NAME'].filter((k) => !env[k]);
+  if (missing.length > 0) throw new TypeError(`missing environment variables: ${missing.join(', ')}`);
+  const replicaNumbers = Object.keys(env)
+    .map((k) => /^DB_REPLICA_(\d+)_HOST$/.exec(k)?.[1])
+    .filter((n): n is string => n !== undefined && env[`DB_REPLICA_${n}_HOST`] !== '')
+    .map(Number)
+    .sort((a, b) => a - b);
+  return {
+    version: 1,
+    revision: 0,
+    name: 'env',
+    namespace: 'env',
+    database: env.DB_NAME as string,
+    primary: { id: 'primary', host: env.DB_PRIMARY_HOST as string, port: port(env, 'DB_PRIMARY_PORT') },
+    replicas: replicaNumbers.map((n) => ({
+      id: `replica-${n}`,
+      host: env[`DB_REPLICA_${n}_HOST`] as string,
+      port: port(env, `DB_REPLICA_${n}_PORT`),
+      state: 'active' as const,
+    })),
+    credentialsSecret: 'env',
+    updatedAt: new Date(0).toISOString(),
+  };
+}
+
+export function credentialsFromEnv(env: NodeJS.ProcessEnv): { username: string; password: string } {
+  const missing = ['DB_USERNAME', 'DB_PASSWORD'].filter((k) => !env[k]);
+  if (missing.length > 0) throw new TypeError(`missing environment variables: ${missing.join(', ')}`);
+  return { username: env.DB_USERNAME as string, password: env.DB_PASSWORD as string };
+}
+
+export function fromEnv(options: FromEnvOptions = {}): Promise<ReplicaRouter> {
+  const { env = process.env, ...rest } = options;
+  return createReplicaRouter({ ...rest, topology: topologyFromEnv(env), credentials: credentialsFromEnv(env) });
+}

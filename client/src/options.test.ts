@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions } from './options.js';
+
+const base = { topologyFile: '/etc/servio/db/topology.json', credentials: { username: 'u', password: 'p' } };
+
+describe('resolveOptions', () => {
+  it('applies the Servio pool defaults and derived limits', () => {
+    const o = resolveOptions(base);
+    expect(o.pool).toEqual({ max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000 });
+    expect(o.lagCheckIntervalMs).toBe(1_000);
+    expect(o.maxFallbackConcurrency).toBe(10);
+    expect(o.lagCheckTimeoutMs).toBe(2_000);
+  });
+
+  it('keeps other pg pool settings and derives the fallback bound from the pool size', () => {
+    const o = resolveOptions({ ...base, pool: { max: 5, ssl: { rejectUnauthorized: true }, application_name: 'orders' } });
+    expect(o.pool).toMatchObject({ max: 5, ssl: { rejectUnauthorized: true }, application_name: 'orders', idleTimeoutMillis: 30_000 });
+    expect(o.maxFallbackConcurrency).toBe(3);
+  });
+
+  it('allows no fallback at all, or an unbounded one', () => {
+    expect(resolveOptions({ ...base, maxFallbackConcurrency: 0 }).maxFallbackConcurrency).toBe(0);
+    expect(resolveOptions({ ...base, maxFallbackConcurrency: Infinity }).maxFallbackConcurrency).toBe(Infinity);
+  });
+
+  it.each([
+    ['neither source', { credentials: base.credentials }],
+    ['both sources', { ...base, topology: {} as never }],
+    ['a fractional interval', { ...base, lagCheckIntervalMs: 2.5 }],
+    ['a tiny interval', { ...base, lagCheckIntervalMs: 1 }],
+    ['a negative fallback bound', { ...base, maxFallbackConcurrency: -1 }],
+    ['a pool of zero', { ...base, pool: { max: 0 } }],
+  ])('rejects %s', (_name, options) => {
+    expect(() => resolveOptions(options)).toThrow(TypeError);
+  });
+});

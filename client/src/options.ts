@@ -1,0 +1,70 @@
+// Router options and their defaults, checked once at creation so that a typo fails loudly at start-up.
+import type pg from 'pg';
+import type { TopologyInput } from './topology/schema.js';
+
+/** Everything of pg.PoolConfig except where to connect and as whom: that comes from the topology. */
+export type PoolOptions = Omit<pg.PoolConfig, 'host' | 'port' | 'user' | 'password' | 'database' | 'connectionString'>;
+
+export type Credentials =
+  | { username: string; password: string }
+  /** A mounted Secret: files `username` and `password`. The password is re-read for every new connection, so a
+   * rotated Secret takes effect without a restart. */
+  | { directory: string };
+
+export interface ReplicaRouterOptions {
+  /** Path of topology.json in the mounted ConfigMap; watched for changes. */
+  topologyFile?: string;
+  /** A fixed topology instead of a file. */
+  topology?: TopologyInput;
+  credentials: Credentials;
+  /** Per-endpoint pool settings. Default: the Servio ones, max 20, idle 30 s, connect timeout 2 s. */
+  pool?: PoolOptions;
+  /** How often replica lag and replay positions are sampled. Default 1000 ms. */
+  lagCheckIntervalMs?: number;
+  /** Reads that may run on the primary at once because no replica can serve them; past it, reads fail fast
+   * with FallbackLimitError. Default: half the pool size (10). Not applied while the topology lists no replica. */
+  maxFallbackConcurrency?: number;
+  /** A re-read of the topology file on this period backs up the directory watch. Default 10000 ms. */
+  topologyPollIntervalMs?: number;
+}
+
+export interface ResolvedOptions {
+  pool: PoolOptions;
+  lagCheckIntervalMs: number;
+  /** A lag check that takes longer than this marks the endpoint unhealthy. */
+  lagCheckTimeoutMs: number;
+  maxFallbackConcurrency: number;
+  topologyPollIntervalMs: number;
+  /** At most one on-demand replay-position probe per replica per this period. */
+  lsnProbeIntervalMs: number;
+  /** Primary samples kept to bound the lag of a replica that is behind. */
+  lagHistoryMs: number;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw new TypeError(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  return v;
+}
+
+export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
+  if ((options.topologyFile === undefined) === (options.topology === undefined)) {
+    throw new TypeError('give exactly one of topologyFile and topology');
+  }
+  const pool: PoolOptions = { max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, ...options.pool };
+  const max = positiveInteger('pool.max', pool.max, 20);
+  const lagCheckIntervalMs = positiveInteger('lagCheckIntervalMs', options.lagCheckIntervalMs, 1_000, 10);
+  const maxFallback = options.maxFallbackConcurrency ?? Math.ceil(max / 2);
+  if (!(maxFallback === Infinity || (Number.isInteger(maxFallback) && maxFallback >= 0))) {
+    throw new TypeError(`maxFallbackConcurrency must be an integer >= 0 or Infinity, got ${String(maxFallback)}`);
+  }
+  return {
+    pool,
+    lagCheckIntervalMs,
+    lagCheckTimeoutMs: Math.max(2 * lagCheckIntervalMs, pool.connectionTimeoutMillis || 2_000, 1_000),
+    maxFallbackConcurrency: maxFallback,
+    topologyPollIntervalMs: positiveInteger('topologyPollIntervalMs', options.topologyPollIntervalMs, 10_000, 10),
+    lsnProbeIntervalMs: Math.min(20, lagCheckIntervalMs),
+    lagHistoryMs: Math.max(300_000, 10 * lagCheckIntervalMs),
+  };
+}

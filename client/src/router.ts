@@ -1,0 +1,145 @@
+// The public router: one object per database that an application keeps for its lifetime.
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import { RouterCore, type QueryText, type QueryValues, type Row, type TransactionOptions } from './core.js';
+import { resolveCredentials } from './credentials.js';
+import { Endpoint } from './endpoint.js';
+import { LagMonitor } from './lag-monitor.js';
+import { resolveOptions, type ReplicaRouterOptions, type ResolvedOptions } from './options.js';
+import { createEndpointPools } from './pools.js';
+import { readRequirement, type ReadOptions, type TransactionClient } from './read-options.js';
+import { RoutedPool } from './routed-pool.js';
+import { Session, type SessionOptions } from './session.js';
+import { endpointStats, type RouterStats } from './stats.js';
+import { readTopologyFile, TopologyFileSource } from './topology/file-source.js';
+import { parseTopology } from './topology/parse.js';
+import type { Topology } from './topology/schema.js';
+import type { ResolvedCredentials } from './credentials.js';
+
+export interface ReplicaRouterEvents {
+  /** A new topology revision is in effect. */
+  topology: [topology: Topology];
+  /** Something went wrong that routing has already worked around: an unusable topology file (the last good one
+   * stays), an endpoint that stopped answering. Without a listener these become process warnings. */
+  error: [error: Error];
+}
+
+export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
+  readonly #core: RouterCore;
+  readonly #monitor: LagMonitor;
+  readonly #source: TopologyFileSource | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: ResolvedOptions, credentials: ResolvedCredentials, topology: Topology, topologyFile: string | undefined) {
+    super();
+    const emitError = (err: Error) => this.#emitError(err);
+    this.#core = new RouterCore(
+      topology,
+      options,
+      (spec, onConnectionLost) => new Endpoint(spec, createEndpointPools(spec, credentials, options, onConnectionLost)),
+      { error: emitError },
+    );
+    this.#monitor = new LagMonitor(this.#core, options.lagCheckIntervalMs, options.lagHistoryMs, emitError);
+    this.#source =
+      topologyFile === undefined
+        ? undefined
+        : new TopologyFileSource(topologyFile, { current: () => this.#core.topology, apply: (t) => this.#apply(t), error: emitError }, options.topologyPollIntervalMs);
+  }
+
+  /** @internal Use createReplicaRouter(). */
+  static async create(options: ReplicaRouterOptions): Promise<ReplicaRouter> {
+    const resolved = resolveOptions(options);
+    const credentials = await resolveCredentials(options.credentials);
+    const topology = options.topologyFile !== undefined ? await readTopologyFile(options.topologyFile) : parseTopology(options.topology);
+    const router = new ReplicaRouter(resolved, credentials, topology, options.topologyFile);
+    // Replicas serve reads only once their lag is known, so the first round runs before the router is handed out.
+    await router.#monitor.checkNow();
+    router.#source?.start();
+    router.#monitor.start();
+    return router;
+  }
+
+  #emitError(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else process.emitWarning(err);
+  }
+
+  #apply(next: Topology): void {
+    this.#core.applyTopology(next);
+    this.emit('topology', next);
+    // New replicas take reads once checked; do not make them wait a whole interval.
+    void this.#monitor.checkNow();
+  }
+
+  /** The topology in effect. */
+  get topology(): Topology {
+    return this.#core.topology;
+  }
+
+  /** On the primary. */
+  write<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
+    return this.#core.write<R>(text, values);
+  }
+
+  /** On an eligible replica (active, healthy, lag within the bound), round-robin; else on the primary. */
+  read<R extends Row = Row>(text: QueryText, values?: QueryValues, options?: ReadOptions): Promise<pg.QueryResult<R>> {
+    return this.#core.read<R>(text, values, readRequirement(this.#core, options));
+  }
+
+  /** On the primary, read-only. */
+  criticalRead<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
+    return this.#core.criticalRead<R>(text, values);
+  }
+
+  /** BEGIN, `fn`, COMMIT on one primary connection; ROLLBACK if `fn` throws. */
+  async transaction<T>(fn: (tx: TransactionClient) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return (await this.#core.transaction(fn, options, false)).result;
+  }
+
+  /** A read-your-writes scope, e.g. one per request. */
+  session(options?: SessionOptions): Session {
+    this.#core.assertOpen();
+    return new Session(this.#core, options);
+  }
+
+  /** For drizzle: `drizzle({ client: router.writerPool() })` runs on the primary. */
+  writerPool(): pg.Pool {
+    return new RoutedPool({ query: (text, values) => this.write(text, values), connect: () => this.#core.connectPrimary() });
+  }
+
+  /** For drizzle: `drizzle({ client: router.readerPool() })` reads like router.read(). */
+  readerPool(options?: ReadOptions): pg.Pool {
+    return new RoutedPool({ query: (text, values) => this.read(text, values, options) });
+  }
+
+  stats(): RouterStats {
+    const core = this.#core;
+    const source = this.#source?.stats ?? { reloads: 0, ignored: 0, rejected: 0 };
+    return {
+      topology: { revision: core.topology.revision, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
+      lagChecks: this.#monitor.rounds,
+      fallback: {
+        inFlight: core.fallback.inFlight,
+        limit: core.replicas.length > 0 ? core.options.maxFallbackConcurrency : Infinity,
+        total: core.fallback.total,
+        rejected: core.fallback.rejected,
+      },
+      endpoints: [core.primary, ...core.replicas].map(endpointStats),
+    };
+  }
+
+  /** Stops watching and checking, waits for in-flight queries, ends every pool. The process can then exit. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#core.closed = true;
+      await this.#source?.close();
+      await this.#monitor.stop();
+      await this.#core.close();
+    })();
+    return this.#closing;
+  }
+}
+
+export function createReplicaRouter(options: ReplicaRouterOptions): Promise<ReplicaRouter> {
+  return ReplicaRouter.create(options);
+}

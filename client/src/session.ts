@@ -1,0 +1,128 @@
+// A read-your-writes scope, typically one per request: after its write or transaction commits, its reads go
+// only to replicas that have replayed that commit, else to the primary.
+import type pg from 'pg';
+import type { QueryText, QueryValues, RouterCore, Row, TransactionOptions } from './core.js';
+import { isConnectionError } from './errors.js';
+import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { readRequirement, type ReadOptions, type TransactionClient } from './read-options.js';
+import { RoutedPool } from './routed-pool.js';
+
+export interface SessionOptions {
+  /** Resume from a position an earlier session reported (`session.lsn`), e.g. carried in a cookie. */
+  lsn?: string;
+}
+
+export class Session {
+  #lsn: Lsn | undefined;
+  // The last write may have committed without us learning where: until a position is known, read from the primary.
+  #unknown = false;
+
+  constructor(
+    private readonly core: RouterCore,
+    options: SessionOptions = {},
+  ) {
+    this.#lsn = options.lsn === undefined ? undefined : parseLsn(options.lsn);
+  }
+
+  /** WAL position of this session's last commit ("16/B374D848"), undefined before any write. */
+  get lsn(): string | undefined {
+    return this.#lsn === undefined ? undefined : formatLsn(this.#lsn);
+  }
+
+  #tracks(): boolean {
+    return this.core.topology.routing.readYourWrites === 'lsn';
+  }
+
+  /** Called with the position of a commit, or undefined when the commit's position could not be learnt. */
+  observeCommit(lsn: Lsn | undefined): void {
+    if (lsn === undefined) {
+      this.#unknown = true;
+      return;
+    }
+    if (this.#lsn === undefined || lsn > this.#lsn) this.#lsn = lsn;
+  }
+
+  async write<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
+    if (!this.#tracks()) return this.core.write<R>(text, values);
+    try {
+      const { result, lsn } = await this.core.writeAndCaptureLsn<R>(text, values);
+      this.observeCommit(lsn);
+      return result;
+    } catch (err) {
+      if (isConnectionError(err)) this.#unknown = true;
+      throw err;
+    }
+  }
+
+  async read<R extends Row = Row>(text: QueryText, values?: QueryValues, options?: ReadOptions): Promise<pg.QueryResult<R>> {
+    const need = readRequirement(this.core, options);
+    if (this.#tracks()) {
+      if (this.#unknown) {
+        this.observeCommit(await this.core.withPrimaryClient((client) => this.core.insertLsn(client)));
+        this.#unknown = false;
+      }
+      need.minLsn = this.#lsn;
+    }
+    return this.core.read<R>(text, values, need);
+  }
+
+  criticalRead<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
+    return this.core.criticalRead<R>(text, values);
+  }
+
+  async transaction<T>(fn: (tx: TransactionClient) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const tracks = this.#tracks();
+    try {
+      const { result, lsn } = await this.core.transaction(fn, options, tracks);
+      if (tracks) this.observeCommit(lsn);
+      return result;
+    } catch (err) {
+      if (tracks && isConnectionError(err)) this.#unknown = true;
+      throw err;
+    }
+  }
+
+  /** For drizzle: writes and transactions on the primary, commits tracked by this session. */
+  writerPool(): pg.Pool {
+    return new RoutedPool({
+      query: (text, values) => this.write(text, values),
+      connect: () => this.#connectTracked(),
+    });
+  }
+
+  /** For drizzle: reads that see this session's writes. */
+  readerPool(options?: ReadOptions): pg.Pool {
+    return new RoutedPool({ query: (text, values) => this.read(text, values, options) });
+  }
+
+  // drizzle runs BEGIN ... COMMIT itself on the connection it is given; the commit's position is read on that
+  // connection before drizzle's transaction() returns, so the caller's next read already depends on it.
+  async #connectTracked(): Promise<pg.PoolClient> {
+    const client = await this.core.connectPrimary();
+    if (!this.#tracks()) return client;
+    const query = async (config: QueryText, values?: QueryValues) => {
+      const result = await client.query(config, values);
+      if (result.command === 'COMMIT' && isCommitStatement(config)) {
+        let lsn: Lsn | undefined;
+        try {
+          lsn = await this.core.insertLsn(client);
+        } catch {
+          lsn = undefined;
+        }
+        this.observeCommit(lsn);
+      }
+      return result;
+    };
+    return new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'query') return query;
+        return Reflect.get(target, prop, target) as unknown;
+      },
+    });
+  }
+}
+
+function isCommitStatement(config: QueryText): boolean {
+  const text = typeof config === 'string' ? config : config.text;
+  return /^\s*(commit|end)\b/i.test(text);
+}

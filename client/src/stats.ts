@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import type { Endpoint } from './endpoint.js';
+import { formatLsn } from './lsn.js';
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface EndpointStats {
+  id: string;
+  role: 'primary' | 'replica';
+  host: string;
+  port: number;
+  state: 'active' | 'draining' | 'removed';
+  healthy: boolean;
+  /** null when unknown (not checked yet, or unreachable). */
+  lagSeconds: number | null;
+  replayLsn: string | null;
+  inFlight: number;
+  /** Queries sent to this endpoint by routing (plus, for the primary, writes and critical reads). */
+  routed: number;
+  /** Primary only: reads that fell back to it. */
+  fallbacks: number;
+  /** Reads that failed here on a connection error and were retried elsewhere. */
+  retriedElsewhere: number;
+  failures: number;
+  lastError: string | null;
+  pool: PoolStats;
+  /** Primary only: the read-only pool that serves fallback and critical reads. */
+  readOnlyPool?: PoolStats;
+}
+
+export interface RouterStats {
+  topology: { revision: number; updatedAt: string; source: 'file' | 'object'; reloads: number; ignored: number; rejected: number };
+  /** Completed lag-check rounds since start. */
+  lagChecks: number;
+  fallback: { inFlight: number; limit: number; total: number; rejected: number };
+  /** The primary first, then replicas in topology order. */
+  endpoints: EndpointStats[];
+}
+
+function poolStats(pool: pg.Pool): PoolStats {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
+export function endpointStats(ep: Endpoint): EndpointStats {
+  const { spec, pools, counters } = ep;
+  const stats: EndpointStats = {
+    id: spec.id,
+    role: spec.role,
+    host: spec.host,
+    port: spec.port,
+    state: ep.state,
+    healthy: ep.healthy,
+    lagSeconds: Number.isFinite(ep.lagSeconds) ? ep.lagSeconds : null,
+    replayLsn: ep.replayLsn === undefined ? null : formatLsn(ep.replayLsn),
+    inFlight: ep.inFlight,
+    ...counters,
+    lastError: ep.lastError ?? null,
+    pool: poolStats(pools.main),
+  };
+  if (pools.readOnly) stats.readOnlyPool = poolStats(pools.readOnly);
+  return stats;
+}

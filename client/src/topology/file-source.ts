@@ -1,0 +1,138 @@
+// Follows topology.json in a mounted ConfigMap. The kubelet never edits the file: it writes a new timestamped
+// folder and renames a `..data_tmp` symlink over `..data`, so the change shows up as an entry event in the
+// file's directory, not on the file. The directory is watched, and a periodic re-read covers file systems
+// whose events get lost. Every read is validated; anything unusable keeps the last good topology.
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseTopology, TopologyError } from './parse.js';
+import { decideTopologyUpdate } from './plan.js';
+import type { Topology } from './schema.js';
+
+export interface TopologySourceEvents {
+  current(): Topology;
+  apply(next: Topology): void;
+  error(err: Error): void;
+}
+
+export interface TopologySourceStats {
+  reloads: number;
+  ignored: number;
+  rejected: number;
+}
+
+export async function readTopologyFile(path: string): Promise<Topology> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new TopologyError(`cannot read ${path}`, [(err as Error).message], { cause: err });
+  }
+  try {
+    return parseTopology(text);
+  } catch (err) {
+    if (err instanceof TopologyError) throw new TopologyError(`${path}: ${err.message}`, [], { cause: err });
+    throw err;
+  }
+}
+
+export class TopologyFileSource {
+  readonly stats: TopologySourceStats = { reloads: 0, ignored: 0, rejected: 0 };
+  #watcher: FSWatcher | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #debounce: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+  // The same bad content is reported once, not on every event and poll while it stays.
+  #lastComplaint: string | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly events: TopologySourceEvents,
+    private readonly pollIntervalMs: number,
+    private readonly debounceMs = 20,
+  ) {}
+
+  start(): void {
+    try {
+      this.#watcher = watch(dirname(this.path), { persistent: false }, () => this.#schedule());
+      this.#watcher.on('error', (err) => this.#complain(`watch ${dirname(this.path)}`, new TopologyError(`cannot watch ${dirname(this.path)}`, [err.message])));
+    } catch (err) {
+      this.#complain('watch', new TopologyError(`cannot watch ${dirname(this.path)}; polling only`, [(err as Error).message]));
+    }
+    this.#poll = setInterval(() => void this.reload(), this.pollIntervalMs);
+    this.#poll.unref();
+  }
+
+  /** A burst of directory events (new folder, ..data_tmp, rename) becomes one read. */
+  #schedule(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#debounce);
+    this.#debounce = setTimeout(() => void this.reload(), this.debounceMs);
+    this.#debounce.unref();
+  }
+
+  /** Re-reads the file; concurrent requests collapse into one more read after the current one. */
+  reload(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#reloadOnce();
+      } while (this.#again && !this.#closed);
+    })().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #reloadOnce(): Promise<void> {
+    if (this.#closed) return;
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      this.#complain(`read:${(err as NodeJS.ErrnoException).code}`, new TopologyError(`cannot read ${this.path}; keeping revision ${this.events.current().revision}`, [(err as Error).message]));
+      return;
+    }
+    if (this.#closed) return;
+    let next: Topology;
+    try {
+      next = parseTopology(text);
+    } catch (err) {
+      const issues = err instanceof TopologyError ? [err.message] : [String(err)];
+      this.#complain(`parse:${text}`, new TopologyError(`ignoring ${this.path}; keeping revision ${this.events.current().revision}`, issues, { cause: err }));
+      return;
+    }
+    const decision = decideTopologyUpdate(this.events.current(), next);
+    if (decision.action === 'ignore') {
+      if (decision.reason === 'older-revision') this.stats.ignored++;
+      this.#lastComplaint = undefined;
+      return;
+    }
+    if (decision.action === 'reject') {
+      this.#complain(`reject:${text}`, new TopologyError(`ignoring ${this.path}`, [decision.reason]));
+      return;
+    }
+    this.#lastComplaint = undefined;
+    this.stats.reloads++;
+    this.events.apply(next);
+  }
+
+  #complain(key: string, err: TopologyError): void {
+    if (key === this.#lastComplaint) return;
+    this.#lastComplaint = key;
+    this.stats.rejected++;
+    this.events.error(err);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#watcher?.close();
+    clearInterval(this.#poll);
+    clearTimeout(this.#debounce);
+    await this.#running;
+  }
+}

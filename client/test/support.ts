@@ -1,0 +1,93 @@
+// Helpers for the client's integration tests against the shared PostgreSQL primary + 2 streaming replicas.
+import pg from 'pg';
+import type { PostgresCluster, PostgresNode } from '../../test/env/contract.js';
+import { pgConnection, testEnv } from '../../test/env/helpers.js';
+import { createReplicaRouter, type ReplicaRouter, type ReplicaRouterOptions, type TopologyInput } from '../src/index.js';
+import { aTopology } from './fixtures.js';
+
+export function cluster(): PostgresCluster {
+  return testEnv().postgres;
+}
+
+export function clusterTopology(pgc: PostgresCluster, overrides: Partial<TopologyInput> = {}): TopologyInput {
+  return aTopology({
+    database: pgc.database,
+    primary: { id: 'primary', host: pgc.primary.host, port: pgc.primary.port },
+    replicas: pgc.replicas.map((r, i) => ({ id: `replica-${i + 1}`, host: r.host, port: r.port, state: 'active' as const })),
+    ...overrides,
+  });
+}
+
+export type RouterOverrides = Partial<Omit<ReplicaRouterOptions, 'credentials'>>;
+
+export function createClusterRouter(pgc: PostgresCluster, overrides: RouterOverrides = {}): Promise<ReplicaRouter> {
+  const source = overrides.topologyFile === undefined ? { topology: overrides.topology ?? clusterTopology(pgc) } : {};
+  return createReplicaRouter({
+    credentials: { username: pgc.user, password: pgc.password },
+    lagCheckIntervalMs: 200,
+    ...source,
+    ...overrides,
+  });
+}
+
+/** A superuser connection to one node, for pausing replay and checking the truth behind the router's back. */
+export async function adminClient(node: PostgresNode): Promise<pg.Client> {
+  const client = new pg.Client(pgConnection(node));
+  await client.connect();
+  return client;
+}
+
+export async function onNode<T>(node: PostgresNode, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await adminClient(node);
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export function pauseReplay(node: PostgresNode): Promise<void> {
+  return onNode(node, async (c) => {
+    await c.query('SELECT pg_wal_replay_pause()');
+  });
+}
+
+/** Always called in afterEach/finally: the cluster is shared with every other test file. */
+export function resumeReplay(node: PostgresNode): Promise<void> {
+  return onNode(node, async (c) => {
+    await c.query('SELECT pg_wal_replay_resume()');
+  });
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Resolves once the router has completed `count` more lag-check rounds. */
+export async function lagChecks(router: ReplicaRouter, count: number): Promise<void> {
+  const target = router.stats().lagChecks + count;
+  await waitFor(`${count} lag checks`, () => router.stats().lagChecks >= target);
+}
+
+/** Waits until every replica has replayed everything the primary has written so far. */
+export async function replicasCaughtUp(pgc: PostgresCluster): Promise<void> {
+  const lsn = await onNode(pgc.primary, async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]?.lsn);
+  for (const replica of pgc.replicas) {
+    await onNode(replica, async (c) => {
+      await waitFor(`replica :${replica.port} to replay ${lsn}`, async () => {
+        const r = await c.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn]);
+        return r.rows[0]?.ok === true;
+      });
+    });
+  }
+}
+
+export const WHERE_AM_I = 'SELECT inet_server_port() AS port, pg_is_in_recovery() AS standby';
+export interface WhereAmI {
+  port: number;
+  standby: boolean;
+}
