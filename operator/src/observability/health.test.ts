@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { Health, type ElectionState } from './health.js';
+
+describe('Health.readiness', () => {
+  it.each<[ElectionState, boolean, boolean]>([
+    ['starting', false, false],
+    ['starting', true, false],
+    ['standby', false, true],
+    ['standby', true, true],
+    ['leader', false, false],
+    ['leader', true, true],
+    ['stopping', false, false],
+    ['stopping', true, false],
+  ])('election %s, caches synced %s -> ready %s', (election, synced, ready) => {
+    const health = new Health();
+    health.setElection(election);
+    health.setCachesSynced(synced);
+    const result = health.readiness();
+    expect(result.ok).toBe(ready);
+    expect(result.reasons.length === 0).toBe(ready);
+  });
+});
+
+describe('Health.liveness', () => {
+  it('is live without checks, and names each failing check', () => {
+    const health = new Health();
+    expect(health.liveness()).toEqual({ ok: true, reasons: [] });
+    let stalled = false;
+    health.addLivenessCheck('watch', () => (stalled ? 'no event for 10m' : undefined));
+    health.addLivenessCheck('other', () => undefined);
+    expect(health.liveness().ok).toBe(true);
+    stalled = true;
+    expect(health.liveness()).toEqual({ ok: false, reasons: ['watch: no event for 10m'] });
+  });
+});

@@ -1,0 +1,120 @@
+// The operator's Prometheus metrics, behind small functions so that the controller, the reconciler and the AWS
+// adapters record what happened without knowing prom-client. One registry per process (and per test).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ObjectKey } from './logger.js';
+
+const PREFIX = 'rsdb_';
+
+export interface OperatorMetrics {
+  readonly registry: Registry;
+  /** One finished reconcile. `result` is a small fixed vocabulary: success, requeue, wait, error. */
+  observeReconcile(result: string, seconds: number): void;
+  /** Items waiting in the work queue, read at scrape time so it is never stale. */
+  trackQueueDepth(depth: () => number): void;
+  /** One AWS API call (after the SDK's retries): operation is the action name (`DescribeDBInstances`), outcome is
+   * `success` or the error's name (`ThrottlingException`). */
+  observeAwsCall(service: string, operation: string, outcome: string, seconds: number): void;
+  /** The RDS status of every instance of one ReplicaSetDB, replacing what was reported for it before. */
+  setInstanceStatuses(key: ObjectKey, statuses: readonly string[]): void;
+  /** Replica lag from CloudWatch; undefined = unknown, which removes the series instead of reporting 0. */
+  setReplicaLag(key: ObjectKey, instanceId: string, seconds: number | undefined): void;
+  setTopologyRevision(key: ObjectKey, revision: number): void;
+  setLeader(isLeader: boolean): void;
+  /** Drops every series of a ReplicaSetDB that is gone, so deleted objects do not linger in dashboards. */
+  forgetObject(key: ObjectKey): void;
+}
+
+export interface MetricsOptions {
+  /** Node.js process metrics (memory, event loop lag, GC); off in unit tests that compare exact output. */
+  defaultMetrics?: boolean;
+}
+
+const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;
+
+export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): OperatorMetrics {
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+
+  const reconciles = new Counter({ name: `${PREFIX}reconcile_total`, help: 'Reconciles of ReplicaSetDB objects by result.', labelNames: ['result'], registers: [registry] });
+  const reconcileDuration = new Histogram({
+    name: `${PREFIX}reconcile_duration_seconds`,
+    help: 'Duration of a reconcile, by result.',
+    labelNames: ['result'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  let depthSource: () => number = () => 0;
+  new Gauge({
+    name: `${PREFIX}workqueue_depth`,
+    help: 'ReplicaSetDB keys waiting in the work queue.',
+    registers: [registry],
+    collect() {
+      this.set(depthSource());
+    },
+  });
+  const awsCalls = new Counter({ name: `${PREFIX}aws_api_calls_total`, help: 'AWS API calls by service, operation and outcome (success or error name).', labelNames: ['service', 'operation', 'outcome'], registers: [registry] });
+  const awsDuration = new Histogram({
+    name: `${PREFIX}aws_api_call_duration_seconds`,
+    help: 'Duration of AWS API calls, retries included.',
+    labelNames: ['service', 'operation'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const instances = new Gauge({ name: `${PREFIX}rds_instances`, help: 'RDS instances of a ReplicaSetDB by RDS status.', labelNames: ['namespace', 'name', 'status'], registers: [registry] });
+  const lag = new Gauge({ name: `${PREFIX}replica_lag_seconds`, help: 'Replica lag (CloudWatch ReplicaLag) by RDS instance.', labelNames: ['namespace', 'name', 'instance'], registers: [registry] });
+  const revision = new Gauge({ name: `${PREFIX}topology_revision`, help: 'Revision of the published topology ConfigMap.', labelNames: ['namespace', 'name'], registers: [registry] });
+  const leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this process holds the leader Lease (or runs without leader election).', registers: [registry] });
+
+  // prom-client removes a series only by its full label set, so the labels set per object are remembered.
+  const statusesByKey = new Map<string, Set<string>>();
+  const lagInstancesByKey = new Map<string, Set<string>>();
+
+  return {
+    registry,
+    observeReconcile(result, seconds) {
+      reconciles.inc({ result });
+      reconcileDuration.observe({ result }, seconds);
+    },
+    trackQueueDepth(depth) {
+      depthSource = depth;
+    },
+    observeAwsCall(service, operation, outcome, seconds) {
+      awsCalls.inc({ service, operation, outcome });
+      awsDuration.observe({ service, operation }, seconds);
+    },
+    setInstanceStatuses(key, statuses) {
+      const counts = new Map<string, number>();
+      for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+      const { namespace, name } = key;
+      for (const old of statusesByKey.get(keyOf(key)) ?? []) if (!counts.has(old)) instances.remove({ namespace, name, status: old });
+      for (const [status, n] of counts) instances.set({ namespace, name, status }, n);
+      statusesByKey.set(keyOf(key), new Set(counts.keys()));
+    },
+    setReplicaLag(key, instance, seconds) {
+      const { namespace, name } = key;
+      const known = lagInstancesByKey.get(keyOf(key)) ?? new Set<string>();
+      if (seconds === undefined) {
+        lag.remove({ namespace, name, instance });
+        known.delete(instance);
+      } else {
+        lag.set({ namespace, name, instance }, seconds);
+        known.add(instance);
+      }
+      lagInstancesByKey.set(keyOf(key), known);
+    },
+    setTopologyRevision(key, rev) {
+      revision.set({ namespace: key.namespace, name: key.name }, rev);
+    },
+    setLeader(isLeader) {
+      leader.set(isLeader ? 1 : 0);
+    },
+    forgetObject(key) {
+      const { namespace, name } = key;
+      for (const status of statusesByKey.get(keyOf(key)) ?? []) instances.remove({ namespace, name, status });
+      for (const instance of lagInstancesByKey.get(keyOf(key)) ?? []) lag.remove({ namespace, name, instance });
+      revision.remove({ namespace, name });
+      statusesByKey.delete(keyOf(key));
+      lagInstancesByKey.delete(keyOf(key));
+    },
+  };
+}
