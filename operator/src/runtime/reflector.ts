@@ -9,6 +9,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { abortableSleep } from './abortable-sleep.js';
+import { httpStatusOf } from './api-status.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { ListSource } from './list-source.js';
 import { keyOfObject, type ObjectKey } from './object-key.js';
@@ -280,9 +281,7 @@ export class Reflector {
 }
 
 function isGone(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
-  return statusCode === 410 || code === 410;
+  return httpStatusOf(err) === 410;
 }
 
 /** A watch ERROR event carries a metav1.Status. */

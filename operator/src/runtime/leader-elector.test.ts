@@ -1,0 +1,182 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
+import { MemoryLeaseStore } from './testing/memory-lease-store.js';
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await flush();
+}
+
+const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+
+function elector(store: MemoryLeaseStore, identity: string, overrides: Partial<LeaderElectorOptions> = {}) {
+  const history: string[] = [];
+  const signals: AbortSignal[] = [];
+  const e = new LeaderElector({
+    store,
+    identity,
+    ...timing,
+    log: pino({ level: 'silent' }),
+    onStartedLeading: (signal) => {
+      signals.push(signal);
+      history.push('started');
+    },
+    onStoppedLeading: () => {
+      history.push('stopped');
+    },
+    now: () => Date.now(),
+    random: () => 0,
+    ...overrides,
+  });
+  return { e, history, signals };
+}
+
+let running: LeaderElector[] = [];
+function started<T extends { e: LeaderElector }>(x: T): T {
+  x.e.start();
+  running.push(x.e);
+  return x;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+});
+afterEach(async () => {
+  for (const e of running) await e.stop({ release: false });
+  running = [];
+  vi.useRealTimers();
+});
+
+describe('LeaderElector', () => {
+  it('refuses timings that cannot be safe', () => {
+    const store = new MemoryLeaseStore();
+    expect(() => elector(store, 'a', { leaseDurationMs: 15_500 })).toThrow(/whole number of seconds/);
+    expect(() => elector(store, 'a', { renewDeadlineMs: 15_000 })).toThrow(/less than leaseDurationMs/);
+    expect(() => elector(store, 'a', { retryPeriodMs: 9_000 })).toThrow(/greater than retryPeriodMs/);
+  });
+
+  it('creates a missing lease, leads, and renews every retry period', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(elector(store, 'a'));
+    await flush();
+    expect(a.e.isLeader()).toBe(true);
+    expect(a.history).toEqual(['started']);
+    expect(store.writes[0]).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 });
+
+    await advance(6_000);
+    expect(store.writes).toHaveLength(4);
+    expect(new Set(store.writes.map((w) => w.acquireTime?.getTime())).size).toBe(1);
+    expect(store.writes[3]?.renewTime?.getTime()).toBeGreaterThan(store.writes[0]?.renewTime?.getTime() ?? Infinity);
+  });
+
+  it('lets exactly one of two candidates lead', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(elector(store, 'a'));
+    const b = started(elector(store, 'b'));
+    await advance(30_000);
+    expect([a.e.isLeader(), b.e.isLeader()]).toEqual([true, false]);
+    expect(b.e.currentLeader()).toBe('a');
+    expect(b.history).toEqual([]);
+  });
+
+  it('takes over a lease left by a crashed leader once it has not changed for the lease duration', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(elector(store, 'a'));
+    await flush();
+    const b = started(elector(store, 'b'));
+    await advance(4_000);
+    await a.e.stop({ release: false });
+    const lastRenewal = Date.now();
+    // b first sees the final record at its next retry, at most one retry period later.
+    await advance(timing.leaseDurationMs - 1);
+    expect(b.e.isLeader()).toBe(false);
+    await advance(timing.retryPeriodMs * 2);
+    expect(b.e.isLeader()).toBe(true);
+    expect(Date.now() - lastRenewal).toBeLessThanOrEqual(timing.leaseDurationMs + timing.retryPeriodMs * 2);
+    expect(store.holder()).toBe('b');
+    expect(store.writes.at(-1)?.leaseTransitions).toBe(1);
+  });
+
+  it('hands over at the next retry when the leader releases on stop, after its work has stopped', async () => {
+    const store = new MemoryLeaseStore();
+    const order: string[] = [];
+    const a = started(
+      elector(store, 'a', {
+        onStoppedLeading: async () => {
+          order.push(`stopped work while holder is ${store.holder()}`);
+        },
+      }),
+    );
+    await flush();
+    const b = started(elector(store, 'b'));
+    await advance(3_000);
+
+    await a.e.stop();
+    order.push(`after stop holder is ${JSON.stringify(store.holder())}`);
+    expect(order).toEqual(['stopped work while holder is a', 'after stop holder is ""']);
+    expect(a.signals[0]?.aborted).toBe(true);
+    await advance(timing.retryPeriodMs);
+    expect(b.e.isLeader()).toBe(true);
+  });
+
+  it('stops leading when it cannot renew within the renew deadline, and not before', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(elector(store, 'a'));
+    await flush();
+    await advance(2_000);
+    const lastRenewalSentAt = Date.now();
+    store.unreachable = true;
+    await advance(timing.renewDeadlineMs - 1);
+    expect(a.e.isLeader()).toBe(true);
+    await advance(timing.retryPeriodMs);
+    expect(a.e.isLeader()).toBe(false);
+    expect(Date.now() - lastRenewalSentAt).toBeLessThan(timing.leaseDurationMs);
+    expect(a.history).toEqual(['started', 'stopped']);
+    expect(a.signals[0]?.aborted).toBe(true);
+  });
+
+  it('stops leading at once when another holder appears', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(elector(store, 'a'));
+    await flush();
+    store.overwrite({ holderIdentity: 'intruder', leaseDurationSeconds: 15, leaseTransitions: 9 });
+    await advance(timing.retryPeriodMs);
+    expect(a.e.isLeader()).toBe(false);
+    expect(a.e.currentLeader()).toBe('intruder');
+  });
+
+  it('does not run again after losing the lease', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(elector(store, 'a'));
+    await flush();
+    store.overwrite({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 1 });
+    store.overwrite({ holderIdentity: 'intruder', leaseDurationSeconds: 15, leaseTransitions: 2 });
+    await advance(60_000);
+    expect(a.history).toEqual(['started', 'stopped']);
+  });
+
+  it('keeps renewing while onStartedLeading runs for the whole leadership', async () => {
+    const store = new MemoryLeaseStore();
+    const a = started(
+      elector(store, 'a', { onStartedLeading: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())) }),
+    );
+    await advance(10_000);
+    expect(a.e.isLeader()).toBe(true);
+    expect(store.writes.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stops a candidate without touching the lease', async () => {
+    const store = new MemoryLeaseStore();
+    started(elector(store, 'a'));
+    await flush();
+    const b = started(elector(store, 'b'));
+    await flush();
+    const writes = store.writes.length;
+    await b.e.stop();
+    expect(store.writes).toHaveLength(writes);
+    expect(store.holder()).toBe('a');
+    expect(b.history).toEqual([]);
+  });
+});
