@@ -92,8 +92,13 @@ export const configSchema = z
     if (c.renewDeadline >= c.leaseDuration) {
       ctx.addIssue({ code: 'custom', path: ['renewDeadline'], message: 'must be shorter than the lease duration' });
     }
-    if (c.retryPeriod >= c.renewDeadline) {
-      ctx.addIssue({ code: 'custom', path: ['retryPeriod'], message: 'must be shorter than the renew deadline' });
+    // Retries are jittered by up to 20%: the last retry before the deadline must still fit in it.
+    if (c.retryPeriod * 1.2 >= c.renewDeadline) {
+      ctx.addIssue({ code: 'custom', path: ['retryPeriod'], message: 'must be less than the renew deadline divided by 1.2 (retries are jittered by up to 20%)' });
+    }
+    // The Lease stores its duration in whole seconds (spec.leaseDurationSeconds).
+    if (c.leaseDuration % 1000 !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['leaseDuration'], message: 'must be a whole number of seconds' });
     }
     if (c.resyncTransitioning > c.resyncSteady) {
       ctx.addIssue({ code: 'custom', path: ['resyncTransitioning'], message: 'must not be longer than the steady resync interval' });
