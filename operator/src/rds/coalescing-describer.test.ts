@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { coalesceDescribes } from './coalescing-describer.js';
+import type { RdsInstance } from './port.js';
+import { anRdsInstance } from './testing/instances.js';
+
+function backend(existing: string[]) {
+  const calls: string[][] = [];
+  const describe = (ids: readonly string[]) => {
+    calls.push([...ids]);
+    return Promise.resolve(new Map<string, RdsInstance>(ids.filter((id) => existing.includes(id)).map((id) => [id, anRdsInstance({ identifier: id })])));
+  };
+  return { calls, describe };
+}
+
+describe('coalesceDescribes', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('merges requests made within the window into one call and answers each with its own instances', async () => {
+    const { calls, describe } = backend(['a', 'b', 'c']);
+    const coalesced = coalesceDescribes(describe, { windowMs: 20, maxIds: 100 });
+    const first = coalesced(['a', 'x']);
+    const second = coalesced(['b', 'c', 'a']);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls).toEqual([['a', 'x', 'b', 'c']]);
+    expect([...(await first).keys()]).toEqual(['a']);
+    expect([...(await second).keys()].sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sends a full batch at once without waiting for the window', async () => {
+    const { calls, describe } = backend([]);
+    const coalesced = coalesceDescribes(describe, { windowMs: 10_000, maxIds: 3 });
+    const pending = coalesced(['a', 'b', 'c']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(1);
+    await pending;
+  });
+
+  it('never answers a request with a call issued before it arrived', async () => {
+    const { calls, describe } = backend(['a']);
+    const coalesced = coalesceDescribes(describe, { windowMs: 20, maxIds: 100 });
+    const first = coalesced(['a']);
+    await vi.advanceTimersByTimeAsync(20);
+    await first;
+    const second = coalesced(['a']);
+    await vi.advanceTimersByTimeAsync(20);
+    await second;
+    expect(calls).toEqual([['a'], ['a']]);
+  });
+
+  it('rejects every request of a failed batch', async () => {
+    const coalesced = coalesceDescribes(() => Promise.reject(new Error('throttled')), { windowMs: 5, maxIds: 100 });
+    const first = coalesced(['a']);
+    const second = coalesced(['b']);
+    const settled = Promise.allSettled([first, second]);
+    await vi.advanceTimersByTimeAsync(5);
+    expect((await settled).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('answers an empty request without a call', async () => {
+    const { calls, describe } = backend([]);
+    const coalesced = coalesceDescribes(describe, { windowMs: 5, maxIds: 100 });
+    expect((await coalesced([])).size).toBe(0);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,182 @@
+// The RDS side of a reconcile, as narrow as the reconciler needs it. Values are in the operator's vocabulary
+// (GiB, seconds, records of tags), not the SDK's, so the plan never touches an SDK type and a fake is small.
+
+export interface InstanceEndpoint {
+  host: string;
+  port: number;
+}
+
+/** Changes RDS accepted but holds for the maintenance window (ModifyDBInstance without ApplyImmediately). */
+export interface PendingModifications {
+  instanceClass?: string;
+  allocatedStorageGiB?: number;
+  storageType?: string;
+  iops?: number;
+  engineVersion?: string;
+  multiAZ?: boolean;
+  backupRetentionDays?: number;
+  subnetGroupName?: string;
+}
+
+export interface AttachedParameterGroup {
+  name: string;
+  /** in-sync, applying, pending-reboot, ... */
+  applyStatus?: string;
+}
+
+/** A DB instance as DescribeDBInstances reports it. Optional fields are the ones RDS (or its emulator) may leave
+ * out; the plan never treats an absent value as a difference to correct. */
+export interface RdsInstance {
+  identifier: string;
+  arn: string;
+  /** DBInstanceStatus: creating, available, modifying, backing-up, storage-full, failed, deleting, ... */
+  status: string;
+  engine: string;
+  engineVersion: string;
+  instanceClass: string;
+  allocatedStorageGiB: number;
+  /** Absent when storage autoscaling is off. */
+  maxAllocatedStorageGiB?: number;
+  storageType?: string;
+  iops?: number;
+  multiAZ: boolean;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  databaseName?: string;
+  masterUsername?: string;
+  backupRetentionDays: number;
+  backupWindow?: string;
+  maintenanceWindow?: string;
+  subnetGroupName?: string;
+  securityGroupIds: string[];
+  publiclyAccessible?: boolean;
+  performanceInsights?: boolean;
+  monitoringIntervalSeconds?: number;
+  monitoringRoleArn?: string;
+  logExports: string[];
+  parameterGroups: AttachedParameterGroup[];
+  deletionProtection: boolean;
+  endpoint?: InstanceEndpoint;
+  availabilityZone?: string;
+  /** Set on a read replica: the identifier of its source. */
+  replicationSource?: string;
+  /** Set on a source: the identifiers of its read replicas. */
+  replicaIdentifiers: string[];
+  tags: Record<string, string>;
+  pending: PendingModifications;
+}
+
+/** Settings a primary and a replica are both created with. */
+export interface CommonInstanceSettings {
+  instanceClass: string;
+  allocatedStorageGiB: number;
+  maxAllocatedStorageGiB?: number;
+  storageType: string;
+  iops?: number;
+  subnetGroupName?: string;
+  securityGroupIds: string[];
+  publiclyAccessible: boolean;
+  performanceInsights: boolean;
+  monitoringIntervalSeconds: number;
+  monitoringRoleArn?: string;
+  logExports: string[];
+  parameterGroupName: string;
+  deletionProtection: boolean;
+  tags: Record<string, string>;
+}
+
+export interface CreatePrimaryInput extends CommonInstanceSettings {
+  identifier: string;
+  engine: 'postgres';
+  engineVersion: string;
+  databaseName: string;
+  masterUsername: string;
+  /** Goes to AWS and nowhere else: never logged, never part of an Event or an error message. */
+  masterPassword: string;
+  multiAZ: boolean;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  backupRetentionDays: number;
+  backupWindow?: string;
+  maintenanceWindow?: string;
+}
+
+export interface CreateReplicaInput extends CommonInstanceSettings {
+  identifier: string;
+  sourceIdentifier: string;
+  maintenanceWindow?: string;
+}
+
+/** Only the fields that differ; an absent field is not sent, so RDS leaves it as it is. */
+export interface InstanceModification {
+  instanceClass?: string;
+  allocatedStorageGiB?: number;
+  maxAllocatedStorageGiB?: number;
+  storageType?: string;
+  iops?: number;
+  engineVersion?: string;
+  allowMajorVersionUpgrade?: boolean;
+  parameterGroupName?: string;
+  multiAZ?: boolean;
+  backupRetentionDays?: number;
+  backupWindow?: string;
+  maintenanceWindow?: string;
+  subnetGroupName?: string;
+  securityGroupIds?: string[];
+  publiclyAccessible?: boolean;
+  performanceInsights?: boolean;
+  monitoringIntervalSeconds?: number;
+  monitoringRoleArn?: string;
+  logExports?: { enable: string[]; disable: string[] };
+  deletionProtection?: boolean;
+}
+
+export type FinalSnapshot = { finalSnapshotIdentifier: string } | 'skip';
+
+export interface ParameterGroup {
+  name: string;
+  arn: string;
+  family: string;
+  tags: Record<string, string>;
+  /** Parameters set in the group (source `user`), name to value. */
+  parameters: Record<string, string>;
+}
+
+export interface CreateParameterGroupInput {
+  name: string;
+  family: string;
+  description: string;
+  tags: Record<string, string>;
+}
+
+export interface RdsSnapshot {
+  identifier: string;
+  instanceIdentifier: string;
+  status: string;
+  type: string;
+  tags: Record<string, string>;
+}
+
+export interface RdsPort {
+  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. */
+  describeInstances(ids: readonly string[]): Promise<Map<string, RdsInstance>>;
+  createPrimary(input: CreatePrimaryInput): Promise<RdsInstance>;
+  createReplica(input: CreateReplicaInput): Promise<RdsInstance>;
+  modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance>;
+  deleteInstance(identifier: string, finalSnapshot: FinalSnapshot): Promise<RdsInstance | undefined>;
+  /** Adds or overwrites tags; never removes one. */
+  addTags(arn: string, tags: Record<string, string>): Promise<void>;
+  listTags(arn: string): Promise<Record<string, string>>;
+
+  describeParameterGroup(name: string): Promise<ParameterGroup | undefined>;
+  createParameterGroup(input: CreateParameterGroupInput): Promise<void>;
+  /** Sets parameters: `immediate` for dynamic ones, `pending-reboot` for static ones (RDS refuses `immediate`
+   * for a static parameter; a static one takes effect at the instance's next reboot). */
+  setParameters(groupName: string, values: Readonly<Record<string, string>>): Promise<void>;
+  /** Returns parameters to the family default. */
+  resetParameters(groupName: string, names: readonly string[]): Promise<void>;
+  /** Idempotent: a group that is gone is not an error. */
+  deleteParameterGroup(name: string): Promise<void>;
+
+  describeSnapshot(identifier: string): Promise<RdsSnapshot | undefined>;
+}
