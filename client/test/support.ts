@@ -46,9 +46,14 @@ export async function onNode<T>(node: PostgresNode, use: (client: pg.Client) => 
   }
 }
 
+/** Returns once replay has actually stopped, not merely been asked to. */
 export function pauseReplay(node: PostgresNode): Promise<void> {
   return onNode(node, async (c) => {
     await c.query('SELECT pg_wal_replay_pause()');
+    await waitFor(`replay to pause on :${node.port}`, async () => {
+      const r = await c.query<{ state: string }>('SELECT pg_get_wal_replay_pause_state() AS state');
+      return r.rows[0]?.state === 'paused';
+    });
   });
 }
 

@@ -1,0 +1,177 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplicaRouter, Session } from '../src/index.js';
+import { pgConnection } from '../../test/env/helpers.js';
+import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, waitFor } from './support.js';
+
+const TABLE = 'client_ryw_items';
+const CYCLES = 1_000;
+const WORKERS = 8;
+
+/** The Servio DatabaseManager's routing: one pool per server, round-robin reads, no notion of freshness. */
+class PlainRoundRobin {
+  readonly primary: pg.Pool;
+  readonly replicas: pg.Pool[];
+  #next = 0;
+  constructor(pgc: ReturnType<typeof cluster>) {
+    this.primary = new pg.Pool({ ...pgConnection(pgc.primary), max: WORKERS });
+    this.replicas = pgc.replicas.map((r) => new pg.Pool({ ...pgConnection(r), max: WORKERS }));
+  }
+  write(text: string, values: unknown[]) {
+    return this.primary.query(text, values);
+  }
+  read(text: string, values: unknown[]) {
+    const pool = this.replicas[this.#next] as pg.Pool;
+    this.#next = (this.#next + 1) % this.replicas.length;
+    return pool.query(text, values);
+  }
+  async end() {
+    await Promise.all([this.primary, ...this.replicas].map((p) => p.end()));
+  }
+}
+
+interface Outcome {
+  violations: number;
+  onReplica: number;
+}
+
+/** `cycles` write-then-read pairs over `WORKERS` concurrent workers; a violation is a read that misses its own write. */
+async function writeThenRead(
+  cycles: number,
+  firstId: number,
+  cycle: (id: number) => Promise<{ found: boolean; port: number }>,
+  replicaPorts: number[],
+): Promise<Outcome> {
+  let next = 0;
+  const outcome: Outcome = { violations: 0, onReplica: 0 };
+  await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      while (next < cycles) {
+        const { found, port } = await cycle(firstId + next++);
+        if (!found) outcome.violations++;
+        if (replicaPorts.includes(port)) outcome.onReplica++;
+      }
+    }),
+  );
+  return outcome;
+}
+
+const INSERT = `INSERT INTO ${TABLE} (id, v) VALUES ($1, $1)`;
+const SELECT = `SELECT v, inet_server_port() AS port FROM ${TABLE} WHERE id = $1`;
+
+async function sessionCycle(s: Session, id: number, viaTransaction: boolean) {
+  if (viaTransaction) {
+    await s.transaction(async (tx) => {
+      await tx.query(INSERT, [id]);
+    });
+  } else {
+    await s.write(INSERT, [id]);
+  }
+  const { rows } = await s.read<{ v: number; port: number }>(SELECT, [id]);
+  return { found: rows[0]?.v === id, port: rows[0]?.port ?? 0 };
+}
+
+describe('read-your-writes by WAL position', () => {
+  const pgc = cluster();
+  const replicaPorts = pgc.replicas.map((r) => r.port);
+  let db: ReplicaRouter;
+
+  beforeAll(async () => {
+    // A generous lag bound keeps paused replicas eligible for plain reads: only the LSN rule protects sessions.
+    db = await createClusterRouter(pgc, { topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }) });
+    await db.write(`DROP TABLE IF EXISTS ${TABLE}`);
+    await db.write(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, v int NOT NULL)`);
+    await replicasCaughtUp(pgc);
+  });
+
+  afterEach(async () => {
+    for (const r of pgc.replicas) await resumeReplay(r);
+  });
+
+  afterAll(async () => {
+    for (const r of pgc.replicas) await resumeReplay(r);
+    await db?.write(`DROP TABLE IF EXISTS ${TABLE}`);
+    await db?.close();
+  });
+
+  it(`has no violation in ${CYCLES} write-then-read cycles with replay paused, where plain round-robin has many`, async () => {
+    for (const r of pgc.replicas) await pauseReplay(r);
+    const sessions: Session[] = [];
+
+    const routed = await writeThenRead(
+      CYCLES,
+      0,
+      (id) => {
+        const s = db.session();
+        if (id % 100 === 0) sessions.push(s);
+        return sessionCycle(s, id, id % 2 === 1);
+      },
+      replicaPorts,
+    );
+
+    const naive = new PlainRoundRobin(pgc);
+    let plain: Outcome;
+    try {
+      plain = await writeThenRead(
+        CYCLES,
+        100_000,
+        async (id) => {
+          await naive.write(INSERT, [id]);
+          const { rows } = await naive.read(SELECT, [id]);
+          return { found: rows[0]?.v === id, port: (rows[0] as { port?: number } | undefined)?.port ?? 0 };
+        },
+        replicaPorts,
+      );
+    } finally {
+      await naive.end();
+    }
+
+    expect(routed.violations).toBe(0);
+    expect(plain.violations).toBeGreaterThan(CYCLES / 2);
+    // Plain reads without a session still use the (paused, but within the bound) replicas.
+    const { rows } = await db.read<{ port: number }>('SELECT inet_server_port() AS port');
+    expect(replicaPorts).toContain(rows[0]?.port);
+
+    // After resume, sessions that wrote during the pause read from replicas again once those have caught up.
+    for (const r of pgc.replicas) await resumeReplay(r);
+    await replicasCaughtUp(pgc);
+    for (const s of sessions) {
+      await waitFor('a paused-era session to read from a replica', async () => {
+        const read = await s.read<{ v: number; port: number }>(SELECT, [0]);
+        return replicaPorts.includes(read.rows[0]?.port ?? 0);
+      });
+    }
+  });
+
+  it('reads its own writes from replicas while they keep up, without waiting for the next lag check', async () => {
+    // Only the start-up check runs: what moves sessions back to replicas is the on-demand replay probe.
+    const slow = await createClusterRouter(pgc, { lagCheckIntervalMs: 600_000 });
+    try {
+      const outcome = await writeThenRead(400, 200_000, (id) => sessionCycle(slow.session(), id, id % 2 === 0), replicaPorts);
+      expect(outcome.violations).toBe(0);
+      expect(outcome.onReplica).toBeGreaterThan(0);
+      const s = slow.session();
+      await s.write(INSERT, [300_000]);
+      await waitFor('the session to read its write from a replica', async () => {
+        const { rows } = await s.read<{ v: number; port: number }>(SELECT, [300_000]);
+        expect(rows[0]?.v).toBe(300_000);
+        return replicaPorts.includes(rows[0]?.port ?? 0);
+      });
+      expect(slow.stats().lagChecks).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('carries a position from one session to the next', async () => {
+    const first = db.session();
+    expect(first.lsn).toBeUndefined();
+    await first.write(INSERT, [400_000]);
+    expect(first.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    for (const r of pgc.replicas) await pauseReplay(r);
+    await first.write(INSERT, [400_001]);
+    const resumed = db.session({ lsn: first.lsn });
+    const { rows } = await resumed.read<{ v: number }>(SELECT, [400_001]);
+    expect(rows[0]?.v).toBe(400_001);
+  });
+});
