@@ -1,0 +1,309 @@
+// The Helm chart against the real kube-apiserver: it lints strictly, every object it renders is accepted by a
+// server-side dry run in both scopes, and its RBAC grants exactly the verbs the operator uses (kubectl auth can-i
+// as the chart's ServiceAccount, and one real request with that ServiceAccount's token).
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRD_FILE_NAME } from '../../operator/src/api/crd-yaml.js';
+import { CRD_NAME } from '../../operator/src/api/replicasetdb.js';
+import { createNamespace, kubeConfig, uniqueName } from '../env/helpers.js';
+import { CHART_DIR, CLUSTER_SCOPED_KINDS, RBAC_KINDS, helm, kubectl, manifestsToYaml, parseManifests, renderChart, type Manifest } from './chart.js';
+
+const REGION = { aws: { region: 'us-east-1' } };
+const LEASE = 'replicasetdb-operator';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function find(manifests: Manifest[], kind: string, name?: string): Manifest[] {
+  return manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+}
+
+interface Container {
+  env: Array<{ name: string; value?: string }>;
+  securityContext: Record<string, unknown>;
+  livenessProbe: { httpGet: { path: string } };
+  readinessProbe: { httpGet: { path: string } };
+  resources: Record<string, unknown>;
+}
+
+function deploymentOf(manifests: Manifest[]) {
+  const [deployment] = find(manifests, 'Deployment');
+  const spec = deployment!.spec as { replicas: number; strategy?: { type: string }; template: { spec: { securityContext: Record<string, unknown>; containers: Container[] } } };
+  const container = spec.template.spec.containers[0]!;
+  const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+  return { spec, container, env };
+}
+
+describe('helm lint', () => {
+  it('passes --strict with the default values and in namespaced mode', async () => {
+    const plain = await helm(['lint', '--strict', CHART_DIR]);
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
+    const namespaced = await helm(['lint', '--strict', CHART_DIR, '--set', 'aws.region=eu-west-1', '--set', 'watchNamespaces={team-a,team-b}', '--set', 'replicaCount=2', '--set', 'podDisruptionBudget.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true']);
+    expect(namespaced.code, namespaced.stdout + namespaced.stderr).toBe(0);
+  });
+
+  it('fails on a value the schema refuses (a typo must not be ignored)', async () => {
+    const typo = await helm(['lint', '--strict', CHART_DIR, '--set', 'replicas=2']);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stdout + typo.stderr).toContain("additional properties 'replicas' not allowed");
+    const level = await helm(['lint', '--strict', CHART_DIR, '--set', 'logLevel=loud']);
+    expect(level.code).not.toBe(0);
+  });
+});
+
+describe('helm template', () => {
+  it('refuses to render without an AWS region, or with two replicas and no leader election', async () => {
+    await expect(renderChart({ release: 'r', namespace: 'ops', values: {} })).rejects.toThrow(/aws.region is required/);
+    await expect(renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, replicaCount: 2, leaderElection: { enabled: false } } })).rejects.toThrow(/leaderElection.enabled must be true when replicaCount > 1/);
+  });
+
+  it('renders a locked-down pod with probes, resources and the operator settings', async () => {
+    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { aws: { region: 'eu-west-1', endpoint: 'http://moto:5000' }, logLevel: 'debug', replicaCount: 2 } }));
+    const { spec, container, env } = deploymentOf(manifests);
+    expect(spec.replicas).toBe(2);
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.resources).toMatchObject({ requests: { cpu: '50m', memory: '128Mi' } });
+    expect(env).toMatchObject({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://moto:5000', LOG_LEVEL: 'debug', LEADER_ELECT: 'true', WATCH_NAMESPACES: '' });
+    expect(container.env.map((e) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
+  });
+
+  it('turns leader election off only when asked, and then never overlaps two pods', async () => {
+    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, leaderElection: { enabled: false } } }));
+    const { spec, env } = deploymentOf(manifests);
+    expect(env.LEADER_ELECT).toBe('false');
+    expect(spec.strategy).toEqual({ type: 'Recreate' });
+    expect(find(manifests, 'Role')).toEqual([]);
+  });
+
+  it('puts the IRSA annotation on the ServiceAccount, and renders the ServiceMonitor and the PodDisruptionBudget on demand', async () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/replicasetdb-operator';
+    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': roleArn } }, metrics: { serviceMonitor: { enabled: true } }, podDisruptionBudget: { enabled: true } } }));
+    expect(find(manifests, 'ServiceAccount')[0]!.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': roleArn });
+    expect(find(manifests, 'ServiceMonitor')).toHaveLength(1);
+    expect(find(manifests, 'PodDisruptionBudget')).toHaveLength(1);
+    const plain = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: REGION }));
+    expect(find(plain, 'ServiceMonitor')).toEqual([]);
+    expect(find(plain, 'PodDisruptionBudget')).toEqual([]);
+  });
+});
+
+describe('kubectl apply --dry-run=server', () => {
+  const admin = kubeConfig();
+  let operatorNs: string;
+  let teamA: string;
+  let teamB: string;
+
+  beforeAll(async () => {
+    operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
+    teamA = await createNamespace(admin, uniqueName('team-a'));
+    teamB = await createNamespace(admin, uniqueName('team-b'));
+  });
+
+  it('accepts every object of the cluster-wide install, CRD included', async () => {
+    const yaml = await renderChart({ release: uniqueName('rsdb'), namespace: operatorNs, values: { ...REGION, replicaCount: 2, podDisruptionBudget: { enabled: true } }, includeCrds: true });
+    const manifests = parseManifests(yaml);
+    expect(find(manifests, 'ClusterRole')).toHaveLength(1);
+    expect(find(manifests, 'CustomResourceDefinition')).toHaveLength(1);
+    const result = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
+    expect(result.code, result.stderr).toBe(0);
+    const applied = result.stdout.trim().split('\n');
+    expect(applied.every((l) => l.endsWith('(server dry run)'))).toBe(true);
+    expect(applied).toHaveLength(manifests.length);
+  });
+
+  it('accepts the namespaced install, which has no cluster-wide rights', async () => {
+    const yaml = await renderChart({ release: uniqueName('rsdb'), namespace: operatorNs, values: { ...REGION, watchNamespaces: [teamA, teamB] } });
+    const manifests = parseManifests(yaml);
+    expect(find(manifests, 'ClusterRole')).toEqual([]);
+    expect(find(manifests, 'ClusterRoleBinding')).toEqual([]);
+    expect(find(manifests, 'Role').map((r) => r.metadata.namespace).sort()).toEqual([operatorNs, teamA, teamB].sort());
+    expect(deploymentOf(manifests).env.WATCH_NAMESPACES).toBe(`${teamA},${teamB}`);
+    const result = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(manifests.length);
+  });
+
+  it('is refused by the server for a namespace that does not exist (the dry run really checks)', async () => {
+    const yaml = await renderChart({ release: uniqueName('rsdb'), namespace: operatorNs, values: { ...REGION, watchNamespaces: [uniqueName('missing')] } });
+    const result = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/namespaces? "missing-[0-9a-f]+" not found/);
+  });
+});
+
+/** kubectl auth can-i resolves `replicasetdbs.db.servio.io` through discovery, so the CRD must be served. Installed
+ * when missing, and then removed again: other test files install the same CRD themselves. */
+function ensureCrd() {
+  let created = false;
+  beforeAll(async () => {
+    if ((await kubectl(['get', 'crd', CRD_NAME, '-o', 'name'])).code === 0) return;
+    const applied = await kubectl(['apply', '--server-side', '--field-manager=ship-test', '-f', join(ROOT, 'crds', CRD_FILE_NAME)]);
+    expect(applied.code, applied.stderr).toBe(0);
+    created = true;
+    const established = await kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
+    expect(established.code, established.stderr).toBe(0);
+    // Discovery lags Established by a moment; can-i needs the resource in discovery.
+    for (let i = 0; ; i++) {
+      if ((await kubectl(['api-resources', '--api-group=db.servio.io', '-o', 'name'])).stdout.trim() === CRD_NAME) break;
+      if (i === 60) throw new Error(`${CRD_NAME} not in discovery after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
+  afterAll(async () => {
+    if (created) await kubectl(['delete', 'crd', CRD_NAME, '--ignore-not-found']);
+  });
+}
+
+/** Applies the chart's ServiceAccount and RBAC for real, and removes them (cluster-scoped ones above all) after. */
+function installRbac(render: () => Promise<Manifest[]>) {
+  const installed: Manifest[] = [];
+  beforeAll(async () => {
+    const rbac = (await render()).filter((m) => RBAC_KINDS.has(m.kind));
+    const result = await kubectl(['apply', '-f', '-'], manifestsToYaml(rbac));
+    expect(result.code, result.stderr).toBe(0);
+    installed.push(...rbac);
+  });
+  afterAll(async () => {
+    // No controller-manager: nothing is garbage-collected, so every object is deleted explicitly.
+    const ordered = [...installed.filter((m) => !CLUSTER_SCOPED_KINDS.has(m.kind)), ...installed.filter((m) => CLUSTER_SCOPED_KINDS.has(m.kind))];
+    if (ordered.length > 0) await kubectl(['delete', '--ignore-not-found', '-f', '-'], manifestsToYaml(ordered));
+  });
+}
+
+async function canI(sa: string, verb: string, resource: string, namespace: string | undefined, subresource?: string): Promise<boolean> {
+  const args = ['auth', 'can-i', verb, resource, `--as=${sa}`];
+  if (namespace === undefined) args.push('--all-namespaces');
+  else args.push('-n', namespace);
+  if (subresource) args.push(`--subresource=${subresource}`);
+  const result = await kubectl(args);
+  if (result.code !== 0 && result.code !== 1) throw new Error(`kubectl auth can-i failed: ${result.stderr}`);
+  return result.code === 0;
+}
+
+type Check = [verb: string, resource: string, subresource?: string];
+
+const GRANTED_IN_MANAGED_NAMESPACES: Check[] = [
+  ...['get', 'list', 'watch', 'update', 'patch'].map((v): Check => [v, 'replicasetdbs.db.servio.io']),
+  ['update', 'replicasetdbs.db.servio.io', 'status'],
+  ['patch', 'replicasetdbs.db.servio.io', 'status'],
+  ['update', 'replicasetdbs.db.servio.io', 'finalizers'],
+  ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v): Check => [v, 'configmaps']),
+  ['get', 'secrets'],
+  ['create', 'secrets'],
+  ['create', 'events'],
+  ['patch', 'events'],
+];
+
+const REFUSED_IN_MANAGED_NAMESPACES: Check[] = [
+  ['create', 'replicasetdbs.db.servio.io'],
+  ['delete', 'replicasetdbs.db.servio.io'],
+  ['get', 'replicasetdbs.db.servio.io', 'status'],
+  ['update', 'configmaps'],
+  ['delete', 'secrets'],
+  ['update', 'secrets'],
+  ['patch', 'secrets'],
+  ['list', 'secrets'],
+  ['watch', 'secrets'],
+  ['delete', 'events'],
+  ['get', 'pods'],
+  ['create', 'pods'],
+  ['create', 'rolebindings.rbac.authorization.k8s.io'],
+  ['create', 'leases.coordination.k8s.io'],
+];
+
+async function expectGrid(sa: string, namespace: string | undefined, granted: Check[], refused: Check[]) {
+  const verdicts = await Promise.all([...granted, ...refused].map(async ([verb, resource, sub]) => `${verb} ${resource}${sub ? `/${sub}` : ''}: ${(await canI(sa, verb, resource, namespace, sub)) ? 'yes' : 'no'}`));
+  const expected = [...granted.map(([v, r, s]) => `${v} ${r}${s ? `/${s}` : ''}: yes`), ...refused.map(([v, r, s]) => `${v} ${r}${s ? `/${s}` : ''}: no`)];
+  expect(verdicts).toEqual(expected);
+}
+
+describe('RBAC', () => {
+ensureCrd();
+
+describe('cluster-wide mode', () => {
+  const admin = kubeConfig();
+  const release = uniqueName('rsdb');
+  let operatorNs = '';
+  let appNs = '';
+  let sa = '';
+
+  beforeAll(async () => {
+    operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
+    appNs = await createNamespace(admin, uniqueName('app'));
+    sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
+  });
+  installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: REGION })));
+
+  it('grants the operator verbs in any namespace and refuses the rest', async () => {
+    await expectGrid(sa, appNs, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
+    await expectGrid(sa, undefined, [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps']], [['list', 'secrets']]);
+  });
+
+  it('grants no cluster-level rights', async () => {
+    await expectGrid(sa, undefined, [], [
+      ['list', 'nodes'],
+      ['get', 'namespaces'],
+      ['create', 'clusterroles.rbac.authorization.k8s.io'],
+      ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
+      ['impersonate', 'serviceaccounts'],
+    ]);
+  });
+
+  it('confines the Lease rights to its own namespace and its own Lease name', async () => {
+    expect(await canI(sa, 'create', 'leases.coordination.k8s.io', operatorNs)).toBe(true);
+    expect(await canI(sa, 'get', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(true);
+    expect(await canI(sa, 'update', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(true);
+    expect(await canI(sa, 'get', 'leases.coordination.k8s.io/someone-elses', operatorNs)).toBe(false);
+    expect(await canI(sa, 'delete', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(false);
+    expect(await canI(sa, 'list', 'leases.coordination.k8s.io', operatorNs)).toBe(false);
+    expect(await canI(sa, 'get', `leases.coordination.k8s.io/${LEASE}`, appNs)).toBe(false);
+  });
+
+  it('refuses a real request made with the ServiceAccount token for a verb it does not grant', async () => {
+    const token = await kubectl(['create', 'token', `${release}-replicasetdb-operator`, '-n', operatorNs, '--duration=10m']);
+    expect(token.code, token.stderr).toBe(0);
+    const asOperator = (args: string[]) => kubectl(['--token', token.stdout.trim(), ...args]);
+    const allowed = await asOperator(['get', 'configmaps', '-n', appNs, '-o', 'name']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const refused = await asOperator(['get', 'secrets', '-n', appNs]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`User "${sa}" cannot list resource "secrets"`);
+  });
+});
+
+describe('namespaced mode', () => {
+  const admin = kubeConfig();
+  const release = uniqueName('rsdb');
+  let operatorNs = '';
+  let watched = '';
+  let unwatched = '';
+  let sa = '';
+
+  beforeAll(async () => {
+    operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
+    watched = await createNamespace(admin, uniqueName('team-a'));
+    unwatched = await createNamespace(admin, uniqueName('team-z'));
+    sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
+  });
+  installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: { ...REGION, watchNamespaces: [watched] } })));
+
+  it('grants the operator verbs in a watched namespace', async () => {
+    await expectGrid(sa, watched, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
+  });
+
+  it('grants nothing in other namespaces, its own included, and nothing cluster-wide', async () => {
+    const nothing = GRANTED_IN_MANAGED_NAMESPACES;
+    await expectGrid(sa, unwatched, [], nothing);
+    await expectGrid(sa, operatorNs, [], nothing.filter(([, r]) => r !== 'leases.coordination.k8s.io'));
+    await expectGrid(sa, undefined, [], [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps'], ['list', 'nodes']]);
+  });
+});
+});

@@ -1,0 +1,84 @@
+// Helpers for tests of the Helm chart: render it with helm, run kubectl against the test API server. Exported for
+// other tests (the lead's run of the operator with the chart's ServiceAccount uses renderChart and applyManifests).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { testEnv } from '../env/helpers.js';
+
+export const CHART_DIR = fileURLToPath(new URL('../../charts/replicasetdb-operator', import.meta.url));
+
+const execFileAsync = promisify(execFile);
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with optional stdin; never throws on a non-zero exit (tests assert on the code). */
+export function runCommand(file: string, args: readonly string[], input?: string): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, { maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      if (err && code === -1) reject(err);
+      else resolve({ code, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+export async function helm(args: readonly string[]): Promise<CommandResult> {
+  return runCommand(testEnv().tools.helm, args);
+}
+
+/** kubectl as the cluster admin of the test environment. */
+export async function kubectl(args: readonly string[], input?: string): Promise<CommandResult> {
+  return runCommand(testEnv().tools.kubectl, ['--kubeconfig', testEnv().kube.kubeconfigPath, ...args], input);
+}
+
+export interface RenderOptions {
+  release: string;
+  namespace: string;
+  values: Record<string, unknown>;
+  includeCrds?: boolean;
+}
+
+/** `helm template` with the given values (written as JSON, which is YAML). Throws with helm's message on failure. */
+export async function renderChart({ release, namespace, values, includeCrds = false }: RenderOptions): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'rsdb-chart-'));
+  try {
+    const valuesFile = join(dir, 'values.json');
+    writeFileSync(valuesFile, JSON.stringify(values));
+    const args = ['template', release, CHART_DIR, '--namespace', namespace, '--values', valuesFile];
+    if (includeCrds) args.push('--include-crds');
+    const { stdout } = await execFileAsync(testEnv().tools.helm, args, { maxBuffer: 32 * 1024 * 1024 });
+    return stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export function parseManifests(yamlText: string): Manifest[] {
+  return parseAllDocuments(yamlText)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null && typeof m === 'object' && typeof m.kind === 'string');
+}
+
+export function manifestsToYaml(manifests: readonly Manifest[]): string {
+  // JSON documents are YAML; kubectl reads a List as well as separate documents.
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests });
+}
+
+export const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+export const CLUSTER_SCOPED_KINDS = new Set(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
