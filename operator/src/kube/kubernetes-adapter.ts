@@ -1,0 +1,216 @@
+// The real KubernetesPort: thin calls to the API server, each with the write semantics the port promises.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { GROUP, PLURAL, VERSION, type ReplicaSetDBStatus } from '../api/index.js';
+import type {
+  EventType,
+  KubernetesPort,
+  ObjectRef,
+  OwnerIdentity,
+  StoredConfigMap,
+  StoredObject,
+} from '../ports/kubernetes.js';
+import { isConflict, isNotFound } from '../runtime/api-status.js';
+import { coreV1EventSink, EventRecorder } from './event-recorder.js';
+import { addFinalizerPatch, removeFinalizerPatch, type JsonPatchOperation } from './finalizer-patch.js';
+
+export const FIELD_MANAGER = 'replicasetdb-operator';
+
+export interface KubernetesAdapterOptions {
+  log: Logger;
+  /** Server-side apply field manager, and the reporting component of events. */
+  fieldManager?: string;
+  /** Which replica wrote an event: the pod name. */
+  reportingInstance?: string;
+  /** The custom resource served; defaults to replicasetdbs.db.servio.io/v1alpha1. */
+  resource?: { group: string; version: string; plural: string };
+}
+
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+const serverSideApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+export class KubernetesAdapter implements KubernetesPort {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+  private readonly resource: { group: string; version: string; plural: string };
+  private readonly fieldManager: string;
+  private readonly events: EventRecorder;
+
+  constructor(kc: KubeConfig, options: KubernetesAdapterOptions) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.resource = options.resource ?? { group: GROUP, version: VERSION, plural: PLURAL };
+    this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
+    this.events = new EventRecorder({
+      sink: coreV1EventSink(kc, { component: this.fieldManager, instance: options.reportingInstance ?? this.fieldManager }),
+      log: options.log.child({ component: 'events' }),
+    });
+  }
+
+  async getReplicaSetDB(ref: ObjectRef): Promise<StoredObject | undefined> {
+    try {
+      const raw: unknown = await this.custom.getNamespacedCustomObject({ ...this.resource, ...ref });
+      return toStoredObject(raw);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
+    return this.patchFinalizers(ref, addFinalizerPatch(current, finalizer));
+  }
+
+  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
+    return this.patchFinalizers(ref, removeFinalizerPatch(current, finalizer));
+  }
+
+  private async patchFinalizers(ref: ObjectRef, patch: JsonPatchOperation[] | undefined): Promise<boolean> {
+    if (!patch) return false;
+    await this.custom.patchNamespacedCustomObject({ ...this.resource, ...ref, body: patch }, jsonPatch);
+    return true;
+  }
+
+  /** A JSON patch `add /status` replaces the whole status in one request, whether or not one exists, without a
+   * resourceVersion: fields the new status drops really disappear, which a merge patch would keep. Through the
+   * status subresource the API server ignores every change outside status, so the spec cannot be clobbered and
+   * metadata.generation does not move. */
+  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void> {
+    const body: JsonPatchOperation[] = [{ op: 'add', path: '/status', value: status }];
+    await this.custom.patchNamespacedCustomObjectStatus({ ...this.resource, ...ref, body }, jsonPatch);
+  }
+
+  async getSecret(ref: ObjectRef): Promise<Record<string, string> | undefined> {
+    try {
+      const secret = await this.core.readNamespacedSecret(ref);
+      return Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async createSecret(
+    ref: ObjectRef,
+    data: Record<string, string>,
+    labels: Record<string, string>,
+  ): Promise<'created' | 'exists'> {
+    const body: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: ref.name, namespace: ref.namespace, labels },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
+    };
+    try {
+      await this.core.createNamespacedSecret({ namespace: ref.namespace, body });
+      return 'created';
+    } catch (err) {
+      // Never update: the Secret may hold the only copy of a password RDS already uses.
+      if (isConflict(err)) return 'exists';
+      throw err;
+    }
+  }
+
+  async getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined> {
+    try {
+      return toStoredConfigMap(await this.core.readNamespacedConfigMap(ref));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Server-side apply with force: the operator owns every field it sets, takes them back from anyone who edited
+   * them, and leaves fields it does not set (another tool's label) alone. Applying the same content again is a
+   * no-op that keeps the resourceVersion. */
+  async applyConfigMap(
+    ref: ObjectRef,
+    content: { data: Record<string, string>; labels: Record<string, string> },
+    owner: OwnerIdentity,
+  ): Promise<string> {
+    if (owner.namespace !== ref.namespace) {
+      throw new Error(`owner ${owner.namespace}/${owner.name} is not in the ConfigMap's namespace ${ref.namespace}`);
+    }
+    const body: V1ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        labels: content.labels,
+        ownerReferences: [
+          {
+            apiVersion: owner.apiVersion,
+            kind: owner.kind,
+            name: owner.name,
+            uid: owner.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      data: content.data,
+    };
+    const applied = await this.core.patchNamespacedConfigMap(
+      { ...ref, body, fieldManager: this.fieldManager, force: true },
+      serverSideApply,
+    );
+    const resourceVersion = applied.metadata?.resourceVersion;
+    if (!resourceVersion) throw new Error(`apply of ConfigMap ${ref.namespace}/${ref.name} returned no resourceVersion`);
+    return resourceVersion;
+  }
+
+  async deleteConfigMap(ref: ObjectRef): Promise<void> {
+    try {
+      await this.core.deleteNamespacedConfigMap(ref);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void> {
+    await this.events.record(involved, type, reason, message);
+  }
+}
+
+function toStoredObject(raw: unknown): StoredObject {
+  if (typeof raw !== 'object' || raw === null) throw new Error('custom object response is not an object');
+  const object = raw as Record<string, unknown>;
+  const metadata = (object.metadata ?? {}) as {
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    annotations?: Record<string, string>;
+  };
+  return {
+    raw: object,
+    uid: metadata.uid ?? '',
+    generation: metadata.generation ?? 0,
+    resourceVersion: metadata.resourceVersion ?? '',
+    finalizers: metadata.finalizers ?? [],
+    ...(metadata.deletionTimestamp ? { deletionTimestamp: metadata.deletionTimestamp } : {}),
+    annotations: metadata.annotations ?? {},
+  };
+}
+
+function toStoredConfigMap(cm: V1ConfigMap): StoredConfigMap {
+  return {
+    data: cm.data ?? {},
+    resourceVersion: cm.metadata?.resourceVersion ?? '',
+    labels: cm.metadata?.labels ?? {},
+    ownerUids: (cm.metadata?.ownerReferences ?? []).map((ref) => ref.uid),
+  };
+}
