@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
+import { endPool } from './pools.js';
 import type { EndpointSpec, EndpointState } from './topology/plan.js';
 
 export interface EndpointPools {
@@ -85,7 +86,7 @@ export class Endpoint implements ReplicaView {
     this.#retired ??= (async () => {
       if (this.inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       const { main, readOnly, monitor } = this.pools;
-      await Promise.allSettled([main.end(), readOnly?.end(), monitor.end()]);
+      await Promise.allSettled([endPool(main), readOnly && endPool(readOnly), endPool(monitor)]);
     })();
     return this.#retired;
   }

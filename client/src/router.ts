@@ -114,7 +114,7 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
 
   stats(): RouterStats {
     const core = this.#core;
-    const source = this.#source?.stats ?? { reloads: 0, ignored: 0, rejected: 0 };
+    const source = this.#source?.stats ?? { reads: 0, reloads: 0, ignored: 0, rejected: 0 };
     return {
       topology: { revision: core.topology.revision, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
       lagChecks: this.#monitor.rounds,

@@ -33,7 +33,16 @@ export interface EndpointStats {
 }
 
 export interface RouterStats {
-  topology: { revision: number; updatedAt: string; source: 'file' | 'object'; reloads: number; ignored: number; rejected: number };
+  topology: {
+    revision: number;
+    updatedAt: string;
+    source: 'file' | 'object';
+    /** Reads of the topology file; revisions taken; older revisions ignored; unusable contents reported. */
+    reads: number;
+    reloads: number;
+    ignored: number;
+    rejected: number;
+  };
   /** Completed lag-check rounds since start. */
   lagChecks: number;
   fallback: { inFlight: number; limit: number; total: number; rejected: number };

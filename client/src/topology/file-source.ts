@@ -16,6 +16,9 @@ export interface TopologySourceEvents {
 }
 
 export interface TopologySourceStats {
+  /** Reads of the file, whatever came of them. */
+  reads: number;
+  /** Revisions taken. */
   reloads: number;
   ignored: number;
   rejected: number;
@@ -37,7 +40,7 @@ export async function readTopologyFile(path: string): Promise<Topology> {
 }
 
 export class TopologyFileSource {
-  readonly stats: TopologySourceStats = { reloads: 0, ignored: 0, rejected: 0 };
+  readonly stats: TopologySourceStats = { reads: 0, reloads: 0, ignored: 0, rejected: 0 };
   #watcher: FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
   #debounce: NodeJS.Timeout | undefined;
@@ -94,9 +97,11 @@ export class TopologyFileSource {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
+      this.stats.reads++;
       this.#complain(`read:${(err as NodeJS.ErrnoException).code}`, new TopologyError(`cannot read ${this.path}; keeping revision ${this.events.current().revision}`, [(err as Error).message]));
       return;
     }
+    this.stats.reads++;
     if (this.#closed) return;
     let next: Topology;
     try {
