@@ -14,4 +14,6 @@ export type { TransactionOptions, QueryText, QueryValues } from './core.js';
 export { Session, type SessionOptions } from './session.js';
 export type { EndpointStats, PoolStats, RouterStats } from './stats.js';
 export { fromEnv, type FromEnvOptions } from './env.js';
+export { BaseRepository, type FindOptions, type RepositoryDb, type RepositoryOptions } from './repository/base-repository.js';
+export type { ListOptions, OrderBy, TableRef } from './repository/sql.js';
 export { EndpointError, FallbackLimitError, ReadOnlyQueryError, RouterClosedError } from './errors.js';
