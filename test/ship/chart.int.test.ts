@@ -1,17 +1,12 @@
 // The Helm chart against the real kube-apiserver: it lints strictly, every object it renders is accepted by a
 // server-side dry run in both scopes, and its RBAC grants exactly the verbs the operator uses (kubectl auth can-i
 // as the chart's ServiceAccount, and one real request with that ServiceAccount's token).
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRD_FILE_NAME } from '../../operator/src/api/crd-yaml.js';
-import { CRD_NAME } from '../../operator/src/api/replicasetdb.js';
 import { createNamespace, kubeConfig, uniqueName } from '../env/helpers.js';
-import { CHART_DIR, CLUSTER_SCOPED_KINDS, RBAC_KINDS, helm, kubectl, manifestsToYaml, parseManifests, renderChart, type Manifest } from './chart.js';
+import { CHART_DIR, CLUSTER_SCOPED_KINDS, RBAC_KINDS, ensureCrd, helm, kubectl, manifestsToYaml, parseManifests, renderChart, type Manifest } from './chart.js';
 
 const REGION = { aws: { region: 'us-east-1' } };
 const LEASE = 'replicasetdb-operator';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function find(manifests: Manifest[], kind: string, name?: string): Manifest[] {
   return manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
@@ -139,29 +134,6 @@ describe('kubectl apply --dry-run=server', () => {
   });
 });
 
-/** kubectl auth can-i resolves `replicasetdbs.db.servio.io` through discovery, so the CRD must be served. Installed
- * when missing, and then removed again: other test files install the same CRD themselves. */
-function ensureCrd() {
-  let created = false;
-  beforeAll(async () => {
-    if ((await kubectl(['get', 'crd', CRD_NAME, '-o', 'name'])).code === 0) return;
-    const applied = await kubectl(['apply', '--server-side', '--field-manager=ship-test', '-f', join(ROOT, 'crds', CRD_FILE_NAME)]);
-    expect(applied.code, applied.stderr).toBe(0);
-    created = true;
-    const established = await kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
-    expect(established.code, established.stderr).toBe(0);
-    // Discovery lags Established by a moment; can-i needs the resource in discovery.
-    for (let i = 0; ; i++) {
-      if ((await kubectl(['api-resources', '--api-group=db.servio.io', '-o', 'name'])).stdout.trim() === CRD_NAME) break;
-      if (i === 60) throw new Error(`${CRD_NAME} not in discovery after 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  });
-  afterAll(async () => {
-    if (created) await kubectl(['delete', 'crd', CRD_NAME, '--ignore-not-found']);
-  });
-}
-
 /** Applies the chart's ServiceAccount and RBAC for real, and removes them (cluster-scoped ones above all) after. */
 function installRbac(render: () => Promise<Manifest[]>) {
   const installed: Manifest[] = [];
@@ -191,8 +163,7 @@ async function canI(sa: string, verb: string, resource: string, namespace: strin
 type Check = [verb: string, resource: string, subresource?: string];
 
 const GRANTED_IN_MANAGED_NAMESPACES: Check[] = [
-  ...['get', 'list', 'watch', 'update', 'patch'].map((v): Check => [v, 'replicasetdbs.db.servio.io']),
-  ['update', 'replicasetdbs.db.servio.io', 'status'],
+  ...['get', 'list', 'watch', 'patch'].map((v): Check => [v, 'replicasetdbs.db.servio.io']),
   ['patch', 'replicasetdbs.db.servio.io', 'status'],
   ['update', 'replicasetdbs.db.servio.io', 'finalizers'],
   ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v): Check => [v, 'configmaps']),
@@ -204,7 +175,9 @@ const GRANTED_IN_MANAGED_NAMESPACES: Check[] = [
 
 const REFUSED_IN_MANAGED_NAMESPACES: Check[] = [
   ['create', 'replicasetdbs.db.servio.io'],
+  ['update', 'replicasetdbs.db.servio.io'],
   ['delete', 'replicasetdbs.db.servio.io'],
+  ['update', 'replicasetdbs.db.servio.io', 'status'],
   ['get', 'replicasetdbs.db.servio.io', 'status'],
   ['update', 'configmaps'],
   ['delete', 'secrets'],
@@ -226,84 +199,84 @@ async function expectGrid(sa: string, namespace: string | undefined, granted: Ch
 }
 
 describe('RBAC', () => {
-ensureCrd();
+  ensureCrd();
 
-describe('cluster-wide mode', () => {
-  const admin = kubeConfig();
-  const release = uniqueName('rsdb');
-  let operatorNs = '';
-  let appNs = '';
-  let sa = '';
+  describe('cluster-wide mode', () => {
+    const admin = kubeConfig();
+    const release = uniqueName('rsdb');
+    let operatorNs = '';
+    let appNs = '';
+    let sa = '';
 
-  beforeAll(async () => {
-    operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
-    appNs = await createNamespace(admin, uniqueName('app'));
-    sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
-  });
-  installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: REGION })));
+    beforeAll(async () => {
+      operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
+      appNs = await createNamespace(admin, uniqueName('app'));
+      sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
+    });
+    installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: REGION })));
 
-  it('grants the operator verbs in any namespace and refuses the rest', async () => {
-    await expectGrid(sa, appNs, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
-    await expectGrid(sa, undefined, [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps']], [['list', 'secrets']]);
-  });
+    it('grants the operator verbs in any namespace and refuses the rest', async () => {
+      await expectGrid(sa, appNs, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
+      await expectGrid(sa, undefined, [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps']], [['list', 'secrets']]);
+    });
 
-  it('grants no cluster-level rights', async () => {
-    await expectGrid(sa, undefined, [], [
-      ['list', 'nodes'],
-      ['get', 'namespaces'],
-      ['create', 'clusterroles.rbac.authorization.k8s.io'],
-      ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
-      ['impersonate', 'serviceaccounts'],
-    ]);
-  });
+    it('grants no cluster-level rights', async () => {
+      await expectGrid(sa, undefined, [], [
+        ['list', 'nodes'],
+        ['get', 'namespaces'],
+        ['create', 'clusterroles.rbac.authorization.k8s.io'],
+        ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
+        ['impersonate', 'serviceaccounts'],
+      ]);
+    });
 
-  it('confines the Lease rights to its own namespace and its own Lease name', async () => {
-    expect(await canI(sa, 'create', 'leases.coordination.k8s.io', operatorNs)).toBe(true);
-    expect(await canI(sa, 'get', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(true);
-    expect(await canI(sa, 'update', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(true);
-    expect(await canI(sa, 'get', 'leases.coordination.k8s.io/someone-elses', operatorNs)).toBe(false);
-    expect(await canI(sa, 'delete', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(false);
-    expect(await canI(sa, 'list', 'leases.coordination.k8s.io', operatorNs)).toBe(false);
-    expect(await canI(sa, 'get', `leases.coordination.k8s.io/${LEASE}`, appNs)).toBe(false);
-  });
+    it('confines the Lease rights to its own namespace and its own Lease name', async () => {
+      expect(await canI(sa, 'create', 'leases.coordination.k8s.io', operatorNs)).toBe(true);
+      expect(await canI(sa, 'get', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(true);
+      expect(await canI(sa, 'update', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(true);
+      expect(await canI(sa, 'get', 'leases.coordination.k8s.io/someone-elses', operatorNs)).toBe(false);
+      expect(await canI(sa, 'delete', `leases.coordination.k8s.io/${LEASE}`, operatorNs)).toBe(false);
+      expect(await canI(sa, 'list', 'leases.coordination.k8s.io', operatorNs)).toBe(false);
+      expect(await canI(sa, 'get', `leases.coordination.k8s.io/${LEASE}`, appNs)).toBe(false);
+    });
 
-  it('refuses a real request made with the ServiceAccount token for a verb it does not grant', async () => {
-    const token = await kubectl(['create', 'token', `${release}-replicasetdb-operator`, '-n', operatorNs, '--duration=10m']);
-    expect(token.code, token.stderr).toBe(0);
-    const asOperator = (args: string[]) => kubectl(['--token', token.stdout.trim(), ...args]);
-    const allowed = await asOperator(['get', 'configmaps', '-n', appNs, '-o', 'name']);
-    expect(allowed.code, allowed.stderr).toBe(0);
-    const refused = await asOperator(['get', 'secrets', '-n', appNs]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`User "${sa}" cannot list resource "secrets"`);
-  });
-});
-
-describe('namespaced mode', () => {
-  const admin = kubeConfig();
-  const release = uniqueName('rsdb');
-  let operatorNs = '';
-  let watched = '';
-  let unwatched = '';
-  let sa = '';
-
-  beforeAll(async () => {
-    operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
-    watched = await createNamespace(admin, uniqueName('team-a'));
-    unwatched = await createNamespace(admin, uniqueName('team-z'));
-    sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
-  });
-  installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: { ...REGION, watchNamespaces: [watched] } })));
-
-  it('grants the operator verbs in a watched namespace', async () => {
-    await expectGrid(sa, watched, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
+    it('refuses a real request made with the ServiceAccount token for a verb it does not grant', async () => {
+      const token = await kubectl(['create', 'token', `${release}-replicasetdb-operator`, '-n', operatorNs, '--duration=10m']);
+      expect(token.code, token.stderr).toBe(0);
+      const asOperator = (args: string[]) => kubectl(['--token', token.stdout.trim(), ...args]);
+      const allowed = await asOperator(['get', 'configmaps', '-n', appNs, '-o', 'name']);
+      expect(allowed.code, allowed.stderr).toBe(0);
+      const refused = await asOperator(['get', 'secrets', '-n', appNs]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(`User "${sa}" cannot list resource "secrets"`);
+    });
   });
 
-  it('grants nothing in other namespaces, its own included, and nothing cluster-wide', async () => {
-    const nothing = GRANTED_IN_MANAGED_NAMESPACES;
-    await expectGrid(sa, unwatched, [], nothing);
-    await expectGrid(sa, operatorNs, [], nothing.filter(([, r]) => r !== 'leases.coordination.k8s.io'));
-    await expectGrid(sa, undefined, [], [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps'], ['list', 'nodes']]);
+  describe('namespaced mode', () => {
+    const admin = kubeConfig();
+    const release = uniqueName('rsdb');
+    let operatorNs = '';
+    let watched = '';
+    let unwatched = '';
+    let sa = '';
+
+    beforeAll(async () => {
+      operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
+      watched = await createNamespace(admin, uniqueName('team-a'));
+      unwatched = await createNamespace(admin, uniqueName('team-z'));
+      sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
+    });
+    installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: { ...REGION, watchNamespaces: [watched] } })));
+
+    it('grants the operator verbs in a watched namespace', async () => {
+      await expectGrid(sa, watched, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
+    });
+
+    it('grants nothing in other namespaces, its own included, and nothing cluster-wide', async () => {
+      const nothing = GRANTED_IN_MANAGED_NAMESPACES;
+      await expectGrid(sa, unwatched, [], nothing);
+      await expectGrid(sa, operatorNs, [], nothing.filter(([, r]) => r !== 'leases.coordination.k8s.io'));
+      await expectGrid(sa, undefined, [], [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps'], ['list', 'nodes']]);
+    });
   });
-});
 });

@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { CRD_FILE_NAME } from '../../operator/src/api/crd-yaml.js';
+import { CRD_NAME } from '../../operator/src/api/replicasetdb.js';
 import { testEnv } from '../env/helpers.js';
 
-export const CHART_DIR = fileURLToPath(new URL('../../charts/replicasetdb-operator', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CHART_DIR = join(ROOT, 'charts', 'replicasetdb-operator');
 
 const execFileAsync = promisify(execFile);
 
@@ -20,9 +24,9 @@ export interface CommandResult {
 }
 
 /** Runs a command with optional stdin; never throws on a non-zero exit (tests assert on the code). */
-export function runCommand(file: string, args: readonly string[], input?: string): Promise<CommandResult> {
+export function runCommand(file: string, args: readonly string[], input?: string, cwd?: string): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(file, args, { maxBuffer: 32 * 1024 * 1024, ...(cwd ? { cwd } : {}) }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       if (err && code === -1) reject(err);
       else resolve({ code, stdout, stderr });
@@ -82,3 +86,27 @@ export function manifestsToYaml(manifests: readonly Manifest[]): string {
 
 export const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 export const CLUSTER_SCOPED_KINDS = new Set(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+
+/** The ReplicaSetDB CRD, served (kubectl auth can-i resolves `replicasetdbs.db.servio.io` through discovery, and
+ * the operator's informer lists it). Installed
+ * when missing, and then removed again: other test files install the same CRD themselves. */
+export function ensureCrd() {
+  let created = false;
+  beforeAll(async () => {
+    if ((await kubectl(['get', 'crd', CRD_NAME, '-o', 'name'])).code === 0) return;
+    const applied = await kubectl(['apply', '--server-side', '--field-manager=ship-test', '-f', join(ROOT, 'crds', CRD_FILE_NAME)]);
+    expect(applied.code, applied.stderr).toBe(0);
+    created = true;
+    const established = await kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
+    expect(established.code, established.stderr).toBe(0);
+    // Discovery lags Established by a moment; can-i needs the resource in discovery.
+    for (let i = 0; ; i++) {
+      if ((await kubectl(['api-resources', '--api-group=db.servio.io', '-o', 'name'])).stdout.trim() === CRD_NAME) break;
+      if (i === 60) throw new Error(`${CRD_NAME} not in discovery after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
+  afterAll(async () => {
+    if (created) await kubectl(['delete', 'crd', CRD_NAME, '--ignore-not-found']);
+  });
+}

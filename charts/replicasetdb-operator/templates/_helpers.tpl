@@ -47,22 +47,23 @@ app.kubernetes.io/component: operator
 {{/*
 The rules the operator needs on ReplicaSetDBs and their children, wherever it manages them. Verbs are the ones
 its code uses (see operator/src/kube and operator/src/runtime):
-- replicasetdbs: list/watch (informer), get (fresh read before a reconcile), update/patch (finalizer by JSON patch).
-- replicasetdbs/status: the status subresource.
+- replicasetdbs: list/watch (informer), get (fresh read before a reconcile), patch (the finalizer, by a JSON patch
+  with a test op). Never update: every write is a patch, so no update or delete right is granted.
+- replicasetdbs/status: patch (the status is replaced by a JSON patch through the subresource).
 - replicasetdbs/finalizers: update, so that ownerReferences with blockOwnerDeletion pointing at a ReplicaSetDB are
   accepted where the OwnerReferencesPermissionEnforcement admission plugin runs.
 - configmaps: the endpoints ConfigMap, server-side applied (patch; create for the first apply), watched (list/watch)
   so a hand edit or deletion is reverted, deleted on the finalizer path.
 - secrets: the credentials Secret, read and created once; never updated, listed or deleted.
-- events: one per mutating AWS call and per failure.
+- events (core/v1): one per mutating AWS call and per failure; patch counts a repeat on the existing event.
 */}}
 {{- define "rsdb.managedRules" -}}
 - apiGroups: ["db.servio.io"]
   resources: ["replicasetdbs"]
-  verbs: ["get", "list", "watch", "update", "patch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["db.servio.io"]
   resources: ["replicasetdbs/status"]
-  verbs: ["update", "patch"]
+  verbs: ["patch"]
 - apiGroups: ["db.servio.io"]
   resources: ["replicasetdbs/finalizers"]
   verbs: ["update"]
