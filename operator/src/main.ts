@@ -1,0 +1,193 @@
+// The process: configuration -> logger -> metrics and probes -> leader election -> the operator. SIGTERM and SIGINT
+// undo it in reverse: the operator stops (in-flight reconciles finish within the shutdown timeout or are
+// abandoned, which is safe because every step is idempotent), then the Lease is released so a standby takes over
+// at once instead of after the lease duration, then the probe server closes.
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from './config/index.js';
+import { makeKubeConfig } from './kube/index.js';
+import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
+import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
+
+/** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
+const EXIT_CONFIG = 2;
+
+/** What main needs from the running operator. */
+interface RunningOperator {
+  hasSynced(): boolean;
+  queueDepth(): number;
+  stop(): Promise<void>;
+}
+
+interface Services {
+  config: Config;
+  log: Logger;
+  metrics: OperatorMetrics;
+  health: Health;
+  kubeConfig: KubeConfig;
+}
+
+// operator/src/operator.ts (the composition of watchers, reconciler and adapters) is not there yet; until it is,
+// the process runs its election, probes and metrics, and reconciles nothing.
+async function startOperator({ log }: Services, _signal: AbortSignal): Promise<RunningOperator> {
+  log.warn('operator composition (operator/src/operator.ts) is not available in this build: nothing is reconciled');
+  return { hasSynced: () => false, queueDepth: () => 0, stop: async () => {} };
+}
+
+/** Runs the operator while this process leads; stopping it is awaited before the Lease is released. */
+class Leadership {
+  private running: RunningOperator | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly services: Services) {}
+
+  begin(signal: AbortSignal): Promise<void> {
+    const { health, metrics } = this.services;
+    health.setElection('leader');
+    metrics.setLeader(true);
+    this.starting = startOperator(this.services, signal).then((op) => {
+      this.running = op;
+      health.setCachesSynced(false);
+      metrics.trackQueueDepth(() => op.queueDepth());
+    });
+    return this.starting;
+  }
+
+  synced(): boolean {
+    return this.running?.hasSynced() ?? false;
+  }
+
+  async end(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    const op = this.running;
+    this.running = undefined;
+    this.services.metrics.setLeader(false);
+    this.services.health.setCachesSynced(false);
+    await op?.stop();
+  }
+}
+
+function identityOf(config: Config): string {
+  // The pod name says which pod leads in `kubectl get lease`; the suffix keeps a restarted container from
+  // inheriting its predecessor's leadership as if nothing had happened.
+  return `${config.identity}_${randomBytes(4).toString('hex')}`;
+}
+
+async function run(config: Config, log: Logger): Promise<number> {
+  const metrics = createMetrics();
+  const health = new Health();
+  const http: RunningHttpServer = await startHttpServer({ host: config.metricsBindAddress, port: config.metricsPort, registry: metrics.registry, health, logger: log });
+  const kubeConfig = makeKubeConfig(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig });
+  const services: Services = { config, log, metrics, health, kubeConfig };
+  const leadership = new Leadership(services);
+  // Readiness reads the caches at probe time through this check rather than a flag pushed on every change.
+  const syncPoll = setInterval(() => health.setCachesSynced(leadership.synced()), 500);
+  syncPoll.unref();
+
+  let exitCode = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let stopping = false;
+
+  let elector: LeaderElector | undefined;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    log.info({ reason }, 'shutting down');
+    health.setElection('stopping');
+    // A hung API server or AWS call must not keep a terminating pod forever: the kubelet would SIGKILL it anyway,
+    // but exiting first keeps the logs honest.
+    const deadline = setTimeout(() => {
+      log.error({ shutdownTimeoutMs: config.shutdownTimeout }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeout + 5_000);
+    deadline.unref();
+    try {
+      if (elector) await elector.stop();
+      else await leadership.end();
+    } catch (err) {
+      log.error({ err }, 'error while stopping');
+      exitCode = 1;
+    }
+    clearInterval(syncPoll);
+    await http.close();
+    log.info('stopped');
+    resolveDone();
+  };
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      // A second signal means "now": the operator may be stuck in a reconcile that ignores its abort signal.
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting at once');
+        process.exit(1);
+      }
+      void shutdown(signal, 0);
+    });
+  }
+
+  if (!config.leaderElect) {
+    log.info('leader election is off: this process reconciles on its own');
+    await leadership.begin(new AbortController().signal);
+  } else {
+    const identity = identityOf(config);
+    elector = new LeaderElector({
+      store: kubeLeaseStore(kubeConfig, { namespace: config.leaseNamespace!, name: config.leaseName }),
+      identity,
+      leaseDurationMs: config.leaseDuration,
+      renewDeadlineMs: config.renewDeadline,
+      retryPeriodMs: config.retryPeriod,
+      log,
+      onStartedLeading: (signal) => leadership.begin(signal),
+      onStoppedLeading: async () => {
+        await leadership.end();
+        // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet
+        // restart the container as a fresh candidate.
+        if (!stopping) void shutdown('lost the leader Lease', 1);
+      },
+      onNewLeader: (holder) => {
+        if (holder !== identity && !stopping) health.setElection('standby');
+      },
+    });
+    log.info({ identity, lease: `${config.leaseNamespace}/${config.leaseName}` }, 'campaigning for the leader Lease');
+    elector.start();
+  }
+
+  await done;
+  return exitCode;
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig({ argv, env });
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel });
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+  log.info({ config: { ...config, kubeconfig: config.kubeconfig ? '(set)' : undefined } }, 'starting replicasetdb-operator');
+  return run(config, log);
+}
+
+main(process.argv.slice(2), process.env).then(
+  // Explicit exit: keep-alive sockets of the Kubernetes and AWS clients would otherwise hold the process open.
+  // pino writes to stdout synchronously, so no log line is lost.
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
