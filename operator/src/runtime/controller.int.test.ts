@@ -1,0 +1,204 @@
+// The controller against the real API server: a small reconciler built on the real Kubernetes adapter publishes
+// an owned ConfigMap and writes status for each ReplicaSetDB, as the operator's reconciler does.
+import * as k8s from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, KIND } from '../api/index.js';
+import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
+import { KubernetesAdapter } from '../kube/kubernetes-adapter.js';
+import {
+  createReplicaSetDB,
+  deleteAllReplicaSetDBs,
+  installReplicaSetDBCrd,
+  replicaSetDBResource,
+} from '../kube/testing/replicasetdb-fixture.js';
+import { Controller, type ControllerOptions, type ReconcileResult, type Reconciler } from './controller.js';
+import { configMapSources, customResourceSources } from './list-source.js';
+import { parseObjectKey } from './object-key.js';
+import { ResourceWatcher, watchClientFor } from './resource-watcher.js';
+
+const kc = kubeConfig();
+const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const log = pino({ level: 'silent' });
+const port = new KubernetesAdapter(kc, { log });
+const MANAGED = { 'app.kubernetes.io/managed-by': 'replicasetdb-operator' };
+let namespace = '';
+const controllers: Controller[] = [];
+
+interface Harness {
+  controller: Controller;
+  /** Every reconcile run, in order, by key. */
+  runs: string[];
+  runsOf(name: string): number;
+}
+
+/** Behaviour of the test reconciler for one object, by name. */
+interface Script {
+  failTimes?: number;
+  requeueAfterMs?: number;
+  /** Write status only, no ConfigMap. */
+  statusOnly?: boolean;
+}
+
+function startController(scripts: Record<string, Script> = {}, options: Partial<ControllerOptions> = {}): Harness {
+  const runs: string[] = [];
+  const failuresLeft = new Map(Object.entries(scripts).map(([name, s]) => [name, s.failTimes ?? 0]));
+  const reconcile: Reconciler = async (key): Promise<ReconcileResult> => {
+    runs.push(key);
+    const ref = parseObjectKey(key);
+    const left = failuresLeft.get(ref.name) ?? 0;
+    if (left > 0) {
+      failuresLeft.set(ref.name, left - 1);
+      throw new Error('simulated throttling');
+    }
+    const stored = await port.getReplicaSetDB(ref);
+    if (!stored) return {};
+    const owner = { apiVersion: API_VERSION, kind: KIND, ...ref, uid: stored.uid };
+    if (!scripts[ref.name]?.statusOnly) {
+      await port.applyConfigMap(
+        { namespace: ref.namespace, name: `${ref.name}-topology` },
+        { data: { generation: String(stored.generation) }, labels: MANAGED },
+        owner,
+      );
+    }
+    await port.writeStatus(ref, { phase: 'Ready', observedGeneration: stored.generation });
+    const requeueAfterMs = scripts[ref.name]?.requeueAfterMs;
+    return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+  };
+  const watcherOptions = { watchClient: watchClientFor(kc), log, backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 } };
+  const controller = new Controller({
+    name: 'test',
+    log,
+    reconcile,
+    primary: new ResourceWatcher({
+      name: 'replicasetdbs',
+      sources: customResourceSources(kc, replicaSetDBResource, { namespaces: [namespace] }),
+      ...watcherOptions,
+    }),
+    owned: [
+      {
+        source: new ResourceWatcher({
+          name: 'configmaps',
+          sources: configMapSources(kc, { namespaces: [namespace], labelSelector: 'app.kubernetes.io/managed-by=replicasetdb-operator' }),
+          ...watcherOptions,
+        }),
+        owner: { group: 'db.servio.io', kind: KIND },
+      },
+    ],
+    concurrency: 2,
+    backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.2 },
+    resyncIntervalMs: 0,
+    ...options,
+  });
+  controllers.push(controller);
+  controller.start();
+  return { controller, runs, runsOf: (name) => runs.filter((k) => k === `${namespace}/${name}`).length };
+}
+
+async function observedGeneration(name: string): Promise<number | undefined> {
+  const obj = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as {
+    status?: { observedGeneration?: number };
+  };
+  return obj.status?.observedGeneration;
+}
+
+async function topology(name: string): Promise<Record<string, string> | undefined> {
+  return (await port.getConfigMap({ namespace, name: `${name}-topology` }))?.data;
+}
+
+beforeAll(async () => {
+  await installReplicaSetDBCrd(kc);
+  namespace = await createNamespace(kc, uniqueName('controller'));
+});
+
+afterEach(async () => {
+  await Promise.all(controllers.splice(0).map((c) => c.stop()));
+  await deleteAllReplicaSetDBs(kc, namespace);
+  await core.deleteCollectionNamespacedConfigMap({ namespace });
+});
+
+afterAll(async () => {
+  if (namespace) await core.deleteCollectionNamespacedConfigMap({ namespace });
+});
+
+describe('Controller against the API server', () => {
+  it('reconciles every object, existing before the start or created after', async () => {
+    await createReplicaSetDB(kc, namespace, 'before');
+    const h = startController();
+    await expect.poll(() => h.controller.hasSynced()).toBe(true);
+    await createReplicaSetDB(kc, namespace, 'after-1');
+    await createReplicaSetDB(kc, namespace, 'after-2');
+
+    for (const name of ['before', 'after-1', 'after-2']) {
+      await expect.poll(() => observedGeneration(name)).toBe(1);
+      await expect.poll(() => topology(name)).toEqual({ generation: '1' });
+    }
+  });
+
+  it('retries a failing reconcile with backoff until it succeeds', async () => {
+    const h = startController({ flaky: { failTimes: 3 } });
+    await createReplicaSetDB(kc, namespace, 'flaky');
+    await expect.poll(() => observedGeneration('flaky')).toBe(1);
+    expect(h.runsOf('flaky')).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reconciles a spec change', async () => {
+    startController();
+    await createReplicaSetDB(kc, namespace, 'resized');
+    await expect.poll(() => observedGeneration('resized')).toBe(1);
+    await custom.patchNamespacedCustomObject(
+      { ...replicaSetDBResource, namespace, name: 'resized', body: { spec: { primary: { instanceClass: 'db.t4g.small' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await expect.poll(() => observedGeneration('resized')).toBe(2);
+    await expect.poll(() => topology('resized')).toEqual({ generation: '2' });
+  });
+
+  it('reconciles the owner when its ConfigMap is deleted or edited by hand', async () => {
+    startController();
+    await createReplicaSetDB(kc, namespace, 'owner');
+    await expect.poll(() => topology('owner')).toEqual({ generation: '1' });
+
+    await core.deleteNamespacedConfigMap({ namespace, name: 'owner-topology' });
+    await expect.poll(() => topology('owner')).toEqual({ generation: '1' });
+
+    await core.patchNamespacedConfigMap(
+      { namespace, name: 'owner-topology', fieldManager: 'kubectl-edit', body: { data: { generation: 'tampered' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await expect.poll(() => topology('owner')).toEqual({ generation: '1' });
+  });
+
+  it('does not reconcile again because of its own status write', async () => {
+    const h = startController({ quiet: { statusOnly: true } });
+    await createReplicaSetDB(kc, namespace, 'quiet');
+    await expect.poll(() => observedGeneration('quiet')).toBe(1);
+    // Another object going through the same watch and queue afterwards is the barrier: once it is reconciled, the
+    // watch event of the first object's status write has been delivered too.
+    await createReplicaSetDB(kc, namespace, 'barrier');
+    await expect.poll(() => observedGeneration('barrier')).toBe(1);
+    expect(h.runsOf('quiet')).toBe(1);
+  });
+
+  it('requeues after the delay a reconcile asks for, and resyncs every object periodically', async () => {
+    const h = startController({ ticking: { requeueAfterMs: 200 } }, { resyncIntervalMs: 500 });
+    await createReplicaSetDB(kc, namespace, 'ticking');
+    await createReplicaSetDB(kc, namespace, 'steady');
+    await expect.poll(() => h.runsOf('ticking'), { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => h.runsOf('steady'), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+  });
+
+  it('stops cleanly: no reconcile after stop', async () => {
+    const h = startController();
+    await createReplicaSetDB(kc, namespace, 'last');
+    await expect.poll(() => observedGeneration('last')).toBe(1);
+    await expect(h.controller.stop()).resolves.toEqual({ abandoned: [] });
+    const runs = h.runs.length;
+    await createReplicaSetDB(kc, namespace, 'unseen');
+    // A fresh controller sees and reconciles the new object; the stopped one must not have.
+    startController();
+    await expect.poll(() => observedGeneration('unseen')).toBe(1);
+    expect(h.runs).toHaveLength(runs);
+  });
+});

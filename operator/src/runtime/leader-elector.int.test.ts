@@ -1,0 +1,121 @@
+// Two electors on one Lease of the real API server, as two operator replicas would run.
+import * as k8s from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
+import { LeaderElector } from './leader-elector.js';
+import { kubeLeaseStore } from './lease-store.js';
+
+const kc = kubeConfig();
+const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+const timing = { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 300 };
+let namespace = '';
+const electors: LeaderElector[] = [];
+
+interface Candidate {
+  elector: LeaderElector;
+  identity: string;
+}
+
+/** Starts two candidates on a fresh lease, and tracks how many lead at any moment. */
+function election() {
+  const leaseName = uniqueName('lease');
+  const state = { leaders: 0, maxLeaders: 0 };
+  const make = (identity: string): Candidate => {
+    const elector = new LeaderElector({
+      store: kubeLeaseStore(kc, { namespace, name: leaseName }),
+      identity,
+      ...timing,
+      log: pino({ level: 'silent' }),
+      onStartedLeading: () => {
+        state.leaders += 1;
+        state.maxLeaders = Math.max(state.maxLeaders, state.leaders);
+      },
+      onStoppedLeading: () => {
+        state.leaders -= 1;
+      },
+    });
+    electors.push(elector);
+    elector.start();
+    return { elector, identity };
+  };
+  const a = make('replica-a');
+  const b = make('replica-b');
+  const leader = () => [a, b].find((c) => c.elector.isLeader());
+  const lease = () => coordination.readNamespacedLease({ namespace, name: leaseName });
+  return { a, b, state, leader, lease };
+}
+
+async function renewalsObserved(read: () => Promise<k8s.V1Lease>, count: number): Promise<void> {
+  const seen = new Set<string>();
+  await expect
+    .poll(async () => {
+      seen.add(String((await read()).spec?.renewTime));
+      return seen.size;
+    }, { timeout: 20_000, interval: 100 })
+    .toBeGreaterThanOrEqual(count);
+}
+
+beforeAll(async () => {
+  namespace = await createNamespace(kc, uniqueName('leader'));
+});
+
+afterEach(async () => {
+  await Promise.all(electors.splice(0).map((e) => e.stop()));
+});
+
+afterAll(async () => {
+  if (namespace) await coordination.deleteCollectionNamespacedLease({ namespace });
+});
+
+describe('LeaderElector against the API server', () => {
+  it('lets exactly one of two candidates lead, and keeps renewing', async () => {
+    const { state, leader, lease } = election();
+    await expect.poll(() => leader()?.identity).toBeDefined();
+    const first = leader();
+    await renewalsObserved(lease, 5);
+
+    expect(state.maxLeaders).toBe(1);
+    expect(leader()).toBe(first);
+    const spec = (await lease()).spec;
+    expect(spec).toMatchObject({ holderIdentity: first?.identity, leaseDurationSeconds: 4, leaseTransitions: 0 });
+  });
+
+  it('hands over within the lease duration after the leader dies without releasing, and not before it expires', async () => {
+    const { a, b, state, leader, lease } = election();
+    await expect.poll(() => leader()).toBeDefined();
+    const dead = leader() === a ? a : b;
+    const survivor = dead === a ? b : a;
+    await renewalsObserved(lease, 2);
+
+    await dead.elector.stop({ release: false });
+    const diedAt = Date.now();
+    await expect.poll(() => survivor.elector.isLeader(), { timeout: 30_000, interval: 50 }).toBe(true);
+    const takeoverMs = Date.now() - diedAt;
+
+    // The last renewal happened at most a retry period before the death; the survivor must wait out the lease,
+    // then takes over at its next retry. The upper bound is loose on purpose: a loaded machine delays requests.
+    expect(takeoverMs).toBeGreaterThanOrEqual(timing.leaseDurationMs - timing.retryPeriodMs * 2);
+    expect(takeoverMs).toBeLessThan(timing.leaseDurationMs * 2);
+    expect(state.maxLeaders).toBe(1);
+    const spec = (await lease()).spec;
+    expect(spec).toMatchObject({ holderIdentity: survivor.identity, leaseTransitions: 1 });
+  });
+
+  it('hands over at once when the leader releases the lease on stop', async () => {
+    const { a, b, state, leader, lease } = election();
+    await expect.poll(() => leader()).toBeDefined();
+    const leaving = leader() === a ? a : b;
+    const successor = leaving === a ? b : a;
+    await renewalsObserved(lease, 2);
+
+    await leaving.elector.stop();
+    const releasedAt = Date.now();
+    await expect.poll(() => successor.elector.isLeader(), { timeout: 30_000, interval: 50 }).toBe(true);
+
+    // Without the release the successor would wait the whole lease duration.
+    expect(Date.now() - releasedAt).toBeLessThan(timing.leaseDurationMs);
+    expect(state.maxLeaders).toBe(1);
+    expect((await lease()).spec).toMatchObject({ holderIdentity: successor.identity, leaseTransitions: 1 });
+  });
+});
