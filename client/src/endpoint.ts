@@ -27,6 +27,7 @@ export class Endpoint implements ReplicaView {
   inFlight = 0;
   readonly counters = { routed: 0, fallbacks: 0, retriedElsewhere: 0, failures: 0 };
   #failedAt = -Infinity;
+  #knownDown = false;
   #drained: (() => void) | undefined;
   #retired: Promise<void> | undefined;
 
@@ -53,9 +54,11 @@ export class Endpoint implements ReplicaView {
     }
   }
 
-  /** Returns true on the healthy -> unhealthy transition, so callers report an outage once. */
+  /** Returns true when this starts an outage (including one found by the very first check), so callers
+   * report each outage once. */
   markFailed(err: unknown, now: number): boolean {
-    const wasHealthy = this.healthy;
+    const newOutage = !this.#knownDown;
+    this.#knownDown = true;
     this.healthy = false;
     this.#failedAt = now;
     // A restarted replica may come back behind where it was: forget what it had replayed.
@@ -63,13 +66,14 @@ export class Endpoint implements ReplicaView {
     this.lagSeconds = Infinity;
     this.lastError = err instanceof Error ? err.message : String(err);
     this.counters.failures++;
-    return wasHealthy;
+    return newOutage;
   }
 
   /** A lag check that began before the latest failure cannot vouch for the endpoint. */
   recordCheck(startedAt: number, finishedAt: number, observed: { lagSeconds: number; replayLsn: Lsn | undefined }): void {
     if (startedAt < this.#failedAt) return;
     this.healthy = true;
+    this.#knownDown = false;
     this.checkedAt = finishedAt;
     this.lagSeconds = observed.lagSeconds;
     this.lastError = undefined;

@@ -29,6 +29,9 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   readonly #monitor: LagMonitor;
   readonly #source: TopologyFileSource | undefined;
   #closing: Promise<void> | undefined;
+  // Errors found while starting (a replica down from the start) wait until the caller has had the chance to
+  // attach a listener: the tick after createReplicaRouter() resolves.
+  #startupErrors: Error[] | undefined = [];
 
   private constructor(options: ResolvedOptions, credentials: ResolvedCredentials, topology: Topology, topologyFile: string | undefined) {
     super();
@@ -56,11 +59,17 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
     await router.#monitor.checkNow();
     router.#source?.start();
     router.#monitor.start();
+    setImmediate(() => {
+      const pending = router.#startupErrors ?? [];
+      router.#startupErrors = undefined;
+      for (const err of pending) router.#emitError(err);
+    });
     return router;
   }
 
   #emitError(err: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    if (this.#startupErrors) this.#startupErrors.push(err);
+    else if (this.listenerCount('error') > 0) this.emit('error', err);
     else process.emitWarning(err);
   }
 
