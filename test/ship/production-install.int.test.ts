@@ -38,17 +38,79 @@ interface LogRecord {
   [k: string]: unknown;
 }
 
+interface RunningProcess {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  lines: string[];
+  records: LogRecord[];
+  base: string;
+}
+
 describe('production install (what the Dockerfile builds)', () => {
   const app = mkdtempSync(join(tmpdir(), 'rsdb-image-'));
   const leaseName = uniqueName('prod-install');
-  const lines: string[] = [];
-  const records: LogRecord[] = [];
-  let operator: ChildProcess | undefined;
-  let exited: Promise<number | null> | undefined;
+  const processes: RunningProcess[] = [];
   let namespace = '';
-  let base = '';
 
   ensureCrd();
+
+  /** Starts the operator from the installed folder as the image's ENTRYPOINT does; resolves once it serves. */
+  async function startOperator(podName: string): Promise<RunningProcess> {
+    const { kube, aws } = testEnv();
+    const [node, ...args] = dockerfileEntrypoint();
+    expect(node).toBe('node');
+    const child = spawn(process.execPath, args, {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        KUBECONFIG: kube.kubeconfigPath,
+        AWS_REGION: aws.region,
+        AWS_ENDPOINT_URL: aws.endpoint,
+        AWS_ACCESS_KEY_ID: aws.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+        METRICS_BIND_ADDRESS: '127.0.0.1',
+        METRICS_PORT: '0',
+        LEADER_ELECT: 'true',
+        LEADER_ELECTION_LEASE_NAME: leaseName,
+        // Short timings so that a hand-over fits in a test; the ratios are the defaults' (15s/10s/2s).
+        LEADER_ELECTION_LEASE_DURATION: '4s',
+        LEADER_ELECTION_RENEW_DEADLINE: '3s',
+        LEADER_ELECTION_RETRY_PERIOD: '500ms',
+        POD_NAMESPACE: namespace,
+        POD_NAME: podName,
+        WATCH_NAMESPACES: namespace,
+        LOG_LEVEL: 'info',
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const lines: string[] = [];
+    const records: LogRecord[] = [];
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${podName} did not report its port within 30 s; stderr: ${stderr}; stdout: ${lines.join('\n')}`)), 30_000);
+      void exited.then((code) => reject(new Error(`${podName} exited with ${code}; stderr: ${stderr}; stdout: ${lines.join('\n')}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        lines.push(line);
+        const record = JSON.parse(line) as LogRecord;
+        records.push(record);
+        if (typeof record.port === 'number' && record.msg?.startsWith('serving /metrics')) {
+          clearTimeout(timer);
+          resolve(record.port);
+        }
+      });
+    });
+    const running = { name: podName, child, exited, lines, records, base: `http://127.0.0.1:${port}` };
+    processes.push(running);
+    return running;
+  }
+
+  const leases = () => kubeConfig().makeApiClient(k8s.CoordinationV1Api);
+  const holder = async () => (await leases().readNamespacedLease({ name: leaseName, namespace })).spec?.holderIdentity ?? '';
+  const metricsOf = async (p: RunningProcess) => (await fetch(`${p.base}/metrics`)).text();
 
   beforeAll(async () => {
     namespace = await createNamespace(kubeConfig(), uniqueName('rsdb-system'));
@@ -65,65 +127,22 @@ describe('production install (what the Dockerfile builds)', () => {
     mkdirSync(join(app, 'client'));
     cpSync(join(ROOT, 'client', 'package.json'), join(app, 'client', 'package.json'));
     const [npm, ...npmArgs] = dockerfileNpmCi();
-    const install = await runCommand('/usr/bin/env', [`npm_config_prefer_offline=true`, npm!, ...npmArgs], undefined, app);
+    const install = await runCommand('/usr/bin/env', ['npm_config_prefer_offline=true', npm!, ...npmArgs], undefined, app);
     expect(install.code, install.stdout + install.stderr).toBe(0);
     // The runtime stage ships dist/, node_modules and package.json only.
     rmSync(join(app, 'package-lock.json'));
     rmSync(join(app, 'client'), { recursive: true });
-
-    const { kube, aws } = testEnv();
-    const [node, ...args] = dockerfileEntrypoint();
-    expect(node).toBe('node');
-    operator = spawn(process.execPath, args, {
-      cwd: app,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        KUBECONFIG: kube.kubeconfigPath,
-        AWS_REGION: aws.region,
-        AWS_ENDPOINT_URL: aws.endpoint,
-        AWS_ACCESS_KEY_ID: aws.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
-        METRICS_BIND_ADDRESS: '127.0.0.1',
-        METRICS_PORT: '0',
-        LEADER_ELECT: 'true',
-        LEADER_ELECTION_LEASE_NAME: leaseName,
-        POD_NAMESPACE: namespace,
-        POD_NAME: 'operator-0',
-        WATCH_NAMESPACES: namespace,
-        LOG_LEVEL: 'info',
-      },
-    });
-    const child = operator;
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`operator did not report its port within 30 s; stderr: ${stderr}; stdout: ${lines.join('\n')}`)), 30_000);
-      void exited!.then((code) => reject(new Error(`operator exited with ${code}; stderr: ${stderr}; stdout: ${lines.join('\n')}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        lines.push(line);
-        const record = JSON.parse(line) as LogRecord;
-        records.push(record);
-        if (typeof record.port === 'number' && record.msg?.startsWith('serving /metrics')) {
-          clearTimeout(timer);
-          resolve(record.port);
-        }
-      });
-    });
-    base = `http://127.0.0.1:${port}`;
   });
 
   afterAll(async () => {
-    if (operator && operator.exitCode === null) {
-      operator.kill('SIGKILL');
-      await exited;
+    for (const p of processes) {
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        p.child.kill('SIGKILL');
+        await p.exited;
+      }
     }
     rmSync(app, { recursive: true, force: true });
-    if (namespace) {
-      await kubeConfig().makeApiClient(k8s.CoordinationV1Api).deleteNamespacedLease({ name: leaseName, namespace }).catch(() => undefined);
-    }
+    if (namespace) await leases().deleteNamespacedLease({ name: leaseName, namespace }).catch(() => undefined);
   });
 
   it('ships compiled JavaScript and production dependencies only', () => {
@@ -136,30 +155,46 @@ describe('production install (what the Dockerfile builds)', () => {
     for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv']) expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
 
-  it('answers /healthz with 200', async () => {
-    const res = await fetch(`${base}/healthz`);
+  it('starts, answers /healthz with 200 and takes the Lease', async () => {
+    const a = await startOperator('operator-a');
+    const res = await fetch(`${a.base}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('ok\n');
+    await expect.poll(holder, { timeout: 30_000 }).toMatch(/^operator-a_[0-9a-f]{8}$/);
+    await expect.poll(async () => (await metricsOf(a)).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
+    expect(await metricsOf(a)).toContain('# TYPE rsdb_reconcile_total counter');
   });
 
-  it('takes the Lease and serves metrics', async () => {
-    const leases = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
-    await expect.poll(async () => (await leases.readNamespacedLease({ name: leaseName, namespace })).spec?.holderIdentity ?? '', { timeout: 30_000 }).toMatch(/^operator-0_[0-9a-f]{8}$/);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    await expect.poll(async () => (await (await fetch(`${base}/metrics`)).text()).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
-    expect(metrics).toContain('# TYPE rsdb_reconcile_total counter');
+  it('runs a second process as a ready standby while the first leads', async () => {
+    const b = await startOperator('operator-b');
+    await expect.poll(async () => (await fetch(`${b.base}/readyz`)).status, { timeout: 15_000 }).toBe(200);
+    expect(await holder()).toMatch(/^operator-a_/);
+    expect(await metricsOf(b)).toContain('rsdb_leader 0');
+  });
+
+  it('hands the Lease to the standby within the lease duration when the leader is killed', async () => {
+    const [a, b] = processes;
+    a!.child.kill('SIGKILL');
+    await a!.exited;
+    const killedAt = Date.now();
+    await expect.poll(holder, { timeout: 15_000, interval: 200 }).toMatch(/^operator-b_/);
+    // 4 s lease duration, plus one jittered retry period (0.6 s), the poll interval and slack for a busy machine.
+    expect(Date.now() - killedAt).toBeLessThan(4_000 + 2_000);
+    await expect.poll(async () => (await metricsOf(b!)).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
+  });
+
+  it('on SIGTERM releases the Lease at once and exits 0', async () => {
+    const b = processes[1]!;
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+    expect(await holder()).toBe('');
+    expect(b.records.map((r) => r.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped leading', 'released the lease', 'stopped']));
   });
 
   it('writes JSON log lines only', () => {
-    expect(lines.length).toBeGreaterThan(0);
-    for (const r of records) expect(r).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
-  });
-
-  it('on SIGTERM releases the Lease and exits 0', async () => {
-    operator!.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const lease = await kubeConfig().makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ name: leaseName, namespace });
-    expect(lease.spec?.holderIdentity ?? '').toBe('');
-    expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(['shutting down', 'released the lease', 'stopped']));
+    for (const p of processes) {
+      expect(p.lines.length).toBeGreaterThan(0);
+      for (const r of p.records) expect(r).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
+    }
   });
 });
