@@ -134,11 +134,12 @@ export class RouterCore {
     this.assertOpen();
     const target = this.pickReplica(need);
     if (target) return this.#readOnReplica<R>(target, text, values, need, true);
-    if (need.minLsn !== undefined) {
+    if (need.minLsn !== undefined && this.replicas.some((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }))) {
       const probe = this.#pickProbe(need);
       if (probe) return this.#readAfterProbe<R>(probe, text, values, need.minLsn);
+      return this.readOnPrimary<R>(text, values, 'read-your-writes');
     }
-    return this.readOnPrimary<R>(text, values);
+    return this.readOnPrimary<R>(text, values, 'fallback');
   }
 
   async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, mayRetry: boolean): Promise<pg.QueryResult<R>> {
@@ -159,7 +160,7 @@ export class RouterCore {
     ep.counters.retriedElsewhere++;
     const next = this.pickReplica(need, ep);
     if (next) return this.#readOnReplica<R>(next, text, values, need, false);
-    return this.readOnPrimary<R>(text, values);
+    return this.readOnPrimary<R>(text, values, 'fallback');
   }
 
   /**
@@ -192,21 +193,32 @@ export class RouterCore {
       client?.release(broken instanceof Error ? broken : undefined);
       ep.end();
     }
-    if (broken !== undefined) this.reportFailure(ep, broken);
-    return this.readOnPrimary<R>(text, values);
+    if (broken === undefined) return this.readOnPrimary<R>(text, values, 'read-your-writes');
+    this.reportFailure(ep, broken);
+    return this.readOnPrimary<R>(text, values, 'fallback');
   }
 
-  /** A read no replica can serve. Bounded while replicas are published, so an outage cannot flood the primary. */
-  async readOnPrimary<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
-    const limit = this.replicas.length > 0 ? this.options.maxFallbackConcurrency : Infinity;
-    if (this.fallback.inFlight >= limit) {
-      this.fallback.rejected++;
-      throw new FallbackLimitError(limit);
-    }
+  /**
+   * A read on the primary. 'fallback': no replica can serve it at all (outage, lag); bounded while replicas are
+   * published, so an outage cannot flood the primary. 'read-your-writes': replicas are fine but have not
+   * replayed the session's commit yet, which is normal operation for a few milliseconds after every write and
+   * must not fail; only the primary's read-only pool size limits it.
+   */
+  async readOnPrimary<R extends Row>(text: QueryText, values: QueryValues, reason: 'fallback' | 'read-your-writes'): Promise<pg.QueryResult<R>> {
     const ep = this.primary;
-    this.fallback.inFlight++;
-    this.fallback.total++;
-    ep.counters.fallbacks++;
+    const bounded = reason === 'fallback';
+    if (bounded) {
+      const limit = this.replicas.length > 0 ? this.options.maxFallbackConcurrency : Infinity;
+      if (this.fallback.inFlight >= limit) {
+        this.fallback.rejected++;
+        throw new FallbackLimitError(limit);
+      }
+      this.fallback.inFlight++;
+      this.fallback.total++;
+      ep.counters.fallbacks++;
+    } else {
+      ep.counters.readYourWrites++;
+    }
     ep.begin();
     try {
       return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
@@ -214,7 +226,7 @@ export class RouterCore {
       throw this.#readOnlyError(ep, err);
     } finally {
       ep.end();
-      this.fallback.inFlight--;
+      if (bounded) this.fallback.inFlight--;
     }
   }
 

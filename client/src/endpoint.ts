@@ -25,7 +25,7 @@ export class Endpoint implements ReplicaView {
   lastError: string | undefined = undefined;
   nextProbeAt = 0;
   inFlight = 0;
-  readonly counters = { routed: 0, fallbacks: 0, retriedElsewhere: 0, failures: 0 };
+  readonly counters = { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, failures: 0 };
   #failedAt = -Infinity;
   #knownDown = false;
   #drained: (() => void) | undefined;

@@ -21,8 +21,10 @@ export interface EndpointStats {
   inFlight: number;
   /** Queries sent to this endpoint by routing (plus, for the primary, writes and critical reads). */
   routed: number;
-  /** Primary only: reads that fell back to it. */
+  /** Primary only: reads that fell back to it because no replica could serve them. */
   fallbacks: number;
+  /** Primary only: session reads sent to it because no fresh replica had replayed the session's commit yet. */
+  readYourWrites: number;
   /** Reads that failed here on a connection error and were retried elsewhere. */
   retriedElsewhere: number;
   failures: number;
