@@ -2,8 +2,8 @@
 // server-side dry run in both scopes, and its RBAC grants exactly the verbs the operator uses (kubectl auth can-i
 // as the chart's ServiceAccount, and one real request with that ServiceAccount's token).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, kubeConfig, uniqueName } from '../env/helpers.js';
-import { CHART_DIR, CLUSTER_SCOPED_KINDS, RBAC_KINDS, ensureCrd, helm, kubectl, manifestsToYaml, parseManifests, renderChart, type Manifest } from './chart.js';
+import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
+import { CHART_DIR, CLUSTER_SCOPED_KINDS, RBAC_KINDS, ensureCrd, helm, installChartIdentity, kubectl, manifestsToYaml, parseManifests, renderChart, runCommand, type Manifest } from './chart.js';
 
 const REGION = { aws: { region: 'us-east-1' } };
 const LEASE = 'replicasetdb-operator';
@@ -241,14 +241,22 @@ describe('RBAC', () => {
     });
 
     it('refuses a real request made with the ServiceAccount token for a verb it does not grant', async () => {
-      const token = await kubectl(['create', 'token', `${release}-replicasetdb-operator`, '-n', operatorNs, '--duration=10m']);
-      expect(token.code, token.stderr).toBe(0);
-      const asOperator = (args: string[]) => kubectl(['--token', token.stdout.trim(), ...args]);
-      const allowed = await asOperator(['get', 'configmaps', '-n', appNs, '-o', 'name']);
-      expect(allowed.code, allowed.stderr).toBe(0);
-      const refused = await asOperator(['get', 'secrets', '-n', appNs]);
-      expect(refused.code).not.toBe(0);
-      expect(refused.stderr).toContain(`User "${sa}" cannot list resource "secrets"`);
+      // A second release in the same namespace, through the helper other tests use to run the operator as the chart.
+      const identity = await installChartIdentity({ release: uniqueName('rsdb'), namespace: operatorNs, values: REGION });
+      try {
+        const asOperator = (args: string[]) => runCommand(testEnv().tools.kubectl, ['--kubeconfig', identity.kubeconfigPath, ...args]);
+        const whoami = await asOperator(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+        expect(whoami.stdout).toBe(identity.user);
+        const allowed = await asOperator(['get', 'configmaps', '-n', appNs, '-o', 'name']);
+        expect(allowed.code, allowed.stderr).toBe(0);
+        const refused = await asOperator(['get', 'secrets', '-n', appNs]);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain(`User "${identity.user}" cannot list resource "secrets"`);
+      } finally {
+        await identity.remove();
+      }
+      // Its cluster-scoped binding is gone again.
+      expect((await kubectl(['get', 'clusterrolebindings', '-o', 'name'])).stdout).not.toContain(identity.user.split(':').pop()!);
     });
   });
 

@@ -1,7 +1,7 @@
 // Helpers for tests of the Helm chart: render it with helm, run kubectl against the test API server. Exported for
 // other tests (the lead's run of the operator with the chart's ServiceAccount uses renderChart and applyManifests).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,53 @@ export function ensureCrd() {
   afterAll(async () => {
     if (created) await kubectl(['delete', 'crd', CRD_NAME, '--ignore-not-found']);
   });
+}
+
+export interface ChartIdentity {
+  /** A kubeconfig that authenticates as the chart's ServiceAccount (a bound token, 1 h). */
+  kubeconfigPath: string;
+  /** `system:serviceaccount:<namespace>:<name>` */
+  user: string;
+  /** Deletes the RBAC objects (cluster-scoped ones too) and the kubeconfig file. */
+  remove(): Promise<void>;
+}
+
+/** Installs the chart's ServiceAccount and RBAC (nothing else) and returns credentials of that ServiceAccount, for
+ * running the operator with exactly the rights the chart grants. */
+export async function installChartIdentity(options: Omit<RenderOptions, 'includeCrds'>): Promise<ChartIdentity> {
+  const rbac = parseManifests(await renderChart(options)).filter((m) => RBAC_KINDS.has(m.kind));
+  const applied = await kubectl(['apply', '-f', '-'], manifestsToYaml(rbac));
+  if (applied.code !== 0) throw new Error(`applying the chart's RBAC failed: ${applied.stderr}`);
+  const sa = rbac.find((m) => m.kind === 'ServiceAccount');
+  if (!sa) throw new Error('the chart rendered no ServiceAccount');
+  const token = await kubectl(['create', 'token', sa.metadata.name, '-n', options.namespace, '--duration=1h']);
+  if (token.code !== 0) throw new Error(`kubectl create token failed: ${token.stderr}`);
+  const { kube } = testEnv();
+  const admin = parseAllDocuments(readFileSync(kube.kubeconfigPath, 'utf8'))[0]!.toJS() as { clusters: Array<{ name: string; cluster: Record<string, unknown> }> };
+  const cluster = admin.clusters[0]!;
+  const dir = mkdtempSync(join(tmpdir(), 'rsdb-sa-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const user = `system:serviceaccount:${options.namespace}:${sa.metadata.name}`;
+  writeFileSync(
+    kubeconfigPath,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster],
+      users: [{ name: 'operator', user: { token: token.stdout.trim() } }],
+      contexts: [{ name: 'operator', context: { cluster: cluster.name, user: 'operator' } }],
+      'current-context': 'operator',
+    }),
+    { mode: 0o600 },
+  );
+  return {
+    kubeconfigPath,
+    user,
+    async remove() {
+      // No controller-manager: nothing is garbage-collected, so every object is deleted explicitly.
+      const ordered = [...rbac.filter((m) => !CLUSTER_SCOPED_KINDS.has(m.kind)), ...rbac.filter((m) => CLUSTER_SCOPED_KINDS.has(m.kind))];
+      await kubectl(['delete', '--ignore-not-found', '-f', '-'], manifestsToYaml(ordered));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
