@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { RdsError } from '../rds/errors.js';
+import { FakeRds } from '../rds/testing/fake-rds.js';
+import { applyPlan, type ApplyContext } from './apply.js';
+import { desiredPrimary } from './plan/desired.js';
+import type { Step } from './plan/types.js';
+import { FakeKubernetes } from './testing/fake-kubernetes.js';
+import { aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { CapturingLogger } from './testing/harness.js';
+
+const PASSWORD = 'Sup3r-Secret-Password-For-Tests';
+
+function context() {
+  const kube = new FakeKubernetes();
+  kube.put(aReplicaSetDB().build());
+  const rds = new FakeRds();
+  const log = new CapturingLogger();
+  const ctx: ApplyContext = {
+    rds,
+    kube,
+    ref: { namespace: 'prod', name: 'servio' },
+    involved: { apiVersion: 'db.servio.io/v1alpha1', kind: 'ReplicaSetDB', namespace: 'prod', name: 'servio', uid: 'u' },
+    finalizers: [],
+    generatePassword: () => PASSWORD,
+    log,
+  };
+  return { kube, rds, log, ctx };
+}
+
+function createPrimaryStep(): Step {
+  const observed = aWorld().build();
+  return { kind: 'createPrimary', blueprint: desiredPrimary(observed.spec!, observed.names), secret: observed.names.secret };
+}
+
+describe('applyPlan', () => {
+  it('treats a create that finds its resource as done (an earlier attempt got through)', async () => {
+    const { rds, ctx } = context();
+    const steps: Step[] = [{ kind: 'createCredentials', secret: { namespace: 'prod', name: 'servio-credentials' }, username: 'servio' }, createPrimaryStep()];
+    await applyPlan(steps, ctx);
+    const again = await applyPlan(steps, ctx);
+    expect(again.failure).toBeUndefined();
+    expect(again.executed).toHaveLength(2);
+    expect(rds.instances.size).toBe(1);
+  });
+
+  it('treats deleting an instance that is gone as done', async () => {
+    const { ctx } = context();
+    const outcome = await applyPlan([{ kind: 'deleteInstance', identifier: 'prod-servio-r9', role: 'replica', finalSnapshot: 'skip', why: 'scale-down' }], ctx);
+    expect(outcome.failure).toBeUndefined();
+  });
+
+  it('stops at the first failure, with a Warning Event naming the call', async () => {
+    const { rds, kube, ctx } = context();
+    rds.failNext('CreateDBParameterGroup', new RdsError('terminal', 'DBParameterGroupQuotaExceeded', 'CreateDBParameterGroup', 'quota'));
+    const steps: Step[] = [
+      { kind: 'createParameterGroup', input: { name: 'pg', family: 'postgres15', description: 'd', tags: {} } },
+      { kind: 'setParameters', group: 'pg', values: { a: '1' } },
+    ];
+    const outcome = await applyPlan(steps, ctx);
+    expect(outcome.executed).toEqual([]);
+    expect(outcome.failure).toMatchObject({ kind: 'terminal', code: 'DBParameterGroupQuotaExceeded', operation: 'CreateDBParameterGroup' });
+    expect(rds.calls.map((c) => c.operation)).toEqual(['CreateDBParameterGroup']);
+    expect(kube.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'AwsRequestRejected', message: 'CreateDBParameterGroup pg failed (terminal): quota' })]);
+  });
+
+  it('redacts the password from a failure message that echoes it', async () => {
+    const { rds, kube, log, ctx } = context();
+    await kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: PASSWORD }, {});
+    rds.failNext('CreateDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'CreateDBInstance', `The parameter MasterUserPassword ${PASSWORD} is not valid`));
+    const outcome = await applyPlan([createPrimaryStep()], ctx);
+    expect(outcome.failure?.message).toBe('The parameter MasterUserPassword *** is not valid');
+    expect(JSON.stringify([kube.events, log.lines])).not.toContain(PASSWORD);
+  });
+
+  it('reports a Kubernetes failure as such', async () => {
+    const { ctx } = context();
+    const outcome = await applyPlan([{ kind: 'addFinalizer' }], { ...ctx, finalizers: ['someone-else/finalizer'] });
+    expect(outcome.failure).toMatchObject({ kind: 'kubernetes', operation: 'addFinalizer' });
+  });
+
+  it('refuses to create the primary when the Secret lost its password since it was observed', async () => {
+    const { rds, ctx } = context();
+    const outcome = await applyPlan([createPrimaryStep()], ctx);
+    expect(outcome.failure).toMatchObject({ kind: 'retryable', code: 'CredentialsChanged' });
+    expect(rds.calls).toEqual([]);
+  });
+});

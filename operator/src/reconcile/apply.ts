@@ -1,0 +1,213 @@
+// Executes a plan's steps in order. Every step is idempotent (a create that finds its resource, a delete that
+// finds nothing, are done), so a step repeated after a crash or a lost response does no harm. Apply stops at
+// the first step that fails or must wait; the next reconcile observes again and plans from there.
+//
+// An Event records every mutating AWS call and every failure. The master password exists here only between
+// reading the Secret and the CreateDBInstance call, and is redacted from anything built from the answer.
+import type { EventType, KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
+import { FINALIZER, MANAGED_BY } from '../naming/index.js';
+import { RdsError, toRdsError, type RdsErrorKind } from '../rds/errors.js';
+import type { RdsInstance, RdsPort } from '../rds/port.js';
+import { masterPasswordProblem, redact } from './credentials.js';
+import { describeStep, stepSubject } from './describe-step.js';
+import type { ReconcileLogger } from './logger.js';
+import { isMutatingAwsStep, type Step } from './plan/types.js';
+
+export interface ApplyContext {
+  rds: RdsPort;
+  kube: KubernetesPort;
+  ref: ObjectRef;
+  involved: OwnerIdentity;
+  finalizers: readonly string[];
+  generatePassword: () => string;
+  log: ReconcileLogger;
+}
+
+export type FailureKind = RdsErrorKind | 'kubernetes';
+
+export interface StepFailure {
+  step: Step;
+  kind: FailureKind;
+  code: string;
+  operation: string;
+  /** Safe to show: redacted. */
+  message: string;
+}
+
+export interface ApplyOutcome {
+  executed: Step[];
+  /** Instances as the mutating calls' answers describe them (a created instance is `creating`, ...). */
+  instances: Map<string, RdsInstance>;
+  failure?: StepFailure;
+  finalizerRemoved: boolean;
+}
+
+const EVENT_REASON: Record<Step['kind'], string> = {
+  addFinalizer: 'FinalizerAdded',
+  removeFinalizer: 'FinalizerRemoved',
+  createCredentials: 'CredentialsGenerated',
+  createParameterGroup: 'CreatedParameterGroup',
+  setParameters: 'SetParameters',
+  resetParameters: 'ResetParameters',
+  deleteParameterGroup: 'DeletedParameterGroup',
+  tagResource: 'TaggedResource',
+  createPrimary: 'CreatingPrimary',
+  createReplica: 'CreatingReplica',
+  modifyInstance: 'ModifyingInstance',
+  deleteInstance: 'DeletingInstance',
+};
+
+const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
+  createParameterGroup: 'CreateDBParameterGroup',
+  setParameters: 'ModifyDBParameterGroup',
+  resetParameters: 'ResetDBParameterGroup',
+  deleteParameterGroup: 'DeleteDBParameterGroup',
+  tagResource: 'AddTagsToResource',
+  createPrimary: 'CreateDBInstance',
+  createReplica: 'CreateDBInstanceReadReplica',
+  modifyInstance: 'ModifyDBInstance',
+  deleteInstance: 'DeleteDBInstance',
+};
+
+class KubernetesStepError extends Error {
+  override readonly name = 'KubernetesStepError';
+}
+
+export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { executed: [], instances: new Map(), finalizerRemoved: false };
+  let finalizers = [...ctx.finalizers];
+  for (const step of steps) {
+    const secrets: string[] = [];
+    try {
+      const note = await executeStep(step, ctx, outcome, secrets, finalizers);
+      if (step.kind === 'addFinalizer') finalizers = [...finalizers, FINALIZER];
+      if (step.kind === 'removeFinalizer') outcome.finalizerRemoved = true;
+      outcome.executed.push(step);
+      const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
+      ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
+      if (isMutatingAwsStep(step) || step.kind === 'createCredentials') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
+    } catch (err) {
+      outcome.failure = failureOf(step, err, secrets);
+      const { kind, operation, message } = outcome.failure;
+      const reason = kind === 'terminal' ? 'AwsRequestRejected' : kind === 'kubernetes' ? 'KubernetesRequestFailed' : 'AwsRequestFailed';
+      const line = `${operation} ${stepSubject(step)} failed (${kind}): ${message}`;
+      ctx.log.warn({ step: step.kind, subject: stepSubject(step), kind, code: outcome.failure.code }, line);
+      await event(ctx, 'Warning', reason, line);
+      break;
+    }
+  }
+  return outcome;
+}
+
+async function event(ctx: ApplyContext, type: EventType, reason: string, message: string): Promise<void> {
+  try {
+    await ctx.kube.recordEvent(ctx.involved, type, reason, message.slice(0, 1024));
+  } catch (err) {
+    ctx.log.warn({ reason, err: err instanceof Error ? err.message : String(err) }, 'could not record an Event');
+  }
+}
+
+function failureOf(step: Step, err: unknown, secrets: readonly string[]): StepFailure {
+  const operation = AWS_OPERATION[step.kind];
+  if (err instanceof KubernetesStepError || operation === undefined) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { step, kind: 'kubernetes', code: 'KubernetesError', operation: step.kind, message: redact(message, secrets) };
+  }
+  const rdsError = toRdsError(err, operation);
+  return { step, kind: rdsError.kind, code: rdsError.code, operation: rdsError.operation, message: redact(rdsError.message, secrets) };
+}
+
+async function kube<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new KubernetesStepError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
+/** Runs one step; returns a note when the step turned out to be already done. */
+async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome, secrets: string[], finalizers: readonly string[]): Promise<string | undefined> {
+  const { rds } = ctx;
+  const alreadyDone = async (call: () => Promise<unknown>, kind: RdsErrorKind, note: string): Promise<string | undefined> => {
+    try {
+      await call();
+      return undefined;
+    } catch (err) {
+      if (err instanceof RdsError && err.kind === kind) return note;
+      throw err;
+    }
+  };
+
+  switch (step.kind) {
+    case 'addFinalizer':
+      await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER));
+      return undefined;
+    case 'removeFinalizer':
+      await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER));
+      return undefined;
+    case 'createCredentials': {
+      const password = ctx.generatePassword();
+      secrets.push(password);
+      const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
+      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels));
+      return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
+    }
+    case 'createParameterGroup':
+      return alreadyDone(() => rds.createParameterGroup(step.input), 'already-exists', 'it already exists');
+    case 'setParameters':
+      await rds.setParameters(step.group, step.values);
+      return undefined;
+    case 'resetParameters':
+      await rds.resetParameters(step.group, step.names);
+      return undefined;
+    case 'deleteParameterGroup':
+      await rds.deleteParameterGroup(step.name);
+      return undefined;
+    case 'tagResource':
+      await rds.addTags(step.arn, step.tags);
+      return undefined;
+    case 'createPrimary': {
+      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      const password = data?.password;
+      const problem = masterPasswordProblem(password);
+      if (password === undefined || problem !== undefined) {
+        // Observed usable a moment ago; changed since. Nothing was sent; the next reconcile sees the new state.
+        throw new RdsError('retryable', 'CredentialsChanged', 'CreateDBInstance', `Secret ${step.secret.name} cannot supply the password: ${problem ?? 'missing'}`);
+      }
+      secrets.push(password);
+      try {
+        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password });
+        outcome.instances.set(created.identifier, created);
+        return undefined;
+      } catch (err) {
+        // The identifier is deterministic: an instance with it is the one an earlier, interrupted attempt created
+        // (or a foreign one, which the next observation reports as a conflict). Never a second instance.
+        if (err instanceof RdsError && err.kind === 'already-exists') return 'it already exists (an earlier attempt)';
+        throw err;
+      }
+    }
+    case 'createReplica':
+      try {
+        const created = await rds.createReplica(step.input);
+        outcome.instances.set(created.identifier, created);
+        return undefined;
+      } catch (err) {
+        if (err instanceof RdsError && err.kind === 'already-exists') return 'it already exists (an earlier attempt)';
+        throw err;
+      }
+    case 'modifyInstance': {
+      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately);
+      outcome.instances.set(modified.identifier, modified);
+      return undefined;
+    }
+    case 'deleteInstance':
+      try {
+        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot);
+        if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });
+        return undefined;
+      } catch (err) {
+        if (err instanceof RdsError && err.kind === 'not-found') return 'it is already gone';
+        throw err;
+      }
+  }
+}

@@ -1,0 +1,62 @@
+// One line per step, for logs and Events. Built from the step's fields, none of which is a password.
+import { describeChange } from './plan/drift.js';
+import type { Step } from './plan/types.js';
+
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'addFinalizer':
+      return 'add the finalizer';
+    case 'removeFinalizer':
+      return 'remove the finalizer';
+    case 'createCredentials':
+      return `generate the master password into Secret ${step.secret.name}`;
+    case 'createParameterGroup':
+      return `create parameter group ${step.input.name} (${step.input.family})`;
+    case 'setParameters':
+      return `set ${Object.keys(step.values).sort().join(', ')} in parameter group ${step.group}`;
+    case 'resetParameters':
+      return `reset ${step.names.join(', ')} in parameter group ${step.group}`;
+    case 'deleteParameterGroup':
+      return `delete parameter group ${step.name}`;
+    case 'tagResource':
+      return `${step.why === 'adopt' ? 'adopt' : 'tag'} ${step.subject} (${Object.keys(step.tags).sort().join(', ')})`;
+    case 'createPrimary': {
+      const b = step.blueprint;
+      return `create primary ${b.identifier}: ${b.instanceClass}, ${b.allocatedStorageGiB} GiB ${b.storageType}, PostgreSQL ${b.engineVersion}${b.multiAZ ? ', Multi-AZ' : ''}`;
+    }
+    case 'createReplica':
+      return `create replica ${step.input.identifier} of ${step.input.sourceIdentifier}: ${step.input.instanceClass}`;
+    case 'modifyInstance':
+      return `modify ${step.delta.map((c) => describeChange(step.identifier, c)).join('; ')}${step.applyImmediately ? ' (applied immediately)' : ' (changes RDS defers wait for the maintenance window)'}`;
+    case 'deleteInstance': {
+      const snapshot = step.finalSnapshot === 'skip' ? 'no final snapshot' : `final snapshot ${step.finalSnapshot.finalSnapshotIdentifier}`;
+      return `delete ${step.role} ${step.identifier} (${step.why}; ${snapshot})`;
+    }
+  }
+}
+
+export function stepSubject(step: Step): string {
+  switch (step.kind) {
+    case 'addFinalizer':
+    case 'removeFinalizer':
+      return 'finalizer';
+    case 'createCredentials':
+      return step.secret.name;
+    case 'createParameterGroup':
+      return step.input.name;
+    case 'setParameters':
+    case 'resetParameters':
+      return step.group;
+    case 'deleteParameterGroup':
+      return step.name;
+    case 'tagResource':
+      return step.subject;
+    case 'createPrimary':
+      return step.blueprint.identifier;
+    case 'createReplica':
+      return step.input.identifier;
+    case 'modifyInstance':
+    case 'deleteInstance':
+      return step.identifier;
+  }
+}

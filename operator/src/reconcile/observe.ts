@@ -1,0 +1,83 @@
+// Reads the world once per reconcile. RDS: one DescribeDBInstances for the primary and every replica index the
+// object can have (filtered by identifier, so its cost does not grow with the account), plus a second one only
+// when the primary lists a replica of ours outside that range (left over from an interrupted scale-down).
+import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
+import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
+import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
+import { masterPasswordProblem } from './credentials.js';
+import { Observed, type CredentialsState } from './observed.js';
+import { resourceNames, type ResourceNames } from './resource-names.js';
+
+export interface ObserveDeps {
+  kube: KubernetesPort;
+  rds: RdsPort;
+}
+
+function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
+  const fromStatus = (status?.replicas ?? []).map((r) => names.replicaIndexOf(r.identifier) ?? 0);
+  const highest = Math.max(spec?.replicas.count ?? 0, ...fromStatus);
+  return [names.primary, ...Array.from({ length: highest }, (_, i) => names.replica(i + 1))];
+}
+
+async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: string[]): Promise<Map<string, RdsInstance>> {
+  const found = await rds.describeInstances(candidates);
+  const primary = found.get(names.primary);
+  const stray = (primary?.replicaIdentifiers ?? []).filter((id) => names.replicaIndexOf(id) !== undefined && !candidates.includes(id));
+  if (stray.length > 0) for (const [id, instance] of await rds.describeInstances(stray)) found.set(id, instance);
+  return found;
+}
+
+async function observeCredentials(kube: KubernetesPort, secret: ObjectRef): Promise<CredentialsState> {
+  const data = await kube.getSecret(secret);
+  if (data === undefined) return { state: 'absent' };
+  const problem = masterPasswordProblem(data.password);
+  return problem === undefined ? { state: 'usable' } : { state: 'unusable', reason: problem };
+}
+
+async function observeParameterGroup(rds: RdsPort, names: ResourceNames): Promise<ParameterGroup | undefined> {
+  return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name) : undefined;
+}
+
+/** The snapshot for one reconcile, or undefined when the object no longer exists. */
+export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Promise<Observed | undefined> {
+  const stored = await deps.kube.getReplicaSetDB(ref);
+  if (stored === undefined) return undefined;
+  const parsed = parseReplicaSetDB(stored.raw);
+  const spec = parsed.ok ? parsed.value.spec : undefined;
+  // An object whose spec does not parse still has a status worth keeping (its conditions, its instances).
+  const status = parsed.ok ? parsed.value.status : statusOf(stored.raw);
+  const names = resourceNames(ref, stored.uid, spec);
+
+  const candidates = candidateIdentifiers(names, spec, status);
+  const [instances, parameterGroup, credentials, configMap] = await Promise.all([
+    observeInstances(deps.rds, names, candidates),
+    observeParameterGroup(deps.rds, names),
+    observeCredentials(deps.kube, names.secret),
+    deps.kube.getConfigMap(names.configMap),
+  ]);
+
+  return new Observed({
+    object: {
+      ref,
+      uid: stored.uid,
+      generation: stored.generation,
+      resourceVersion: stored.resourceVersion,
+      deletionTimestamp: stored.deletionTimestamp,
+      finalizers: stored.finalizers,
+      annotations: stored.annotations,
+      spec,
+      invalidReason: parsed.ok ? undefined : parsed.message,
+      status,
+    },
+    names,
+    instances,
+    parameterGroup,
+    credentials,
+    configMap,
+  });
+}
+
+function statusOf(raw: Record<string, unknown>): ReplicaSetDBStatus | undefined {
+  const result = statusSchema.safeParse(raw.status);
+  return result.success ? result.data : undefined;
+}

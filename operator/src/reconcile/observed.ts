@@ -1,0 +1,191 @@
+// One snapshot of everything a reconcile decides from, taken once at the start (CloudNativePG's observed-state
+// struct): the object, its RDS instances, its parameter group, whether its credentials Secret is usable, and
+// its ConfigMap. Every decision reads the same snapshot through the query methods below, so two parts of the
+// plan can never disagree about what they saw.
+import type { ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
+import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
+import type { ParameterGroup, RdsInstance } from '../rds/port.js';
+import { FINALIZER, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
+import type { ResourceNames } from './resource-names.js';
+import { healthOf } from './instance-states.js';
+
+/** Whether the Secret can supply a master password. The password itself is never part of the snapshot: it is
+ * read from the Secret at the one moment it is sent to RDS. */
+export type CredentialsState = { state: 'absent' } | { state: 'usable' } | { state: 'unusable'; reason: string };
+
+export interface ObjectSnapshot {
+  ref: ObjectRef;
+  uid: string;
+  generation: number;
+  resourceVersion: string;
+  deletionTimestamp?: string;
+  finalizers: readonly string[];
+  annotations: Readonly<Record<string, string>>;
+  /** Undefined when the stored object does not parse (then `invalidReason` says why). */
+  spec: ReplicaSetDBSpec | undefined;
+  invalidReason?: string;
+  status: ReplicaSetDBStatus | undefined;
+}
+
+export interface ObservedWorld {
+  object: ObjectSnapshot;
+  names: ResourceNames;
+  instances: ReadonlyMap<string, RdsInstance>;
+  /** The group the spec calls for, when it exists. */
+  parameterGroup: ParameterGroup | undefined;
+  credentials: CredentialsState;
+  configMap: StoredConfigMap | undefined;
+}
+
+export interface ForeignResource {
+  kind: 'instance' | 'parameter group';
+  identifier: string;
+  ownership: Exclude<Ownership, 'owned'>;
+}
+
+export class Observed {
+  constructor(readonly world: ObservedWorld) {}
+
+  get object(): ObjectSnapshot {
+    return this.world.object;
+  }
+
+  get names(): ResourceNames {
+    return this.world.names;
+  }
+
+  get owner(): Owner {
+    return this.world.names.owner;
+  }
+
+  get spec(): ReplicaSetDBSpec | undefined {
+    return this.world.object.spec;
+  }
+
+  get previousStatus(): ReplicaSetDBStatus | undefined {
+    return this.world.object.status;
+  }
+
+  isDeleting(): boolean {
+    return this.world.object.deletionTimestamp !== undefined;
+  }
+
+  hasFinalizer(): boolean {
+    return this.world.object.finalizers.includes(FINALIZER);
+  }
+
+  adoptionAllowed(): boolean {
+    return isAdoptionAllowed(this.world.object.annotations);
+  }
+
+  instance(identifier: string): RdsInstance | undefined {
+    return this.world.instances.get(identifier);
+  }
+
+  primary(): RdsInstance | undefined {
+    return this.instance(this.names.primary);
+  }
+
+  replica(index: number): RdsInstance | undefined {
+    return this.instance(this.names.replica(index));
+  }
+
+  /** Indices of every instance named as one of this object's replicas, ascending. */
+  replicaIndices(): number[] {
+    const indices: number[] = [];
+    for (const id of this.world.instances.keys()) {
+      const index = this.names.replicaIndexOf(id);
+      if (index !== undefined) indices.push(index);
+    }
+    return indices.sort((a, b) => a - b);
+  }
+
+  /** The replica indices the spec asks for: 1..count. */
+  desiredReplicaIndices(): number[] {
+    const count = this.spec?.replicas.count ?? 0;
+    return Array.from({ length: count }, (_, i) => i + 1);
+  }
+
+  ownershipOf(tags: Readonly<Record<string, string>>): Ownership {
+    return ownershipOf(tags, this.owner);
+  }
+
+  /** Owned, or about to be owned because adoption is allowed for it. */
+  isManaged(instance: RdsInstance): boolean {
+    const ownership = this.ownershipOf(instance.tags);
+    return ownership === 'owned' || (this.adoptionAllowed() && isAdoptable(ownership) && this.adoptionFits(instance));
+  }
+
+  /** Instances (and the parameter group) carrying this object's identifiers that it must not touch. */
+  foreignResources(): ForeignResource[] {
+    const out: ForeignResource[] = [];
+    for (const instance of this.world.instances.values()) {
+      const ownership = this.ownershipOf(instance.tags);
+      if (ownership === 'owned' || this.isManaged(instance)) continue;
+      out.push({ kind: 'instance', identifier: instance.identifier, ownership });
+    }
+    const group = this.world.parameterGroup;
+    if (group !== undefined) {
+      const ownership = this.ownershipOf(group.tags);
+      if (ownership !== 'owned' && !(this.adoptionAllowed() && isAdoptable(ownership))) {
+        out.push({ kind: 'parameter group', identifier: group.name, ownership });
+      }
+    }
+    return out;
+  }
+
+  /** An instance is only adopted into the role its identifier names: a primary that is not itself a replica, a
+   * replica of this object's primary. Anything else would be adopted into a topology it does not have. */
+  private adoptionFits(instance: RdsInstance): boolean {
+    if (instance.engine !== 'postgres') return false;
+    if (instance.identifier === this.names.primary) return instance.replicationSource === undefined;
+    return instance.replicationSource === this.names.primary;
+  }
+
+  /** Managed instances not yet carrying this object's uid: they get the ownership tags before anything else. */
+  instancesToAdopt(): RdsInstance[] {
+    if (!this.adoptionAllowed()) return [];
+    return [...this.world.instances.values()].filter((i) => {
+      const ownership = this.ownershipOf(i.tags);
+      return ownership !== 'owned' && isAdoptable(ownership) && this.adoptionFits(i);
+    });
+  }
+
+  parameterGroup(): ParameterGroup | undefined {
+    return this.world.parameterGroup;
+  }
+
+  credentials(): CredentialsState {
+    return this.world.credentials;
+  }
+
+  /** The managed instances of this object (primary first, then replicas by index). */
+  managedInstances(): RdsInstance[] {
+    const primary = this.primary();
+    const list = primary !== undefined && this.isManaged(primary) ? [primary] : [];
+    for (const index of this.replicaIndices()) {
+      const replica = this.replica(index);
+      if (replica !== undefined && this.isManaged(replica)) list.push(replica);
+    }
+    return list;
+  }
+
+  /** The desired replicas that exist and are managed. */
+  desiredReplicas(): Array<{ index: number; instance: RdsInstance }> {
+    return this.desiredReplicaIndices().flatMap((index) => {
+      const instance = this.replica(index);
+      return instance !== undefined && this.isManaged(instance) ? [{ index, instance }] : [];
+    });
+  }
+
+  /** Whether the status shows the primary was seen before: a primary that then disappears was deleted outside
+   * the operator, and creating an empty one in its place would hide that. */
+  primaryWasObserved(): boolean {
+    const previous = this.previousStatus?.primary;
+    return previous?.identifier === this.names.primary && previous.rdsStatus !== undefined && previous.rdsStatus !== 'creating';
+  }
+
+  allManagedServing(): boolean {
+    return this.managedInstances().every((i) => healthOf(i.status) === 'serving');
+  }
+}

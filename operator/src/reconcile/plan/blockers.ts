@@ -1,0 +1,98 @@
+// Conditions under which the plan makes no change at all, each with the message that tells a person what to do.
+// They are checked before anything else, so no later rule can act on a snapshot one of them forbids acting on.
+import { ADOPT_ANNOTATION, TAG_OWNER_NAME, TAG_OWNER_NAMESPACE } from '../../naming/index.js';
+import { compareEngineVersions } from '../../rds/engine-version.js';
+import type { Observed, ForeignResource } from '../observed.js';
+import type { Blocker } from './types.js';
+
+export const AWS_REJECTED_REASON = 'AwsRejected';
+
+function describeForeign(f: ForeignResource, observed: Observed): string {
+  const subject = `RDS ${f.kind} ${f.identifier}`;
+  switch (f.ownership) {
+    case 'other-owner': {
+      const tags = f.kind === 'instance' ? observed.instance(f.identifier)?.tags : observed.parameterGroup()?.tags;
+      const owner = `${tags?.[TAG_OWNER_NAMESPACE] ?? '?'}/${tags?.[TAG_OWNER_NAME] ?? '?'}`;
+      return `${subject} belongs to ReplicaSetDB ${owner}`;
+    }
+    case 'previous-owner':
+      return `${subject} was created by an earlier ReplicaSetDB of this name (deleted with deletionPolicy Retain)`;
+    case 'unowned':
+      return `${subject} exists without this ReplicaSetDB's ownership tags`;
+  }
+}
+
+function conflictBlocker(observed: Observed): Blocker | undefined {
+  const foreign = observed.foreignResources();
+  if (foreign.length === 0) return undefined;
+  const adoptable = foreign.every((f) => f.ownership !== 'other-owner');
+  const hint = adoptable
+    ? observed.adoptionAllowed()
+      ? 'it cannot be adopted: a primary must not be a replica, a replica must replicate this primary, and the engine must be postgres'
+      : `to take it over, annotate the ReplicaSetDB with ${ADOPT_ANNOTATION}=true; otherwise rename the ReplicaSetDB`
+    : 'rename this ReplicaSetDB';
+  return {
+    reason: 'IdentifierConflict',
+    message: `${foreign.map((f) => describeForeign(f, observed)).join('; ')}. The operator does not modify or delete it: ${hint}.`,
+  };
+}
+
+/** A terminal AWS rejection of this generation is not retried until the spec changes (a new generation). */
+function rejectionHold(observed: Observed): Blocker | undefined {
+  const ready = observed.previousStatus?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'False' || ready.reason !== AWS_REJECTED_REASON) return undefined;
+  if (ready.observedGeneration !== observed.object.generation) return undefined;
+  return { reason: 'AwsRejected', message: ready.message };
+}
+
+/** Blockers while the object is live (deletion has its own, in delete.ts). */
+export function findBlocker(observed: Observed): Blocker | undefined {
+  const spec = observed.spec;
+  if (spec === undefined) {
+    return { reason: 'InvalidSpec', message: observed.object.invalidReason ?? 'the spec does not parse' };
+  }
+  const conflict = conflictBlocker(observed);
+  if (conflict !== undefined) return conflict;
+  const hold = rejectionHold(observed);
+  if (hold !== undefined) return hold;
+
+  const primary = observed.primary();
+  if (primary !== undefined && compareEngineVersions(spec.engineVersion, primary.engineVersion) === 'downgrade') {
+    return {
+      reason: 'EngineDowngradeNotSupported',
+      message: `spec.engineVersion ${spec.engineVersion} is older than ${primary.engineVersion}, which ${primary.identifier} runs; RDS cannot downgrade. Set spec.engineVersion to ${primary.engineVersion} or newer.`,
+    };
+  }
+  if (primary === undefined && observed.primaryWasObserved()) {
+    return {
+      reason: 'PrimaryLost',
+      message: `the primary ${observed.names.primary} existed and is gone (deleted outside the operator?). The operator does not create an empty database in its place: restore it from a snapshot with the same identifier, or delete and re-create this ReplicaSetDB.`,
+    };
+  }
+  const credentials = observed.credentials();
+  if (primary === undefined && credentials.state === 'unusable') {
+    return {
+      reason: 'CredentialsInvalid',
+      message: `Secret ${observed.names.secret.name} cannot supply the master password: ${credentials.reason}. Fix the Secret, or delete it to let the operator generate one.`,
+    };
+  }
+  return undefined;
+}
+
+/** Blockers of a deletion. */
+export function findDeletionBlocker(observed: Observed): Blocker | undefined {
+  const spec = observed.spec;
+  if (spec === undefined) {
+    return {
+      reason: 'InvalidSpec',
+      message: `the spec does not parse, so its deletionPolicy is unknown and nothing is deleted: ${observed.object.invalidReason ?? ''}`.trim(),
+    };
+  }
+  if (spec.deletionPolicy !== 'Retain' && spec.deletionProtection) {
+    return {
+      reason: 'DeletionProtected',
+      message: `spec.deletionProtection is true, so the instances are not deleted (deletionPolicy ${spec.deletionPolicy}). To finish the deletion, set spec.deletionProtection to false (the instances are then deleted${spec.deletionPolicy === 'Snapshot' ? ' after a final snapshot of the primary' : ''}), or set spec.deletionPolicy to Retain to leave them running.`,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,74 @@
+// Deletion, behind the finalizer: replicas first (a primary deleted under its replicas would have RDS promote
+// them to standalone databases nobody manages), then the primary as the deletionPolicy says, then the parameter
+// group, then the finalizer. Instances the object does not own are never deleted. The credentials Secret is
+// kept: a final snapshot, or a retained instance, still needs its password.
+import { isDeletable, isModifiable } from '../instance-states.js';
+import type { Observed } from '../observed.js';
+import type { RdsInstance } from '../../rds/port.js';
+import type { InstanceRole } from '../../naming/index.js';
+import { findDeletionBlocker } from './blockers.js';
+import type { Plan } from './types.js';
+
+function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined): void {
+  const id = instance.identifier;
+  if (instance.status === 'deleting') {
+    plan.waits.push({ subject: id, message: `${id} is being deleted` });
+  } else if (instance.deletionProtection) {
+    // The spec says deletionProtection: false (checked before), RDS has not caught up yet.
+    if (isModifiable(instance.status)) {
+      plan.steps.push({
+        kind: 'modifyInstance',
+        identifier: id,
+        role,
+        changes: { deletionProtection: false },
+        delta: [{ field: 'deletionProtection', from: 'true', to: 'false' }],
+        applyImmediately: true,
+      });
+    } else {
+      plan.waits.push({ subject: id, message: `${id} is ${instance.status}; its deletion protection is lifted once it is available` });
+    }
+  } else if (isDeletable(instance.status)) {
+    plan.steps.push({
+      kind: 'deleteInstance',
+      identifier: id,
+      role,
+      finalSnapshot: finalSnapshot !== undefined ? { finalSnapshotIdentifier: finalSnapshot } : 'skip',
+      why: 'object deleted',
+    });
+  } else {
+    plan.waits.push({ subject: id, message: `${id} is ${instance.status}; it is deleted once that finishes` });
+  }
+}
+
+export function planDeletion(plan: Plan, observed: Observed): Plan {
+  if (!observed.hasFinalizer()) return plan;
+  const blocker = findDeletionBlocker(observed);
+  if (blocker !== undefined) {
+    plan.blocker = blocker;
+    return plan;
+  }
+  const spec = observed.spec!;
+  if (spec.deletionPolicy === 'Retain') {
+    plan.steps.push({ kind: 'removeFinalizer' });
+    return plan;
+  }
+
+  const managed = observed.managedInstances();
+  const replicas = managed.filter((i) => i.identifier !== observed.names.primary).reverse();
+  for (const replica of replicas) planInstanceDeletion(plan, replica, 'replica', undefined);
+  if (replicas.length > 0) {
+    plan.waits.push({ subject: observed.names.primary, message: `${observed.names.primary} is deleted after its replicas` });
+    return plan;
+  }
+
+  const primary = managed.find((i) => i.identifier === observed.names.primary);
+  if (primary !== undefined) {
+    planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined);
+    return plan;
+  }
+
+  const group = observed.parameterGroup();
+  if (group !== undefined && observed.ownershipOf(group.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: group.name });
+  plan.steps.push({ kind: 'removeFinalizer' });
+  return plan;
+}

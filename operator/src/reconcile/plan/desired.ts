@@ -1,0 +1,69 @@
+// Pure builders of the desired RDS resources from the spec (CloudNativePG's "desired objects come from pure
+// builder functions"). Creation requests and drift checks both read these, so what is created and what is
+// later enforced cannot drift apart.
+import type { ReplicaSetDBSpec } from '../../api/index.js';
+import { resourceTags, type InstanceRole } from '../../naming/index.js';
+import type { CommonInstanceSettings, CreateReplicaInput } from '../../rds/port.js';
+import type { ResourceNames } from '../resource-names.js';
+import type { PrimaryBlueprint } from './types.js';
+
+export function desiredTags(spec: ReplicaSetDBSpec, names: ResourceNames, role?: InstanceRole): Record<string, string> {
+  return resourceTags(names.owner, spec.tags, role);
+}
+
+export function replicaInstanceClass(spec: ReplicaSetDBSpec): string {
+  return spec.replicas.instanceClass ?? spec.primary.instanceClass;
+}
+
+function parameterGroupNameOf(names: ResourceNames): string {
+  if (names.parameterGroup === undefined) throw new Error('a valid spec always has a parameter group name');
+  return names.parameterGroup.name;
+}
+
+function commonSettings(spec: ReplicaSetDBSpec, names: ResourceNames, role: InstanceRole): CommonInstanceSettings {
+  const monitoring = spec.monitoring;
+  return {
+    instanceClass: role === 'primary' ? spec.primary.instanceClass : replicaInstanceClass(spec),
+    // Replicas get the primary's storage: a replica smaller than its source fills up first.
+    allocatedStorageGiB: spec.primary.allocatedStorageGiB,
+    maxAllocatedStorageGiB: spec.primary.maxAllocatedStorageGiB,
+    storageType: spec.primary.storageType,
+    iops: spec.primary.iops,
+    subnetGroupName: spec.network.subnetGroupName,
+    securityGroupIds: spec.network.securityGroupIds,
+    publiclyAccessible: spec.network.publiclyAccessible,
+    performanceInsights: monitoring.performanceInsights,
+    monitoringIntervalSeconds: monitoring.enhancedMonitoringIntervalSeconds,
+    monitoringRoleArn: monitoring.enhancedMonitoringIntervalSeconds > 0 ? monitoring.monitoringRoleArn : undefined,
+    logExports: monitoring.logExports,
+    parameterGroupName: parameterGroupNameOf(names),
+    deletionProtection: spec.deletionProtection,
+    tags: desiredTags(spec, names, role),
+  };
+}
+
+export function desiredPrimary(spec: ReplicaSetDBSpec, names: ResourceNames): PrimaryBlueprint {
+  return {
+    ...commonSettings(spec, names, 'primary'),
+    identifier: names.primary,
+    engine: spec.engine,
+    engineVersion: spec.engineVersion,
+    databaseName: spec.databaseName,
+    masterUsername: spec.masterUsername,
+    multiAZ: spec.primary.multiAZ,
+    storageEncrypted: spec.storageEncrypted,
+    kmsKeyId: spec.kmsKeyId !== '' ? spec.kmsKeyId : undefined,
+    backupRetentionDays: spec.backup.retentionDays,
+    backupWindow: spec.backup.window,
+    maintenanceWindow: spec.maintenanceWindow,
+  };
+}
+
+export function desiredReplica(spec: ReplicaSetDBSpec, names: ResourceNames, index: number): CreateReplicaInput {
+  return {
+    ...commonSettings(spec, names, 'replica'),
+    identifier: names.replica(index),
+    sourceIdentifier: names.primary,
+    maintenanceWindow: spec.maintenanceWindow,
+  };
+}

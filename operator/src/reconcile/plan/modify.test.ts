@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { aReplicaSetDB, aWorld } from '../testing/fixtures.js';
+import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
+
+const noReplicas = () => aReplicaSetDB().withReplicas(0);
+
+describe('plan: drift that is not fought', () => {
+  it.each([
+    ['a zone changed by a Multi-AZ failover', { availabilityZone: 'us-east-1c' }],
+    ['a newer minor version RDS installed', { engineVersion: '15.6' }],
+    ['storage grown by autoscaling past the spec', { allocatedStorageGiB: 180 }],
+    ['a backup window RDS picked', { backupWindow: '07:00-07:30' }],
+    ['a maintenance window RDS picked', { maintenanceWindow: 'sun:05:00-sun:05:30' }],
+    ['default security groups', { securityGroupIds: ['sg-0aaaaaaaaaaaaaaaa'] }],
+    ['a subnet group the spec leaves to RDS', { subnetGroupName: 'default' }],
+    ['fields the emulator does not report', { performanceInsights: undefined, monitoringIntervalSeconds: undefined, publiclyAccessible: undefined }],
+    ['an extra tag someone added', { tags: { ...aWorld(noReplicas()).inSync().build().primary()!.tags, CostCenter: '42' } }],
+  ])('%s', (_, overrides) => {
+    const p = plan(aWorld(noReplicas()).inSync().withPrimary(overrides).build());
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.pendingChanges).toEqual([]);
+  });
+
+  it('reads the maintenance window without regard to case, as RDS reports it in lower case', () => {
+    const db = noReplicas().withSpec({ maintenanceWindow: 'Mon:04:00-Mon:05:00' });
+    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ maintenanceWindow: 'mon:04:00-mon:05:00' }).build()))).toEqual([]);
+  });
+});
+
+describe('plan: drift that is enforced', () => {
+  it.each([
+    ['backup retention', { backupRetentionDays: 1 }, { backupRetentionDays: 7 }],
+    ['deletion protection', { deletionProtection: true }, { deletionProtection: false }],
+    ['enhanced monitoring turned on by hand', { monitoringIntervalSeconds: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/x' }, { monitoringIntervalSeconds: 0 }],
+    ['log exports', { logExports: ['upgrade'] }, { logExports: { enable: [], disable: ['upgrade'] } }],
+    ['performance insights', { performanceInsights: true }, { performanceInsights: false }],
+    ['public access', { publiclyAccessible: true }, { publiclyAccessible: false }],
+    ['a parameter group swapped by hand', { parameterGroups: [{ name: 'default.postgres15' }] }, { parameterGroupName: 'prod-servio-postgres15' }],
+    ['an older minor version', { engineVersion: '15.2' }, { engineVersion: '15.4' }],
+    ['storage turned back to gp2', { storageType: 'gp2' }, { storageType: 'gp3', iops: undefined }],
+  ])('%s', (_, observed, changes) => {
+    const p = plan(aWorld(noReplicas()).inSync().withPrimary(observed).build());
+    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio']);
+    expect(stepOf(p, 'modifyInstance').changes).toEqual(changes);
+  });
+
+  it('sends applyImmediately from the spec', () => {
+    const db = noReplicas().withSpec({ applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' } });
+    expect(stepOf(plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).build()), 'modifyInstance').applyImmediately).toBe(true);
+    expect(stepOf(plan(aWorld(noReplicas()).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build()), 'modifyInstance').applyImmediately).toBe(false);
+  });
+
+  it('turns storage autoscaling off by setting the maximum to the allocated storage', () => {
+    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ maxAllocatedStorageGiB: 500 }).build());
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ maxAllocatedStorageGiB: 100 });
+  });
+
+  it('does not see autoscaling as on when RDS reports a maximum equal to the storage', () => {
+    expect(stepsOf(plan(aWorld(noReplicas()).inSync().withPrimary({ maxAllocatedStorageGiB: 100 }).build()))).toEqual([]);
+  });
+
+  it('never shrinks storage', () => {
+    const db = noReplicas().withSpec({ primary: { allocatedStorageGiB: 50 } });
+    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ allocatedStorageGiB: 100 }).build()))).toEqual([]);
+  });
+
+  it('upgrades the major version with the new family group, created first', () => {
+    const db = noReplicas().withSpec({ engineVersion: '16.3' });
+    const world = aWorld(noReplicas()).inSync().build();
+    const upgraded = aWorld(db).inSync().withParameterGroup(undefined).withPrimary({ ...world.primary()!, engineVersion: '15.4' });
+    const p = plan(upgraded.build());
+    expect(stepsOf(p)).toEqual(['createParameterGroup prod-servio-postgres16', 'setParameters prod-servio-postgres16', 'modifyInstance prod-servio']);
+    expect(stepOf(p, 'createParameterGroup').input.family).toBe('postgres16');
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ engineVersion: '16.3', allowMajorVersionUpgrade: true, parameterGroupName: 'prod-servio-postgres16' });
+  });
+});
+
+describe('plan: one change to the primary at a time', () => {
+  const db = noReplicas().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge', multiAZ: true }, backup: { retentionDays: 14 } });
+
+  it('sends the settings first and lists the rest as pending', () => {
+    const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', multiAZ: false, backupRetentionDays: 7 }).build());
+    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio']);
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ backupRetentionDays: 14 });
+    expect(p.pendingChanges).toEqual([
+      'prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the settings change)',
+      'prod-servio: multiAZ false -> true (after the settings change)',
+    ]);
+  });
+
+  it('then the class, then Multi-AZ', () => {
+    const afterSettings = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', multiAZ: false }).build());
+    expect(stepOf(afterSettings, 'modifyInstance').changes).toEqual({ instanceClass: 'db.r6g.2xlarge' });
+    const afterClass = plan(aWorld(db).inSync().withPrimary({ multiAZ: false }).build());
+    expect(stepOf(afterClass, 'modifyInstance').changes).toEqual({ multiAZ: true });
+  });
+
+  it('does not repeat a change RDS holds for the maintenance window, and reports it pending', () => {
+    const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }).build());
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.pendingChanges).toEqual(['prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window']);
+  });
+
+  it('reports static parameters waiting for a reboot', () => {
+    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ parameterGroups: [{ name: 'prod-servio-postgres15', applyStatus: 'pending-reboot' }] }).build());
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.pendingChanges).toEqual(['prod-servio: static parameters of prod-servio-postgres15 take effect at the next reboot']);
+  });
+});
+
+describe('plan: replicas roll, and are resized before the primary', () => {
+  const resized = () => aReplicaSetDB().withReplicas(3).withSpec({ replicas: { instanceClass: 'db.r6g.xlarge' } });
+
+  it('modifies one replica per pass', () => {
+    const p = plan(aWorld(resized()).inSync().withReplica(1, { instanceClass: 'db.r6g.large' }).withReplica(2, { instanceClass: 'db.r6g.large' }).withReplica(3, { instanceClass: 'db.r6g.large' }).build());
+    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio-r1']);
+    expect(p.waits.map((w) => w.message)).toEqual([
+      'prod-servio-r2 is modified after prod-servio-r1 (one replica at a time)',
+      'prod-servio-r3 is modified after prod-servio-r1 (one replica at a time)',
+    ]);
+  });
+
+  it('waits while another replica is still modifying', () => {
+    const p = plan(aWorld(resized()).inSync().withReplica(1, { status: 'modifying' }).withReplica(2, { instanceClass: 'db.r6g.large' }).build());
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.waits.map((w) => w.message)).toEqual(['prod-servio-r2 is modified after prod-servio-r1 (one replica at a time)']);
+  });
+
+  it('changes the primary class only after every replica has it', () => {
+    const grown = () => aReplicaSetDB().withReplicas(2).withoutReplicaClass().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    const first = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).withReplica(1, { instanceClass: 'db.r6g.xlarge' }).withReplica(2, { instanceClass: 'db.r6g.xlarge' }).build());
+    expect(stepsOf(first)).toEqual(['modifyInstance prod-servio-r1']);
+    expect(first.pendingChanges).toContain('prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the replicas)');
+    const last = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).build());
+    expect(stepsOf(last)).toEqual(['modifyInstance prod-servio']);
+  });
+
+  it('grows replica storage with the primary, replicas first', () => {
+    const db = aReplicaSetDB().withReplicas(1).withSpec({ primary: { allocatedStorageGiB: 200 } });
+    const p = plan(aWorld(db).inSync().withPrimary({ allocatedStorageGiB: 100 }).withReplica(1, { allocatedStorageGiB: 100 }).build());
+    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio-r1']);
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ allocatedStorageGiB: 200 });
+  });
+
+  it('lifts a surplus replica deletion protection before deleting it', () => {
+    const db = aReplicaSetDB().withReplicas(1).withSpec({ deletionProtection: true });
+    const p = plan(aWorld(db).inSync().withReplica(2, { deletionProtection: true }).build());
+    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio-r2']);
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ deletionProtection: false });
+  });
+});
+
+describe('plan: parameters and tags', () => {
+  it('sets only the parameters that differ and resets the ones removed from the spec', () => {
+    const db = aReplicaSetDB().withParameters({ max_connections: '300', work_mem: '4MB' });
+    const p = plan(aWorld(db).inSync().withParameterGroup({ parameters: { max_connections: '200', work_mem: '4MB', shared_buffers: '256MB' } }).build());
+    expect(stepsOf(p)).toEqual(['setParameters prod-servio-postgres15', 'resetParameters prod-servio-postgres15']);
+    expect(stepOf(p, 'setParameters').values).toEqual({ max_connections: '300' });
+    expect(stepOf(p, 'resetParameters').names).toEqual(['shared_buffers']);
+  });
+
+  it('adds the spec tags an instance lacks, and nothing else', () => {
+    const db = aReplicaSetDB().withReplicas(0).withSpec({ tags: { Environment: 'production', Team: 'db' } });
+    const world = aWorld(aReplicaSetDB().withReplicas(0)).inSync().build();
+    const p = plan(aWorld(db).inSync().withPrimary({ tags: world.primary()!.tags }).withParameterGroup({ tags: world.parameterGroup()!.tags }).build());
+    expect(stepsOf(p)).toEqual(['tagResource prod-servio-postgres15', 'tagResource prod-servio']);
+    expect(stepOf(p, 'tagResource', 'prod-servio')).toMatchObject({ why: 'drift', tags: { Team: 'db' } });
+    expect(Object.keys(stepOf(p, 'tagResource', 'prod-servio').tags)).toEqual(['Team']);
+  });
+});

@@ -1,0 +1,97 @@
+// Bringing existing instances to the spec. Order rules:
+// - Only an `available` instance is modified (a storage-full one may have its storage grown: that is the fix).
+// - Replicas roll: one replica per pass, and only while every other replica is serving, so read capacity
+//   drops by at most one instance.
+// - Replicas are resized (class, storage) before the primary: a replica smaller than its source is the one that
+//   falls behind or fills up.
+// - The primary gets one group of changes at a time (settings, storage, class, Multi-AZ, engine), so one
+//   rejected or slow change does not take the others with it, and each restart has one cause.
+import type { ReplicaSetDBSpec } from '../../api/index.js';
+import type { InstanceRole } from '../../naming/index.js';
+import type { RdsInstance } from '../../rds/port.js';
+import { healthOf, isModifiable, needsReplacement } from '../instance-states.js';
+import type { Observed } from '../observed.js';
+import { desiredPrimary, desiredReplica } from './desired.js';
+import { PRIMARY_CHANGE_ORDER, describeChange, instanceDrift, mergeChanges, type GroupedChange, type InstanceDrift } from './drift.js';
+import type { Plan } from './types.js';
+
+function changesAllowedNow(instance: RdsInstance, changes: readonly GroupedChange[]): GroupedChange[] {
+  if (isModifiable(instance.status)) return [...changes];
+  if (instance.status === 'storage-full') return changes.filter((c) => c.group === 'storage');
+  return [];
+}
+
+function recordNotes(plan: Plan, identifier: string, drift: InstanceDrift): void {
+  for (const c of drift.pending) plan.pendingChanges.push(`${describeChange(identifier, c)} at the next maintenance window`);
+  for (const text of drift.deferred) plan.pendingChanges.push(`${identifier}: ${text}`);
+  for (const c of drift.immutable) {
+    plan.pendingChanges.push(`${identifier}: ${c.field} is ${c.from}, the spec says ${c.to}; RDS cannot change it in place`);
+  }
+}
+
+function recordPending(plan: Plan, identifier: string, changes: readonly GroupedChange[], why: string): void {
+  for (const c of changes) plan.pendingChanges.push(`${describeChange(identifier, c.change)} (${why})`);
+}
+
+function pushModify(plan: Plan, instance: RdsInstance, role: InstanceRole, changes: readonly GroupedChange[], applyImmediately: boolean): void {
+  const merged = mergeChanges(changes);
+  plan.steps.push({ kind: 'modifyInstance', identifier: instance.identifier, role, changes: merged.changes, delta: merged.delta, applyImmediately });
+}
+
+export function planModifications(plan: Plan, observed: Observed, spec: ReplicaSetDBSpec, primary: RdsInstance): void {
+  const names = observed.names;
+  const replicas = observed.desiredReplicas().filter(({ instance }) => instance.status !== 'deleting' && !needsReplacement(instance.status));
+  // Busy: in a transition that ends by itself. An unhealthy replica (Degraded, needs a person) holds nothing
+  // back, or one broken replica would freeze every other change forever.
+  const busyReplicas = replicas.filter(({ instance }) => healthOf(instance.status) === 'transitional').map(({ instance }) => instance.identifier);
+  let replicaModified: string | undefined;
+  // A replica still to be created counts as not resized yet: it will be created at the new size, but until it is
+  // serving the primary keeps its own.
+  const missingReplicas = observed.desiredReplicaIndices().some((index) => observed.replica(index) === undefined);
+  let replicasResizing = busyReplicas.length > 0 || missingReplicas;
+
+  for (const { index, instance } of replicas) {
+    const id = instance.identifier;
+    const drift = instanceDrift(desiredReplica(spec, names, index), instance, 'replica');
+    recordNotes(plan, id, drift);
+    if (drift.changes.length === 0) continue;
+    const allowed = changesAllowedNow(instance, drift.changes);
+    const resizes = drift.changes.some((c) => c.group === 'storage' || c.group === 'class');
+    // A broken replica that cannot take its resize does not hold the primary's back.
+    if (resizes && (healthOf(instance.status) !== 'unhealthy' || allowed.length > 0)) replicasResizing = true;
+    const blockedBy = replicaModified ?? busyReplicas.find((other) => other !== id);
+    if (allowed.length === 0) {
+      plan.waits.push({ subject: id, message: `${id} is ${instance.status}; it is modified once available` });
+      recordPending(plan, id, drift.changes, `once ${id} is available`);
+    } else if (blockedBy !== undefined) {
+      plan.waits.push({ subject: id, message: `${id} is modified after ${blockedBy} (one replica at a time)` });
+      recordPending(plan, id, drift.changes, `after ${blockedBy}`);
+    } else {
+      pushModify(plan, instance, 'replica', allowed, spec.applyImmediately);
+      replicaModified = id;
+      recordPending(plan, id, drift.changes.filter((c) => !allowed.includes(c)), `once ${id} is available`);
+    }
+  }
+
+  const drift = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
+  recordNotes(plan, primary.identifier, drift);
+  for (const [position, group] of PRIMARY_CHANGE_ORDER.entries()) {
+    const changes = drift.changes.filter((c) => c.group === group);
+    if (changes.length === 0) continue;
+    const remaining = drift.changes.filter((c) => PRIMARY_CHANGE_ORDER.indexOf(c.group) >= position);
+    const later = remaining.filter((c) => c.group !== group);
+    // A full primary refuses writes: growing it does not wait for anything.
+    const storageEmergency = primary.status === 'storage-full' && group === 'storage';
+    if (!isModifiable(primary.status) && !storageEmergency) {
+      plan.waits.push({ subject: primary.identifier, message: `${primary.identifier} is ${primary.status}; it is modified once available` });
+      recordPending(plan, primary.identifier, remaining, `once ${primary.identifier} is available`);
+    } else if ((group === 'storage' || group === 'class') && replicasResizing && !storageEmergency) {
+      plan.waits.push({ subject: primary.identifier, message: `the ${group} of ${primary.identifier} changes after the replicas'` });
+      recordPending(plan, primary.identifier, remaining, 'after the replicas');
+    } else {
+      pushModify(plan, primary, 'primary', changes, spec.applyImmediately);
+      recordPending(plan, primary.identifier, later, `after the ${group} change`);
+    }
+    break;
+  }
+}

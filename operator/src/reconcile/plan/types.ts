@@ -1,0 +1,92 @@
+// The vocabulary of a plan: the steps apply may execute, the waits that explain why the spec is not yet in
+// effect, and the blockers that stop all change until a person acts.
+import type { ObjectRef } from '../../ports/kubernetes.js';
+import type { CreateParameterGroupInput, CreatePrimaryInput, CreateReplicaInput, FinalSnapshot, InstanceModification } from '../../rds/port.js';
+import type { InstanceRole } from '../../naming/index.js';
+
+/** Everything a primary is created with except the password, which apply reads from the Secret at the last
+ * moment: a plan can be logged, compared and tested without ever holding it. */
+export type PrimaryBlueprint = Omit<CreatePrimaryInput, 'masterPassword'>;
+
+/** One field that differs, for messages, Events and pendingChanges (`delta.DifferentAt` in ACK's terms). */
+export interface FieldChange {
+  field: string;
+  from: string;
+  to: string;
+}
+
+export type Step =
+  | { kind: 'addFinalizer' }
+  | { kind: 'removeFinalizer' }
+  | { kind: 'createCredentials'; secret: ObjectRef; username: string }
+  | { kind: 'createParameterGroup'; input: CreateParameterGroupInput }
+  | { kind: 'setParameters'; group: string; values: Record<string, string> }
+  | { kind: 'resetParameters'; group: string; names: string[] }
+  | { kind: 'deleteParameterGroup'; name: string }
+  | { kind: 'tagResource'; subject: string; arn: string; tags: Record<string, string>; why: 'adopt' | 'drift' }
+  | { kind: 'createPrimary'; blueprint: PrimaryBlueprint; secret: ObjectRef }
+  | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
+  | {
+      kind: 'modifyInstance';
+      identifier: string;
+      role: InstanceRole;
+      changes: InstanceModification;
+      delta: FieldChange[];
+      applyImmediately: boolean;
+    }
+  | {
+      kind: 'deleteInstance';
+      identifier: string;
+      role: InstanceRole;
+      finalSnapshot: FinalSnapshot;
+      why: 'scale-down' | 'replacement' | 'object deleted';
+    };
+
+export type StepKind = Step['kind'];
+
+/** Why the spec is not in effect yet although nothing is wrong: an instance is busy, or an ordering rule holds a
+ * change back. A wait never stops other independent steps of the same plan. */
+export interface Wait {
+  subject: string;
+  message: string;
+}
+
+export type BlockReason =
+  | 'InvalidSpec'
+  | 'IdentifierConflict'
+  | 'AwsRejected'
+  | 'CredentialsInvalid'
+  | 'PrimaryLost'
+  | 'EngineDowngradeNotSupported'
+  | 'DeletionProtected';
+
+/** Nothing more can happen until a person changes something; the message says what. */
+export interface Blocker {
+  reason: BlockReason;
+  message: string;
+}
+
+export interface UnhealthyInstance {
+  identifier: string;
+  role: InstanceRole;
+  status: string;
+  advice: string;
+}
+
+export interface Plan {
+  steps: Step[];
+  waits: Wait[];
+  blocker?: Blocker;
+  /** Spec changes not yet in effect, for status.pendingChanges. */
+  pendingChanges: string[];
+  unhealthy: UnhealthyInstance[];
+}
+
+export function emptyPlan(): Plan {
+  return { steps: [], waits: [], pendingChanges: [], unhealthy: [] };
+}
+
+/** Whether a step calls RDS with a request that changes something. */
+export function isMutatingAwsStep(step: Step): boolean {
+  return !['addFinalizer', 'removeFinalizer', 'createCredentials'].includes(step.kind);
+}

@@ -1,0 +1,258 @@
+// The whole reconcile against in-memory ports: convergence, steady state, failures, deletion, and where the
+// password goes.
+import { describe, expect, it } from 'vitest';
+import { RdsError } from '../rds/errors.js';
+import { aReplicaSetDB } from './testing/fixtures.js';
+import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness } from './testing/harness.js';
+import { RetryableReconcileError } from './reconciler.js';
+
+function condition(h: ReturnType<typeof aHarness>, type: string) {
+  return h.status()?.conditions?.find((c) => c.type === type);
+}
+
+describe('reconcile: from nothing to Ready', () => {
+  it('creates the parameter group, the password, the primary, then the replicas, and reports Ready', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(2).withoutFinalizer());
+    await h.converge();
+    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1', 'prod-servio-r2']);
+    expect(h.rds.parameterGroups.get('prod-servio-postgres15')?.parameters).toEqual({ max_connections: '200' });
+    expect(h.kube.record(h.ref)?.finalizers).toEqual(['db.servio.io/finalizer']);
+    expect(h.status()).toMatchObject({
+      phase: 'Ready',
+      observedGeneration: 1,
+      readyReplicas: 2,
+      parameterGroupName: 'prod-servio-postgres15',
+      endpoints: { secretName: 'servio-credentials' },
+      primary: { identifier: 'prod-servio', role: 'primary', rdsStatus: 'available', instanceClass: 'db.r6g.xlarge', endpoint: { port: 5432 } },
+      replicas: [
+        { identifier: 'prod-servio-r1', role: 'replica', rdsStatus: 'available' },
+        { identifier: 'prod-servio-r2', role: 'replica', rdsStatus: 'available' },
+      ],
+    });
+    expect(condition(h, 'Ready')).toMatchObject({ status: 'True', reason: 'Available', observedGeneration: 1 });
+    expect(condition(h, 'Progressing')).toMatchObject({ status: 'False', reason: 'Converged' });
+    expect(condition(h, 'Degraded')).toMatchObject({ status: 'False' });
+  });
+
+  it('records an Event for every mutating AWS call', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(2));
+    await h.converge();
+    const mutating = h.rds.mutatingCalls().length;
+    const awsEvents = h.kube.events.filter((e) => e.reason !== 'CredentialsGenerated');
+    expect(awsEvents).toHaveLength(mutating);
+    expect(h.kube.events.map((e) => e.reason)).toEqual([
+      'CreatedParameterGroup',
+      'SetParameters',
+      'CredentialsGenerated',
+      'CreatingPrimary',
+      'CreatingReplica',
+      'CreatingReplica',
+    ]);
+    expect(h.kube.events.every((e) => e.involved.uid === '3f6c1e2a-9b7d-4c1e-8f00-0123456789ab')).toBe(true);
+  });
+
+  it('generates the password into the Secret and sends that one to RDS, and to nothing else', async () => {
+    const h = aHarness(aReplicaSetDB());
+    await h.converge();
+    const secret = h.kube.secrets.get('prod/servio-credentials');
+    expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD });
+    expect(h.rds.passwords.get('prod-servio')).toBe(GENERATED_PASSWORD);
+    const everywhere = JSON.stringify([h.log.lines, h.kube.events, h.status(), [...h.kube.configMaps.values()], h.rds.calls]);
+    expect(everywhere).not.toContain(GENERATED_PASSWORD);
+  });
+
+  it('keeps a Secret that exists and uses its password', async () => {
+    const h = aHarness(aReplicaSetDB());
+    await h.kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: 'Chosen-By-A-Person-42' }, {});
+    await h.converge();
+    expect(h.rds.passwords.get('prod-servio')).toBe('Chosen-By-A-Person-42');
+    expect(h.kube.secrets.get('prod/servio-credentials')?.data.password).toBe('Chosen-By-A-Person-42');
+  });
+
+  it('reports Provisioning and polls often while RDS is creating', async () => {
+    const h = aHarness(aReplicaSetDB());
+    h.rds.createdStatus = 'creating';
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
+    expect(h.status()).toMatchObject({ phase: 'Provisioning', primary: { rdsStatus: 'creating' } });
+    expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: 'Provisioning' });
+    expect(condition(h, 'Progressing')).toMatchObject({ status: 'True', reason: 'Provisioning' });
+    // Still creating: no replica is attempted, nothing is repeated.
+    const before = h.rds.mutatingCalls().length;
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
+    expect(h.rds.mutatingCalls().length).toBe(before);
+    h.rds.instances.get('prod-servio')!.status = 'available';
+    await h.reconcile();
+    expect(h.rds.mutatingCalls().map((c) => c.operation).at(-1)).toBe('CreateDBInstanceReadReplica');
+  });
+});
+
+describe('reconcile: steady state', () => {
+  it('makes no mutating AWS call, no status write and one DescribeDBInstances per reconcile', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(2));
+    await h.converge();
+    const calls = h.rds.calls.length;
+    const writes = h.kube.statusWrites;
+    for (let i = 0; i < 3; i++) expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
+    const steady = h.rds.calls.slice(calls);
+    expect(steady.filter((c) => c.mutating)).toEqual([]);
+    expect(steady.filter((c) => c.operation === 'DescribeDBInstances')).toHaveLength(3);
+    expect(h.kube.statusWrites).toBe(writes);
+  });
+});
+
+describe('reconcile: spec changes', () => {
+  it('scales 2 -> 4 -> 1, removing the highest indices first', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(2));
+    await h.converge();
+    h.update(aReplicaSetDB().withReplicas(4));
+    await h.converge();
+    expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 4, observedGeneration: 2 });
+    const before = h.rds.calls.length;
+    h.update(aReplicaSetDB().withReplicas(1));
+    await h.converge();
+    const deletions = h.rds.calls.slice(before).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
+    expect(deletions).toEqual(['prod-servio-r4', 'prod-servio-r3', 'prod-servio-r2']);
+    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
+    expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 1, replicas: [{ identifier: 'prod-servio-r1' }] });
+  });
+
+  it('resizes the replicas one by one, then the primary', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(2).withoutReplicaClass());
+    await h.converge();
+    const before = h.rds.calls.length;
+    h.update(aReplicaSetDB().withReplicas(2).withoutReplicaClass().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' }, applyImmediately: true }));
+    await h.converge();
+    const modified = h.rds.calls.slice(before).filter((c) => c.operation === 'ModifyDBInstance').map((c) => c.subject);
+    expect(modified).toEqual(['prod-servio-r1', 'prod-servio-r2', 'prod-servio']);
+    expect([...h.rds.instances.values()].map((i) => i.instanceClass)).toEqual(['db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
+  });
+});
+
+describe('reconcile: failures', () => {
+  it('never creates a second primary when the answer to CreateDBInstance was lost', async () => {
+    const h = aHarness(aReplicaSetDB());
+    const create = h.rds.createPrimary.bind(h.rds);
+    h.rds.createPrimary = async (input) => {
+      await create(input);
+      throw new RdsError('retryable', 'TimeoutError', 'CreateDBInstance', 'socket hang up');
+    };
+    await expect(h.reconcile()).rejects.toBeInstanceOf(RetryableReconcileError);
+    h.rds.createPrimary = create;
+    await h.converge();
+    expect(h.rds.calls.filter((c) => c.operation === 'CreateDBInstance')).toHaveLength(1);
+    expect(h.status()?.phase).toBe('Ready');
+  });
+
+  it('reports a rejected request as Failed with the AWS message, and does not repeat it until the spec changes', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1));
+    h.rds.failNext('CreateDBInstanceReadReplica', new RdsError('terminal', 'InstanceQuotaExceeded', 'CreateDBInstanceReadReplica', 'DB instance quota exceeded'));
+    await h.converge();
+    expect(h.status()?.phase).toBe('Failed');
+    expect(condition(h, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'AwsRejected',
+      message: 'CreateDBInstanceReadReplica prod-servio-r1 was rejected: DB instance quota exceeded. Change the spec to try again.',
+    });
+    expect(h.kube.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'AwsRequestRejected' });
+    const attempts = () => h.rds.calls.filter((c) => c.operation === 'CreateDBInstanceReadReplica').length;
+    expect(attempts()).toBe(1);
+    for (let i = 0; i < 3; i++) expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
+    expect(attempts()).toBe(1);
+    h.update(aReplicaSetDB().withReplicas(1).withSpec({ tags: { Environment: 'production', Retry: '1' } }));
+    await h.converge();
+    expect(attempts()).toBe(2);
+    expect(h.status()?.phase).toBe('Ready');
+  });
+
+  it('retries throttling through the controller backoff, after writing the status', async () => {
+    const h = aHarness(aReplicaSetDB());
+    h.rds.failNext('CreateDBInstance', new RdsError('retryable', 'Throttling', 'CreateDBInstance', 'Rate exceeded'));
+    await expect(h.reconcile()).rejects.toThrow('CreateDBInstance failed: Rate exceeded');
+    expect(condition(h, 'Progressing')?.message).toContain('CreateDBInstance failed (retryable): Rate exceeded');
+    expect(h.kube.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'AwsRequestFailed' });
+    await h.converge();
+    expect(h.status()?.phase).toBe('Ready');
+  });
+
+  it('waits and retries soon when RDS says the instance is busy', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    h.update(aReplicaSetDB().withReplicas(0).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } }));
+    h.rds.failNext('ModifyDBInstance', new RdsError('invalid-state', 'InvalidDBInstanceState', 'ModifyDBInstance', 'Instance is not available'));
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
+    expect(h.status()?.phase).not.toBe('Failed');
+    await h.converge();
+    expect(h.rds.instances.get('prod-servio')?.pending.instanceClass ?? h.rds.instances.get('prod-servio')?.instanceClass).toBe('db.r6g.2xlarge');
+  });
+
+  it('reports an invalid spec without calling AWS', async () => {
+    const h = aHarness(aReplicaSetDB().withRawSpec({ engineVersion: '15.4', databaseName: 'servio', primary: { instanceClass: 'large' } }));
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
+    expect(h.rds.mutatingCalls()).toEqual([]);
+    expect(h.status()?.phase).toBe('Failed');
+    expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+  });
+});
+
+describe('reconcile: deletion', () => {
+  it('Snapshot: replicas, then the primary with a final snapshot, then the group and the finalizer', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(2));
+    await h.converge();
+    h.kube.delete(h.ref);
+    await h.converge();
+    expect(h.kube.record(h.ref)).toBeUndefined();
+    expect(h.rds.instances.size).toBe(0);
+    expect(h.rds.parameterGroups.size).toBe(0);
+    expect([...h.rds.snapshots.keys()]).toEqual(['prod-servio-final-3f6c1e2a9b7d']);
+    const deletes = h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
+    expect(deletes).toEqual(['prod-servio-r2', 'prod-servio-r1', 'prod-servio']);
+  });
+
+  it('waits for RDS to finish deleting before the next step', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1).withSpec({ deletionPolicy: 'Delete' }));
+    await h.converge();
+    h.rds.deletionLeaves = 'deleting';
+    h.kube.delete(h.ref);
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
+    expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject)).toEqual(['prod-servio-r1']);
+    expect(h.status()).toMatchObject({ phase: 'Deleting', replicas: [{ identifier: 'prod-servio-r1', rdsStatus: 'deleting' }] });
+    h.rds.finishDeletions();
+    await h.reconcile();
+    h.rds.finishDeletions();
+    await h.converge();
+    expect(h.kube.record(h.ref)).toBeUndefined();
+    expect(h.rds.snapshots.size).toBe(0);
+  });
+
+  it('with deletion protection: deletes nothing, says what to change, and finishes once it is changed', async () => {
+    const h = aHarness(aReplicaSetDB().withSpec({ deletionProtection: true }));
+    await h.converge();
+    h.kube.delete(h.ref);
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
+    expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance')).toEqual([]);
+    expect(h.status()?.phase).toBe('Deleting');
+    expect(condition(h, 'Ready')).toMatchObject({ reason: 'DeletionProtected', message: expect.stringContaining('set spec.deletionProtection to false') });
+    h.update(aReplicaSetDB().withSpec({ deletionProtection: false }));
+    await h.converge();
+    expect(h.kube.record(h.ref)).toBeUndefined();
+    expect(h.rds.instances.size).toBe(0);
+  });
+
+  it('Retain: leaves everything and removes the finalizer', async () => {
+    const h = aHarness(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }));
+    await h.converge();
+    h.kube.delete(h.ref);
+    expect(await h.reconcile()).toEqual({});
+    expect(h.kube.record(h.ref)).toBeUndefined();
+    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
+    expect(h.rds.mutatingCalls().filter((c) => c.operation.startsWith('Delete'))).toEqual([]);
+  });
+
+  it('does nothing for an object that is gone', async () => {
+    const h = aHarness(aReplicaSetDB());
+    h.kube.objects.clear();
+    expect(await h.reconcile()).toEqual({});
+    expect(h.rds.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+// One reconcile: observe -> plan -> apply -> status. Level-triggered: it is never told why it runs, reads the
+// world and converges, so a missed event never matters.
+import { isDeepStrictEqual } from 'node:util';
+import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../api/index.js';
+import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
+import type { RdsPort } from '../rds/port.js';
+import { applyPlan } from './apply.js';
+import { generateMasterPassword } from './credentials.js';
+import { describeStep } from './describe-step.js';
+import type { ReconcileLogger } from './logger.js';
+import { observeReplicaSetDB } from './observe.js';
+import { planReconcile } from './plan/plan.js';
+import type { RetirementGate } from './plan/retirement.js';
+import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
+import { buildStatus, decideVerdict } from './status.js';
+
+export interface ReconcilerDeps {
+  kube: KubernetesPort;
+  rds: RdsPort;
+  resync: ResyncIntervals;
+  now?: () => Date;
+  generatePassword?: () => string;
+  retirementGate?: RetirementGate;
+}
+
+export interface ReconcileContext {
+  log: ReconcileLogger;
+  signal?: AbortSignal;
+}
+
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+/** Thrown for a failure worth retrying with backoff (throttling, 5xx, the API server); the controller's
+ * error policy decides how long to wait. The status was written first. */
+export class RetryableReconcileError extends Error {
+  override readonly name = 'RetryableReconcileError';
+}
+
+export type Reconciler = (ref: ObjectRef, ctx: ReconcileContext) => Promise<ReconcileResult>;
+
+export function createReconciler(deps: ReconcilerDeps): Reconciler {
+  const now = deps.now ?? (() => new Date());
+  const generatePassword = deps.generatePassword ?? (() => generateMasterPassword());
+
+  return async function reconcile(ref, ctx) {
+    const observed = await observeReplicaSetDB(ref, deps);
+    if (observed === undefined) return {};
+    const at = now();
+    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate });
+    if (plan.steps.length > 0 || plan.blocker !== undefined) {
+      ctx.log.debug({ steps: plan.steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
+    }
+
+    const involved: OwnerIdentity = { apiVersion: API_VERSION, kind: KIND, namespace: ref.namespace, name: ref.name, uid: observed.object.uid };
+    const outcome = await applyPlan(plan.steps, {
+      rds: deps.rds,
+      kube: deps.kube,
+      ref,
+      involved,
+      finalizers: observed.object.finalizers,
+      generatePassword,
+      log: ctx.log,
+    });
+
+    const verdict = decideVerdict(observed, plan, outcome);
+    if (!outcome.finalizerRemoved) {
+      const status = buildStatus(observed, plan, outcome, verdict, at);
+      if (!sameStatus(status, observed.previousStatus)) await deps.kube.writeStatus(ref, status);
+    }
+
+    const failure = outcome.failure;
+    if (failure?.kind === 'retryable' || failure?.kind === 'kubernetes') {
+      throw new RetryableReconcileError(`${failure.operation} failed: ${failure.message}`);
+    }
+    const requeue = requeueAfterMs(verdict, outcome, deps.resync);
+    return requeue === undefined ? {} : { requeueAfterMs: requeue };
+  };
+}
+
+/** Key order and absent-versus-undefined do not count: the stored status comes back from JSON. */
+function sameStatus(next: ReplicaSetDBStatus, previous: ReplicaSetDBStatus | undefined): boolean {
+  return previous !== undefined && isDeepStrictEqual(JSON.parse(JSON.stringify(next)), JSON.parse(JSON.stringify(previous)));
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplyOutcome } from './apply.js';
+import { buildStatus, decideVerdict } from './status.js';
+import { aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { NOW, plan } from './testing/plan-helpers.js';
+import type { Observed } from './observed.js';
+
+const nothingDone: ApplyOutcome = { executed: [], instances: new Map(), finalizerRemoved: false };
+
+function statusOf(observed: Observed, outcome: ApplyOutcome = nothingDone) {
+  const p = plan(observed);
+  const verdict = decideVerdict(observed, p, outcome);
+  return { verdict, status: buildStatus(observed, p, outcome, verdict, NOW) };
+}
+
+describe('status', () => {
+  it('is Ready with three conditions for a world in sync', () => {
+    const { verdict, status } = statusOf(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build());
+    expect(verdict.transitioning).toBe(false);
+    expect(status.phase).toBe('Ready');
+    expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Ready', 'True', 'Available'],
+      ['Progressing', 'False', 'Converged'],
+      ['Degraded', 'False', 'Healthy'],
+    ]);
+    expect(status.pendingChanges).toBeUndefined();
+  });
+
+  it('is Degraded when an instance needs a person, with what to do', () => {
+    const { status } = statusOf(aWorld().inSync().withReplica(1, { status: 'storage-full' }).build());
+    expect(status.phase).toBe('Degraded');
+    expect(status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'InstanceUnhealthy',
+      message: expect.stringContaining('prod-servio-r1 is storage-full: raise spec.primary.allocatedStorageGiB'),
+    });
+    expect(status.readyReplicas).toBe(0);
+  });
+
+  it('stays Ready while a change waits for the maintenance window, and lists it', () => {
+    const db = aReplicaSetDB().withReplicas(0).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    const { verdict, status } = statusOf(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }).build());
+    expect(status.phase).toBe('Ready');
+    expect(verdict.transitioning).toBe(false);
+    expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'PendingMaintenanceWindow' });
+    expect(status.pendingChanges).toEqual(['prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window']);
+  });
+
+  it('keeps lastTransitionTime while a condition keeps its status', () => {
+    const first = statusOf(aWorld().inSync().build()).status;
+    const second = statusOf(aWorld(aReplicaSetDB().withStatus(first)).inSync().build()).status;
+    expect(second).toEqual(first);
+    const flipped = statusOf(aWorld(aReplicaSetDB().withStatus(first)).inSync().withReplica(1, { status: 'modifying' }).build()).status;
+    expect(flipped.conditions?.find((c) => c.type === 'Degraded')?.lastTransitionTime).toBe(first.conditions?.find((c) => c.type === 'Degraded')?.lastTransitionTime);
+  });
+
+  it('carries over what the topology publisher owns', () => {
+    const previous = {
+      endpoints: { configMapName: 'servio-endpoints', topologyRevision: 12 },
+      replicas: [{ identifier: 'prod-servio-r1', role: 'replica' as const, lagSeconds: 0.4, routable: true, drainingSince: '2026-11-26T15:59:00Z' }],
+      conditions: [{ type: 'TopologyPublished', status: 'True' as const, lastTransitionTime: '2026-11-26T15:00:00Z', reason: 'Published', message: '' }],
+    };
+    const { status } = statusOf(aWorld(aReplicaSetDB().withStatus(previous)).inSync().build());
+    expect(status.endpoints).toEqual({ configMapName: 'servio-endpoints', topologyRevision: 12, secretName: 'servio-credentials' });
+    expect(status.replicas?.[0]).toMatchObject({ lagSeconds: 0.4, routable: true, drainingSince: '2026-11-26T15:59:00Z', rdsStatus: 'available' });
+    expect(status.conditions?.map((c) => c.type)).toEqual(['Ready', 'Progressing', 'Degraded', 'TopologyPublished']);
+    // A draining replica no longer counts as ready.
+    expect(status.readyReplicas).toBe(0);
+  });
+
+  it('does not count a replica lagging past routing.maxReplicaLagSeconds as ready', () => {
+    const lagging = { replicas: [{ identifier: 'prod-servio-r1', role: 'replica' as const, lagSeconds: 5 }] };
+    expect(statusOf(aWorld(aReplicaSetDB().withStatus(lagging)).inSync().build()).status.readyReplicas).toBe(0);
+  });
+
+  it('shows what the calls of this reconcile answered', () => {
+    const observed = aWorld().inSync().withReplica(1, undefined).build();
+    const created = { ...observed.primary()!, identifier: 'prod-servio-r1', status: 'creating', endpoint: undefined };
+    const outcome: ApplyOutcome = { ...nothingDone, executed: plan(observed).steps, instances: new Map([['prod-servio-r1', created]]) };
+    const { status } = statusOf(observed, outcome);
+    expect(status.phase).toBe('Provisioning');
+    expect(status.replicas).toEqual([expect.objectContaining({ identifier: 'prod-servio-r1', rdsStatus: 'creating' })]);
+    expect(status.conditions?.find((c) => c.type === 'Progressing')?.message).toContain('requested: create replica prod-servio-r1');
+  });
+
+  it('records the final snapshot once the primary deletion is requested', () => {
+    const observed = aWorld(aReplicaSetDB().beingDeleted()).inSync().withReplica(1, undefined).build();
+    const p = plan(observed);
+    const outcome: ApplyOutcome = { ...nothingDone, executed: p.steps };
+    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome), NOW)).toMatchObject({ phase: 'Deleting', finalSnapshotIdentifier: 'prod-servio-final-3f6c1e2a9b7d' });
+  });
+});

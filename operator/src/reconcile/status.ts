@@ -1,0 +1,220 @@
+// The status written after a reconcile: what was observed, overlaid with what the mutating calls answered, and
+// the phase and conditions that follow from the plan and its outcome. Pure. Built so that an unchanged world
+// produces an identical status (conditions keep their lastTransitionTime, messages carry no timestamps), which
+// lets the reconciler skip the write.
+import type { Condition, InstanceStatus, Phase, ReplicaSetDBStatus } from '../api/index.js';
+import type { InstanceRole } from '../naming/index.js';
+import type { RdsInstance } from '../rds/port.js';
+import type { ApplyOutcome } from './apply.js';
+import { healthOf } from './instance-states.js';
+import type { Observed } from './observed.js';
+import { AWS_REJECTED_REASON } from './plan/blockers.js';
+import { describeStep, stepSubject } from './describe-step.js';
+import { isMutatingAwsStep, type Plan } from './plan/types.js';
+
+export interface Verdict {
+  phase: Phase;
+  ready: { status: 'True' | 'False'; reason: string; message: string };
+  progressing: { status: 'True' | 'False'; reason: string; message: string };
+  degraded: { status: 'True' | 'False'; reason: string; message: string };
+  /** Whether something is in motion that the next observation should look at soon. */
+  transitioning: boolean;
+}
+
+const MAX_MESSAGE = 4000;
+
+function joinMessages(parts: readonly string[]): string {
+  const text = [...new Set(parts)].join('; ');
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text;
+}
+
+/** Instances after apply: the observed ones, replaced by what the calls of this reconcile answered. */
+export function effectiveInstances(observed: Observed, outcome: ApplyOutcome): RdsInstance[] {
+  const byId = new Map(observed.managedInstances().map((i) => [i.identifier, i]));
+  for (const [id, instance] of outcome.instances) byId.set(id, instance);
+  const primary = byId.get(observed.names.primary);
+  const replicas = [...byId.values()]
+    .filter((i) => observed.names.replicaIndexOf(i.identifier) !== undefined)
+    .sort((a, b) => observed.names.replicaIndexOf(a.identifier)! - observed.names.replicaIndexOf(b.identifier)!);
+  return primary !== undefined ? [primary, ...replicas] : replicas;
+}
+
+export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome): Verdict {
+  const instances = effectiveInstances(observed, outcome);
+  const primary = instances.find((i) => i.identifier === observed.names.primary);
+  const desiredReplicaIds = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
+  const replicas = instances.filter((i) => i.identifier !== observed.names.primary);
+  const executed = outcome.executed.filter(isMutatingAwsStep);
+  const failure = outcome.failure;
+  const unhealthy = plan.unhealthy.map((u) => `${u.identifier} is ${u.status}: ${u.advice}`);
+  const degraded =
+    unhealthy.length > 0
+      ? { status: 'True' as const, reason: 'InstanceUnhealthy', message: joinMessages(unhealthy) }
+      : { status: 'False' as const, reason: 'Healthy', message: '' };
+  const moving = instances.some((i) => ['transitional', 'deleting'].includes(healthOf(i.status)));
+  const activity = [
+    ...executed.map((s) => `requested: ${describeStep(s)}`),
+    ...plan.waits.map((w) => w.message),
+    ...(failure !== undefined && failure.kind !== 'terminal' ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
+  ];
+  const transitioning = moving || activity.length > 0;
+
+  if (observed.isDeleting()) {
+    if (plan.blocker !== undefined) {
+      return {
+        phase: 'Deleting',
+        ready: { status: 'False', reason: plan.blocker.reason, message: plan.blocker.message },
+        progressing: { status: 'False', reason: 'DeletionBlocked', message: plan.blocker.message },
+        degraded,
+        transitioning: false,
+      };
+    }
+    const message = joinMessages(activity.length > 0 ? activity : ['removing the finalizer']);
+    return {
+      phase: 'Deleting',
+      ready: { status: 'False', reason: 'Deleting', message },
+      progressing: { status: 'True', reason: 'Deleting', message },
+      degraded,
+      transitioning: true,
+    };
+  }
+
+  const blocked = plan.blocker ?? (failure?.kind === 'terminal'
+    ? { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.` }
+    : undefined);
+  if (blocked !== undefined) {
+    return {
+      phase: 'Failed',
+      ready: { status: 'False', reason: blocked.reason, message: blocked.message },
+      progressing: { status: 'False', reason: 'Blocked', message: blocked.message },
+      degraded,
+      transitioning: false,
+    };
+  }
+
+  const progressingMessage = joinMessages(activity);
+  const progressing = (reason: string) =>
+    transitioning
+      ? { status: 'True' as const, reason, message: progressingMessage || 'waiting for instances to settle' }
+      : plan.pendingChanges.length > 0
+        ? { status: 'False' as const, reason: 'PendingMaintenanceWindow', message: joinMessages(plan.pendingChanges) }
+        : { status: 'False' as const, reason: 'Converged', message: 'the spec is in effect' };
+
+  if (primary === undefined) {
+    return {
+      phase: 'Pending',
+      ready: { status: 'False', reason: 'Pending', message: `${observed.names.primary} does not exist yet` },
+      progressing: progressing('Provisioning'),
+      degraded,
+      transitioning: true,
+    };
+  }
+  const missingReplicas = [...desiredReplicaIds].filter((id) => !replicas.some((r) => r.identifier === id));
+  const creating = instances.filter((i) => i.status === 'creating').map((i) => i.identifier);
+  if (primary.status === 'creating' || creating.length > 0 || missingReplicas.length > 0) {
+    const waiting = [...creating.map((id) => `${id} is being created`), ...missingReplicas.map((id) => `${id} is to be created`)];
+    return {
+      phase: 'Provisioning',
+      ready: { status: 'False', reason: 'Provisioning', message: joinMessages(waiting) },
+      progressing: progressing('Provisioning'),
+      degraded,
+      transitioning: true,
+    };
+  }
+  if (unhealthy.length > 0 || primary.status === 'deleting') {
+    return {
+      phase: 'Degraded',
+      ready: { status: 'False', reason: 'Degraded', message: joinMessages(unhealthy.length > 0 ? unhealthy : [`${primary.identifier} is being deleted`]) },
+      progressing: progressing('Modifying'),
+      degraded,
+      transitioning,
+    };
+  }
+  if (transitioning) {
+    return {
+      phase: 'Modifying',
+      ready: { status: 'False', reason: 'Modifying', message: progressingMessage || 'waiting for instances to settle' },
+      progressing: progressing('Modifying'),
+      degraded,
+      transitioning,
+    };
+  }
+  const available = replicas.filter((r) => desiredReplicaIds.has(r.identifier)).length;
+  return {
+    phase: 'Ready',
+    ready: { status: 'True', reason: 'Available', message: `primary ${primary.identifier} and ${available} read replica(s) are available` },
+    progressing: progressing('Modifying'),
+    degraded,
+    transitioning: false,
+  };
+}
+
+function condition(type: string, value: Verdict['ready'], generation: number, previous: readonly Condition[] | undefined, now: Date): Condition {
+  const before = previous?.find((c) => c.type === type);
+  return {
+    type,
+    status: value.status,
+    observedGeneration: generation,
+    // metav1.Condition: the time the status last changed, not the time of this reconcile.
+    lastTransitionTime: before !== undefined && before.status === value.status ? before.lastTransitionTime : now.toISOString(),
+    reason: value.reason,
+    message: value.message,
+  };
+}
+
+function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: InstanceStatus | undefined): InstanceStatus {
+  return stripUndefined({
+    identifier: instance.identifier,
+    role,
+    rdsStatus: instance.status,
+    endpoint: instance.endpoint,
+    instanceClass: instance.instanceClass,
+    engineVersion: instance.engineVersion,
+    allocatedStorageGiB: instance.allocatedStorageGiB,
+    availabilityZone: instance.availabilityZone,
+    // Owned by the topology publisher; carried over so that replacing the status does not erase them.
+    lagSeconds: previous?.lagSeconds,
+    routable: previous?.routable,
+    drainingSince: previous?.drainingSince,
+  });
+}
+
+export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcome, verdict: Verdict, now: Date): ReplicaSetDBStatus {
+  const previous = observed.previousStatus;
+  const generation = observed.object.generation;
+  const instances = effectiveInstances(observed, outcome);
+  const previousById = new Map([...(previous?.primary ? [previous.primary] : []), ...(previous?.replicas ?? [])].map((s) => [s.identifier, s]));
+  const primary = instances.find((i) => i.identifier === observed.names.primary);
+  const replicas = instances.filter((i) => i.identifier !== observed.names.primary);
+  const maxLag = observed.spec?.routing.maxReplicaLagSeconds;
+  const desired = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
+  const replicaStatuses = replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier)));
+  const readyReplicas = replicaStatuses.filter(
+    (r) => desired.has(r.identifier) && r.rdsStatus === 'available' && r.drainingSince === undefined && (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
+  ).length;
+  const snapshotRequested = outcome.executed.some((s) => s.kind === 'deleteInstance' && s.role === 'primary' && s.finalSnapshot !== 'skip');
+
+  return stripUndefined({
+    ...previous,
+    phase: verdict.phase,
+    observedGeneration: generation,
+    conditions: [
+      condition('Ready', verdict.ready, generation, previous?.conditions, now),
+      condition('Progressing', verdict.progressing, generation, previous?.conditions, now),
+      condition('Degraded', verdict.degraded, generation, previous?.conditions, now),
+      // Conditions of other types (set by other parts of the operator) are kept as they are.
+      ...(previous?.conditions ?? []).filter((c) => !['Ready', 'Progressing', 'Degraded'].includes(c.type)),
+    ],
+    primary: primary !== undefined ? instanceStatus(primary, 'primary', previousById.get(primary.identifier)) : undefined,
+    replicas: replicaStatuses,
+    readyReplicas,
+    endpoints: stripUndefined({ ...previous?.endpoints, secretName: observed.names.secret.name }),
+    parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
+    pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,
+    finalSnapshotIdentifier: snapshotRequested ? observed.names.finalSnapshot : previous?.finalSnapshotIdentifier,
+  });
+}
+
+function stripUndefined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}

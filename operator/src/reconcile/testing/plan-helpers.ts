@@ -1,0 +1,22 @@
+// Compact views of a plan for table-driven assertions.
+import { stepSubject } from '../describe-step.js';
+import type { Observed } from '../observed.js';
+import { planReconcile, type PlanOptions } from '../plan/plan.js';
+import type { Plan, Step } from '../plan/types.js';
+
+export const NOW = new Date('2026-11-26T16:00:00Z');
+
+export function plan(observed: Observed, options: Partial<PlanOptions> = {}): Plan {
+  return planReconcile(observed, { now: NOW, ...options });
+}
+
+/** `kind subject` per step, e.g. `createReplica prod-servio-r2`. */
+export function stepsOf(p: Plan): string[] {
+  return p.steps.map((s) => `${s.kind} ${stepSubject(s)}`);
+}
+
+export function stepOf<K extends Step['kind']>(p: Plan, kind: K, subject?: string): Extract<Step, { kind: K }> {
+  const found = p.steps.find((s): s is Extract<Step, { kind: K }> => s.kind === kind && (subject === undefined || stepSubject(s) === subject));
+  if (found === undefined) throw new Error(`no ${kind} step${subject ? ` for ${subject}` : ''} in [${stepsOf(p).join(', ')}]`);
+  return found;
+}
