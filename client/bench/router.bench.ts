@@ -1,0 +1,167 @@
+// Read throughput through the router against the baselines an application would otherwise use, in the same
+// process, on the same replica, with the same pool size and concurrency. Variants alternate in rounds so that
+// drift (caches warming, other load) hits all of them alike. Ratios are from this one run.
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { integer, pgTable, text, withReplicas } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import type { PostgresCluster, PostgresNode } from '../../test/env/contract.js';
+import { createReplicaRouter, type ReplicaRouter, type Session } from '../src/index.js';
+
+const POOL_MAX = 10;
+const CONCURRENCY = 20;
+const ROUNDS = 6;
+const ROUND_MS = 1_000;
+const ROWS = 1_000;
+const TABLE = 'client_bench_items';
+const LOOKUP = `SELECT id, note FROM ${TABLE} WHERE id = $1`;
+
+const items = pgTable(TABLE, { id: integer('id').primaryKey(), note: text('note').notNull() });
+
+type Op = (i: number) => Promise<unknown>;
+
+function connection(pgc: PostgresCluster, node: PostgresNode): pg.PoolConfig {
+  return { host: node.host, port: node.port, user: pgc.user, password: pgc.password, database: pgc.database, max: POOL_MAX };
+}
+
+/** Operations per second of `op` run by CONCURRENCY callers for `ms`. */
+async function throughput(op: Op, ms: number): Promise<number> {
+  let done = 0;
+  const deadline = performance.now() + ms;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      let i = worker;
+      while (performance.now() < deadline) {
+        await op(i);
+        i += CONCURRENCY;
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+interface Comparison {
+  /** Mean ops/s of the baseline and of the candidate. */
+  baseline: number;
+  candidate: number;
+  /** Median over rounds of candidate / baseline measured back to back: robust to load that drifts during the run. */
+  ratio: number;
+}
+
+/** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first. */
+async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS): Promise<Comparison> {
+  await throughput(baseline, 300);
+  await throughput(candidate, 300);
+  const ratios: number[] = [];
+  let b = 0;
+  let c = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const [first, second] = round % 2 === 0 ? [baseline, candidate] : [candidate, baseline];
+    const x = await throughput(first, roundMs);
+    const y = await throughput(second, roundMs);
+    const [rb, rc] = round % 2 === 0 ? [x, y] : [y, x];
+    b += rb / ROUNDS;
+    c += rc / ROUNDS;
+    ratios.push(rc / rb);
+  }
+  ratios.sort((p, q) => p - q);
+  const mid = ratios.length / 2;
+  const ratio = ratios.length % 2 === 0 ? ((ratios[mid - 1] ?? 0) + (ratios[mid] ?? 0)) / 2 : (ratios[Math.floor(mid)] ?? 0);
+  return { baseline: b, candidate: c, ratio };
+}
+
+const fmt = (opsPerSecond: number) => `${Math.round(opsPerSecond).toString().padStart(7)} /s`;
+const times = (r: number) => `${r.toFixed(3)}x`;
+const id = (i: number) => (i % ROWS) + 1;
+
+export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
+  const replica = pgc.replicas[0];
+  if (!replica) throw new Error('the bench needs a replica');
+  const topology = {
+    version: 1 as const,
+    revision: 1,
+    name: 'bench',
+    namespace: 'bench',
+    database: pgc.database,
+    primary: { id: 'primary', host: pgc.primary.host, port: pgc.primary.port },
+    // One replica, the same one the raw pool uses: the comparison is the router's cost, not more servers.
+    replicas: [{ id: 'replica-1', host: replica.host, port: replica.port, state: 'active' as const }],
+    credentialsSecret: 'bench',
+    updatedAt: new Date().toISOString(),
+  };
+  const router: ReplicaRouter = await createReplicaRouter({ topology, credentials: { username: pgc.user, password: pgc.password }, pool: { max: POOL_MAX } });
+  const rawPrimary = new pg.Pool(connection(pgc, pgc.primary));
+  const rawReplica = new pg.Pool(connection(pgc, replica));
+  try {
+    await router.write(`DROP TABLE IF EXISTS ${TABLE}`);
+    await router.write(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, note text NOT NULL)`);
+    await router.write(`INSERT INTO ${TABLE} SELECT g, 'item ' || g FROM generate_series(1, ${ROWS}) g`);
+    const session: Session = router.session();
+    await session.write(`UPDATE ${TABLE} SET note = note WHERE id = 1`);
+    // The session's own commit must be on the replica before its reads can go there.
+    while ((await router.read(LOOKUP, [1])).rowCount !== 1 || !(await replayed(rawReplica, session.lsn ?? '0/0'))) await sleep(20);
+
+    console.log(`client router (one replica :${replica.port}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent callers, ${ROUNDS} x ${ROUND_MS / 1000} s per variant)`);
+
+    const reads = await compare(
+      (i) => rawReplica.query(LOOKUP, [id(i)]),
+      (i) => router.read(LOOKUP, [id(i)]),
+    );
+    console.log(`  raw pg.Pool on the replica                ${fmt(reads.baseline)}`);
+    console.log(`  router.read()                             ${fmt(reads.candidate)}   ${times(reads.ratio)} of raw (goal >= 0.97x)`);
+
+    const rawOrm = withReplicas(drizzle({ client: rawPrimary }), [drizzle({ client: rawReplica })]);
+    const routedOrm = withReplicas(drizzle({ client: router.writerPool() }), [drizzle({ client: router.readerPool() })]);
+    const orm = await compare(
+      (i) => rawOrm.select().from(items).where(eq(items.id, id(i))),
+      (i) => routedOrm.select().from(items).where(eq(items.id, id(i))),
+    );
+    console.log(`  drizzle withReplicas, raw pools           ${fmt(orm.baseline)}`);
+    console.log(`  drizzle withReplicas, router pools        ${fmt(orm.candidate)}   ${times(orm.ratio)} of drizzle on raw pools`);
+    const direct = await compare(
+      (i) => rawOrm.select().from(items).where(eq(items.id, id(i))),
+      (i) => router.read(LOOKUP, [id(i)]),
+    );
+    console.log(`  router.read() vs drizzle withReplicas     ${times(direct.ratio)}`);
+
+    const ryw = await compare(
+      (i) => router.read(LOOKUP, [id(i)]),
+      (i) => session.read(LOOKUP, [id(i)]),
+    );
+    console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x)`);
+
+    // Informational: a write followed at once by a read. The session pays one round trip to learn its commit
+    // position and reads from the primary until the replica has replayed it; the plain pair may read stale data.
+    const cycles = await compare(
+      async (i) => {
+        await router.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
+        await router.read(LOOKUP, [id(i)]);
+      },
+      async (i) => {
+        const s = router.session();
+        await s.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
+        await s.read(LOOKUP, [id(i)]);
+      },
+      500,
+    );
+    const primary = router.stats().endpoints[0];
+    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}`);
+    console.log(
+      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain; ${primary?.readYourWrites ?? 0} session reads went to the primary`,
+    );
+  } finally {
+    await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);
+    await Promise.all([router.close(), rawPrimary.end(), rawReplica.end()]);
+  }
+}
+
+async function replayed(replica: pg.Pool, lsn: string): Promise<boolean> {
+  const { rows } = await replica.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn]);
+  return rows[0]?.ok === true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
