@@ -33,3 +33,16 @@ describe('Health.liveness', () => {
     expect(health.liveness()).toEqual({ ok: false, reasons: ['watch: no event for 10m'] });
   });
 });
+
+describe('Health caches check', () => {
+  it('reads a check function at every probe', () => {
+    const health = new Health();
+    let synced = false;
+    health.setElection('leader');
+    health.setCachesSynced(() => synced);
+    expect(health.readiness().ok).toBe(false);
+    synced = true;
+    expect(health.readiness().ok).toBe(true);
+    expect(health.snapshot()).toEqual({ election: 'leader', cachesSynced: true });
+  });
+});

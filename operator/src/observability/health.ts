@@ -16,15 +16,16 @@ export type LivenessCheck = () => string | undefined;
 
 export class Health {
   private election: ElectionState = 'starting';
-  private cachesSynced = false;
+  private cachesSynced: () => boolean = () => false;
   private readonly livenessChecks = new Map<string, LivenessCheck>();
 
   setElection(state: ElectionState): void {
     this.election = state;
   }
 
-  setCachesSynced(synced: boolean): void {
-    this.cachesSynced = synced;
+  /** A value, or a check read at every probe (so readiness is never staler than the probe itself). */
+  setCachesSynced(synced: boolean | (() => boolean)): void {
+    this.cachesSynced = typeof synced === 'function' ? synced : () => synced;
   }
 
   addLivenessCheck(name: string, check: LivenessCheck): void {
@@ -49,11 +50,11 @@ export class Health {
       case 'standby':
         return { ok: true, reasons: [] };
       case 'leader':
-        return this.cachesSynced ? { ok: true, reasons: [] } : { ok: false, reasons: ['leader: caches not synced yet'] };
+        return this.cachesSynced() ? { ok: true, reasons: [] } : { ok: false, reasons: ['leader: caches not synced yet'] };
     }
   }
 
   snapshot(): { election: ElectionState; cachesSynced: boolean } {
-    return { election: this.election, cachesSynced: this.cachesSynced };
+    return { election: this.election, cachesSynced: this.cachesSynced() };
   }
 }
