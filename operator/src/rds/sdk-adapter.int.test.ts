@@ -1,27 +1,12 @@
 // The adapter against the RDS emulator (moto): the requests it builds are accepted, and what it reads back is
 // what was asked for.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CreateDBSubnetGroupCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { awsClientConfig, rdsClient, testEnv } from '../../../test/env/helpers.js';
 import { createRdsClient } from './client.js';
 import type { CreatePrimaryInput, CreateReplicaInput } from './port.js';
 import { SdkRdsPort } from './sdk-adapter.js';
-
-/** Subnet ids of moto's default VPC, through the EC2 query API (the project has no EC2 client). moto picks the
- * service from the credential scope of the Authorization header; it does not check the signature. */
-async function defaultSubnetIds(): Promise<string[]> {
-  const { aws } = testEnv();
-  const res = await fetch(aws.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=${aws.accessKeyId}/20260101/${aws.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: 'Action=DescribeSubnets&Version=2016-11-15',
-  });
-  const xml = await res.text();
-  return [...xml.matchAll(/<subnetId>([^<]+)<\/subnetId>/g)].map((m) => m[1]!);
-}
+import { createSubnetGroup } from './testing/emulator.js';
 
 const config = awsClientConfig();
 const port = new SdkRdsPort(createRdsClient({ region: config.region, endpoint: config.endpoint, credentials: config.credentials, maxAttempts: 2 }));
@@ -57,9 +42,7 @@ const primary: CreatePrimaryInput = {
 
 describe('SdkRdsPort against the RDS emulator', () => {
   beforeAll(async () => {
-    const subnets = await defaultSubnetIds();
-    expect(subnets.length).toBeGreaterThan(0);
-    await rdsClient().send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: 'adapter-subnets', DBSubnetGroupDescription: 'test', SubnetIds: subnets }));
+    await createSubnetGroup(rdsClient(), testEnv().aws, 'adapter-subnets');
   });
 
   it('creates a parameter group, sets parameters and reads them back with the tags', async () => {

@@ -1,0 +1,107 @@
+// The composition: configuration -> clients (Kubernetes, RDS) -> ports -> the reconciler -> a Controller that
+// watches ReplicaSetDBs and runs it. Nothing here decides anything; it only wires.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Logger } from 'pino';
+import { GROUP, PLURAL, VERSION } from './api/index.js';
+import type { OperatorConfig } from './config/index.js';
+import { KubernetesAdapter } from './kube/index.js';
+import { instrumentAwsClient, type OperatorMetrics } from './observability/index.js';
+import { createRdsClient, type RdsClientOptions } from './rds/client.js';
+import { withCoalescedDescribes, type CoalescingOptions } from './rds/coalescing-describer.js';
+import { SdkRdsPort } from './rds/sdk-adapter.js';
+import { createReconciler } from './reconcile/reconciler.js';
+import {
+  Controller,
+  ResourceWatcher,
+  customResourceSources,
+  parseObjectKey,
+  watchClientFor,
+  type BackoffPolicy,
+  type ResourceWatcherOptions,
+  type SettledWork,
+} from './runtime/index.js';
+
+export type OperatorSettings = Pick<
+  OperatorConfig,
+  'watchNamespaces' | 'concurrency' | 'awsRegion' | 'awsEndpoint' | 'resyncSteady' | 'resyncTransitioning' | 'shutdownTimeout' | 'identity'
+>;
+
+export interface OperatorOptions {
+  config: OperatorSettings;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  /** AWS calls by operation and outcome, reconciles by result. */
+  metrics?: Pick<OperatorMetrics, 'observeAwsCall' | 'observeReconcile'>;
+  /** Instead of a client built from the configuration (tests: a client with the emulator's credentials). */
+  rdsClient?: RDSClient;
+  /** Credentials for the client built from the configuration; unset: the SDK's default chain. */
+  awsCredentials?: RdsClientOptions['credentials'];
+  /** Tests shorten the watch backoff and watchdog. */
+  watcher?: Partial<Pick<ResourceWatcherOptions, 'backoff' | 'watchdogMs' | 'watchTimeoutSeconds' | 'minHealthyWatchMs'>>;
+  /** Tests shorten the controller's error backoff. */
+  backoff?: BackoffPolicy;
+  /** Concurrent reconciles' DescribeDBInstances merged into one call. */
+  coalescing?: CoalescingOptions;
+}
+
+export interface RunningOperator {
+  hasSynced(): boolean;
+  queueDepth(): number;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_COALESCING: CoalescingOptions = { windowMs: 25, maxIds: 100 };
+
+export function buildRdsClient(options: OperatorOptions): RDSClient {
+  const client =
+    options.rdsClient ??
+    createRdsClient({ region: options.config.awsRegion, endpoint: options.config.awsEndpoint, credentials: options.awsCredentials });
+  return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
+}
+
+export function startOperator(options: OperatorOptions): RunningOperator {
+  const { config, kubeConfig, log } = options;
+  const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
+  const rds = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
+  const reconcile = createReconciler({
+    kube,
+    rds,
+    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
+  });
+
+  const controller = new Controller({
+    name: 'replicasetdb',
+    log,
+    reconcile: (key, ctx) => reconcile(parseObjectKey(key), { log: ctx.log, signal: ctx.signal }),
+    primary: new ResourceWatcher({
+      name: PLURAL,
+      sources: customResourceSources(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL }, { namespaces: config.watchNamespaces }),
+      watchClient: watchClientFor(kubeConfig),
+      log,
+      ...options.watcher,
+    }),
+    concurrency: config.concurrency,
+    resyncIntervalMs: config.resyncSteady,
+    shutdownGraceMs: config.shutdownTimeout,
+    ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+    onReconciled: (settled: SettledWork) => options.metrics?.observeReconcile(resultOf(settled), settled.durationMs / 1000),
+  });
+  controller.start();
+
+  return {
+    hasSynced: () => controller.hasSynced(),
+    queueDepth: () => {
+      const stats = controller.queueStats();
+      return stats.ready + stats.delayed;
+    },
+    stop: async () => {
+      await controller.stop();
+    },
+  };
+}
+
+function resultOf(settled: SettledWork): string {
+  if (settled.result !== 'succeeded') return 'error';
+  return settled.nextRunInMs !== undefined ? 'requeue' : 'success';
+}

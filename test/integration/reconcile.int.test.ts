@@ -1,0 +1,375 @@
+// The operator against the real kube-apiserver and the RDS emulator: a Servio-like ReplicaSetDB is applied and
+// must end Ready with the instances in the emulator as the spec says; then scaled, resized, grown, given a new
+// parameter, deleted with a final snapshot; Retain, an identifier conflict, a restart in the middle of a create,
+// and a steady state that makes no mutating AWS call.
+import { readFile } from 'node:fs/promises';
+import * as k8s from '@kubernetes/client-node';
+import {
+  CreateDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  DescribeDBParameterGroupsCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
+import { pino } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
+import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
+import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
+import { awsClientConfig, createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+
+const kc = kubeConfig();
+const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const rds = rdsClient();
+const log = pino({ level: 'silent' });
+const READ_ONLY = /^(Describe|List)/;
+
+interface AwsCall {
+  operation: string;
+  input: Record<string, unknown>;
+}
+
+/** Every command a client sends, by operation, with its input; optionally stalls one operation forever after it
+ * got through (a process that died right after the call). */
+function recordingClient(calls: AwsCall[], options: { stallAfter?: string } = {}): RDSClient {
+  const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
+  const record: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+    const operation = (context.commandName ?? '').replace(/Command$/, '');
+    calls.push({ operation, input: args.input as Record<string, unknown> });
+    const out = await next(args);
+    if (operation === options.stallAfter) await new Promise(() => {});
+    return out;
+  };
+  client.middlewareStack.add(record as never, { step: 'initialize', name: 'testRecorder' });
+  return client;
+}
+
+let namespace = '';
+let operator: RunningOperator | undefined;
+const calls: AwsCall[] = [];
+
+function start(client: RDSClient): RunningOperator {
+  return startOperator({
+    config: {
+      watchNamespaces: [namespace],
+      concurrency: 4,
+      awsRegion: testEnv().aws.region,
+      awsEndpoint: testEnv().aws.endpoint,
+      // The emulator makes every instance available at once; the transitioning resync is what moves a create on to
+      // the replicas, the steady one gives the steady-state test its reconciles.
+      resyncSteady: 1_500,
+      resyncTransitioning: 300,
+      shutdownTimeout: 500,
+      identity: 'reconcile-int-test',
+    },
+    kubeConfig: kc,
+    log,
+    rdsClient: client,
+    watcher: { backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 } },
+    backoff: { initialMs: 200, maxMs: 2_000, factor: 2, jitter: 0.2 },
+    coalescing: { windowMs: 5, maxIds: 100 },
+  });
+}
+
+interface Stored {
+  metadata: { name: string; generation: number; uid: string; finalizers?: string[] };
+  spec: Record<string, unknown>;
+  status?: ReplicaSetDBStatus;
+}
+
+async function getObject(name: string): Promise<Stored | undefined> {
+  try {
+    return (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The object once its status reflects its current generation and `done` holds. */
+function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean = (s) => s.phase === 'Ready'): Promise<Stored> {
+  return eventually(`${name} to settle`, async () => {
+    const obj = await getObject(name);
+    const status = obj?.status;
+    return obj !== undefined && status !== undefined && status.observedGeneration === obj.metadata.generation && done(status) ? obj : undefined;
+  });
+}
+
+async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
+  await custom.patchNamespacedCustomObject({ ...replicaSetDBResource, namespace, name, body: { spec } }, mergePatch);
+}
+
+async function instances(prefix: string): Promise<Map<string, DBInstance>> {
+  const all = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
+  return new Map(all.filter((i) => i.DBInstanceIdentifier === prefix || i.DBInstanceIdentifier?.startsWith(`${prefix}-r`)).map((i) => [i.DBInstanceIdentifier!, i]));
+}
+
+function tagsOf(i: DBInstance | undefined): Record<string, string> {
+  return Object.fromEntries((i?.TagList ?? []).map((t) => [t.Key!, t.Value!]));
+}
+
+/** examples/servio.yaml as applied in the test namespace. Its maintenance window is moved an hour: the example's
+ * 02:00-03:00 backup window and Mon:03:00 maintenance window touch, which the emulator counts as overlapping. */
+async function servioExample(name: string): Promise<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }> {
+  const example = parseYaml(await readFile(new URL('../../examples/servio.yaml', import.meta.url), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+  return { ...example, metadata: { name, namespace }, spec: { ...example.spec, maintenanceWindow: 'Mon:04:00-Mon:05:00' } };
+}
+
+async function createObject(body: Record<string, unknown>): Promise<void> {
+  await custom.createNamespacedCustomObject({ ...replicaSetDBResource, namespace, body });
+}
+
+beforeAll(async () => {
+  await installReplicaSetDBCrd(kc);
+  namespace = await createNamespace(kc, uniqueName('rsdb-reconcile'));
+  await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
+  operator = start(recordingClient(calls));
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
+});
+
+describe('a Servio ReplicaSetDB through its life', () => {
+  const name = 'servio';
+  let base = '';
+
+  it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
+    await createObject(await servioExample(name));
+    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 2);
+    base = rdsBaseIdentifier(namespace, name);
+    const found = await instances(base);
+    expect([...found.keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`]);
+
+    const primary = found.get(base)!;
+    expect(primary).toMatchObject({
+      DBInstanceStatus: 'available',
+      Engine: 'postgres',
+      EngineVersion: '15.4',
+      DBInstanceClass: 'db.r6g.xlarge',
+      AllocatedStorage: 100,
+      MaxAllocatedStorage: 500,
+      StorageType: 'gp3',
+      MultiAZ: true,
+      StorageEncrypted: true,
+      DBName: 'servio',
+      MasterUsername: 'servio',
+      BackupRetentionPeriod: 30,
+      PreferredBackupWindow: '02:00-03:00',
+      PreferredMaintenanceWindow: 'mon:04:00-mon:05:00',
+      DBSubnetGroup: expect.objectContaining({ DBSubnetGroupName: 'servio-subnet-group' }),
+      VpcSecurityGroups: [expect.objectContaining({ VpcSecurityGroupId: 'sg-0123456789abcdef0' })],
+      PubliclyAccessible: false,
+      MonitoringInterval: 60,
+      MonitoringRoleArn: 'arn:aws:iam::123456789012:role/servio-rds-monitoring',
+      EnabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
+      DBParameterGroups: [expect.objectContaining({ DBParameterGroupName: `${base}-postgres15` })],
+      DeletionProtection: true,
+    });
+    expect(tagsOf(primary)).toEqual({
+      Environment: 'production',
+      'db.servio.io/owner-namespace': namespace,
+      'db.servio.io/owner-name': name,
+      'db.servio.io/owner-uid': obj.metadata.uid,
+      'app.kubernetes.io/managed-by': 'replicasetdb-operator',
+      'db.servio.io/role': 'primary',
+    });
+    for (const index of [1, 2]) {
+      const replica = found.get(`${base}-r${index}`)!;
+      expect(replica).toMatchObject({ ReadReplicaSourceDBInstanceIdentifier: base, DBInstanceClass: 'db.r6g.large', MultiAZ: false, DBInstanceStatus: 'available' });
+      expect(tagsOf(replica)).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'replica' });
+    }
+
+    const params = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: `${base}-postgres15` }));
+    expect(Object.fromEntries((params.Parameters ?? []).map((p) => [p.ParameterName, p.ParameterValue]))).toEqual(
+      (await servioExample(name)).spec.parameters,
+    );
+
+    const secret = await core.readNamespacedSecret({ namespace, name: 'servio-db-credentials' });
+    const password = Buffer.from(secret.data?.password ?? '', 'base64').toString();
+    expect(Buffer.from(secret.data?.username ?? '', 'base64').toString()).toBe('servio');
+    expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
+
+    expect(obj.metadata.finalizers).toEqual(['db.servio.io/finalizer']);
+    expect(obj.status).toMatchObject({
+      readyReplicas: 2,
+      primary: { identifier: base, rdsStatus: 'available', endpoint: { port: 5432 } },
+      endpoints: { secretName: 'servio-db-credentials' },
+      parameterGroupName: `${base}-postgres15`,
+    });
+    expect(obj.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
+
+    const events = await core.listNamespacedEvent({ namespace });
+    const reasons = new Set(events.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason));
+    for (const reason of ['CreatedParameterGroup', 'CredentialsGenerated', 'CreatingPrimary', 'CreatingReplica']) expect(reasons).toContain(reason);
+    const everything = JSON.stringify([events.items.map((e) => e.message), obj.status]);
+    expect(everything).not.toContain(password);
+  });
+
+  it('makes no mutating AWS call in the steady state, over several reconciles', async () => {
+    const ours = (c: AwsCall) => JSON.stringify(c.input).includes(base);
+    const resourceVersion = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name }) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const from = calls.length;
+    await eventually('three steady reconciles', async () =>
+      calls.slice(from).filter((c) => c.operation === 'DescribeDBInstances' && ours(c)).length >= 3 ? true : undefined,
+    );
+    const window = calls.slice(from).filter(ours);
+    expect(window.filter((c) => !READ_ONLY.test(c.operation))).toEqual([]);
+    // Nor a write to the object: an unchanged status is not written again.
+    const after = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name }) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    expect(after).toBe(resourceVersion);
+  });
+
+  it('scales 2 -> 4 -> 1', async () => {
+    await patchSpec(name, { replicas: { count: 4 } });
+    await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 4);
+    expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`, `${base}-r3`, `${base}-r4`]);
+
+    const from = calls.length;
+    await patchSpec(name, { replicas: { count: 1 } });
+    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1 && s.replicas?.length === 1);
+    expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
+    const deleted = calls.slice(from).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.input.DBInstanceIdentifier);
+    expect(deleted).toEqual([`${base}-r4`, `${base}-r3`, `${base}-r2`]);
+    expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
+  });
+
+  it('resizes the class, replicas before the primary', async () => {
+    const from = calls.length;
+    await patchSpec(name, { applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' }, replicas: { instanceClass: 'db.r6g.xlarge' } });
+    await settled(name);
+    const found = await instances(base);
+    expect(found.get(base)?.DBInstanceClass).toBe('db.r6g.2xlarge');
+    expect(found.get(`${base}-r1`)?.DBInstanceClass).toBe('db.r6g.xlarge');
+    const modified = calls.slice(from).filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input).map((c) => c.input.DBInstanceIdentifier);
+    expect(modified).toEqual([`${base}-r1`, base]);
+  });
+
+  it('grows the storage of every instance', async () => {
+    await patchSpec(name, { primary: { allocatedStorageGiB: 200 } });
+    await settled(name);
+    const found = await instances(base);
+    expect(found.get(base)?.AllocatedStorage).toBe(200);
+    expect(found.get(`${base}-r1`)?.AllocatedStorage).toBe(200);
+  });
+
+  it('changes a parameter in the group', async () => {
+    await patchSpec(name, { parameters: { max_connections: '300' } });
+    await settled(name);
+    const params = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: `${base}-postgres15` }));
+    expect(params.Parameters?.find((p) => p.ParameterName === 'max_connections')?.ParameterValue).toBe('300');
+  });
+
+  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', async () => {
+    const uid = (await getObject(name))!.metadata.uid;
+    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
+    const blocked = await settled(name, (s) => s.phase === 'Deleting' && s.conditions?.some((c) => c.reason === 'DeletionProtected') === true);
+    expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('set spec.deletionProtection to false');
+    expect((await instances(base)).size).toBe(2);
+
+    await patchSpec(name, { deletionProtection: false });
+    await eventually('the object to be gone', async () => ((await getObject(name)) === undefined ? true : undefined));
+    expect((await instances(base)).size).toBe(0);
+    const snapshotId = `${base}-final-${uid.replace(/-/g, '').slice(0, 12)}`;
+    const snapshots = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+    expect(snapshots.DBSnapshots?.[0]).toMatchObject({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: base, SnapshotType: 'manual' });
+    expect(tagsOf(snapshots.DBSnapshots?.[0] as DBInstance)).toMatchObject({ 'db.servio.io/owner-uid': uid });
+    const groups = await rds.send(new DescribeDBParameterGroupsCommand({}));
+    expect(groups.DBParameterGroups?.map((g) => g.DBParameterGroupName)).not.toContain(`${base}-postgres15`);
+  });
+});
+
+function minimal(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name, namespace },
+    spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, ...spec },
+  };
+}
+
+describe('deletionPolicy Retain', () => {
+  it('leaves the instances running and lets the object go', async () => {
+    await createObject(minimal('kept', { deletionPolicy: 'Retain' }));
+    await settled('kept', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    const base = rdsBaseIdentifier(namespace, 'kept');
+    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'kept' });
+    await eventually('kept to be gone', async () => ((await getObject('kept')) === undefined ? true : undefined));
+    expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
+  });
+});
+
+describe('an identifier taken by an instance the object does not own', () => {
+  it('reports IdentifierConflict and never touches the instance, also when the object is deleted', async () => {
+    const base = rdsBaseIdentifier(namespace, 'taken');
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: base,
+        Engine: 'postgres',
+        EngineVersion: '16.1',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'someone',
+        MasterUserPassword: 'not-ours-12345',
+        Tags: [{ Key: 'team', Value: 'elsewhere' }],
+      }),
+    );
+    const from = calls.length;
+    await createObject(minimal('taken'));
+    const obj = await settled('taken', (s) => s.phase === 'Failed');
+    expect(obj.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'IdentifierConflict' });
+    expect(obj.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(`RDS instance ${base} exists without this ReplicaSetDB's ownership tags`);
+
+    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'taken' });
+    await eventually('taken to be gone', async () => ((await getObject('taken')) === undefined ? true : undefined));
+    const mutating = calls.slice(from).filter((c) => !READ_ONLY.test(c.operation) && JSON.stringify(c.input).includes(base));
+    expect(mutating).toEqual([]);
+    const instance = (await instances(base)).get(base);
+    expect(instance).toMatchObject({ DBInstanceClass: 'db.t3.micro', DBInstanceStatus: 'available' });
+    expect(tagsOf(instance)).toEqual({ team: 'elsewhere' });
+  });
+});
+
+describe('an operator killed in the middle of a create', () => {
+  it('does not create a second instance after a restart, and converges', async () => {
+    await operator?.stop();
+    const first: AwsCall[] = [];
+    // CreateDBInstance reaches the emulator, then this operator never hears back, as if it died there.
+    const dying = start(recordingClient(first, { stallAfter: 'CreateDBInstance' }));
+    await createObject(minimal('restarted', { replicas: { count: 1 } }));
+    await eventually('the create to be sent', async () => (first.some((c) => c.operation === 'CreateDBInstance') ? true : undefined));
+    await dying.stop();
+
+    const second: AwsCall[] = [];
+    operator = start(recordingClient(second));
+    await settled('restarted', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    const base = rdsBaseIdentifier(namespace, 'restarted');
+    expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
+    const creates = [...first, ...second].filter((c) => c.operation === 'CreateDBInstance' && c.input.DBInstanceIdentifier === base);
+    expect(creates).toHaveLength(1);
+  });
+});
