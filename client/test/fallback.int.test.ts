@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EndpointError, FallbackLimitError, type ReplicaRouter } from '../src/index.js';
+import { EndpointError, FallbackLimitError, RouterClosedError, type ReplicaRouter } from '../src/index.js';
 import { cluster, clusterTopology, createClusterRouter } from './support.js';
 
 /** A loopback port with nothing listening: connections to it are refused at once. */
@@ -58,6 +58,8 @@ describe('fallback to the primary when no replica can serve', () => {
     } finally {
       await primaryOnly.close();
     }
+    await expect(primaryOnly.read('SELECT 1')).rejects.toBeInstanceOf(RouterClosedError);
+    expect(() => primaryOnly.session()).toThrow(RouterClosedError);
   });
 
   it('reported the replica that was down from the start once, to a listener attached after creation', () => {

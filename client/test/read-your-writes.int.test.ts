@@ -167,6 +167,21 @@ describe('read-your-writes by WAL position', () => {
     }
   });
 
+  it('tracks nothing when the topology turns read-your-writes off', async () => {
+    const off = await createClusterRouter(pgc, {
+      topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600, readYourWrites: 'off' } }),
+    });
+    try {
+      for (const r of pgc.replicas) await pauseReplay(r);
+      const s = off.session();
+      await s.write(INSERT, [500_000]);
+      expect(s.lsn).toBeUndefined();
+      expect((await s.read(SELECT, [500_000])).rows).toEqual([]);
+    } finally {
+      await off.close();
+    }
+  });
+
   it('carries a position from one session to the next', async () => {
     const first = db.session();
     expect(first.lsn).toBeUndefined();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReadOnlyQueryError, type ReplicaRouter } from '../src/index.js';
+import { fromEnv, ReadOnlyQueryError, type ReplicaRouter } from '../src/index.js';
 import { cluster, clusterTopology, createClusterRouter, replicasCaughtUp, WHERE_AM_I, type WhereAmI } from './support.js';
 
 const TABLE = 'client_routing_items';
@@ -78,6 +78,29 @@ describe('routing by role', () => {
       await primaryOnly.close();
     }
     expect((await db.criticalRead<{ n: number }>(`SELECT count(*)::int AS n FROM ${TABLE} WHERE note = 'sneaky'`)).rows[0]?.n).toBe(0);
+  });
+
+  it('builds the same routing from the Servio environment variables', async () => {
+    const env: NodeJS.ProcessEnv = {
+      DB_PRIMARY_HOST: pgc.primary.host,
+      DB_PRIMARY_PORT: String(pgc.primary.port),
+      DB_NAME: pgc.database,
+      DB_USERNAME: pgc.user,
+      DB_PASSWORD: pgc.password,
+    };
+    pgc.replicas.forEach((r, i) => {
+      env[`DB_REPLICA_${i + 1}_HOST`] = r.host;
+      env[`DB_REPLICA_${i + 1}_PORT`] = String(r.port);
+    });
+    const fromEnvRouter = await fromEnv({ env, lagCheckIntervalMs: 200 });
+    try {
+      const ports = new Set<number>();
+      for (let i = 0; i < 4; i++) ports.add((await fromEnvRouter.read<WhereAmI>(WHERE_AM_I)).rows[0]?.port ?? 0);
+      expect([...ports].sort()).toEqual(pgc.replicas.map((r) => r.port).sort());
+      expect((await fromEnvRouter.write<WhereAmI>(WHERE_AM_I)).rows[0]?.port).toBe(pgc.primary.port);
+    } finally {
+      await fromEnvRouter.close();
+    }
   });
 
   it('reports per-endpoint state, lag and routed counts', async () => {
