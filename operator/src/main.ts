@@ -7,17 +7,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from './config/index.js';
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
+import { startOperator, type RunningOperator } from './operator.js';
 import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
 const EXIT_CONFIG = 2;
-
-/** What main needs from the running operator. */
-interface RunningOperator {
-  hasSynced(): boolean;
-  queueDepth(): number;
-  stop(): Promise<void>;
-}
 
 interface Services {
   config: Config;
@@ -27,13 +21,6 @@ interface Services {
   kubeConfig: KubeConfig;
 }
 
-// operator/src/operator.ts (the composition of watchers, reconciler and adapters) is not there yet; until it is,
-// the process runs its election, probes and metrics, and reconciles nothing.
-async function startOperator({ log }: Services, _signal: AbortSignal): Promise<RunningOperator> {
-  log.warn('operator composition (operator/src/operator.ts) is not available in this build: nothing is reconciled');
-  return { hasSynced: () => false, queueDepth: () => 0, stop: async () => {} };
-}
-
 /** Runs the operator while this process leads; stopping it is awaited before the Lease is released. */
 class Leadership {
   private running: RunningOperator | undefined;
@@ -41,13 +28,15 @@ class Leadership {
 
   constructor(private readonly services: Services) {}
 
-  begin(signal: AbortSignal): Promise<void> {
-    const { health, metrics } = this.services;
+  /** Losing the Lease reaches the operator through end(), which stops it and waits for in-flight reconciles
+   * before the elector releases the Lease, so the elector's abort signal is not needed here. */
+  begin(): Promise<void> {
+    const { config, log, kubeConfig, health, metrics } = this.services;
     health.setElection('leader');
     metrics.setLeader(true);
-    this.starting = startOperator(this.services, signal).then((op) => {
+    this.starting = Promise.resolve().then(() => {
+      const op = startOperator({ config, kubeConfig, log, metrics });
       this.running = op;
-      health.setCachesSynced(false);
       metrics.trackQueueDepth(() => op.queueDepth());
     });
     return this.starting;
@@ -62,7 +51,7 @@ class Leadership {
     const op = this.running;
     this.running = undefined;
     this.services.metrics.setLeader(false);
-    this.services.health.setCachesSynced(false);
+    this.services.metrics.trackQueueDepth(() => 0);
     await op?.stop();
   }
 }
@@ -80,9 +69,7 @@ async function run(config: Config, log: Logger): Promise<number> {
   const kubeConfig = makeKubeConfig(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig });
   const services: Services = { config, log, metrics, health, kubeConfig };
   const leadership = new Leadership(services);
-  // Readiness reads the caches at probe time through this check rather than a flag pushed on every change.
-  const syncPoll = setInterval(() => health.setCachesSynced(leadership.synced()), 500);
-  syncPoll.unref();
+  health.setCachesSynced(() => leadership.synced());
 
   let exitCode = 0;
   let resolveDone!: () => void;
@@ -110,7 +97,6 @@ async function run(config: Config, log: Logger): Promise<number> {
       log.error({ err }, 'error while stopping');
       exitCode = 1;
     }
-    clearInterval(syncPoll);
     await http.close();
     log.info('stopped');
     resolveDone();
@@ -129,7 +115,7 @@ async function run(config: Config, log: Logger): Promise<number> {
 
   if (!config.leaderElect) {
     log.info('leader election is off: this process reconciles on its own');
-    await leadership.begin(new AbortController().signal);
+    await leadership.begin();
   } else {
     const identity = identityOf(config);
     elector = new LeaderElector({
@@ -139,7 +125,7 @@ async function run(config: Config, log: Logger): Promise<number> {
       renewDeadlineMs: config.renewDeadline,
       retryPeriodMs: config.retryPeriod,
       log,
-      onStartedLeading: (signal) => leadership.begin(signal),
+      onStartedLeading: () => leadership.begin(),
       onStoppedLeading: async () => {
         await leadership.end();
         // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { GROUP, PLURAL, VERSION } from '../../operator/src/api/replicasetdb.js';
 import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
 import { ROOT, ensureCrd, runCommand } from './chart.js';
 
@@ -109,6 +111,8 @@ describe('production install (what the Dockerfile builds)', () => {
   }
 
   const leases = () => kubeConfig().makeApiClient(k8s.CoordinationV1Api);
+  const custom = () => kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+  const RSDB = 'ship-test';
   const holder = async () => (await leases().readNamespacedLease({ name: leaseName, namespace })).spec?.holderIdentity ?? '';
   const metricsOf = async (p: RunningProcess) => (await fetch(`${p.base}/metrics`)).text();
 
@@ -142,7 +146,16 @@ describe('production install (what the Dockerfile builds)', () => {
       }
     }
     rmSync(app, { recursive: true, force: true });
-    if (namespace) await leases().deleteNamespacedLease({ name: leaseName, namespace }).catch(() => undefined);
+    if (namespace) {
+      await leases().deleteNamespacedLease({ name: leaseName, namespace }).catch(() => undefined);
+      // No operator runs any more to honour the finalizer; the emulator is reset for the next file anyway.
+      const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
+      await custom().patchNamespacedCustomObject({ ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch)).catch(() => undefined);
+      await custom().deleteNamespacedCustomObject(ref).catch(() => undefined);
+      const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+      for (const secret of (await core.listNamespacedSecret({ namespace })).items) await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace });
+      for (const cm of (await core.listNamespacedConfigMap({ namespace })).items) await core.deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace });
+    }
   });
 
   it('ships compiled JavaScript and production dependencies only', () => {
@@ -163,6 +176,8 @@ describe('production install (what the Dockerfile builds)', () => {
     await expect.poll(holder, { timeout: 30_000 }).toMatch(/^operator-a_[0-9a-f]{8}$/);
     await expect.poll(async () => (await metricsOf(a)).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
     expect(await metricsOf(a)).toContain('# TYPE rsdb_reconcile_total counter');
+    // Ready once the leader's informer has listed the ReplicaSetDBs.
+    await expect.poll(async () => (await fetch(`${a.base}/readyz`)).status, { timeout: 30_000 }).toBe(200);
   });
 
   it('runs a second process as a ready standby while the first leads', async () => {
@@ -170,6 +185,17 @@ describe('production install (what the Dockerfile builds)', () => {
     await expect.poll(async () => (await fetch(`${b.base}/readyz`)).status, { timeout: 15_000 }).toBe(200);
     expect(await holder()).toMatch(/^operator-a_/);
     expect(await metricsOf(b)).toContain('rsdb_leader 0');
+  });
+
+  it('reconciles in the leader only', async () => {
+    const [a, b] = processes;
+    const body = parseYaml(readFileSync(join(ROOT, 'examples', 'minimal.yaml'), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    body.metadata = { name: RSDB, namespace };
+    body.spec.deletionPolicy = 'Delete';
+    await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, body });
+    // Whatever the outcome of a reconcile, it is counted: the count tells which process reconciled.
+    await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(a!)), { timeout: 30_000 }).toBe(true);
+    expect(await metricsOf(b!)).not.toMatch(/^rsdb_reconcile_total\{/m);
   });
 
   it('hands the Lease to the standby within the lease duration when the leader is killed', async () => {
@@ -181,6 +207,8 @@ describe('production install (what the Dockerfile builds)', () => {
     // 4 s lease duration, plus one jittered retry period (0.6 s), the poll interval and slack for a busy machine.
     expect(Date.now() - killedAt).toBeLessThan(4_000 + 2_000);
     await expect.poll(async () => (await metricsOf(b!)).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
+    // The new leader lists the ReplicaSetDB and reconciles it.
+    await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(b!)), { timeout: 30_000 }).toBe(true);
   });
 
   it('on SIGTERM releases the Lease at once and exits 0', async () => {
