@@ -13,7 +13,6 @@ import {
   RDSClient,
   type DBInstance,
 } from '@aws-sdk/client-rds';
-import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,14 +40,16 @@ interface AwsCall {
  * got through (a process that died right after the call). */
 function recordingClient(calls: AwsCall[], options: { stallAfter?: string } = {}): RDSClient {
   const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
-  const record: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
-    const operation = (context.commandName ?? '').replace(/Command$/, '');
-    calls.push({ operation, input: args.input as Record<string, unknown> });
-    const out = await next(args);
-    if (operation === options.stallAfter) await new Promise(() => {});
-    return out;
-  };
-  client.middlewareStack.add(record as never, { step: 'initialize', name: 'testRecorder' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = (context.commandName ?? '').replace(/Command$/, '');
+      calls.push({ operation, input: args.input as Record<string, unknown> });
+      const out = await next(args);
+      if (operation === options.stallAfter) await new Promise(() => {});
+      return out;
+    },
+    { step: 'initialize', name: 'testRecorder' },
+  );
   return client;
 }
 

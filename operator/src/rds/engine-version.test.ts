@@ -9,6 +9,7 @@ describe('parameterGroupFamily', () => {
     ['10.21', 'postgres10'],
     ['9.6.24', 'postgres9.6'],
     ['9.6', 'postgres9.6'],
+    ['11.22-rds.20240418', 'postgres11'],
   ])('%s -> %s', (version, family) => {
     expect(parameterGroupFamily(version)).toBe(family);
   });
@@ -33,6 +34,8 @@ describe('compareEngineVersions(desired, observed)', () => {
     ['10.21', '9.6.24', 'major-upgrade'],
     ['9.6.24', '9.6.22', 'minor-upgrade'],
     ['9.6', '10.4', 'downgrade'],
+    ['11.22', '11.22-rds.20240418', 'satisfied'], // an Extended Support build of the same minor
+    ['11', '11.22-rds.20240418', 'satisfied'],
   ];
 
   it.each(cases)('wants %s, runs %s -> %s', (desired, observed, verdict) => {

@@ -8,9 +8,12 @@ export interface EngineVersion {
   parts: number[];
 }
 
+/** Reads the leading dotted number: RDS Extended Support versions carry a suffix (11.22-rds.20240418) that does
+ * not change which major and minor they are. */
 export function parseEngineVersion(version: string): EngineVersion | undefined {
-  if (!/^[0-9]+(?:\.[0-9]+)*$/.test(version)) return undefined;
-  const parts = version.split('.').map(Number);
+  const numeric = /^([0-9]+(?:\.[0-9]+)*)(?:-[A-Za-z0-9.]+)?$/.exec(version)?.[1];
+  if (numeric === undefined) return undefined;
+  const parts = numeric.split('.').map(Number);
   const first = parts[0]!;
   if (first >= 10) return { major: String(first), minor: parts[1], parts };
   if (parts.length < 2) return { major: String(first), parts };

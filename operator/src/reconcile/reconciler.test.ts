@@ -249,6 +249,19 @@ describe('reconcile: deletion', () => {
     expect(h.rds.mutatingCalls().filter((c) => c.operation.startsWith('Delete'))).toEqual([]);
   });
 
+  it('shows a rejected deletion in Progressing and tries again at the steady interval', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    h.kube.delete(h.ref);
+    h.rds.failNext('DeleteDBInstance', new RdsError('terminal', 'SnapshotQuotaExceeded', 'DeleteDBInstance', 'snapshot quota exceeded'));
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
+    expect(h.status()?.phase).toBe('Deleting');
+    expect(condition(h, 'Progressing')?.message).toContain('DeleteDBInstance prod-servio was rejected: snapshot quota exceeded');
+    await h.converge();
+    expect(h.kube.record(h.ref)).toBeUndefined();
+    expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance')).toHaveLength(2);
+  });
+
   it('does nothing for an object that is gone', async () => {
     const h = aHarness(aReplicaSetDB());
     h.kube.objects.clear();

@@ -69,7 +69,10 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
         transitioning: false,
       };
     }
-    const message = joinMessages(activity.length > 0 ? activity : ['removing the finalizer']);
+    // A rejected request is retried at the steady interval while deleting (the intent cannot change), so it is
+    // shown here rather than as Failed.
+    const rejected = failure?.kind === 'terminal' ? [`${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}`] : [];
+    const message = joinMessages([...activity, ...rejected].length > 0 ? [...activity, ...rejected] : ['removing the finalizer']);
     return {
       phase: 'Deleting',
       ready: { status: 'False', reason: 'Deleting', message },
