@@ -1,6 +1,7 @@
 // The image without a container engine: the Dockerfile's production install done in a temporary folder (compiled
 // dist/, package files, the deps stage's own `npm ci` command read from the Dockerfile), then the operator started
-// from it the way the image's ENTRYPOINT starts it, against the real kube-apiserver and the RDS emulator.
+// from it the way the image's ENTRYPOINT starts it, against the real kube-apiserver and the RDS emulator, with the
+// credentials of the Helm chart's ServiceAccount (so with exactly the chart's RBAC, namespaced mode).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { GROUP, PLURAL, VERSION } from '../../operator/src/api/replicasetdb.js';
 import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
-import { ROOT, ensureCrd, runCommand } from './chart.js';
+import { ROOT, ensureCrd, installChartIdentity, runCommand, type ChartIdentity } from './chart.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 
@@ -54,12 +55,13 @@ describe('production install (what the Dockerfile builds)', () => {
   const leaseName = uniqueName('prod-install');
   const processes: RunningProcess[] = [];
   let namespace = '';
+  let identity: ChartIdentity | undefined;
 
   ensureCrd();
 
   /** Starts the operator from the installed folder as the image's ENTRYPOINT does; resolves once it serves. */
   async function startOperator(podName: string): Promise<RunningProcess> {
-    const { kube, aws } = testEnv();
+    const { aws } = testEnv();
     const [node, ...args] = dockerfileEntrypoint();
     expect(node).toBe('node');
     const child = spawn(process.execPath, args, {
@@ -68,7 +70,7 @@ describe('production install (what the Dockerfile builds)', () => {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
-        KUBECONFIG: kube.kubeconfigPath,
+        KUBECONFIG: identity!.kubeconfigPath,
         AWS_REGION: aws.region,
         AWS_ENDPOINT_URL: aws.endpoint,
         AWS_ACCESS_KEY_ID: aws.accessKeyId,
@@ -118,6 +120,12 @@ describe('production install (what the Dockerfile builds)', () => {
 
   beforeAll(async () => {
     namespace = await createNamespace(kubeConfig(), uniqueName('rsdb-system'));
+    // The operator's namespace is also the one it watches: one Role for the ReplicaSetDBs, one for the Lease.
+    identity = await installChartIdentity({
+      release: uniqueName('rsdb'),
+      namespace,
+      values: { aws: { region: testEnv().aws.region }, watchNamespaces: [namespace], leaderElection: { leaseName } },
+    });
 
     // build stage: compile straight into the image folder (the repository's own dist/ is left alone).
     const tsc = await runCommand(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
@@ -156,6 +164,7 @@ describe('production install (what the Dockerfile builds)', () => {
       for (const secret of (await core.listNamespacedSecret({ namespace })).items) await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace });
       for (const cm of (await core.listNamespacedConfigMap({ namespace })).items) await core.deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace });
     }
+    await identity?.remove();
   });
 
   it('ships compiled JavaScript and production dependencies only', () => {
@@ -196,6 +205,15 @@ describe('production install (what the Dockerfile builds)', () => {
     // Whatever the outcome of a reconcile, it is counted: the count tells which process reconciled.
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(a!)), { timeout: 30_000 }).toBe(true);
     expect(await metricsOf(b!)).not.toMatch(/^rsdb_reconcile_total\{/m);
+    // The chart's rights were enough: the finalizer and a status were written, and nothing was forbidden.
+    const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
+    await expect
+      .poll(async () => {
+        const obj = (await custom().getNamespacedCustomObject(ref)) as { metadata: { finalizers?: string[] }; status?: { observedGeneration?: number } };
+        return { finalizers: obj.metadata.finalizers ?? [], observed: obj.status?.observedGeneration };
+      }, { timeout: 30_000 })
+      .toEqual({ finalizers: ['db.servio.io/finalizer'], observed: 1 });
+    expect(a!.lines.filter((l) => /forbidden/i.test(l))).toEqual([]);
   });
 
   it('hands the Lease to the standby within the lease duration when the leader is killed', async () => {
@@ -209,6 +227,10 @@ describe('production install (what the Dockerfile builds)', () => {
     await expect.poll(async () => (await metricsOf(b!)).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
     // The new leader lists the ReplicaSetDB and reconciles it.
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(b!)), { timeout: 30_000 }).toBe(true);
+  });
+
+  it('never met a refusal of the API server', () => {
+    for (const p of processes) expect(p.lines.filter((l) => /forbidden|\b403\b/i.test(l))).toEqual([]);
   });
 
   it('on SIGTERM releases the Lease at once and exits 0', async () => {
