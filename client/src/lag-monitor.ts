@@ -1,7 +1,7 @@
 // Samples the primary's WAL position, then every replica's replay position and delay, on a fixed period.
 // The primary goes first so that "replayed at least what the primary had" means caught up at that moment.
+import { now } from './clock.js';
 import type { RouterCore } from './core.js';
-import { now } from './core.js';
 import type { Endpoint } from './endpoint.js';
 import { estimateLagSeconds, PrimaryLsnHistory, type PrimarySample } from './lag.js';
 import { parseLsn } from './lsn.js';

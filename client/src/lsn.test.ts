@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLsn, insertLsnToRecordEnd, parseLsn } from './lsn.js';
+import { formatLsn, insertLsnToRecordEnd, lsnColumn, parseLsn } from './lsn.js';
 
 describe('parseLsn / formatLsn', () => {
   it.each([
@@ -39,5 +39,16 @@ describe('insertLsnToRecordEnd', () => {
     for (const offset of [0n, 8n, 16n, 32n, 48n, 8184n]) {
       expect(insertLsnToRecordEnd(5n * block + offset, block)).toBe(5n * block + offset);
     }
+  });
+});
+
+describe('lsnColumn', () => {
+  it('reads the lsn column of the first row', () => {
+    expect(lsnColumn({ rows: [{ lsn: '0/3000060' }] })).toBe(0x3000060n);
+  });
+
+  it('refuses a missing or NULL position (a replica that has replayed nothing reports NULL)', () => {
+    expect(() => lsnColumn({ rows: [] })).toThrow(/no WAL position/);
+    expect(() => lsnColumn({ rows: [{ lsn: null }] })).toThrow(/no WAL position/);
   });
 });

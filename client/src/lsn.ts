@@ -15,6 +15,13 @@ export function formatLsn(lsn: Lsn): string {
   return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
+/** The `lsn` text column of a one-row result, such as `SELECT pg_current_wal_insert_lsn()::text AS lsn`. */
+export function lsnColumn(result: { rows: Array<{ lsn?: unknown }> }): Lsn {
+  const value = result.rows[0]?.lsn;
+  if (typeof value !== 'string') throw new Error('the server returned no WAL position');
+  return parseLsn(value);
+}
+
 const SHORT_PAGE_HEADER = 24n;
 const LONG_PAGE_HEADER = 40n;
 

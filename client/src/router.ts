@@ -87,22 +87,22 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
 
   /** On the primary. */
   write<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
-    return this.#core.write<R>(text, values);
+    return this.#core.writes.write<R>(text, values);
   }
 
   /** On an eligible replica (active, healthy, lag within the bound), round-robin; else on the primary. */
   read<R extends Row = Row>(text: QueryText, values?: QueryValues, options?: ReadOptions): Promise<pg.QueryResult<R>> {
-    return this.#core.read<R>(text, values, readRequirement(this.#core, options));
+    return this.#core.reads.read<R>(text, values, readRequirement(this.#core, options));
   }
 
   /** On the primary, read-only. */
   criticalRead<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
-    return this.#core.criticalRead<R>(text, values);
+    return this.#core.reads.criticalRead<R>(text, values);
   }
 
   /** BEGIN, `fn`, COMMIT on one primary connection; ROLLBACK if `fn` throws. */
   async transaction<T>(fn: (tx: TransactionClient) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return (await this.#core.transaction(fn, options, false)).result;
+    return (await this.#core.writes.transaction(fn, options, false)).result;
   }
 
   /** A read-your-writes scope, e.g. one per request. */
@@ -113,7 +113,7 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
 
   /** For drizzle: `drizzle({ client: router.writerPool() })` runs on the primary. */
   writerPool(): pg.Pool {
-    return new RoutedPool({ query: (text, values) => this.write(text, values), connect: () => this.#core.connectPrimary() });
+    return new RoutedPool({ query: (text, values) => this.write(text, values), connect: () => this.#core.writes.connectPrimary() });
   }
 
   /** For drizzle: `drizzle({ client: router.readerPool() })` reads like router.read(). */

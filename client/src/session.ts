@@ -43,9 +43,9 @@ export class Session {
   }
 
   async write<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
-    if (!this.#tracks()) return this.core.write<R>(text, values);
+    if (!this.#tracks()) return this.core.writes.write<R>(text, values);
     try {
-      const { result, lsn } = await this.core.writeAndCaptureLsn<R>(text, values);
+      const { result, lsn } = await this.core.writes.writeAndCaptureLsn<R>(text, values);
       this.observeCommit(lsn);
       return result;
     } catch (err) {
@@ -58,22 +58,22 @@ export class Session {
     const need = readRequirement(this.core, options);
     if (this.#tracks()) {
       if (this.#unknown) {
-        this.observeCommit(await this.core.withPrimaryClient((client) => this.core.insertLsn(client)));
+        this.observeCommit(await this.core.writes.withPrimaryClient((client) => this.core.writes.insertLsn(client)));
         this.#unknown = false;
       }
       need.minLsn = this.#lsn;
     }
-    return this.core.read<R>(text, values, need);
+    return this.core.reads.read<R>(text, values, need);
   }
 
   criticalRead<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
-    return this.core.criticalRead<R>(text, values);
+    return this.core.reads.criticalRead<R>(text, values);
   }
 
   async transaction<T>(fn: (tx: TransactionClient) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const tracks = this.#tracks();
     try {
-      const { result, lsn } = await this.core.transaction(fn, options, tracks);
+      const { result, lsn } = await this.core.writes.transaction(fn, options, tracks);
       if (tracks) this.observeCommit(lsn);
       return result;
     } catch (err) {
@@ -98,14 +98,14 @@ export class Session {
   // drizzle runs BEGIN ... COMMIT itself on the connection it is given; the commit's position is read on that
   // connection before drizzle's transaction() returns, so the caller's next read already depends on it.
   async #connectTracked(): Promise<pg.PoolClient> {
-    const client = await this.core.connectPrimary();
+    const client = await this.core.writes.connectPrimary();
     if (!this.#tracks()) return client;
     const query = async (config: QueryText, values?: QueryValues) => {
       const result = await client.query(config, values);
       if (result.command === 'COMMIT' && isCommitStatement(config)) {
         let lsn: Lsn | undefined;
         try {
-          lsn = await this.core.insertLsn(client);
+          lsn = await this.core.writes.insertLsn(client);
         } catch {
           lsn = undefined;
         }

@@ -1,0 +1,148 @@
+// Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error; for a
+// session, only a replica that has replayed its commit; else the primary, on connections that refuse writes.
+import type pg from 'pg';
+import type { QueryText, QueryValues, Row, RouterCore } from './core.js';
+import { now } from './clock.js';
+import { isEligible, pickRoundRobin, type ReadRequirement } from './eligibility.js';
+import type { Endpoint } from './endpoint.js';
+import { FallbackLimitError, isConnectionError, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
+import { lsnColumn, type Lsn } from './lsn.js';
+
+const REPLAY_LSN_SQL = 'SELECT pg_last_wal_replay_lsn()::text AS lsn';
+
+function readOnlyError(ep: Endpoint, err: unknown): unknown {
+  return isReadOnlyViolation(err) ? new ReadOnlyQueryError(ep.id, err) : err;
+}
+
+export class Reads {
+  #probeCursor = 0;
+
+  constructor(private readonly core: RouterCore) {}
+
+  /** A replica fresh enough by lag whose replay position is worth asking for on the spot. */
+  #pickProbe(need: ReadRequirement): Endpoint | undefined {
+    const t = now();
+    const picked = pickRoundRobin(this.core.replicas, this.#probeCursor, (ep) => ep.nextProbeAt <= t && isEligible(ep, { maxLagSeconds: need.maxLagSeconds }));
+    if (!picked) return undefined;
+    this.#probeCursor = picked.next;
+    return picked.item;
+  }
+
+  async read<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement): Promise<pg.QueryResult<R>> {
+    this.core.assertOpen();
+    const target = this.core.pickReplica(need);
+    if (target) return this.#readOnReplica<R>(target, text, values, need, true);
+    if (need.minLsn !== undefined && this.core.replicas.some((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }))) {
+      const probe = this.#pickProbe(need);
+      if (probe) return this.#readAfterProbe<R>(probe, text, values, need.minLsn);
+      return this.readOnPrimary<R>(text, values, 'read-your-writes');
+    }
+    return this.readOnPrimary<R>(text, values, 'fallback');
+  }
+
+  async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, mayRetry: boolean): Promise<pg.QueryResult<R>> {
+    let failure: unknown;
+    ep.begin();
+    ep.counters.routed++;
+    try {
+      return await ep.pools.main.query<R>(text, values);
+    } catch (err) {
+      failure = err;
+    } finally {
+      ep.end();
+    }
+    if (!isConnectionError(failure)) throw readOnlyError(ep, failure);
+    this.core.reportFailure(ep, failure);
+    if (!mayRetry) throw failure;
+    // Once, elsewhere: a read that never reached a server had no effect, and one that did was read-only.
+    ep.counters.retriedElsewhere++;
+    const next = this.core.pickReplica(need, ep);
+    if (next) return this.#readOnReplica<R>(next, text, values, need, false);
+    return this.readOnPrimary<R>(text, values, 'fallback');
+  }
+
+  /**
+   * The periodic sample says no replica has replayed the session's commit yet, but it may be milliseconds
+   * old. Asking one replica on the connection that will run the read is exact: replay only moves forward, so
+   * what the probe saw is visible to the next statement.
+   */
+  async #readAfterProbe<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, minLsn: Lsn): Promise<pg.QueryResult<R>> {
+    ep.nextProbeAt = now() + this.core.options.lsnProbeIntervalMs;
+    ep.begin();
+    let client: pg.PoolClient | undefined;
+    let broken: unknown;
+    let replayed: Lsn | undefined;
+    try {
+      client = await ep.pools.main.connect();
+      replayed = lsnColumn(await client.query(REPLAY_LSN_SQL));
+    } catch (err) {
+      // Anything but a connection error (a replica that has replayed nothing yet reports NULL) only means this
+      // replica cannot be shown to have the commit; the read itself has not failed.
+      if (isConnectionError(err)) broken = err;
+    }
+    try {
+      if (replayed !== undefined) ep.noteReplayLsn(replayed);
+      if (client && replayed !== undefined && replayed >= minLsn) {
+        ep.counters.routed++;
+        try {
+          return await client.query<R>(text, values);
+        } catch (err) {
+          if (!isConnectionError(err)) throw readOnlyError(ep, err);
+          broken = err;
+        }
+      }
+    } finally {
+      client?.release(broken instanceof Error ? broken : undefined);
+      ep.end();
+    }
+    if (broken === undefined) return this.readOnPrimary<R>(text, values, 'read-your-writes');
+    this.core.reportFailure(ep, broken);
+    return this.readOnPrimary<R>(text, values, 'fallback');
+  }
+
+  /**
+   * A read on the primary. 'fallback': no replica can serve it at all (outage, lag); bounded while replicas are
+   * published, so an outage cannot flood the primary. 'read-your-writes': replicas are fine but have not
+   * replayed the session's commit yet, which is normal operation for a few milliseconds after every write and
+   * must not fail; only the primary's read-only pool size limits it.
+   */
+  async readOnPrimary<R extends Row>(text: QueryText, values: QueryValues, reason: 'fallback' | 'read-your-writes'): Promise<pg.QueryResult<R>> {
+    const ep = this.core.primary;
+    const bounded = reason === 'fallback';
+    if (bounded) {
+      const limit = this.core.replicas.length > 0 ? this.core.options.maxFallbackConcurrency : Infinity;
+      if (this.core.fallback.inFlight >= limit) {
+        this.core.fallback.rejected++;
+        throw new FallbackLimitError(limit);
+      }
+      this.core.fallback.inFlight++;
+      this.core.fallback.total++;
+      ep.counters.fallbacks++;
+    } else {
+      ep.counters.readYourWrites++;
+    }
+    ep.begin();
+    try {
+      return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
+    } catch (err) {
+      throw readOnlyError(ep, err);
+    } finally {
+      ep.end();
+      if (bounded) this.core.fallback.inFlight--;
+    }
+  }
+
+  async criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+    this.core.assertOpen();
+    const ep = this.core.primary;
+    ep.begin();
+    ep.counters.routed++;
+    try {
+      return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
+    } catch (err) {
+      throw readOnlyError(ep, err);
+    } finally {
+      ep.end();
+    }
+  }
+}

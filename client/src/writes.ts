@@ -1,0 +1,140 @@
+// Work on the primary: writes, transactions, connections for drizzle, and the WAL position a session needs
+// after each of its commits.
+import type pg from 'pg';
+import type { QueryText, QueryValues, Row, RouterCore, TransactionOptions } from './core.js';
+import { isConnectionError } from './errors.js';
+import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
+
+const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
+
+function beginSql(o: TransactionOptions | undefined): string {
+  const modes: string[] = [];
+  if (o?.isolationLevel) modes.push(`ISOLATION LEVEL ${o.isolationLevel.toUpperCase()}`);
+  if (o?.readOnly !== undefined) modes.push(o.readOnly ? 'READ ONLY' : 'READ WRITE');
+  if (o?.deferrable !== undefined) modes.push(o.deferrable ? 'DEFERRABLE' : 'NOT DEFERRABLE');
+  return modes.length > 0 ? `BEGIN ${modes.join(', ')}` : 'BEGIN';
+}
+
+/** COMMIT of a transaction that already failed rolls back and reports success; callers must not believe it. */
+function assertCommitted(result: pg.QueryResult): void {
+  if (result.command === 'ROLLBACK') throw new Error('the transaction had failed and was rolled back instead of committed');
+}
+
+export class Writes {
+  constructor(private readonly core: RouterCore) {}
+
+  async write<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+    this.core.assertOpen();
+    const ep = this.core.primary;
+    ep.begin();
+    ep.counters.routed++;
+    try {
+      return await ep.pools.main.query<R>(text, values);
+    } finally {
+      ep.end();
+    }
+  }
+
+  /** Runs `use` on one primary connection; a connection left broken is destroyed, not returned to the pool. */
+  async withPrimaryClient<T>(use: (client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
+    this.core.assertOpen();
+    const ep = this.core.primary;
+    ep.begin();
+    ep.counters.routed++;
+    let client: pg.PoolClient | undefined;
+    let broken: Error | undefined;
+    const markBroken = (err: unknown) => {
+      broken = err instanceof Error ? err : new Error(String(err));
+    };
+    try {
+      client = await ep.pools.main.connect();
+      return await use(client, markBroken);
+    } catch (err) {
+      if (isConnectionError(err)) markBroken(err);
+      throw err;
+    } finally {
+      client?.release(broken);
+      ep.end();
+    }
+  }
+
+  /** The WAL insert position after everything this connection committed, as a replica reports its replay. */
+  async insertLsn(client: pg.ClientBase): Promise<Lsn> {
+    return insertLsnToRecordEnd(lsnColumn(await client.query(INSERT_LSN_SQL)), this.core.walBlockSize);
+  }
+
+  /**
+   * A write whose commit position is read on the same connection right after it commits. `lsn` is undefined
+   * when the write committed but the position could not be read: the write must not be reported as failed.
+   */
+  async writeAndCaptureLsn<R extends Row>(text: QueryText, values: QueryValues): Promise<{ result: pg.QueryResult<R>; lsn: Lsn | undefined }> {
+    return this.withPrimaryClient(async (client, markBroken) => {
+      const result = await client.query<R>(text, values);
+      try {
+        return { result, lsn: await this.insertLsn(client) };
+      } catch (err) {
+        markBroken(err);
+        return { result, lsn: undefined };
+      }
+    });
+  }
+
+  /** A primary connection for a caller that runs its own statements (drizzle transactions); release() once. */
+  async connectPrimary(): Promise<pg.PoolClient> {
+    this.core.assertOpen();
+    const ep = this.core.primary;
+    ep.begin();
+    ep.counters.routed++;
+    let client: pg.PoolClient;
+    try {
+      client = await ep.pools.main.connect();
+    } catch (err) {
+      ep.end();
+      throw err;
+    }
+    let released = false;
+    const release = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.release(err);
+      ep.end();
+    };
+    return new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'release') return release;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  async transaction<T>(
+    fn: (client: pg.PoolClient) => Promise<T>,
+    options: TransactionOptions | undefined,
+    captureLsn: boolean,
+  ): Promise<{ result: T; lsn: Lsn | undefined }> {
+    return this.withPrimaryClient(async (client, markBroken) => {
+      await client.query(beginSql(options));
+      let result: T;
+      try {
+        result = await fn(client);
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          // The caller's error is the one worth seeing; the connection is in an unknown state and must not be reused.
+          markBroken(rollbackErr);
+        }
+        throw err;
+      }
+      if (!captureLsn) {
+        assertCommitted(await client.query('COMMIT'));
+        return { result, lsn: undefined };
+      }
+      // One round trip: the simple protocol runs both statements in order, so the position is read after the commit.
+      const [commit, position] = (await client.query(`COMMIT; ${INSERT_LSN_SQL}`)) as unknown as [pg.QueryResult, pg.QueryResult];
+      assertCommitted(commit);
+      return { result, lsn: insertLsnToRecordEnd(lsnColumn(position), this.core.walBlockSize) };
+    });
+  }
+}
