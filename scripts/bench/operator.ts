@@ -1,0 +1,128 @@
+// Operator benchmark: 100 ReplicaSetDBs x (1 primary + 2 replicas) against the RDS emulator and the real
+// kube-apiserver. Measures the time until all are Ready, the AWS calls by operation over three steady-state
+// resyncs, and memory. The baseline, run in the same process, is the same operator with DescribeDBInstances
+// coalescing switched off (one describe per reconcile); the naive reference is one describe per instance.
+import * as k8s from '@kubernetes/client-node';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { pino } from 'pino';
+import type { AwsEndpoint } from '../../test/env/contract.js';
+import { API_VERSION, KIND } from '../../operator/src/api/index.js';
+import { installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { startOperator, DEFAULT_COALESCING } from '../../operator/src/operator.js';
+import type { CoalescingOptions } from '../../operator/src/rds/coalescing-describer.js';
+
+const RESOURCES = 100;
+const REPLICAS = 2;
+const RESYNC_STEADY_MS = 5_000;
+const STEADY_RESYNCS = 3;
+const MUTATING = /^(Create|Modify|Delete|Add|Remove|Reset|Reboot|Promote)/;
+
+interface RoundResult {
+  label: string;
+  secondsToReady: number;
+  steadyCalls: Map<string, number>;
+  rssMiB: number;
+  heapMiB: number;
+}
+
+function countingClient(aws: AwsEndpoint, calls: Map<string, number>): RDSClient {
+  const client = new RDSClient({ endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const op = (context.commandName ?? '?').replace(/Command$/, '');
+      calls.set(op, (calls.get(op) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCallCounter' },
+  );
+  return client;
+}
+
+async function readyCount(api: k8s.CustomObjectsApi, namespace: string): Promise<number> {
+  const list = (await api.listNamespacedCustomObject({ ...replicaSetDBResource, namespace })) as {
+    items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+  };
+  return list.items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, coalescing: CoalescingOptions): Promise<RoundResult> {
+  await fetch(`${aws.endpoint}/moto-api/reset`, { method: 'POST' });
+  const namespace = `bench-${label.replace(/[^a-z]/g, '')}-${Date.now().toString(36)}`;
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+
+  const calls = new Map<string, number>();
+  const started = Date.now();
+  const operator = startOperator({
+    config: {
+      watchNamespaces: [namespace],
+      concurrency: 8,
+      awsRegion: aws.region,
+      awsEndpoint: aws.endpoint,
+      resyncSteady: RESYNC_STEADY_MS,
+      resyncTransitioning: 1_000,
+      shutdownTimeout: 5_000,
+      identity: 'bench',
+    },
+    kubeConfig: kc,
+    log: pino({ level: 'silent' }),
+    rdsClient: countingClient(aws, calls),
+    coalescing,
+  });
+  try {
+    for (let i = 0; i < RESOURCES; i++) {
+      await api.createNamespacedCustomObject({
+        ...replicaSetDBResource,
+        namespace,
+        body: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          metadata: { name: `db-${i}` },
+          spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, replicas: { count: REPLICAS }, deletionPolicy: 'Delete' },
+        },
+      });
+    }
+    const deadline = Date.now() + 15 * 60_000;
+    while ((await readyCount(api, namespace)) < RESOURCES) {
+      if (Date.now() > deadline) throw new Error(`${label}: not all ${RESOURCES} ReplicaSetDBs Ready within 15 minutes`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const secondsToReady = (Date.now() - started) / 1000;
+
+    // Let the last creates' follow-up reconciles settle, then count a window of exactly three steady resyncs.
+    await new Promise((r) => setTimeout(r, RESYNC_STEADY_MS));
+    calls.clear();
+    await new Promise((r) => setTimeout(r, RESYNC_STEADY_MS * STEADY_RESYNCS));
+    const steadyCalls = new Map(calls);
+    const mem = process.memoryUsage();
+    return { label, secondsToReady, steadyCalls, rssMiB: mem.rss / 2 ** 20, heapMiB: mem.heapUsed / 2 ** 20 };
+  } finally {
+    await operator.stop();
+  }
+}
+
+function report(r: RoundResult): void {
+  const describes = r.steadyCalls.get('DescribeDBInstances') ?? 0;
+  const mutating = [...r.steadyCalls].filter(([op]) => MUTATING.test(op)).reduce((n, [, c]) => n + c, 0);
+  console.log(`\n[operator] ${r.label}`);
+  console.log(`  time to all ${RESOURCES} Ready:           ${r.secondsToReady.toFixed(1)} s`);
+  console.log(`  AWS calls in ${STEADY_RESYNCS} steady resyncs:     ${[...r.steadyCalls].map(([op, n]) => `${op}=${n}`).join(' ') || 'none'}`);
+  console.log(`  DescribeDBInstances per resync:     ${(describes / STEADY_RESYNCS).toFixed(1)} (per 100 instances: ${((describes / STEADY_RESYNCS) * (100 / (RESOURCES * (1 + REPLICAS)))).toFixed(2)})`);
+  console.log(`  mutating calls in steady state:     ${mutating}`);
+  console.log(`  process RSS / heap after the round: ${r.rssMiB.toFixed(0)} MiB / ${r.heapMiB.toFixed(0)} MiB (operator and bench harness in one process)`);
+}
+
+export async function benchOperator(kc: k8s.KubeConfig, aws: AwsEndpoint): Promise<void> {
+  await installReplicaSetDBCrd(kc);
+  const coalesced = await runRound(kc, aws, 'coalesced describes (default)', DEFAULT_COALESCING);
+  report(coalesced);
+  const baseline = await runRound(kc, aws, 'baseline: one describe per reconcile', { windowMs: 0, maxIds: 1 });
+  report(baseline);
+  const per = (r: RoundResult) => (r.steadyCalls.get('DescribeDBInstances') ?? 0) / STEADY_RESYNCS;
+  const naive = RESOURCES * (1 + REPLICAS);
+  console.log('\n[operator] ratios');
+  console.log(`  describes per resync: coalesced ${per(coalesced).toFixed(1)} vs baseline ${per(baseline).toFixed(1)} (${(per(coalesced) / Math.max(per(baseline), 1)).toFixed(3)}x) vs naive one-per-instance ${naive} (${(per(coalesced) / naive).toFixed(3)}x)`);
+  console.log(`  goal: at most 1 DescribeDBInstances per 100 instances per resync -> ${per(coalesced) * (100 / naive) <= 1 ? 'met' : 'NOT met'}`);
+  console.log(`  time to Ready: coalesced ${coalesced.secondsToReady.toFixed(1)} s vs baseline ${baseline.secondsToReady.toFixed(1)} s (${(coalesced.secondsToReady / baseline.secondsToReady).toFixed(3)}x)`);
+}
