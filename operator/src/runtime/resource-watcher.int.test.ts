@@ -54,6 +54,14 @@ function replicaSetDBWatcher(kc: k8s.KubeConfig, events: WatchEvent[], options: 
 
 const seen = (events: WatchEvent[]) => events.map((e) => `${e.type} ${e.key}`);
 
+/** Waits until the watch itself delivers an event through its connection, so that what the test then does to the
+ * open connections hits the watch. The object is created after the initial list, so only the watch can report it. */
+async function watchIsLive(watcher: ResourceWatcher, events: WatchEvent[], name: string): Promise<void> {
+  await expect.poll(() => watcher.hasSynced()).toBe(true);
+  await createReplicaSetDB(admin, namespace, name);
+  await expect.poll(() => seen(events)).toContain(`added ${namespace}/${name}`);
+}
+
 beforeAll(async () => {
   await installReplicaSetDBCrd(admin);
   namespace = await createNamespace(admin, uniqueName('watcher'));
@@ -96,8 +104,7 @@ describe('ResourceWatcher against the API server', () => {
   it('comes back after its connections are reset, without losing a change made meanwhile', async () => {
     const events: WatchEvent[] = [];
     const watcher = replicaSetDBWatcher(kubeConfigViaProxy(), events);
-    await expect.poll(() => watcher.hasSynced()).toBe(true);
-    await expect.poll(() => proxy.openConnections()).toBeGreaterThan(0);
+    await watchIsLive(watcher, events, 'warm-up');
     const watchesBefore = watcher.stats().watches;
 
     proxy.breakAll();
@@ -127,7 +134,7 @@ describe('ResourceWatcher against the API server', () => {
   it('reconnects a watch that went silent (frozen connection) and delivers the change it would have lost', async () => {
     const events: WatchEvent[] = [];
     const watcher = replicaSetDBWatcher(kubeConfigViaProxy(), events, { watchdogMs: 1_500 });
-    await expect.poll(() => watcher.hasSynced()).toBe(true);
+    await watchIsLive(watcher, events, 'warm-up');
 
     proxy.freezeOpen();
     await createReplicaSetDB(admin, namespace, 'behind-the-freeze');
