@@ -14,17 +14,20 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-sc
 COPY client/src client/src
 COPY operator/src operator/src
 RUN npm run build \
- # Test doubles compile with the sources (tsconfig.build.json only leaves out *.test.ts); they are not shipped.
- && find dist -type d -name testing -prune -exec rm -rf {} +
+ # Test doubles compile with the sources (tsconfig.build.json only leaves out *.test.ts); they are not shipped,
+ # and neither are the client library's type declarations.
+ && find dist -type d -name testing -prune -exec rm -rf {} + \
+ && find client/dist -name '*.d.ts' -delete -o -name '*.d.ts.map' -delete
 
-# --- deps: production dependencies of the operator only -----------------------------------------------------
-# --workspaces=false: the client library is an npm workspace of this repository, but the operator does not import
-# it at run time, so it is neither linked nor copied. --ignore-scripts: no dependency needs an install script.
+# --- deps: production dependencies ---------------------------------------------------------------------------
+# The operator imports the client library (@servio/replicasetdb-client, an npm workspace of this repository) at
+# run time for the topology contract, so the workspace is linked (node_modules/@servio/replicasetdb-client ->
+# client/) and its own production dependencies are installed. --ignore-scripts: no dependency needs one.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY client/package.json client/
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspaces=false --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- runtime -------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
@@ -33,6 +36,8 @@ WORKDIR /app
 # package.json carries "type": "module", which Node needs to load dist/ as ES modules.
 COPY --from=deps --chown=root:root /app/package.json ./
 COPY --from=deps --chown=root:root /app/node_modules node_modules
+COPY --from=deps --chown=root:root /app/client/package.json client/
+COPY --from=build --chown=root:root /src/client/dist client/dist
 COPY --from=build --chown=root:root /src/dist dist
 # Files stay owned by root and read-only to the process; the chart also mounts the root filesystem read-only.
 USER node

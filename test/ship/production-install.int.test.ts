@@ -3,7 +3,7 @@
 // from it the way the image's ENTRYPOINT starts it, against the real kube-apiserver and the RDS emulator, with the
 // credentials of the Helm chart's ServiceAccount (so with exactly the chart's RBAC, namespaced mode).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -127,8 +127,13 @@ describe('production install (what the Dockerfile builds)', () => {
       values: { aws: { region: testEnv().aws.region }, watchNamespaces: [namespace], leaderElection: { leaseName } },
     });
 
-    // build stage: compile straight into the image folder (the repository's own dist/ is left alone).
-    const tsc = await runCommand(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
+    // build stage: compile the client library and the operator straight into the image folder (the repository's
+    // own dist/ folders are left alone), then drop what the Dockerfile drops.
+    const tscBin = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const client = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'client', 'tsconfig.build.json'), '--outDir', join(app, 'client', 'dist')]);
+    expect(client.code, client.stdout + client.stderr).toBe(0);
+    for (const file of filesUnder(join(app, 'client', 'dist'))) if (/\.d\.ts(\.map)?$/.test(file)) rmSync(file);
+    const tsc = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
     for (const file of filesUnder(join(app, 'dist'))) if (/[/\\]testing[/\\]/.test(file)) rmSync(file);
 
@@ -136,14 +141,12 @@ describe('production install (what the Dockerfile builds)', () => {
     // an offline copy after the first run.
     cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
     cpSync(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'));
-    mkdirSync(join(app, 'client'));
     cpSync(join(ROOT, 'client', 'package.json'), join(app, 'client', 'package.json'));
     const [npm, ...npmArgs] = dockerfileNpmCi();
     const install = await runCommand('/usr/bin/env', ['npm_config_prefer_offline=true', npm!, ...npmArgs], undefined, app);
     expect(install.code, install.stdout + install.stderr).toBe(0);
-    // The runtime stage ships dist/, node_modules and package.json only.
+    // The runtime stage ships package.json, node_modules, dist/ and client/{package.json,dist} only.
     rmSync(join(app, 'package-lock.json'));
-    rmSync(join(app, 'client'), { recursive: true });
   });
 
   afterAll(async () => {
@@ -168,13 +171,15 @@ describe('production install (what the Dockerfile builds)', () => {
   });
 
   it('ships compiled JavaScript and production dependencies only', () => {
-    const dist = filesUnder(join(app, 'dist'));
+    const dist = [...filesUnder(join(app, 'dist')), ...filesUnder(join(app, 'client', 'dist'))];
     expect(dist.some((f) => f.endsWith(join('dist', 'main.js')))).toBe(true);
     expect(dist.filter((f) => f.endsWith('.ts') || /\.test\.js$/.test(f) || /[/\\]testing[/\\]/.test(f))).toEqual([]);
     const modules = join(app, 'node_modules');
     for (const runtime of ['@kubernetes/client-node', '@aws-sdk/client-rds', 'pino', 'prom-client', 'zod']) expect(existsSync(join(modules, runtime)), runtime).toBe(true);
+    // The workspace link resolves to the shipped client library.
+    expect(existsSync(join(modules, '@servio', 'replicasetdb-client', 'dist', 'index.js'))).toBe(true);
     // (@types/node is there: @kubernetes/client-node lists it as a dependency.)
-    for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv']) expect(existsSync(join(modules, dev)), dev).toBe(false);
+    for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv', 'drizzle-orm']) expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
 
   it('starts, answers /healthz with 200 and takes the Lease', async () => {
