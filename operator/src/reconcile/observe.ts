@@ -4,6 +4,7 @@
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
+import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { masterPasswordProblem } from './credentials.js';
 import { Observed, type CredentialsState } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
@@ -11,6 +12,8 @@ import { resourceNames, type ResourceNames } from './resource-names.js';
 export interface ObserveDeps {
   kube: KubernetesPort;
   rds: RdsPort;
+  /** Unset: every replica's lag is unknown. */
+  lag?: ReplicaLagPort;
 }
 
 function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
@@ -25,6 +28,23 @@ async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: 
   const stray = (primary?.replicaIdentifiers ?? []).filter((id) => names.replicaIndexOf(id) !== undefined && !candidates.includes(id));
   if (stray.length > 0) for (const [id, instance] of await rds.describeInstances(stray)) found.set(id, instance);
   return found;
+}
+
+/** One GetMetricData for every replica of the object, after DescribeDBInstances said which exist. A failure is
+ * reported, not thrown: lag only gates routing, and the rest of the reconcile (creating, deleting, resizing) must not
+ * wait for CloudWatch. */
+async function observeLag(
+  lag: ReplicaLagPort | undefined,
+  names: ResourceNames,
+  instances: ReadonlyMap<string, RdsInstance>,
+): Promise<{ replicaLag?: Map<string, number | undefined>; lagUnavailable?: string }> {
+  const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
+  if (lag === undefined || replicas.length === 0) return {};
+  try {
+    return { replicaLag: await lag.replicaLagSeconds(replicas) };
+  } catch (err) {
+    return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
 }
 
 async function observeCredentials(kube: KubernetesPort, secret: ObjectRef): Promise<CredentialsState> {
@@ -55,6 +75,8 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     observeCredentials(deps.kube, names.secret),
     deps.kube.getConfigMap(names.configMap),
   ]);
+  // Lag matters only for routing a live object; a deleting one is not published.
+  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances) : {};
 
   return new Observed({
     object: {
@@ -74,6 +96,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     parameterGroup,
     credentials,
     configMap,
+    ...lag,
   });
 }
 

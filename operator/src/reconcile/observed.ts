@@ -2,12 +2,14 @@
 // struct): the object, its RDS instances, its parameter group, whether its credentials Secret is usable, and
 // its ConfigMap. Every decision reads the same snapshot through the query methods below, so two parts of the
 // plan can never disagree about what they saw.
-import type { ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
+import type { Topology } from '@servio/replicasetdb-client';
+import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
 import type { ParameterGroup, RdsInstance } from '../rds/port.js';
 import { FINALIZER, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
 import type { ResourceNames } from './resource-names.js';
 import { healthOf } from './instance-states.js';
+import { readPublishedTopology } from '../topology/index.js';
 
 /** Whether the Secret can supply a master password. The password itself is never part of the snapshot: it is
  * read from the Secret at the one moment it is sent to RDS. */
@@ -35,6 +37,10 @@ export interface ObservedWorld {
   parameterGroup: ParameterGroup | undefined;
   credentials: CredentialsState;
   configMap: StoredConfigMap | undefined;
+  /** CloudWatch ReplicaLag by replica identifier; a replica without an entry has unknown lag. */
+  replicaLag?: ReadonlyMap<string, number | undefined>;
+  /** Set when CloudWatch could not be asked; the lag of the previous status stands in. */
+  lagUnavailable?: string;
 }
 
 export interface ForeignResource {
@@ -183,6 +189,34 @@ export class Observed {
   primaryWasObserved(): boolean {
     const previous = this.previousStatus?.primary;
     return previous?.identifier === this.names.primary && previous.rdsStatus !== undefined && previous.rdsStatus !== 'creating';
+  }
+
+  /** The replica's lag at this observation: CloudWatch's answer, or the last one in status when CloudWatch could
+   * not be asked (so a failing call neither takes lagging replicas back in nor good ones out). */
+  replicaLag(identifier: string): number | undefined {
+    if (this.world.lagUnavailable !== undefined) return this.previousInstanceStatus(identifier)?.lagSeconds;
+    return this.world.replicaLag?.get(identifier);
+  }
+
+  previousInstanceStatus(identifier: string): InstanceStatus | undefined {
+    const previous = this.previousStatus;
+    if (previous?.primary?.identifier === identifier) return previous.primary;
+    return previous?.replicas?.find((r) => r.identifier === identifier);
+  }
+
+  configMap(): StoredConfigMap | undefined {
+    return this.world.configMap;
+  }
+
+  /** A ConfigMap of that name controlled by another object is not ours to write or delete. */
+  configMapIsForeign(): boolean {
+    const owners = this.world.configMap?.ownerUids ?? [];
+    return owners.length > 0 && !owners.includes(this.object.uid);
+  }
+
+  /** topology.json as clients currently read it, when it parses. */
+  publishedTopology(): Topology | undefined {
+    return readPublishedTopology(this.world.configMap);
   }
 
   allManagedServing(): boolean {
