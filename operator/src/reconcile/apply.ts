@@ -55,6 +55,8 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   createReplica: 'CreatingReplica',
   modifyInstance: 'ModifyingInstance',
   deleteInstance: 'DeletingInstance',
+  publishTopology: 'TopologyPublished',
+  deleteTopology: 'TopologyDeleted',
 };
 
 const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
@@ -200,6 +202,12 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       outcome.instances.set(modified.identifier, modified);
       return undefined;
     }
+    case 'publishTopology':
+      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved));
+      return undefined;
+    case 'deleteTopology':
+      await kube(() => ctx.kube.deleteConfigMap(step.configMap));
+      return undefined;
     case 'deleteInstance':
       try {
         const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot);

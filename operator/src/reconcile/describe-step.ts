@@ -28,6 +28,12 @@ export function describeStep(step: Step): string {
       return `create replica ${step.input.identifier} of ${step.input.sourceIdentifier}: ${step.input.instanceClass}`;
     case 'modifyInstance':
       return `modify ${step.delta.map((c) => describeChange(step.identifier, c)).join('; ')}${step.applyImmediately ? ' (applied immediately)' : ' (changes RDS defers wait for the maintenance window)'}`;
+    case 'publishTopology':
+      return step.changed
+        ? `publish topology revision ${step.revision} to ConfigMap ${step.configMap.name}`
+        : `restore ConfigMap ${step.configMap.name} to topology revision ${step.revision} (${step.delta.join(', ')})`;
+    case 'deleteTopology':
+      return `delete ConfigMap ${step.configMap.name}`;
     case 'deleteInstance': {
       const snapshot = step.finalSnapshot === 'skip' ? 'no final snapshot' : `final snapshot ${step.finalSnapshot.finalSnapshotIdentifier}`;
       return `delete ${step.role} ${step.identifier} (${step.why}; ${snapshot})`;
@@ -55,6 +61,9 @@ export function stepSubject(step: Step): string {
       return step.blueprint.identifier;
     case 'createReplica':
       return step.input.identifier;
+    case 'publishTopology':
+    case 'deleteTopology':
+      return step.configMap.name;
     case 'modifyInstance':
     case 'deleteInstance':
       return step.identifier;

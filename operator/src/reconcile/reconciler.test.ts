@@ -108,8 +108,11 @@ describe('reconcile: spec changes', () => {
     await h.converge();
     expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 4, observedGeneration: 2 });
     const before = h.rds.calls.length;
+    const scaledAt = h.clock.now.getTime();
     h.update(aReplicaSetDB().withReplicas(1));
-    await h.converge();
+    // The surplus replicas drain first (routing.drainSeconds, 30 by default), polled every TRANSITIONING_MS.
+    await h.converge(60);
+    expect(h.clock.now.getTime() - scaledAt).toBeGreaterThanOrEqual(30_000);
     const deletions = h.rds.calls.slice(before).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
     expect(deletions).toEqual(['prod-servio-r4', 'prod-servio-r3', 'prod-servio-r2']);
     expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);

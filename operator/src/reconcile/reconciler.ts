@@ -4,13 +4,19 @@ import { isDeepStrictEqual } from 'node:util';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../api/index.js';
 import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
 import type { RdsPort } from '../rds/port.js';
+import type { ReplicaLagPort } from '../cloudwatch/port.js';
+import type { OperatorMetrics } from '../observability/metrics.js';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
 import { describeStep } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
 import { observeReplicaSetDB } from './observe.js';
+import type { Observed } from './observed.js';
 import { planReconcile } from './plan/plan.js';
+import { drainBeforeDelete } from './plan/drain.js';
 import type { RetirementGate } from './plan/retirement.js';
+import { planTopology, withTopologySteps } from './plan/topology.js';
+import { buildTopologyStatus, type TopologyStatus } from './topology-status.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
 import { buildStatus, decideVerdict } from './status.js';
 
@@ -20,7 +26,11 @@ export interface ReconcilerDeps {
   resync: ResyncIntervals;
   now?: () => Date;
   generatePassword?: () => string;
+  /** Default: drain before delete (the replica is published as draining for routing.drainSeconds first). */
   retirementGate?: RetirementGate;
+  /** CloudWatch ReplicaLag; unset: every replica's lag is unknown. */
+  lag?: ReplicaLagPort;
+  metrics?: Pick<OperatorMetrics, 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
 }
 
 export interface ReconcileContext {
@@ -46,15 +56,23 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   return async function reconcile(ref, ctx) {
     const observed = await observeReplicaSetDB(ref, deps);
-    if (observed === undefined) return {};
+    if (observed === undefined) {
+      deps.metrics?.forgetObject(ref);
+      return {};
+    }
+    if (observed.world.lagUnavailable !== undefined) {
+      ctx.log.warn({ err: observed.world.lagUnavailable }, 'could not read replica lag from CloudWatch; using the last known values');
+    }
     const at = now();
-    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate });
-    if (plan.steps.length > 0 || plan.blocker !== undefined) {
-      ctx.log.debug({ steps: plan.steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
+    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete });
+    const topology = planTopology(observed, at);
+    const steps = withTopologySteps(plan.steps, topology, observed);
+    if (steps.length > 0 || plan.blocker !== undefined) {
+      ctx.log.debug({ steps: steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
     }
 
     const involved: OwnerIdentity = { apiVersion: API_VERSION, kind: KIND, namespace: ref.namespace, name: ref.name, uid: observed.object.uid };
-    const outcome = await applyPlan(plan.steps, {
+    const outcome = await applyPlan(steps, {
       rds: deps.rds,
       kube: deps.kube,
       ref,
@@ -64,11 +82,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       log: ctx.log,
     });
 
-    const verdict = decideVerdict(observed, plan, outcome);
+    const verdict = decideVerdict(observed, plan, outcome, topology);
+    // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
+    const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
     if (!outcome.finalizerRemoved) {
-      const status = buildStatus(observed, plan, outcome, verdict, at);
+      const status = buildStatus(observed, plan, outcome, verdict, at, topologyStatus);
       if (!sameStatus(status, observed.previousStatus)) await deps.kube.writeStatus(ref, status);
     }
+    recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
 
     const failure = outcome.failure;
     if (failure?.kind === 'retryable' || failure?.kind === 'kubernetes') {
@@ -77,6 +98,20 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const requeue = requeueAfterMs(verdict, outcome, deps.resync);
     return requeue === undefined ? {} : { requeueAfterMs: requeue };
   };
+}
+
+function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: TopologyStatus | undefined): void {
+  if (metrics === undefined) return;
+  if (gone) {
+    metrics.forgetObject(ref);
+    return;
+  }
+  if (topology === undefined) return;
+  if (topology.revision !== undefined) metrics.setTopologyRevision(ref, topology.revision);
+  const replicas = new Set([...topology.instances.keys(), ...(observed.previousStatus?.replicas ?? []).map((r) => r.identifier)]);
+  replicas.delete(observed.names.primary);
+  // A replica that is gone, or whose lag is unknown, loses its series rather than keeping a stale value.
+  for (const id of replicas) metrics.setReplicaLag(ref, id, topology.instances.get(id)?.lagSeconds);
 }
 
 /** Key order and absent-versus-undefined do not count: the stored status comes back from JSON. */

@@ -11,6 +11,8 @@ import type { Observed } from './observed.js';
 import { AWS_REJECTED_REASON } from './plan/blockers.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
+import type { TopologyPlan } from './plan/topology.js';
+import type { InstanceTopologyStatus, TopologyStatus } from './topology-status.js';
 
 export interface Verdict {
   phase: Phase;
@@ -39,7 +41,19 @@ export function effectiveInstances(observed: Observed, outcome: ApplyOutcome): R
   return primary !== undefined ? [primary, ...replicas] : replicas;
 }
 
-export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome): Verdict {
+/** What the topology adds to the verdict: replicas left out for lag, a ConfigMap that cannot be published. They
+ * degrade the service without making it unready: the primary and the other replicas serve. */
+export type TopologyFindings = Pick<TopologyPlan, 'lagging' | 'problem'>;
+
+function topologyDegradations(topology: TopologyFindings | undefined): string[] {
+  if (topology === undefined) return [];
+  return [
+    ...topology.lagging.map((l) => `${l.identifier} lags more than routing.maxReplicaLagSeconds (${l.maxLagSeconds}s) behind the primary; it takes no reads until it catches up`),
+    ...(topology.problem !== undefined ? [topology.problem] : []),
+  ];
+}
+
+export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, topology?: TopologyFindings): Verdict {
   const instances = effectiveInstances(observed, outcome);
   const primary = instances.find((i) => i.identifier === observed.names.primary);
   const desiredReplicaIds = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
@@ -47,10 +61,13 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
   const executed = outcome.executed.filter(isMutatingAwsStep);
   const failure = outcome.failure;
   const unhealthy = plan.unhealthy.map((u) => `${u.identifier} is ${u.status}: ${u.advice}`);
+  const lagging = topologyDegradations(topology);
   const degraded =
     unhealthy.length > 0
-      ? { status: 'True' as const, reason: 'InstanceUnhealthy', message: joinMessages(unhealthy) }
-      : { status: 'False' as const, reason: 'Healthy', message: '' };
+      ? { status: 'True' as const, reason: 'InstanceUnhealthy', message: joinMessages([...unhealthy, ...lagging]) }
+      : lagging.length > 0
+        ? { status: 'True' as const, reason: (topology?.lagging.length ?? 0) > 0 ? 'ReplicaLagging' : 'TopologyNotPublished', message: joinMessages(lagging) }
+        : { status: 'False' as const, reason: 'Healthy', message: '' };
   const moving = instances.some((i) => ['transitional', 'deleting'].includes(healthOf(i.status)));
   const activity = [
     ...executed.map((s) => `requested: ${describeStep(s)}`),
@@ -144,7 +161,7 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
   }
   const available = replicas.filter((r) => desiredReplicaIds.has(r.identifier)).length;
   return {
-    phase: 'Ready',
+    phase: lagging.length > 0 ? 'Degraded' : 'Ready',
     ready: { status: 'True', reason: 'Available', message: `primary ${primary.identifier} and ${available} read replica(s) are available` },
     progressing: progressing('Modifying'),
     degraded,
@@ -165,7 +182,8 @@ function condition(type: string, value: Verdict['ready'], generation: number, pr
   };
 }
 
-function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: InstanceStatus | undefined): InstanceStatus {
+/** `topology` replaces the topology's fields; without it (a deleting object) they are carried over. */
+function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: InstanceStatus | undefined, topology?: InstanceTopologyStatus): InstanceStatus {
   return stripUndefined({
     identifier: instance.identifier,
     role,
@@ -175,14 +193,14 @@ function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: Ins
     engineVersion: instance.engineVersion,
     allocatedStorageGiB: instance.allocatedStorageGiB,
     availabilityZone: instance.availabilityZone,
-    // Owned by the topology publisher; carried over so that replacing the status does not erase them.
-    lagSeconds: previous?.lagSeconds,
-    routable: previous?.routable,
-    drainingSince: previous?.drainingSince,
+    // Owned by the topology publisher; carried over when it said nothing about this instance.
+    ...(topology !== undefined
+      ? { lagSeconds: topology.lagSeconds, routable: topology.routable, drainingSince: topology.drainingSince }
+      : { lagSeconds: previous?.lagSeconds, routable: previous?.routable, drainingSince: previous?.drainingSince }),
   });
 }
 
-export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcome, verdict: Verdict, now: Date): ReplicaSetDBStatus {
+export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcome, verdict: Verdict, now: Date, topology?: TopologyStatus): ReplicaSetDBStatus {
   const previous = observed.previousStatus;
   const generation = observed.object.generation;
   const instances = effectiveInstances(observed, outcome);
@@ -191,7 +209,7 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
   const replicas = instances.filter((i) => i.identifier !== observed.names.primary);
   const maxLag = observed.spec?.routing.maxReplicaLagSeconds;
   const desired = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
-  const replicaStatuses = replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier)));
+  const replicaStatuses = replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier), topology?.instances.get(r.identifier)));
   const readyReplicas = replicaStatuses.filter(
     (r) => desired.has(r.identifier) && r.rdsStatus === 'available' && r.drainingSince === undefined && (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
   ).length;
@@ -208,10 +226,14 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
       // Conditions of other types (set by other parts of the operator) are kept as they are.
       ...(previous?.conditions ?? []).filter((c) => !['Ready', 'Progressing', 'Degraded'].includes(c.type)),
     ],
-    primary: primary !== undefined ? instanceStatus(primary, 'primary', previousById.get(primary.identifier)) : undefined,
+    primary: primary !== undefined ? instanceStatus(primary, 'primary', previousById.get(primary.identifier), topology?.instances.get(primary.identifier)) : undefined,
     replicas: replicaStatuses,
     readyReplicas,
-    endpoints: stripUndefined({ ...previous?.endpoints, secretName: observed.names.secret.name }),
+    endpoints: stripUndefined({
+      ...previous?.endpoints,
+      secretName: observed.names.secret.name,
+      ...(topology?.revision !== undefined ? { configMapName: topology.configMapName, topologyRevision: topology.revision } : {}),
+    }),
     parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
     pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,
     finalSnapshotIdentifier: snapshotRequested ? observed.names.finalSnapshot : previous?.finalSnapshotIdentifier,

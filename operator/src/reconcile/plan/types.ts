@@ -3,6 +3,7 @@
 import type { ObjectRef } from '../../ports/kubernetes.js';
 import type { CreateParameterGroupInput, CreatePrimaryInput, CreateReplicaInput, FinalSnapshot, InstanceModification } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
+import type { EndpointsConfigMapContent } from '../../topology/index.js';
 
 /** Everything a primary is created with except the password, which apply reads from the Secret at the last
  * moment: a plan can be logged, compared and tested without ever holding it. */
@@ -34,6 +35,17 @@ export type Step =
       delta: FieldChange[];
       applyImmediately: boolean;
     }
+  | {
+      kind: 'publishTopology';
+      configMap: ObjectRef;
+      content: EndpointsConfigMapContent;
+      revision: number;
+      /** The content changed (the revision moved), as opposed to a ConfigMap repaired at the same revision. */
+      changed: boolean;
+      /** What differs from the observed ConfigMap, for the log line. */
+      delta: string[];
+    }
+  | { kind: 'deleteTopology'; configMap: ObjectRef }
   | {
       kind: 'deleteInstance';
       identifier: string;
@@ -88,5 +100,5 @@ export function emptyPlan(): Plan {
 
 /** Whether a step calls RDS with a request that changes something. */
 export function isMutatingAwsStep(step: Step): boolean {
-  return !['addFinalizer', 'removeFinalizer', 'createCredentials'].includes(step.kind);
+  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'publishTopology', 'deleteTopology'].includes(step.kind);
 }

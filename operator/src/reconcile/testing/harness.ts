@@ -4,7 +4,8 @@ import type { ObjectRef } from '../../ports/kubernetes.js';
 import { FakeRds } from '../../rds/testing/fake-rds.js';
 import type { ReconcileLogger } from '../logger.js';
 import type { RetirementGate } from '../plan/retirement.js';
-import { createReconciler, type ReconcileResult } from '../reconciler.js';
+import type { ReplicaLagPort } from '../../cloudwatch/port.js';
+import { createReconciler, type ReconcileResult, type ReconcilerDeps } from '../reconciler.js';
 import { FakeKubernetes } from './fake-kubernetes.js';
 import { NAME, NAMESPACE, type ReplicaSetDBBuilder } from './fixtures.js';
 
@@ -45,7 +46,13 @@ export interface Harness {
   clock: { now: Date };
 }
 
-export function aHarness(db: ReplicaSetDBBuilder, options: { retirementGate?: RetirementGate } = {}): Harness {
+export interface HarnessOptions {
+  retirementGate?: RetirementGate;
+  lag?: ReplicaLagPort;
+  metrics?: ReconcilerDeps['metrics'];
+}
+
+export function aHarness(db: ReplicaSetDBBuilder, options: HarnessOptions = {}): Harness {
   const kube = new FakeKubernetes();
   const rds = new FakeRds();
   const log = new CapturingLogger();
@@ -59,6 +66,8 @@ export function aHarness(db: ReplicaSetDBBuilder, options: { retirementGate?: Re
     now: () => clock.now,
     generatePassword: () => GENERATED_PASSWORD,
     retirementGate: options.retirementGate,
+    lag: options.lag,
+    metrics: options.metrics,
   });
   const harness: Harness = {
     kube,

@@ -1,0 +1,161 @@
+// The topology concern of the plan: which replicas are published how, and where the ConfigMap steps go.
+import { describe, expect, it } from 'vitest';
+import type { InstanceStatus } from '../../api/index.js';
+import { parseTopology } from '@servio/replicasetdb-client';
+import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
+import { Observed } from '../observed.js';
+import { aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { NOW } from '../testing/plan-helpers.js';
+import { planTopology, withTopologySteps } from './topology.js';
+import type { Step } from './types.js';
+
+const P = 'prod-servio';
+const R = (i: number) => `prod-servio-r${i}`;
+
+function observedWith(observed: Observed, extra: Partial<Observed['world']>): Observed {
+  return new Observed({ ...observed.world, ...extra });
+}
+
+/** The world in sync with `before`, with the object of `after`. */
+function changed(before: ReplicaSetDBBuilder, after: ReplicaSetDBBuilder): Observed {
+  const synced = aWorld(before).inSync().build();
+  const target = aWorld(after).build();
+  return new Observed({ ...synced.world, object: target.world.object, names: target.world.names });
+}
+
+function statesOf(observed: Observed): Array<[string, string]> {
+  return planTopology(observed, NOW).publication!.document.replicas.map((r) => [r.id, r.state]);
+}
+
+describe('planTopology', () => {
+  it('publishes the primary and the available replicas at revision 1 when nothing is published', () => {
+    const topology = planTopology(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build(), NOW);
+    expect(topology.publication).toMatchObject({
+      changed: true,
+      delta: ['(missing)'],
+      document: { revision: 1, name: 'servio', namespace: 'prod', database: 'servio', primary: { id: P }, credentialsSecret: 'servio-credentials' },
+    });
+    expect(statesOf(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build())).toEqual([
+      [R(1), 'active'],
+      [R(2), 'active'],
+    ]);
+    expect(topology.lagging).toEqual([]);
+  });
+
+  it('marks surplus replicas as draining', () => {
+    expect(statesOf(changed(aReplicaSetDB().withReplicas(3), aReplicaSetDB().withReplicas(1)))).toEqual([
+      [R(1), 'active'],
+      [R(2), 'draining'],
+      [R(3), 'draining'],
+    ]);
+  });
+
+  it('marks a failed replica, which is replaced, as draining', () => {
+    expect(statesOf(aWorld(aReplicaSetDB().withReplicas(2)).inSync().withReplica(2, { status: 'failed' }).build())).toEqual([
+      [R(1), 'active'],
+      [R(2), 'draining'],
+    ]);
+  });
+
+  it('keeps draining replicas draining while a blocker holds every other change', () => {
+    const before = aReplicaSetDB().withReplicas(2);
+    const after = aReplicaSetDB()
+      .withReplicas(1)
+      .withStatus({ conditions: [{ type: 'Ready', status: 'False', reason: 'AwsRejected', message: 'no', lastTransitionTime: NOW.toISOString(), observedGeneration: 1 }] });
+    expect(statesOf(changed(before, after))).toEqual([
+      [R(1), 'active'],
+      [R(2), 'draining'],
+    ]);
+  });
+
+  it('leaves out and reports a replica lagging beyond maxReplicaLagSeconds; unknown lag is no reason', () => {
+    const observed = observedWith(aWorld(aReplicaSetDB().withReplicas(3)).inSync().build(), {
+      replicaLag: new Map([
+        [R(1), 0.4],
+        [R(2), 2.5],
+      ]),
+    });
+    const topology = planTopology(observed, NOW);
+    expect(topology.publication?.document.replicas.map((r) => [r.id, r.lagSeconds])).toEqual([
+      [R(1), 0.4],
+      [R(3), undefined],
+    ]);
+    expect(topology.lagging).toEqual([{ identifier: R(2), lagSeconds: 2.5, maxLagSeconds: 1 }]);
+    expect(topology.replicas.map((r) => [r.identifier, r.routing.state])).toEqual([
+      [R(1), 'active'],
+      [R(2), 'excluded'],
+      [R(3), 'active'],
+    ]);
+  });
+
+  it('does not report a retiring replica as lagging', () => {
+    const observed = observedWith(changed(aReplicaSetDB().withReplicas(2), aReplicaSetDB().withReplicas(1)), { replicaLag: new Map([[R(2), 60]]) });
+    expect(planTopology(observed, NOW).lagging).toEqual([]);
+  });
+
+  it('uses the lag of the previous status when CloudWatch could not be asked', () => {
+    const replicas: InstanceStatus[] = [{ identifier: R(1), role: 'replica', lagSeconds: 9 }];
+    const base = aWorld(aReplicaSetDB().withStatus({ replicas })).inSync().build();
+    const topology = planTopology(observedWith(base, { replicaLag: new Map([[R(1), 0]]), lagUnavailable: 'AccessDenied' }), NOW);
+    expect(topology.lagging).toEqual([{ identifier: R(1), lagSeconds: 9, maxLagSeconds: 1 }]);
+  });
+
+  it('publishes nothing for a spec that does not parse, a primary that is not ours, or a deleting object', () => {
+    expect(planTopology(aWorld(aReplicaSetDB().withRawSpec({ engineVersion: 'x' })).build(), NOW).publication).toBeUndefined();
+    const foreign = aWorld(aReplicaSetDB()).withForeignInstance(P, { team: 'other' }, { endpoint: { host: 'h', port: 5432 } }).build();
+    expect(planTopology(foreign, NOW).publication).toBeUndefined();
+    expect(planTopology(aWorld(aReplicaSetDB().beingDeleted()).inSync().build(), NOW).publication).toBeUndefined();
+  });
+
+  it('leaves a ConfigMap another object controls alone and says so', () => {
+    const base = aWorld(aReplicaSetDB()).inSync().build();
+    const configMap = { data: {}, labels: {}, resourceVersion: '1', ownerUids: ['someone-else'] };
+    const topology = planTopology(observedWith(base, { configMap }), NOW);
+    expect(topology.publication).toBeUndefined();
+    expect(topology.problem).toBe('ConfigMap servio-endpoints belongs to another object; the topology is not published. Delete it or set spec.endpoints.configMapName.');
+  });
+
+  it('has nothing to write when the observed ConfigMap holds the same content', () => {
+    const base = aWorld(aReplicaSetDB()).inSync().build();
+    const first = planTopology(base, NOW).publication!;
+    const configMap = { ...first.configMap, resourceVersion: '5', ownerUids: [UID] };
+    const again = planTopology(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
+    expect(again).toMatchObject({ changed: false, delta: [] });
+    expect(parseTopology(again.configMap.data[TOPOLOGY_KEY]!)).toMatchObject({ revision: 1, updatedAt: NOW.toISOString() });
+  });
+
+  it('continues the revision from the status when the ConfigMap is gone', () => {
+    const base = aWorld(aReplicaSetDB().withStatus({ endpoints: { topologyRevision: 41 } })).inSync().build();
+    expect(planTopology(base, NOW).publication?.document.revision).toBe(42);
+  });
+});
+
+describe('withTopologySteps', () => {
+  const publishOf = (observed: Observed) => planTopology(observed, NOW);
+
+  it('publishes before anything else but the finalizer, so before any DeleteDBInstance', () => {
+    const observed = aWorld(aReplicaSetDB()).inSync().build();
+    const deletion: Step = { kind: 'deleteInstance', identifier: R(3), role: 'replica', finalSnapshot: 'skip', why: 'scale-down' };
+    expect(withTopologySteps([{ kind: 'addFinalizer' }, deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
+    expect(withTopologySteps([deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+  });
+
+  it('adds no step when the ConfigMap is up to date', () => {
+    const observed = aWorld(aReplicaSetDB()).inSync().build();
+    const { data, labels } = renderEndpointsConfigMap(publishOf(observed).publication!.document);
+    const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID] } });
+    expect(withTopologySteps([], publishOf(current), current)).toEqual([]);
+  });
+
+  it('deletes the ConfigMap just before the finalizer on the deletion path, and only if it is ours', () => {
+    const deleting = aWorld(aReplicaSetDB().beingDeleted()).build();
+    const ours = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [UID] } });
+    const steps: Step[] = [{ kind: 'deleteParameterGroup', name: 'g' }, { kind: 'removeFinalizer' }];
+    expect(withTopologySteps(steps, publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
+    const foreign = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other'] } });
+    expect(withTopologySteps(steps, publishOf(foreign), foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withTopologySteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
+    expect(withTopologySteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
+  });
+});

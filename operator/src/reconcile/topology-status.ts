@@ -1,0 +1,49 @@
+// The status fields the topology owns (status.replicas[].lagSeconds / routable / drainingSince,
+// status.endpoints.topologyRevision), from the topology plan and what apply managed to write. Pure.
+//
+// drainingSince is set only once the ConfigMap showing the replica as draining is in effect (written by this
+// reconcile, or already there); a failed write starts no clock. It is kept while the replica is retiring and
+// cleared when the spec wants the replica again.
+import { publishedLag } from '../topology/index.js';
+import type { ApplyOutcome } from './apply.js';
+import type { Observed } from './observed.js';
+import type { TopologyPlan } from './plan/topology.js';
+
+export interface InstanceTopologyStatus {
+  lagSeconds?: number;
+  routable: boolean;
+  drainingSince?: string;
+}
+
+export interface TopologyStatus {
+  /** Undefined while nothing is published. */
+  revision: number | undefined;
+  configMapName: string;
+  /** By instance identifier, primary included. */
+  instances: ReadonlyMap<string, InstanceTopologyStatus>;
+}
+
+export function buildTopologyStatus(observed: Observed, topology: TopologyPlan, outcome: ApplyOutcome, appliedAt: Date): TopologyStatus {
+  const publication = topology.publication;
+  const written = outcome.executed.some((s) => s.kind === 'publishTopology');
+  const inEffect = publication !== undefined && (publication.delta.length === 0 || written);
+  const document = inEffect ? publication.document : observed.publishedTopology();
+  const stateOf = (id: string) => document?.replicas.find((r) => r.id === id)?.state;
+
+  const instances = new Map<string, InstanceTopologyStatus>();
+  if (document !== undefined) instances.set(document.primary.id, { routable: true });
+  for (const replica of topology.replicas) {
+    const previous = observed.previousInstanceStatus(replica.identifier)?.drainingSince;
+    const drainingSince = replica.retiring ? (previous ?? (inEffect && stateOf(replica.identifier) === 'draining' ? appliedAt.toISOString() : undefined)) : undefined;
+    instances.set(replica.identifier, {
+      lagSeconds: publishedLag(replica.lagSeconds),
+      routable: stateOf(replica.identifier) === 'active',
+      ...(drainingSince !== undefined ? { drainingSince } : {}),
+    });
+  }
+  return {
+    revision: inEffect ? publication.document.revision : observed.previousStatus?.endpoints?.topologyRevision,
+    configMapName: observed.names.configMap.name,
+    instances,
+  };
+}
