@@ -10,8 +10,8 @@ import { createReplicaRouter, type ReplicaRouter, type Session } from '../src/in
 
 const POOL_MAX = 10;
 const CONCURRENCY = 20;
-const ROUNDS = 6;
-const ROUND_MS = 1_000;
+const ROUNDS = 10;
+const ROUND_MS = 600;
 const ROWS = 1_000;
 const TABLE = 'client_bench_items';
 const LOOKUP = `SELECT id, note FROM ${TABLE} WHERE id = $1`;
@@ -24,11 +24,18 @@ function connection(pgc: PostgresCluster, node: PostgresNode): pg.PoolConfig {
   return { host: node.host, port: node.port, user: pgc.user, password: pgc.password, database: pgc.database, max: POOL_MAX };
 }
 
-/** Operations per second of `op` run by CONCURRENCY callers for `ms`. */
-async function throughput(op: Op, ms: number): Promise<number> {
+interface Sample {
+  opsPerSecond: number;
+  /** This process's CPU time per operation: the client-side cost, which other load on the machine hardly moves. */
+  cpuMicros: number;
+}
+
+/** Operations per second of `op` run by CONCURRENCY callers for `ms`, and the CPU they cost this process. */
+async function throughput(op: Op, ms: number): Promise<Sample> {
   let done = 0;
   const deadline = performance.now() + ms;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
       let i = worker;
@@ -39,7 +46,14 @@ async function throughput(op: Op, ms: number): Promise<number> {
       }
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { opsPerSecond: done / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / done };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((p, q) => p - q);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 === 0 ? ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2 : (sorted[Math.floor(mid)] ?? 0);
 }
 
 interface Comparison {
@@ -48,6 +62,9 @@ interface Comparison {
   candidate: number;
   /** Median over rounds of candidate / baseline measured back to back: robust to load that drifts during the run. */
   ratio: number;
+  /** Median CPU microseconds per operation in this process. */
+  baselineCpu: number;
+  candidateCpu: number;
 }
 
 /** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first. */
@@ -55,6 +72,8 @@ async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS): Promise
   await throughput(baseline, 300);
   await throughput(candidate, 300);
   const ratios: number[] = [];
+  const cpuB: number[] = [];
+  const cpuC: number[] = [];
   let b = 0;
   let c = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -62,18 +81,18 @@ async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS): Promise
     const x = await throughput(first, roundMs);
     const y = await throughput(second, roundMs);
     const [rb, rc] = round % 2 === 0 ? [x, y] : [y, x];
-    b += rb / ROUNDS;
-    c += rc / ROUNDS;
-    ratios.push(rc / rb);
+    b += rb.opsPerSecond / ROUNDS;
+    c += rc.opsPerSecond / ROUNDS;
+    ratios.push(rc.opsPerSecond / rb.opsPerSecond);
+    cpuB.push(rb.cpuMicros);
+    cpuC.push(rc.cpuMicros);
   }
-  ratios.sort((p, q) => p - q);
-  const mid = ratios.length / 2;
-  const ratio = ratios.length % 2 === 0 ? ((ratios[mid - 1] ?? 0) + (ratios[mid] ?? 0)) / 2 : (ratios[Math.floor(mid)] ?? 0);
-  return { baseline: b, candidate: c, ratio };
+  return { baseline: b, candidate: c, ratio: median(ratios), baselineCpu: median(cpuB), candidateCpu: median(cpuC) };
 }
 
 const fmt = (opsPerSecond: number) => `${Math.round(opsPerSecond).toString().padStart(7)} /s`;
 const times = (r: number) => `${r.toFixed(3)}x`;
+const cpu = (c: Comparison) => `client CPU ${c.candidateCpu.toFixed(0)} vs ${c.baselineCpu.toFixed(0)} us/op`;
 const id = (i: number) => (i % ROWS) + 1;
 
 export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
@@ -110,7 +129,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
       (i) => router.read(LOOKUP, [id(i)]),
     );
     console.log(`  raw pg.Pool on the replica                ${fmt(reads.baseline)}`);
-    console.log(`  router.read()                             ${fmt(reads.candidate)}   ${times(reads.ratio)} of raw (goal >= 0.97x)`);
+    console.log(`  router.read()                             ${fmt(reads.candidate)}   ${times(reads.ratio)} of raw (goal >= 0.97x); ${cpu(reads)}`);
 
     const rawOrm = withReplicas(drizzle({ client: rawPrimary }), [drizzle({ client: rawReplica })]);
     const routedOrm = withReplicas(drizzle({ client: router.writerPool() }), [drizzle({ client: router.readerPool() })]);
@@ -119,7 +138,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
       (i) => routedOrm.select().from(items).where(eq(items.id, id(i))),
     );
     console.log(`  drizzle withReplicas, raw pools           ${fmt(orm.baseline)}`);
-    console.log(`  drizzle withReplicas, router pools        ${fmt(orm.candidate)}   ${times(orm.ratio)} of drizzle on raw pools`);
+    console.log(`  drizzle withReplicas, router pools        ${fmt(orm.candidate)}   ${times(orm.ratio)} of drizzle on raw pools; ${cpu(orm)}`);
     const direct = await compare(
       (i) => rawOrm.select().from(items).where(eq(items.id, id(i))),
       (i) => router.read(LOOKUP, [id(i)]),
@@ -130,7 +149,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
       (i) => router.read(LOOKUP, [id(i)]),
       (i) => session.read(LOOKUP, [id(i)]),
     );
-    console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x)`);
+    console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x); ${cpu(ryw)}`);
 
     // Informational: a write followed at once by a read. The session pays one round trip to learn its commit
     // position and reads from the primary until the replica has replayed it; the plain pair may read stale data.
@@ -144,7 +163,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
         await s.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
         await s.read(LOOKUP, [id(i)]);
       },
-      500,
+      300,
     );
     const primary = router.stats().endpoints[0];
     console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}`);
