@@ -1,9 +1,13 @@
-// The composition: configuration -> clients (Kubernetes, RDS) -> ports -> the reconciler -> a Controller that
-// watches ReplicaSetDBs and runs it. Nothing here decides anything; it only wires.
+// The composition: configuration -> clients (Kubernetes, RDS, CloudWatch) -> ports -> the reconciler -> a
+// Controller that watches ReplicaSetDBs (and the endpoints ConfigMaps they own) and runs it. Nothing here decides
+// anything; it only wires.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
-import { GROUP, PLURAL, VERSION } from './api/index.js';
+import { GROUP, KIND, PLURAL, VERSION } from './api/index.js';
+import { createCloudWatchClient, SdkReplicaLagPort, type LagWindow } from './cloudwatch/index.js';
+import { ENDPOINTS_LABEL_SELECTOR } from './topology/index.js';
 import type { OperatorConfig } from './config/index.js';
 import { KubernetesAdapter } from './kube/index.js';
 import { instrumentAwsClient, type OperatorMetrics } from './observability/index.js';
@@ -14,6 +18,7 @@ import { createReconciler } from './reconcile/reconciler.js';
 import {
   Controller,
   ResourceWatcher,
+  configMapSources,
   customResourceSources,
   parseObjectKey,
   watchClientFor,
@@ -31,10 +36,15 @@ export interface OperatorOptions {
   config: OperatorSettings;
   kubeConfig: KubeConfig;
   log: Logger;
-  /** AWS calls by operation and outcome, reconciles by result. */
-  metrics?: Pick<OperatorMetrics, 'observeAwsCall' | 'observeReconcile'>;
+  /** AWS calls by operation and outcome, reconciles by result, topology revision and replica lag. */
+  metrics?: Pick<OperatorMetrics, 'observeAwsCall' | 'observeReconcile' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
   /** Instead of a client built from the configuration (tests: a client with the emulator's credentials). */
   rdsClient?: RDSClient;
+  /** Instead of a client built from the configuration. Unset: built from it, with `awsCredentials`, or else the
+   * credentials of `rdsClient` (the same account answers both). */
+  cloudWatchClient?: CloudWatchClient;
+  /** How recent a ReplicaLag datapoint must be, and its bucket (tests use one-second high-resolution data). */
+  lagWindow?: Partial<LagWindow>;
   /** Credentials for the client built from the configuration; unset: the SDK's default chain. */
   awsCredentials?: RdsClientOptions['credentials'];
   /** Tests shorten the watch backoff and watchdog. */
@@ -60,6 +70,14 @@ export function buildRdsClient(options: OperatorOptions): RDSClient {
   return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
 }
 
+export function buildCloudWatchClient(options: OperatorOptions): CloudWatchClient {
+  const credentials = options.awsCredentials ?? options.rdsClient?.config.credentials;
+  const client =
+    options.cloudWatchClient ??
+    createCloudWatchClient({ region: options.config.awsRegion, endpoint: options.config.awsEndpoint, ...(credentials !== undefined ? { credentials } : {}) });
+  return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
+}
+
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, kubeConfig, log } = options;
   const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
@@ -67,7 +85,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const reconcile = createReconciler({
     kube,
     rds,
+    lag: new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }),
     resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
+    metrics: options.metrics,
   });
 
   const controller = new Controller({
@@ -81,6 +101,20 @@ export function startOperator(options: OperatorOptions): RunningOperator {
       log,
       ...options.watcher,
     }),
+    // A ConfigMap deleted or edited by hand reconciles its owner at once, which publishes it again.
+    owned: [
+      {
+        owner: { group: GROUP, kind: KIND },
+        source: new ResourceWatcher({
+          name: 'endpoints-configmaps',
+          // Only the ConfigMaps the operator publishes are watched (and cached), not every ConfigMap of the cluster.
+          sources: configMapSources(kubeConfig, { namespaces: config.watchNamespaces, labelSelector: ENDPOINTS_LABEL_SELECTOR }),
+          watchClient: watchClientFor(kubeConfig),
+          log,
+          ...options.watcher,
+        }),
+      },
+    ],
     concurrency: config.concurrency,
     resyncIntervalMs: config.resyncSteady,
     shutdownGraceMs: config.shutdownTimeout,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTopology, type TopologyInput } from '@servio/replicasetdb-client';
 import type { StoredConfigMap } from '../ports/kubernetes.js';
-import { configMapDelta, endpointsLabels, labelValue, readPublishedTopology, renderEndpointsConfigMap, TOPOLOGY_KEY } from './configmap.js';
+import { ENDPOINTS_LABEL_SELECTOR, configMapDelta, endpointsLabels, labelValue, readPublishedTopology, renderEndpointsConfigMap, TOPOLOGY_KEY } from './configmap.js';
 import { renderTopologyContent } from './document.js';
 import { aReplica, aTopologySource } from './testing/fixtures.js';
 import { topologyJsonSchemaValidator } from './testing/json-schema.js';
@@ -51,7 +51,7 @@ describe('renderEndpointsConfigMap', () => {
     expect(renderEndpointsConfigMap(reordered)).toEqual(a);
   });
 
-  it('carries the standard labels', () => {
+  it('carries the standard labels, which the watch selector matches', () => {
     expect(renderEndpointsConfigMap(aDocument()).labels).toEqual({
       'app.kubernetes.io/name': 'replicasetdb',
       'app.kubernetes.io/instance': 'servio',
@@ -59,6 +59,11 @@ describe('renderEndpointsConfigMap', () => {
       'app.kubernetes.io/part-of': 'replicasetdb-operator',
       'app.kubernetes.io/managed-by': 'replicasetdb-operator',
     });
+    const labels = renderEndpointsConfigMap(aDocument()).labels;
+    for (const term of ENDPOINTS_LABEL_SELECTOR.split(',')) {
+      const [key, value] = term.split('=') as [string, string];
+      expect(labels[key]).toBe(value);
+    }
   });
 
   it('refuses a document that is not contract v1 instead of publishing it', () => {

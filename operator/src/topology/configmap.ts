@@ -25,6 +25,9 @@ export function labelValue(name: string): string {
   return `${head}-${hash}`;
 }
 
+/** Selects exactly the ConfigMaps this operator publishes, for the watch that reverts hand edits. */
+export const ENDPOINTS_LABEL_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/component=endpoints`;
+
 export function endpointsLabels(objectName: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'replicasetdb',
