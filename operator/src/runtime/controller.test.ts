@@ -204,7 +204,7 @@ describe('Controller', () => {
       ),
     );
     expect([s.primary.started, s.children.started]).toEqual([true, true]);
-    expect(() => s.controller.start()).toThrow(/twice/);
+    expect(() => s.controller.start()).toThrow(/already running/);
     s.primary.emit({ type: 'added', key: 'ns/a', object: anObject('ns', 'a', '1') });
     await flush();
 

@@ -101,7 +101,7 @@ export class Controller {
 
   /** Starts the watchers and the workers. Reconciles begin as the initial lists arrive. */
   start(): void {
-    if (this.state !== 'new') throw new Error(`controller ${this.options.name} cannot start twice`);
+    if (this.state !== 'new') throw new Error(`controller ${this.options.name} cannot start: it was already ${this.state}`);
     this.state = 'running';
     const { primary, owned = [] } = this.options;
     this.unsubscribes.push(primary.subscribe((event) => this.onPrimaryEvent(event)));

@@ -1,6 +1,9 @@
 // List, then watch from the list's resourceVersion, forever; keeps a cache of the listed objects and reports every
-// change. Written on the client's `Watch` rather than its `ListWatch` informer because that informer stops for good
-// on any error other than 410, and neither of them notices a connection that went silent. Here:
+// change. Written on the client's `Watch` rather than its `ListWatch` informer (@kubernetes/client-node 1.4.0)
+// because that informer stops for good on any error other than 410 (it only calls its error callbacks), reports
+// its own stop() as an error, and cannot ask for bookmarks or a server-side timeout; and the `Watch` itself has no
+// client-side timeout (its 30 s timeout signal is overwritten before use), so a connection that goes silent is
+// never noticed. Here:
 // - a 410 (resourceVersion too old) relists at once; any other list or watch error retries with jittered backoff;
 // - a watch that ends cleanly (the server's timeoutSeconds) continues from the last resourceVersion, without a list;
 // - a watchdog aborts a watch that has received nothing (no event, no bookmark) for `watchdogMs` and opens a new
