@@ -1,0 +1,168 @@
+// In a steady state every ReplicaSetDB is reconciled once per resync interval, each wanting its instances and its
+// parameter group. Asked one object at a time, 100 objects cost 100 DescribeDBInstances (and 300 parameter-group
+// reads) per resync even when coalesced, because their resync timers are spread over the interval.
+//
+// This decorator keeps one inventory of every instance the operator asks about, refreshed as a whole (one
+// describe per 100 identifiers) at most once per `maxAgeMs`, and answers a describe from it only when that is
+// safe: every asked-for instance is in the inventory, `available`, and untouched by the operator since the
+// inventory was taken. Anything else (an instance that is missing, transitioning, or that the operator just
+// created, modified, deleted or tagged) is read fresh. A change made outside the operator to a steady instance
+// is therefore seen within `maxAgeMs`, which is the resync interval that would have found it anyway.
+// Parameter groups are cached the same way, per name, and dropped on every write to them.
+import type { ParameterGroup, RdsInstance, RdsPort } from './port.js';
+
+export interface SteadyCacheOptions {
+  /** Oldest inventory a steady describe may be answered from; the steady resync interval is the natural value. */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+const STEADY_STATUS = 'available';
+
+interface Inventory {
+  takenAt: number;
+  /** The identifiers the describe asked for: one missing from `instances` is known not to exist. */
+  asked: Set<string>;
+  instances: Map<string, RdsInstance>;
+}
+
+export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions): RdsPort {
+  const now = options.now ?? Date.now;
+  /** Identifier -> when it was last asked about; identifiers nobody asks about any more age out. */
+  const interest = new Map<string, number>();
+  /** Identifier -> sequence number of the operator's latest write to it (marked when the write starts and again
+   * when it returns, so a write still in flight when an inventory was taken cannot be hidden by it). */
+  const touched = new Map<string, number>();
+  let sequence = 0;
+  let inventory: Inventory | undefined;
+  let refreshing: Promise<Inventory> | undefined;
+  const groups = new Map<string, { takenAt: number; group: ParameterGroup }>();
+  /** Parameter group -> sequence number of the latest write; a describe that overlapped a write is not cached. */
+  const groupWrites = new Map<string, number>();
+
+  const isFresh = (takenAt: number) => now() - takenAt < options.maxAgeMs;
+
+  const refresh = (): Promise<Inventory> => {
+    if (refreshing !== undefined) return refreshing;
+    const cutoff = now() - 3 * options.maxAgeMs;
+    for (const [id, askedAt] of interest) if (askedAt < cutoff) interest.delete(id);
+    const takenAt = now();
+    const startedAt = sequence;
+    const asked = new Set(interest.keys());
+    refreshing = port
+      .describeInstances([...asked])
+      .then((instances) => {
+        // Writes that had returned before this describe was sent are in its answer; later ones stay marked.
+        for (const [id, seq] of touched) if (seq <= startedAt) touched.delete(id);
+        inventory = { takenAt, asked, instances };
+        return inventory;
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  };
+
+  const servable = (inv: Inventory, ids: readonly string[]) =>
+    isFresh(inv.takenAt) && ids.every((id) => !touched.has(id) && inv.instances.get(id)?.status === STEADY_STATUS);
+
+  const pick = (inv: Inventory, ids: readonly string[]) => {
+    const found = new Map<string, RdsInstance>();
+    for (const id of ids) {
+      const instance = inv.instances.get(id);
+      if (instance !== undefined) found.set(id, instance);
+    }
+    return found;
+  };
+
+  const touch = (id: string) => {
+    touched.set(id.toLowerCase(), ++sequence);
+  };
+
+  /** Marks the instance before the write and again after it, whatever its outcome. */
+  async function writing<T>(id: string, write: () => Promise<T>): Promise<T> {
+    touch(id);
+    try {
+      return await write();
+    } finally {
+      touch(id);
+    }
+  }
+
+  const touchGroup = (name: string) => {
+    groups.delete(name);
+    groupWrites.set(name, ++sequence);
+  };
+
+  async function writingGroup<T>(name: string, write: () => Promise<T>): Promise<T> {
+    touchGroup(name);
+    try {
+      return await write();
+    } finally {
+      touchGroup(name);
+    }
+  }
+
+  const touchArn = (arn: string) => {
+    // arn:aws:rds:<region>:<account>:db:<identifier> or ...:pg:<parameter group name>
+    const [kind, name] = arn.split(':').slice(-2);
+    if (name === undefined) return;
+    if (kind === 'db') touch(name);
+    if (kind === 'pg') touchGroup(name);
+  };
+
+  return {
+    async describeInstances(requested) {
+      const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
+      const at = now();
+      for (const id of ids) interest.set(id, at);
+      if (inventory !== undefined && servable(inventory, ids)) return pick(inventory, ids);
+      if (inventory === undefined || !isFresh(inventory.takenAt)) {
+        const inv = await refresh();
+        // Taken during this call, so as fresh as a describe of our own, whatever state the instances are in, as
+        // long as it asked for all of ours and none was written to after it was sent.
+        if (ids.every((id) => inv.asked.has(id) && !touched.has(id))) return pick(inv, ids);
+      }
+      const found = await port.describeInstances(ids);
+      // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
+      // forget the ones that are gone.
+      if (inventory !== undefined) {
+        for (const id of ids) {
+          const instance = found.get(id);
+          if (instance === undefined) inventory.instances.delete(id);
+          else inventory.instances.set(id, instance);
+        }
+      }
+      return found;
+    },
+    createPrimary: (input) => writing(input.identifier, () => port.createPrimary(input)),
+    createReplica: (input) => writing(input.identifier, () => port.createReplica(input)),
+    modifyInstance: (id, changes, applyImmediately) => writing(id, () => port.modifyInstance(id, changes, applyImmediately)),
+    deleteInstance: (id, finalSnapshot) => writing(id, () => port.deleteInstance(id, finalSnapshot)),
+    async addTags(arn, tags) {
+      touchArn(arn);
+      try {
+        return await port.addTags(arn, tags);
+      } finally {
+        touchArn(arn);
+      }
+    },
+    listTags: (arn) => port.listTags(arn),
+    async describeParameterGroup(name) {
+      const cached = groups.get(name);
+      if (cached !== undefined && isFresh(cached.takenAt)) return cached.group;
+      const takenAt = now();
+      const startedAt = sequence;
+      const group = await port.describeParameterGroup(name);
+      // A group the operator has not created yet is not cached: the create that follows must see it at once.
+      const overlappedWrite = (groupWrites.get(name) ?? 0) > startedAt;
+      if (group !== undefined && !overlappedWrite) groups.set(name, { takenAt, group });
+      return group;
+    },
+    createParameterGroup: (input) => writingGroup(input.name, () => port.createParameterGroup(input)),
+    setParameters: (name, values) => writingGroup(name, () => port.setParameters(name, values)),
+    resetParameters: (name, names) => writingGroup(name, () => port.resetParameters(name, names)),
+    deleteParameterGroup: (name) => writingGroup(name, () => port.deleteParameterGroup(name)),
+    describeSnapshot: (id) => port.describeSnapshot(id),
+  };
+}
