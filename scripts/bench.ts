@@ -3,9 +3,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startEnvironment } from '../test/env/environment.js';
 import { benchOperator } from './bench/operator.js';
+import { benchTopology } from './bench/topology.js';
 import { benchClientRouter } from '../client/bench/router.bench.js';
 
-const ALL = ['operator', 'client'] as const;
+const ALL = ['operator', 'topology', 'client'] as const;
 type Bench = (typeof ALL)[number];
 const requested = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = requested.filter((a) => !(ALL as readonly string[]).includes(a));
@@ -15,14 +16,14 @@ if (unknown.length > 0) {
 }
 const selected = new Set<Bench>(requested.length > 0 ? (requested as Bench[]) : ALL);
 
-const env = await startEnvironment({ kube: selected.has('operator'), aws: selected.has('operator'), postgres: selected.has('client') });
+const needsKube = selected.has('operator') || selected.has('topology');
+const env = await startEnvironment({ kube: needsKube, aws: needsKube, postgres: selected.has('client') });
 let failed = false;
 try {
-  if (selected.has('operator')) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(env.kube!.kubeconfigPath);
-    await benchOperator(kc, env.aws!);
-  }
+  const kc = new KubeConfig();
+  if (needsKube) kc.loadFromFile(env.kube!.kubeconfigPath);
+  if (selected.has('operator')) await benchOperator(kc, env.aws!);
+  if (selected.has('topology')) await benchTopology(kc, env.aws!);
   if (selected.has('client')) {
     console.log('\n[client] router throughput on real PostgreSQL streaming replicas');
     await benchClientRouter(env.postgres!);

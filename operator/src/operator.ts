@@ -13,6 +13,7 @@ import { KubernetesAdapter } from './kube/index.js';
 import { instrumentAwsClient, type OperatorMetrics } from './observability/index.js';
 import { createRdsClient, type RdsClientOptions } from './rds/client.js';
 import { withCoalescedDescribes, type CoalescingOptions } from './rds/coalescing-describer.js';
+import { withSteadyStateCache } from './rds/steady-cache.js';
 import { SdkRdsPort } from './rds/sdk-adapter.js';
 import { createReconciler } from './reconcile/reconciler.js';
 import {
@@ -53,6 +54,9 @@ export interface OperatorOptions {
   backoff?: BackoffPolicy;
   /** Concurrent reconciles' DescribeDBInstances merged into one call. */
   coalescing?: CoalescingOptions;
+  /** Steady reconciles answered from one shared inventory no older than this (default: the steady resync
+   * interval); `false` reads AWS on every reconcile (the benchmark's baseline). */
+  steadyCache?: { maxAgeMs: number } | false;
 }
 
 export interface RunningOperator {
@@ -81,7 +85,9 @@ export function buildCloudWatchClient(options: OperatorOptions): CloudWatchClien
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, kubeConfig, log } = options;
   const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
-  const rds = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
+  const coalesced = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
+  const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady };
+  const rds = steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache);
   const reconcile = createReconciler({
     kube,
     rds,
