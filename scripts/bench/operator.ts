@@ -6,10 +6,10 @@ import * as k8s from '@kubernetes/client-node';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
-import { API_VERSION, KIND } from '../../operator/src/api/index.js';
 import { installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { startOperator, DEFAULT_COALESCING } from '../../operator/src/operator.js';
 import type { OperatorOptions } from '../../operator/src/operator.js';
+import { createFleet } from './fleet.js';
 
 const RESOURCES = 100;
 const REPLICAS = 2;
@@ -73,18 +73,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
     ...reads,
   });
   try {
-    for (let i = 0; i < RESOURCES; i++) {
-      await api.createNamespacedCustomObject({
-        ...replicaSetDBResource,
-        namespace,
-        body: {
-          apiVersion: API_VERSION,
-          kind: KIND,
-          metadata: { name: `db-${i}` },
-          spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, replicas: { count: REPLICAS }, deletionPolicy: 'Delete' },
-        },
-      });
-    }
+    await createFleet(api, namespace, RESOURCES, REPLICAS);
     const deadline = Date.now() + 15 * 60_000;
     while ((await readyCount(api, namespace)) < RESOURCES) {
       if (Date.now() > deadline) throw new Error(`${label}: not all ${RESOURCES} ReplicaSetDBs Ready within 15 minutes`);

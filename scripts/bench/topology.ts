@@ -12,11 +12,11 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { parseTopology } from '@servio/replicasetdb-client';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
-import { API_VERSION, KIND } from '../../operator/src/api/index.js';
 import { configSchema } from '../../operator/src/config/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { deleteAllReplicaSetDBs, installReplicaSetDBCrd } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { startOperator } from '../../operator/src/operator.js';
 import { ENDPOINTS_LABEL_SELECTOR, TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
+import { createFleet } from './fleet.js';
 
 const RESOURCES = 100;
 const REPLICAS = 1;
@@ -92,18 +92,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, con
     rdsClient: availabilityRecordingClient(aws, availableAt),
   });
   try {
-    for (let i = 0; i < RESOURCES; i++) {
-      await api.createNamespacedCustomObject({
-        ...replicaSetDBResource,
-        namespace,
-        body: {
-          apiVersion: API_VERSION,
-          kind: KIND,
-          metadata: { name: `db-${i}` },
-          spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, replicas: { count: REPLICAS }, deletionPolicy: 'Delete' },
-        },
-      });
-    }
+    await createFleet(api, namespace, RESOURCES, REPLICAS);
     const expected = RESOURCES * (1 + REPLICAS);
     const deadline = Date.now() + 10 * 60_000;
     while ([...availableAt.keys()].filter((id) => publishedAt.has(id)).length < expected) {

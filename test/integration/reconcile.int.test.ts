@@ -21,7 +21,7 @@ import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } 
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
-import { awsClientConfig, createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { awsClientConfig, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -93,21 +93,6 @@ async function getObject(name: string): Promise<Stored | undefined> {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
   }
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** The object once its status reflects its current generation and `done` holds. */

@@ -15,7 +15,7 @@ import { createLogger } from '../../operator/src/observability/index.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
 import { TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
 import { topologyJsonSchemaValidator } from '../../operator/src/topology/testing/json-schema.js';
-import { awsClientConfig, cloudWatchClient, createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -80,21 +80,6 @@ afterAll(async () => {
   await operator?.stop();
   if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
 });
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 interface Stored {
   metadata: { name: string; generation: number; uid: string };

@@ -1,0 +1,19 @@
+// The benchmarks' workload: many small ReplicaSetDBs in one namespace, deleted without a final snapshot.
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { API_VERSION, KIND } from '../../operator/src/api/index.js';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+
+export async function createFleet(api: CustomObjectsApi, namespace: string, count: number, replicas: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await api.createNamespacedCustomObject({
+      ...replicaSetDBResource,
+      namespace,
+      body: {
+        apiVersion: API_VERSION,
+        kind: KIND,
+        metadata: { name: `db-${i}` },
+        spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, replicas: { count: replicas }, deletionPolicy: 'Delete' },
+      },
+    });
+  }
+}
