@@ -6,7 +6,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
 import { GROUP, KIND, PLURAL, VERSION } from './api/index.js';
-import { createCloudWatchClient, SdkReplicaLagPort, type LagWindow } from './cloudwatch/index.js';
+import { createCloudWatchClient, DEFAULT_LAG_WINDOW, SdkReplicaLagPort, withSharedLagReads, type LagWindow, type ReplicaLagPort } from './cloudwatch/index.js';
 import { ENDPOINTS_LABEL_SELECTOR } from './topology/index.js';
 import type { OperatorConfig } from './config/index.js';
 import { KubernetesAdapter } from './kube/index.js';
@@ -82,6 +82,13 @@ export function buildCloudWatchClient(options: OperatorOptions): CloudWatchClien
   return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
 }
 
+/** Replica lag from one shared CloudWatch reading, renewed at half the metric's period: a fresher read could not
+ * hold a newer datapoint. */
+function sharedLagPort(options: OperatorOptions): ReplicaLagPort {
+  const periodSeconds = options.lagWindow?.periodSeconds ?? DEFAULT_LAG_WINDOW.periodSeconds;
+  return withSharedLagReads(new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }), { maxAgeMs: (periodSeconds * 1000) / 2 });
+}
+
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, kubeConfig, log } = options;
   const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
@@ -91,7 +98,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const reconcile = createReconciler({
     kube,
     rds,
-    lag: new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }),
+    lag: sharedLagPort(options),
     resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
     metrics: options.metrics,
   });
