@@ -38,7 +38,7 @@ export interface OperatorOptions {
   kubeConfig: KubeConfig;
   log: Logger;
   /** AWS calls by operation and outcome, reconciles by result, topology revision and replica lag. */
-  metrics?: Pick<OperatorMetrics, 'observeAwsCall' | 'observeReconcile' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
+  metrics?: Pick<OperatorMetrics, 'observeAwsCall' | 'observeReconcile' | 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
   /** Instead of a client built from the configuration (tests: a client with the emulator's credentials). */
   rdsClient?: RDSClient;
   /** Instead of a client built from the configuration. Unset: built from it, with `awsCredentials`, or else the

@@ -30,7 +30,7 @@ export interface ReconcilerDeps {
   retirementGate?: RetirementGate;
   /** CloudWatch ReplicaLag; unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
-  metrics?: Pick<OperatorMetrics, 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
+  metrics?: Pick<OperatorMetrics, 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
 }
 
 export interface ReconcileContext {
@@ -106,6 +106,7 @@ function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRe
     metrics.forgetObject(ref);
     return;
   }
+  metrics.setInstanceStatuses(ref, observed.managedInstances().map((i) => i.status));
   if (topology === undefined) return;
   if (topology.revision !== undefined) metrics.setTopologyRevision(ref, topology.revision);
   const replicas = new Set([...topology.instances.keys(), ...(observed.previousStatus?.replicas ?? []).map((r) => r.identifier)]);

@@ -296,6 +296,7 @@ describe('topology: lag gating', () => {
     lag.values.set(R(1), 0.5);
     const recorded: string[] = [];
     const metrics = {
+      setInstanceStatuses: (_: unknown, statuses: readonly string[]) => recorded.push(`statuses ${statuses.join(',')}`),
       setReplicaLag: (_: unknown, id: string, seconds: number | undefined) => recorded.push(`lag ${id} ${seconds}`),
       setTopologyRevision: (_: unknown, revision: number) => recorded.push(`revision ${revision}`),
       forgetObject: () => recorded.push('forget'),
@@ -304,6 +305,7 @@ describe('topology: lag gating', () => {
     expect(recorded).toContain(`revision ${topology(h).revision}`);
     expect(recorded).toContain(`lag ${R(1)} 0.5`);
     expect(recorded.some((r) => r.startsWith('lag prod-servio '))).toBe(false);
+    expect(recorded).toContain('statuses available,available');
     h.kube.delete(h.ref, h.clock.now);
     for (let i = 0; i < 10 && h.kube.record(h.ref) !== undefined; i++) await after(h, 1);
     expect(recorded.at(-1)).toBe('forget');
