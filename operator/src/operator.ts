@@ -93,7 +93,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, kubeConfig, log } = options;
   const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
   const coalesced = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
-  const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady };
+  // Parameter groups are checked every third steady resync: one read per object that cannot be shared, for drift
+  // (a hand edit) that is rare; everything the operator itself changes is read back at once.
+  const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
   const rds = steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache);
   const reconcile = createReconciler({
     kube,

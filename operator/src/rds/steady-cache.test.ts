@@ -149,4 +149,17 @@ describe('withSteadyStateCache', () => {
     fake.parameterGroups.set('pg-new', { name: 'pg-new', arn: 'arn:aws:rds:us-east-1:123456789012:pg:pg-new', family: 'postgres15', tags: {}, parameters: {} });
     expect(await port.describeParameterGroup('pg-new')).toBeDefined();
   });
+
+  it('keeps parameter groups for their own, longer age when asked to', async () => {
+    fake.parameterGroups.set('pg-b', { name: 'pg-b', arn: 'arn:aws:rds:us-east-1:123456789012:pg:pg-b', family: 'postgres15', tags: {}, parameters: {} });
+    const slow = withSteadyStateCache(fake, { maxAgeMs: MAX_AGE, parameterGroupMaxAgeMs: 3 * MAX_AGE, now: () => clock });
+    await slow.describeParameterGroup('pg-b');
+    const reads = groupReads().length;
+    clock += 2 * MAX_AGE;
+    await slow.describeParameterGroup('pg-b');
+    expect(groupReads().length).toBe(reads);
+    clock += MAX_AGE;
+    await slow.describeParameterGroup('pg-b');
+    expect(groupReads().length).toBeGreaterThan(reads);
+  });
 });

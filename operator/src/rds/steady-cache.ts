@@ -14,6 +14,10 @@ import type { ParameterGroup, RdsInstance, RdsPort } from './port.js';
 export interface SteadyCacheOptions {
   /** Oldest inventory a steady describe may be answered from; the steady resync interval is the natural value. */
   maxAgeMs: number;
+  /** Oldest parameter group reading (default: maxAgeMs). Longer than the resync interval means a group edited by
+   * hand outside the operator is put back later, in exchange for fewer reads: every object has a group of its
+   * own, so these reads cannot be shared between objects the way instance describes are. */
+  parameterGroupMaxAgeMs?: number;
   now?: () => number;
 }
 
@@ -40,7 +44,8 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
   /** Parameter group -> sequence number of the latest write; a describe that overlapped a write is not cached. */
   const groupWrites = new Map<string, number>();
 
-  const isFresh = (takenAt: number) => now() - takenAt < options.maxAgeMs;
+  const isFresh = (takenAt: number, maxAgeMs = options.maxAgeMs) => now() - takenAt < maxAgeMs;
+  const groupMaxAgeMs = options.parameterGroupMaxAgeMs ?? options.maxAgeMs;
 
   const refresh = (): Promise<Inventory> => {
     if (refreshing !== undefined) return refreshing;
@@ -150,7 +155,7 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     listTags: (arn) => port.listTags(arn),
     async describeParameterGroup(name) {
       const cached = groups.get(name);
-      if (cached !== undefined && isFresh(cached.takenAt)) return cached.group;
+      if (cached !== undefined && isFresh(cached.takenAt, groupMaxAgeMs)) return cached.group;
       const takenAt = now();
       const startedAt = sequence;
       const group = await port.describeParameterGroup(name);
