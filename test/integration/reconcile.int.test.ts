@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import { startTestOperator } from './operator-harness.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { awsClientConfig, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
@@ -58,26 +59,7 @@ let operator: RunningOperator | undefined;
 const calls: AwsCall[] = [];
 
 function start(client: RDSClient): RunningOperator {
-  return startOperator({
-    config: {
-      watchNamespaces: [namespace],
-      concurrency: 4,
-      awsRegion: testEnv().aws.region,
-      awsEndpoint: testEnv().aws.endpoint,
-      // The emulator makes every instance available at once; the transitioning resync is what moves a create on to
-      // the replicas, the steady one gives the steady-state test its reconciles.
-      resyncSteady: 1_500,
-      resyncTransitioning: 300,
-      shutdownTimeout: 500,
-      identity: 'reconcile-int-test',
-    },
-    kubeConfig: kc,
-    log,
-    rdsClient: client,
-    watcher: { backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 } },
-    backoff: { initialMs: 200, maxMs: 2_000, factor: 2, jitter: 0.2 },
-    coalescing: { windowMs: 5, maxIds: 100 },
-  });
+  return startTestOperator(kc, log, { namespace, identity: 'reconcile-int-test', rdsClient: client });
 }
 
 interface Stored {

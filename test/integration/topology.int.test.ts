@@ -12,10 +12,11 @@ import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/a
 import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createLogger } from '../../operator/src/observability/index.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import { startTestOperator } from './operator-harness.js';
 import { TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
 import { topologyJsonSchemaValidator } from '../../operator/src/topology/testing/json-schema.js';
-import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -54,25 +55,12 @@ let operator: RunningOperator | undefined;
 beforeAll(async () => {
   await installReplicaSetDBCrd(kc);
   namespace = await createNamespace(kc, uniqueName('rsdb-topology'));
-  operator = startOperator({
-    config: {
-      watchNamespaces: [namespace],
-      concurrency: 4,
-      awsRegion: testEnv().aws.region,
-      awsEndpoint: testEnv().aws.endpoint,
-      resyncSteady: 1_500,
-      resyncTransitioning: 300,
-      shutdownTimeout: 500,
-      identity: 'topology-int-test',
-    },
-    kubeConfig: kc,
-    log,
+  operator = startTestOperator(kc, log, {
+    namespace,
+    identity: 'topology-int-test',
     rdsClient: recordingClient(),
     // The test writes high-resolution (one-second) ReplicaLag datapoints, so a later datapoint is a later bucket.
     lagWindow: { windowSeconds: 600, periodSeconds: 1 },
-    watcher: { backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 } },
-    backoff: { initialMs: 200, maxMs: 2_000, factor: 2, jitter: 0.2 },
-    coalescing: { windowMs: 5, maxIds: 100 },
   });
 });
 
