@@ -14,9 +14,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-sc
 COPY client/src client/src
 COPY operator/src operator/src
 RUN npm run build \
- # Test doubles compile with the sources (tsconfig.build.json only leaves out *.test.ts); they are not shipped,
- # and neither are the client library's type declarations.
- && find dist -type d -name testing -prune -exec rm -rf {} + \
+ # The client library's type declarations are for its npm consumers, not for the operator at run time.
  && find client/dist -name '*.d.ts' -delete -o -name '*.d.ts.map' -delete
 
 # --- deps: production dependencies ---------------------------------------------------------------------------

@@ -135,7 +135,6 @@ describe('production install (what the Dockerfile builds)', () => {
     for (const file of filesUnder(join(app, 'client', 'dist'))) if (/\.d\.ts(\.map)?$/.test(file)) rmSync(file);
     const tsc = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
-    for (const file of filesUnder(join(app, 'dist'))) if (/[/\\]testing[/\\]/.test(file)) rmSync(file);
 
     // deps stage: the package files, then the Dockerfile's own command. The npm cache of this machine makes it
     // an offline copy after the first run.
