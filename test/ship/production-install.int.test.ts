@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { parse as parseYaml } from 'yaml';
 import { GROUP, PLURAL, VERSION } from '../../operator/src/api/replicasetdb.js';
-import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
+import { createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 import { ROOT, ensureCrd, installChartIdentity, runCommand, type ChartIdentity } from './chart.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -86,6 +87,8 @@ describe('production install (what the Dockerfile builds)', () => {
         POD_NAMESPACE: namespace,
         POD_NAME: podName,
         WATCH_NAMESPACES: namespace,
+        // The emulator finishes every instance at once; a short transitioning resync moves creates and deletes on.
+        RESYNC_TRANSITIONING: '1s',
         LOG_LEVEL: 'info',
       },
     });
@@ -205,6 +208,8 @@ describe('production install (what the Dockerfile builds)', () => {
     const body = parseYaml(readFileSync(join(ROOT, 'examples', 'minimal.yaml'), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
     body.metadata = { name: RSDB, namespace };
     body.spec.deletionPolicy = 'Delete';
+    // Replicas are drained before they are deleted; a short drain keeps the deletion below quick.
+    body.spec.routing = { drainSeconds: 2 };
     await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, body });
     // Whatever the outcome of a reconcile, it is counted: the count tells which process reconciled.
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(a!)), { timeout: 30_000 }).toBe(true);
@@ -231,6 +236,38 @@ describe('production install (what the Dockerfile builds)', () => {
     await expect.poll(async () => (await metricsOf(b!)).includes('rsdb_leader 1'), { timeout: 10_000 }).toBe(true);
     // The new leader lists the ReplicaSetDB and reconciles it.
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(b!)), { timeout: 30_000 }).toBe(true);
+  });
+
+  it('takes the ReplicaSetDB through its whole life in the new leader, with the chart\'s rights only', async () => {
+    const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
+    const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+    type Stored = { status?: { conditions?: Array<{ type: string; status: string }> } };
+    await expect
+      .poll(async () => ((await custom().getNamespacedCustomObject(ref)) as Stored).status?.conditions?.find((c) => c.type === 'Ready')?.status, { timeout: 60_000 })
+      .toBe('True');
+    // The credentials Secret (create), the endpoints ConfigMap (server-side apply) and Events (create/patch).
+    const secret = await core.readNamespacedSecret({ name: `${RSDB}-credentials`, namespace });
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['password', 'username']);
+    const endpoints = await core.readNamespacedConfigMap({ name: `${RSDB}-endpoints`, namespace });
+    expect(JSON.parse(endpoints.data?.['topology.json'] ?? '{}')).toMatchObject({ version: 1, name: RSDB, namespace });
+    const events = await core.listNamespacedEvent({ namespace });
+    expect(events.items.some((e) => e.involvedObject.name === RSDB && e.reportingComponent !== undefined)).toBe(true);
+
+    // Deletion: replicas, then the primary (deletionPolicy Delete), the ConfigMap, then the finalizer.
+    await custom().deleteNamespacedCustomObject(ref);
+    await expect
+      .poll(async () => {
+        try {
+          await custom().getNamespacedCustomObject(ref);
+          return 'present';
+        } catch (err) {
+          return (err as { code?: number }).code === 404 ? 'gone' : String(err);
+        }
+      }, { timeout: 60_000 })
+      .toBe('gone');
+    await expect(core.readNamespacedConfigMap({ name: `${RSDB}-endpoints`, namespace })).rejects.toMatchObject({ code: 404 });
+    const left = (await rdsClient().send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
+    expect(left.map((i) => i.DBInstanceIdentifier)).toEqual([]);
   });
 
   it('never met a refusal of the API server', () => {
