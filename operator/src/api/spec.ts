@@ -353,7 +353,10 @@ export const specSchema = withCelRules(
       ),
     tags: boundedRecord(z.string().max(256), 50)
       .default({})
-      .describe('AWS tags put on every RDS resource the operator creates, key to value.'),
+      .describe(
+        'AWS tags put on every RDS resource the operator creates, key to value. Keys starting with db.servio.io/ or ' +
+          'aws:, and app.kubernetes.io/managed-by, are reserved (ownership tags the operator sets itself).',
+      ),
     routing: routingSchema.prefault({}),
     endpoints: endpointsSchema.prefault({}),
   }),
@@ -363,6 +366,14 @@ export const specSchema = withCelRules(
       message: 'kmsKeyId needs storageEncrypted: true',
       fieldPath: '.kmsKeyId',
       holds: (s) => s.kmsKeyId === '' || s.storageEncrypted,
+    },
+    {
+      // The operator's ownership tags decide which instances it may change or delete; a spec must not be able to
+      // forge or overwrite them. AWS itself refuses keys starting with aws:.
+      rule: "self.tags.all(k, !k.startsWith('db.servio.io/') && !k.startsWith('aws:') && k != 'app.kubernetes.io/managed-by')",
+      message: 'tag keys starting with db.servio.io/ or aws:, and app.kubernetes.io/managed-by, are reserved',
+      fieldPath: '.tags',
+      holds: (s) => Object.keys(s.tags).every((k) => !k.startsWith('db.servio.io/') && !k.startsWith('aws:') && k !== 'app.kubernetes.io/managed-by'),
     },
     {
       rule: 'self.replicas.count == 0 || self.backup.retentionDays > 0',
