@@ -2,6 +2,7 @@
 // (identifiers are unique, only an available instance is modified, a protected instance is not deleted, a
 // replica needs an available source) and records every call, so a test can count mutating ones.
 import { RdsError } from '../errors.js';
+import { settingsAsReported } from './instances.js';
 import type {
   CreateParameterGroupInput,
   CreatePrimaryInput,
@@ -79,28 +80,14 @@ export class FakeRds implements RdsPort {
       status: this.createdStatus,
       engine: 'postgres',
       engineVersion: '15.4',
-      instanceClass: input.instanceClass,
-      allocatedStorageGiB: input.allocatedStorageGiB,
-      maxAllocatedStorageGiB: input.maxAllocatedStorageGiB,
-      storageType: input.storageType,
-      iops: input.iops,
+      ...settingsAsReported(input),
       multiAZ: false,
       storageEncrypted: true,
       backupRetentionDays: 0,
-      maintenanceWindow: input.maintenanceWindow?.toLowerCase() ?? 'wed:06:38-wed:07:08',
       subnetGroupName: input.subnetGroupName,
-      securityGroupIds: input.securityGroupIds.length > 0 ? [...input.securityGroupIds] : ['sg-default0'],
-      publiclyAccessible: input.publiclyAccessible,
-      performanceInsights: input.performanceInsights,
-      monitoringIntervalSeconds: input.monitoringIntervalSeconds,
-      monitoringRoleArn: input.monitoringRoleArn,
-      logExports: [...input.logExports],
-      parameterGroups: [{ name: input.parameterGroupName, applyStatus: 'in-sync' }],
-      deletionProtection: input.deletionProtection,
       endpoint: this.createdStatus === 'creating' ? undefined : { host: `${id}.fake.us-east-1.rds.amazonaws.com`, port: 5432 },
       availabilityZone: 'us-east-1a',
       replicaIdentifiers: [],
-      tags: { ...input.tags },
       pending: {},
       ...extra,
     };

@@ -1,5 +1,5 @@
 // Test fixture: an RDS instance as the port reports it, available and unremarkable unless told otherwise.
-import type { RdsInstance } from '../port.js';
+import type { CommonInstanceSettings, RdsInstance } from '../port.js';
 
 export function anRdsInstance(overrides: Partial<RdsInstance> = {}): RdsInstance {
   const identifier = overrides.identifier ?? 'prod-servio';
@@ -29,4 +29,27 @@ export function anRdsInstance(overrides: Partial<RdsInstance> = {}): RdsInstance
     pending: {},
     ...overrides,
   };
+}
+
+/** The settings of a create request as RDS reports them on the instance afterwards: it lower-cases the maintenance
+ * window and picks one, and puts the VPC's default security group, when the request leaves them out. The subnet
+ * group is left to the caller: a replica's is inherited from its source. */
+export function settingsAsReported(input: CommonInstanceSettings & { maintenanceWindow?: string }) {
+  return {
+    instanceClass: input.instanceClass,
+    allocatedStorageGiB: input.allocatedStorageGiB,
+    maxAllocatedStorageGiB: input.maxAllocatedStorageGiB,
+    storageType: input.storageType,
+    iops: input.iops,
+    maintenanceWindow: input.maintenanceWindow?.toLowerCase() ?? 'wed:06:38-wed:07:08',
+    securityGroupIds: input.securityGroupIds.length > 0 ? [...input.securityGroupIds] : ['sg-default0'],
+    publiclyAccessible: input.publiclyAccessible,
+    performanceInsights: input.performanceInsights,
+    monitoringIntervalSeconds: input.monitoringIntervalSeconds,
+    monitoringRoleArn: input.monitoringRoleArn,
+    logExports: [...input.logExports],
+    parameterGroups: [{ name: input.parameterGroupName, applyStatus: 'in-sync' }],
+    deletionProtection: input.deletionProtection,
+    tags: { ...input.tags },
+  } satisfies Partial<RdsInstance>;
 }

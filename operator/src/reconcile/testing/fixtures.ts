@@ -5,6 +5,7 @@ import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type 
 import { FINALIZER, ownershipTags } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
 import { Observed, type CredentialsState } from '../observed.js';
+import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
 import { resourceNames } from '../resource-names.js';
 
@@ -181,31 +182,17 @@ export class WorldBuilder {
       ...DEFAULT_INSTANCE_FIELDS,
       identifier: p.identifier,
       arn: `arn:aws:rds:us-east-1:123456789012:db:${p.identifier}`,
+      ...settingsAsReported(p),
       engineVersion: p.engineVersion,
-      instanceClass: p.instanceClass,
-      allocatedStorageGiB: p.allocatedStorageGiB,
-      maxAllocatedStorageGiB: p.maxAllocatedStorageGiB,
-      storageType: p.storageType,
-      iops: p.iops,
       multiAZ: p.multiAZ,
       storageEncrypted: p.storageEncrypted,
       databaseName: p.databaseName,
       masterUsername: p.masterUsername,
       backupRetentionDays: p.backupRetentionDays,
       backupWindow: p.backupWindow ?? '13:14-13:44',
-      maintenanceWindow: p.maintenanceWindow?.toLowerCase() ?? 'wed:06:38-wed:07:08',
       subnetGroupName: p.subnetGroupName,
-      securityGroupIds: p.securityGroupIds.length > 0 ? [...p.securityGroupIds] : ['sg-default0'],
-      publiclyAccessible: p.publiclyAccessible,
-      performanceInsights: p.performanceInsights,
-      monitoringIntervalSeconds: p.monitoringIntervalSeconds,
-      monitoringRoleArn: p.monitoringRoleArn,
-      logExports: [...p.logExports],
-      parameterGroups: [{ name: p.parameterGroupName, applyStatus: 'in-sync' }],
-      deletionProtection: p.deletionProtection,
       endpoint: { host: `${p.identifier}.abc.us-east-1.rds.amazonaws.com`, port: 5432 },
       replicaIdentifiers: replicaIds,
-      tags: { ...p.tags },
     });
     for (let index = 1; index <= spec.replicas.count; index++) this.withReplica(index, {});
     this.parameterGroup = {
@@ -236,26 +223,12 @@ export class WorldBuilder {
         ...DEFAULT_INSTANCE_FIELDS,
         identifier: id,
         arn: `arn:aws:rds:us-east-1:123456789012:db:${id}`,
+        ...settingsAsReported(r),
         engineVersion: spec.engineVersion,
-        instanceClass: r.instanceClass,
-        allocatedStorageGiB: r.allocatedStorageGiB,
-        maxAllocatedStorageGiB: r.maxAllocatedStorageGiB,
-        storageType: r.storageType,
-        iops: r.iops,
         databaseName: spec.databaseName,
         masterUsername: spec.masterUsername,
-        maintenanceWindow: r.maintenanceWindow?.toLowerCase() ?? 'wed:06:38-wed:07:08',
-        securityGroupIds: r.securityGroupIds.length > 0 ? [...r.securityGroupIds] : ['sg-default0'],
-        publiclyAccessible: r.publiclyAccessible,
-        performanceInsights: r.performanceInsights,
-        monitoringIntervalSeconds: r.monitoringIntervalSeconds,
-        monitoringRoleArn: r.monitoringRoleArn,
-        logExports: [...r.logExports],
-        parameterGroups: [{ name: r.parameterGroupName, applyStatus: 'in-sync' }],
-        deletionProtection: r.deletionProtection,
         endpoint: { host: `${id}.abc.us-east-1.rds.amazonaws.com`, port: 5432 },
         replicationSource: names.primary,
-        tags: { ...r.tags },
       });
       const primary = this.instances.get(names.primary);
       if (primary !== undefined && !primary.replicaIdentifiers.includes(id)) primary.replicaIdentifiers = [...primary.replicaIdentifiers, id];
