@@ -123,9 +123,9 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
 
   stats(): RouterStats {
     const core = this.#core;
-    const source = this.#source?.stats ?? { reads: 0, reloads: 0, ignored: 0, rejected: 0 };
+    const source = this.#source?.stats ?? { reads: 0, reloads: 0, epochChanges: 0, ignored: 0, rejected: 0 };
     return {
-      topology: { revision: core.topology.revision, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
+      topology: { revision: core.topology.revision, epoch: core.topology.epoch ?? null, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
       lagChecks: this.#monitor.rounds,
       fallback: {
         inFlight: core.fallback.inFlight,
