@@ -179,6 +179,25 @@ export class KubernetesAdapter implements KubernetesPort {
     }
   }
 
+  /** A JSON patch that tests the uid at the index it removes, so a concurrent change of the owner references fails
+   * the patch (and the reconcile retries) instead of removing someone else's. */
+  async releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void> {
+    let cm: V1ConfigMap;
+    try {
+      cm = await this.core.readNamespacedConfigMap(ref);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    const index = (cm.metadata?.ownerReferences ?? []).findIndex((owner) => owner.uid === ownerUid);
+    if (index === -1) return;
+    const body: JsonPatchOperation[] = [
+      { op: 'test', path: `/metadata/ownerReferences/${index}/uid`, value: ownerUid },
+      { op: 'remove', path: `/metadata/ownerReferences/${index}` },
+    ];
+    await this.core.patchNamespacedConfigMap({ ...ref, body }, jsonPatch);
+  }
+
   async recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void> {
     await this.events.record(involved, type, reason, message);
   }

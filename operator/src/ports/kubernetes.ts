@@ -62,6 +62,9 @@ export interface KubernetesPort {
   ): Promise<string>;
   /** Idempotent: deleting a ConfigMap that is gone is not an error. */
   deleteConfigMap(ref: ObjectRef): Promise<void>;
+  /** Removes the owner reference to `ownerUid`, keeping the ConfigMap. Idempotent: a ConfigMap that is gone or
+   * not owned by it is left as it is. */
+  releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void>;
 
   /** Best effort: a failure to record an Event is logged, never fails a reconcile. */
   recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void>;

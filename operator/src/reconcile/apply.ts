@@ -57,6 +57,7 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   deleteInstance: 'DeletingInstance',
   publishTopology: 'TopologyPublished',
   deleteTopology: 'TopologyDeleted',
+  releaseTopology: 'TopologyRetained',
 };
 
 const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
@@ -207,6 +208,9 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       return undefined;
     case 'deleteTopology':
       await kube(() => ctx.kube.deleteConfigMap(step.configMap));
+      return undefined;
+    case 'releaseTopology':
+      await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid));
       return undefined;
     case 'deleteInstance':
       try {

@@ -34,6 +34,8 @@ export function describeStep(step: Step): string {
         : `restore ConfigMap ${step.configMap.name} to topology revision ${step.revision} (${step.delta.join(', ')})`;
     case 'deleteTopology':
       return `delete ConfigMap ${step.configMap.name}`;
+    case 'releaseTopology':
+      return `keep ConfigMap ${step.configMap.name} for the retained databases, without the owner reference`;
     case 'deleteInstance': {
       const snapshot = step.finalSnapshot === 'skip' ? 'no final snapshot' : `final snapshot ${step.finalSnapshot.finalSnapshotIdentifier}`;
       return `delete ${step.role} ${step.identifier} (${step.why}; ${snapshot})`;
@@ -63,6 +65,7 @@ export function stepSubject(step: Step): string {
       return step.input.identifier;
     case 'publishTopology':
     case 'deleteTopology':
+    case 'releaseTopology':
       return step.configMap.name;
     case 'modifyInstance':
     case 'deleteInstance':

@@ -45,6 +45,7 @@ export function topologySource(observed: Observed): TopologySource | undefined {
   return {
     namespace: observed.object.ref.namespace,
     name: observed.object.ref.name,
+    epoch: observed.object.uid,
     databaseName: spec.databaseName,
     routing: spec.routing,
     credentialsSecret: observed.names.secret.name,
@@ -87,7 +88,9 @@ export function planTopology(observed: Observed, now: Date): TopologyPlan {
 /** The ConfigMap steps merged into the plan's: the publication goes first, before any DeleteDBInstance of the same
  * reconcile, so a replica is draining in the ConfigMap before its deletion is ever asked for. On the finalizer
  * path the ConfigMap is deleted last, just before the finalizer: while a deletion is blocked (deletion protection)
- * the database still serves, and its clients still need to find it. */
+ * the database still serves, and its clients still need to find it. Under deletionPolicy Retain the databases keep
+ * serving after the object is gone, so the ConfigMap stays where their clients read it; only the owner reference
+ * goes, or Kubernetes' garbage collector would delete the ConfigMap with the object. */
 export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan, observed: Observed): Step[] {
   const publication = topology.publication;
   if (publication !== undefined && publication.delta.length > 0) {
@@ -103,8 +106,14 @@ export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan
     return [...steps.slice(0, at), publish, ...steps.slice(at)];
   }
   const removal = steps.findIndex((s) => s.kind === 'removeFinalizer');
-  if (removal !== -1 && observed.configMap() !== undefined && !observed.configMapIsForeign()) {
-    return [...steps.slice(0, removal), { kind: 'deleteTopology', configMap: observed.names.configMap }, ...steps.slice(removal)];
+  const configMap = observed.configMap();
+  if (removal !== -1 && configMap !== undefined && !observed.configMapIsForeign()) {
+    const step: Step =
+      observed.spec?.deletionPolicy === 'Retain'
+        ? { kind: 'releaseTopology', configMap: observed.names.configMap, ownerUid: observed.object.uid }
+        : { kind: 'deleteTopology', configMap: observed.names.configMap };
+    if (step.kind === 'releaseTopology' && !configMap.ownerUids.includes(step.ownerUid)) return [...steps];
+    return [...steps.slice(0, removal), step, ...steps.slice(removal)];
   }
   return [...steps];
 }

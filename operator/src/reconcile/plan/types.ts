@@ -46,6 +46,8 @@ export type Step =
       delta: string[];
     }
   | { kind: 'deleteTopology'; configMap: ObjectRef }
+  /** Keeps the ConfigMap but drops the object's owner reference (deletionPolicy Retain). */
+  | { kind: 'releaseTopology'; configMap: ObjectRef; ownerUid: string }
   | {
       kind: 'deleteInstance';
       identifier: string;

@@ -145,6 +145,12 @@ export class FakeKubernetes implements KubernetesPort {
     this.configMaps.delete(key(ref));
   }
 
+  async releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void> {
+    const cm = this.configMaps.get(key(ref));
+    if (cm === undefined || !cm.ownerUids.includes(ownerUid)) return;
+    this.configMaps.set(key(ref), { ...cm, ownerUids: cm.ownerUids.filter((uid) => uid !== ownerUid), resourceVersion: String(this.version++) });
+  }
+
   async recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void> {
     this.events.push({ involved, type, reason, message });
   }
