@@ -27,6 +27,9 @@ export interface EndpointStats {
   readYourWrites: number;
   /** Reads that failed here on a connection error and were retried elsewhere. */
   retriedElsewhere: number;
+  /** Reads that waited connectionTimeoutMillis for a connection of this endpoint's full pool and moved on
+   * (back-pressure: the endpoint stays healthy). */
+  poolSaturated: number;
   failures: number;
   lastError: string | null;
   pool: PoolStats;
