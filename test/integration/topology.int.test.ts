@@ -378,6 +378,7 @@ describe('deletionPolicy Retain, then the object created again', () => {
     // The test control plane runs no garbage collector; what would make it delete the ConfigMap with its owner is
     // the owner reference, which must be gone.
     const kept = await readConfigMap(name);
+    expect(kept, 'the ConfigMap after the object was deleted').toBeDefined();
     expect(kept?.metadata?.ownerReferences ?? []).toEqual([]);
     expect(kept?.data).toEqual(before.configMap.data);
 
