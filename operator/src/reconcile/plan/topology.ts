@@ -106,14 +106,16 @@ export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan
     return [...steps.slice(0, at), publish, ...steps.slice(at)];
   }
   const removal = steps.findIndex((s) => s.kind === 'removeFinalizer');
+  const last = removal === -1 ? undefined : lastTopologyStep(observed);
+  return last === undefined ? [...steps] : [...steps.slice(0, removal), last, ...steps.slice(removal)];
+}
+
+/** What the finalizer path does to our ConfigMap; nothing when there is none, it is not ours, or it is released
+ * already (a repeat after a crash). */
+function lastTopologyStep(observed: Observed): Step | undefined {
   const configMap = observed.configMap();
-  if (removal !== -1 && configMap !== undefined && !observed.configMapIsForeign()) {
-    const step: Step =
-      observed.spec?.deletionPolicy === 'Retain'
-        ? { kind: 'releaseTopology', configMap: observed.names.configMap, ownerUid: observed.object.uid }
-        : { kind: 'deleteTopology', configMap: observed.names.configMap };
-    if (step.kind === 'releaseTopology' && !configMap.ownerUids.includes(step.ownerUid)) return [...steps];
-    return [...steps.slice(0, removal), step, ...steps.slice(removal)];
-  }
-  return [...steps];
+  if (configMap === undefined || observed.configMapIsForeign()) return undefined;
+  if (observed.spec?.deletionPolicy !== 'Retain') return { kind: 'deleteTopology', configMap: observed.names.configMap };
+  const ownerUid = observed.object.uid;
+  return configMap.ownerUids.includes(ownerUid) ? { kind: 'releaseTopology', configMap: observed.names.configMap, ownerUid } : undefined;
 }
