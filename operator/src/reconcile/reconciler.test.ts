@@ -250,6 +250,8 @@ describe('reconcile: deletion', () => {
     expect(h.kube.record(h.ref)).toBeUndefined();
     expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
     expect(h.rds.mutatingCalls().filter((c) => c.operation.startsWith('Delete'))).toEqual([]);
+    // The retained databases keep serving: their ConfigMap stays, owned by nobody.
+    expect([...h.kube.configMaps.values()].map((cm) => cm.ownerUids)).toEqual([[]]);
   });
 
   it('shows a rejected deletion in Progressing and tries again at the steady interval', async () => {
