@@ -9,6 +9,7 @@ import type { ApplyOutcome } from './apply.js';
 import { healthOf } from './instance-states.js';
 import type { Observed } from './observed.js';
 import { AWS_REJECTED_REASON } from './plan/blockers.js';
+import { appliedPasswordFingerprint } from './plan/credentials.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { TopologyPlan } from './plan/topology.js';
@@ -234,10 +235,16 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
       secretName: observed.names.secret.name,
       ...(topology?.revision !== undefined ? { configMapName: topology.configMapName, topologyRevision: topology.revision } : {}),
     }),
+    credentials: credentialsStatus(observed, outcome.appliedPasswordFingerprint),
     parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
     pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,
     finalSnapshotIdentifier: snapshotRequested ? observed.names.finalSnapshot : previous?.finalSnapshotIdentifier,
   });
+}
+
+function credentialsStatus(observed: Observed, appliedNow: string | undefined): ReplicaSetDBStatus['credentials'] {
+  const fingerprint = appliedPasswordFingerprint(observed, appliedNow);
+  return fingerprint === undefined ? observed.previousStatus?.credentials : { ...observed.previousStatus?.credentials, appliedPasswordFingerprint: fingerprint };
 }
 
 function stripUndefined<T extends object>(obj: T): T {
