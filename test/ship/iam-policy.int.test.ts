@@ -37,7 +37,7 @@ function readPolicy(): Statement[] {
 const DEPENDENT_ACTIONS: Record<string, string> = {
   'rds:CreateDBSnapshot': 'DeleteDBInstance with FinalDBSnapshotIdentifier takes the final snapshot',
   'iam:PassRole': 'CreateDBInstance/ModifyDBInstance with MonitoringRoleArn hand the role to RDS',
-  'kms:CreateGrant': 'an instance encrypted with a customer managed key (spec.storage kmsKeyId) gives RDS a grant on it',
+  'kms:CreateGrant': 'an instance encrypted with a customer managed key (spec.kmsKeyId) gives RDS a grant on it',
   'kms:DescribeKey': 'RDS checks the customer managed key on create',
 };
 
