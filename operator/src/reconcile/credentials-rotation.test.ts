@@ -3,6 +3,7 @@
 // the spec's. The fingerprint is computed here independently of the code under test.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { RdsError } from '../rds/errors.js';
 import { aReplicaSetDB, UID } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, aHarness, type Harness } from './testing/harness.js';
 
@@ -76,6 +77,40 @@ describe('reconcile: the master password follows the Secret', () => {
     await h.reconcile();
     expect(h.rds.mutatingCalls()).toHaveLength(before);
     expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(GENERATED_PASSWORD));
+  });
+});
+
+describe('reconcile: a password RDS rejects', () => {
+  it('is not sent again; the Secret is named as what to fix, and a new password in it is sent', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    rotate(h, ROTATED);
+    h.rds.failNext('ModifyDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'ModifyDBInstance', 'The parameter MasterUserPassword is not a valid password.'));
+    await h.converge();
+    await h.reconcile();
+    expect(passwordCalls(h)).toHaveLength(1);
+    expect(h.status()?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'CredentialsRejected',
+      message: expect.stringMatching(/RDS rejected the password in Secret servio-credentials: .*not a valid password.* Write another password to the Secret\./),
+    });
+
+    rotate(h, 'Another-Password-0123456789');
+    await h.converge();
+    expect(h.rds.passwords.get('prod-servio')).toBe('Another-Password-0123456789');
+    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf('Another-Password-0123456789') });
+    expect(h.status()?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+  });
+
+  it('sends a corrected password even when the Secret was fixed before the next reconcile', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    rotate(h, ROTATED);
+    h.rds.failNext('ModifyDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'ModifyDBInstance', 'not a valid password'));
+    await h.reconcile();
+    rotate(h, 'Another-Password-0123456789');
+    await h.converge();
+    expect(h.rds.passwords.get('prod-servio')).toBe('Another-Password-0123456789');
   });
 });
 

@@ -3,7 +3,7 @@
 import { ADOPT_ANNOTATION, TAG_OWNER_NAME, TAG_OWNER_NAMESPACE } from '../../naming/index.js';
 import { compareEngineVersions } from '../../rds/engine-version.js';
 import type { Observed, ForeignResource } from '../observed.js';
-import { usernameMismatch } from './credentials.js';
+import { rejectedPassword, usernameMismatch } from './credentials.js';
 import type { Blocker } from './types.js';
 
 export const AWS_REJECTED_REASON = 'AwsRejected';
@@ -54,6 +54,9 @@ export function findBlocker(observed: Observed): Blocker | undefined {
   }
   const conflict = conflictBlocker(observed);
   if (conflict !== undefined) return conflict;
+  // Before the spec's hold: a rejected password is held by its fingerprint, and released by a new one in the Secret.
+  const rejectedPasswordHold = rejectedPassword(observed);
+  if (rejectedPasswordHold !== undefined) return rejectedPasswordHold;
   const hold = rejectionHold(observed);
   if (hold !== undefined) return hold;
 

@@ -61,6 +61,16 @@ describe('plan: the master password', () => {
     expect(text).toContain(passwordFingerprint(ROTATED, UID));
   });
 
+  it('holds a password RDS rejected until the Secret holds another', () => {
+    const status = { credentials: { appliedPasswordFingerprint: passwordFingerprint(SECRET_PASSWORD, UID), rejectedPasswordFingerprint: passwordFingerprint(ROTATED, UID) } };
+    const held = plan(aWorld(aReplicaSetDB().withStatus(status)).inSync().withCredentials(usableCredentials(ROTATED)).build());
+    expect(stepsOf(held)).toEqual([]);
+    expect(held.blocker).toEqual({ reason: 'CredentialsRejected', message: 'RDS rejected the password in Secret servio-credentials. Write another password to the Secret.' });
+    const next = plan(aWorld(aReplicaSetDB().withStatus(status)).inSync().withCredentials(usableCredentials('Third-Password-0123456789')).build());
+    expect(next.blocker).toBeUndefined();
+    expect(stepsOf(next)).toEqual(['applyMasterPassword prod-servio']);
+  });
+
   it('fingerprints differ per object for the same password', () => {
     expect(passwordFingerprint(ROTATED, UID)).not.toBe(passwordFingerprint(ROTATED, 'another-uid'));
     expect(passwordFingerprint(ROTATED, UID)).toMatch(/^hmac-sha256:[A-Za-z0-9_-]{43}$/);

@@ -9,11 +9,30 @@
 // edited while an older operator ignored edits; docs/operations.md says how to re-apply it.
 import { isModifiable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
-import type { Blocker, Plan } from './types.js';
+import type { Blocker, Plan, Step } from './types.js';
 
 /** The fingerprint of the password RDS was last given, as the previous status recorded it. */
 export function recordedPasswordFingerprint(observed: Observed): string | undefined {
   return observed.previousStatus?.credentials?.appliedPasswordFingerprint;
+}
+
+/** How a rejected password is reported: what to change is the Secret, not the spec. `message` is redacted. */
+export function passwordRejection(step: Step, message: string): Blocker | undefined {
+  if (step.kind !== 'applyMasterPassword') return undefined;
+  return { reason: 'CredentialsRejected', message: `RDS rejected the password in Secret ${step.secret.name}: ${message}. Write another password to the Secret.` };
+}
+
+/** RDS rejected the Secret's password: it is not sent again, and the Secret (not the spec, as for other
+ * rejections) is what to change. Undefined as soon as the Secret holds another password. */
+export function rejectedPassword(observed: Observed): Blocker | undefined {
+  const rejected = observed.previousStatus?.credentials?.rejectedPasswordFingerprint;
+  const credentials = observed.credentials();
+  if (rejected === undefined || credentials.state !== 'usable' || credentials.passwordFingerprint !== rejected) return undefined;
+  const ready = observed.previousStatus?.conditions?.find((c) => c.type === 'Ready');
+  return {
+    reason: 'CredentialsRejected',
+    message: ready?.reason === 'CredentialsRejected' ? ready.message : `RDS rejected the password in Secret ${observed.names.secret.name}. Write another password to the Secret.`,
+  };
 }
 
 /** The Secret names a different master user than the spec: applications would log in as a user RDS does not
@@ -45,6 +64,12 @@ export function planCredentials(plan: Plan, observed: Observed): void {
     plan.waits.push({ subject: primary.identifier, message: `the new password in Secret ${secret.name} is applied once ${primary.identifier} is available (it is ${primary.status})` });
     plan.pendingChanges.push(`${primary.identifier}: the master password from Secret ${secret.name} (once available)`);
   }
+}
+
+/** The fingerprint to keep as rejected: set by a rejection of this reconcile, kept until a password is applied. */
+export function rejectedPasswordFingerprint(observed: Observed, appliedNow: string | undefined, rejectedNow: string | undefined): string | undefined {
+  if (rejectedNow !== undefined) return rejectedNow;
+  return appliedNow !== undefined ? undefined : observed.previousStatus?.credentials?.rejectedPasswordFingerprint;
 }
 
 /** What status records after a reconcile: the password just applied, else the one recorded before, else (an

@@ -73,6 +73,7 @@ export type BlockReason =
   | 'AwsRejected'
   | 'CredentialsInvalid'
   | 'CredentialsUsernameMismatch'
+  | 'CredentialsRejected'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
   | 'DeletionProtected';
