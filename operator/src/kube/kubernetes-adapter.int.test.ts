@@ -199,6 +199,18 @@ describe('KubernetesAdapter against the API server', () => {
       expect(stored.type).toBe('Opaque');
       expect(stored.metadata?.labels).toEqual(labels);
     });
+
+    it('sets keys only while the keys it was told about are unchanged', async () => {
+      const ref = { namespace, name: 'patched-credentials' };
+      await adapter.createSecret(ref, { username: 'app', password: 'first-password' }, {});
+      await adapter.patchSecretKeys(ref, { DB_USERNAME: 'app', DB_PASSWORD: 'first-password' }, { username: 'app', password: 'first-password' });
+      await expect(adapter.getSecret(ref)).resolves.toEqual({ username: 'app', password: 'first-password', DB_USERNAME: 'app', DB_PASSWORD: 'first-password' });
+
+      // Someone rotated the password after it was read: the copy of the old one is refused, nothing changes.
+      await core.patchNamespacedSecret({ ...ref, body: { stringData: { password: 'second-password' } } }, mergePatch);
+      await expect(adapter.patchSecretKeys(ref, { DB_PASSWORD: 'first-password' }, { password: 'first-password' })).rejects.toMatchObject({ code: 422 });
+      await expect(adapter.getSecret(ref)).resolves.toMatchObject({ password: 'second-password', DB_PASSWORD: 'first-password' });
+    });
   });
 
   describe('ConfigMaps by server-side apply', () => {

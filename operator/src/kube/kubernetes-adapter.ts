@@ -122,6 +122,16 @@ export class KubernetesAdapter implements KubernetesPort {
     }
   }
 
+  async patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void> {
+    const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+    const pointer = (key: string) => `/data/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const body: JsonPatchOperation[] = [
+      ...Object.entries(unchanged).map(([key, value]): JsonPatchOperation => ({ op: 'test', path: pointer(key), value: base64(value) })),
+      ...Object.entries(set).map(([key, value]): JsonPatchOperation => ({ op: 'add', path: pointer(key), value: base64(value) })),
+    ];
+    await this.core.patchNamespacedSecret({ ...ref, body }, jsonPatch);
+  }
+
   async getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined> {
     try {
       return toStoredConfigMap(await this.core.readNamespacedConfigMap(ref));

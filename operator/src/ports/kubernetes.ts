@@ -52,6 +52,10 @@ export interface KubernetesPort {
   /** Creates a Secret; never overwrites one that exists (returns 'exists' then), so a password is never lost. */
   createSecret(ref: ObjectRef, data: Record<string, string>, labels: Record<string, string>): Promise<'created' | 'exists'>;
 
+  /** Sets `set` in the Secret's data only while the keys of `unchanged` still hold those values (a JSON patch with
+   * `test` ops): a Secret edited meanwhile fails the patch instead of getting copies of what it no longer says. */
+  patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void>;
+
   getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined>;
   /** Server-side apply with the operator's field manager (force), owned by `owner`. Returns the new
    * resourceVersion. */

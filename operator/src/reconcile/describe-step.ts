@@ -24,6 +24,10 @@ export function describeStep(step: Step): string {
       const b = step.blueprint;
       return `create primary ${b.identifier}: ${b.instanceClass}, ${b.allocatedStorageGiB} GiB ${b.storageType}, PostgreSQL ${b.engineVersion}${b.multiAZ ? ', Multi-AZ' : ''}`;
     }
+    case 'applyMasterPassword':
+      return `set the master password of ${step.identifier} to the one in Secret ${step.secret.name}`;
+    case 'syncCredentialEnvironment':
+      return `copy username and password to DB_USERNAME and DB_PASSWORD in Secret ${step.secret.name}`;
     case 'createReplica':
       return `create replica ${step.input.identifier} of ${step.input.sourceIdentifier}: ${step.input.instanceClass}`;
     case 'modifyInstance':
@@ -49,7 +53,10 @@ export function stepSubject(step: Step): string {
     case 'removeFinalizer':
       return 'finalizer';
     case 'createCredentials':
+    case 'syncCredentialEnvironment':
       return step.secret.name;
+    case 'applyMasterPassword':
+      return step.identifier;
     case 'createParameterGroup':
       return step.input.name;
     case 'setParameters':

@@ -12,8 +12,19 @@ import { healthOf } from './instance-states.js';
 import { readPublishedTopology } from '../topology/index.js';
 
 /** Whether the Secret can supply a master password. The password itself is never part of the snapshot: it is
- * read from the Secret at the one moment it is sent to RDS. */
-export type CredentialsState = { state: 'absent' } | { state: 'usable' } | { state: 'unusable'; reason: string };
+ * read from the Secret at the one moment it is sent to RDS. What the plan compares is its fingerprint
+ * (`passwordFingerprint`, keyed with the object's uid) against the one status recorded when it was applied. */
+export type CredentialsState =
+  | { state: 'absent' }
+  | {
+      state: 'usable';
+      passwordFingerprint: string;
+      /** The Secret's `username`; undefined when it has none. */
+      username?: string;
+      /** DB_USERNAME / DB_PASSWORD differ from username / password. */
+      environmentKeysStale: boolean;
+    }
+  | { state: 'unusable'; reason: string };
 
 export interface ObjectSnapshot {
   ref: ObjectRef;

@@ -55,7 +55,7 @@ describe('reconcile: from nothing to Ready', () => {
     const h = aHarness(aReplicaSetDB());
     await h.converge();
     const secret = h.kube.secrets.get('prod/servio-credentials');
-    expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD });
+    expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD, DB_USERNAME: 'servio', DB_PASSWORD: GENERATED_PASSWORD });
     expect(h.rds.passwords.get('prod-servio')).toBe(GENERATED_PASSWORD);
     const everywhere = JSON.stringify([h.log.lines, h.kube.events, h.status(), [...h.kube.configMaps.values()], h.rds.calls]);
     expect(everywhere).not.toContain(GENERATED_PASSWORD);

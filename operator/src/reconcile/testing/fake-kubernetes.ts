@@ -131,6 +131,13 @@ export class FakeKubernetes implements KubernetesPort {
     return 'created';
   }
 
+  async patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void> {
+    const s = this.secrets.get(key(ref));
+    if (s === undefined) throw Object.assign(new Error('not found'), { code: 404 });
+    if (Object.entries(unchanged).some(([k, v]) => s.data[k] !== v)) throw Object.assign(new Error('the test operation failed'), { code: 422 });
+    Object.assign(s.data, set);
+  }
+
   async getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined> {
     return this.configMaps.get(key(ref));
   }
