@@ -11,6 +11,7 @@ import type { RdsInstance, RdsPort } from '../rds/port.js';
 import { masterPasswordProblem, redact } from './credentials.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
+import { AWS_OPERATION } from './plan/aws-operations.js';
 import { isMutatingAwsStep, type Step } from './plan/types.js';
 
 export interface ApplyContext {
@@ -59,16 +60,10 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   deleteTopology: 'TopologyDeleted',
 };
 
-const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
-  createParameterGroup: 'CreateDBParameterGroup',
-  setParameters: 'ModifyDBParameterGroup',
-  resetParameters: 'ResetDBParameterGroup',
-  deleteParameterGroup: 'DeleteDBParameterGroup',
-  tagResource: 'AddTagsToResource',
-  createPrimary: 'CreateDBInstance',
-  createReplica: 'CreateDBInstanceReadReplica',
-  modifyInstance: 'ModifyDBInstance',
-  deleteInstance: 'DeleteDBInstance',
+const EVENT_REASON_OF_FAILURE: Partial<Record<FailureKind, string>> = {
+  terminal: 'AwsRequestRejected',
+  'action-required': 'AwsActionRequired',
+  kubernetes: 'KubernetesRequestFailed',
 };
 
 class KubernetesStepError extends Error {
@@ -91,7 +86,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
     } catch (err) {
       outcome.failure = failureOf(step, err, secrets);
       const { kind, operation, message } = outcome.failure;
-      const reason = kind === 'terminal' ? 'AwsRequestRejected' : kind === 'kubernetes' ? 'KubernetesRequestFailed' : 'AwsRequestFailed';
+      const reason = EVENT_REASON_OF_FAILURE[kind] ?? 'AwsRequestFailed';
       const line = `${operation} ${stepSubject(step)} failed (${kind}): ${message}`;
       ctx.log.warn({ step: step.kind, subject: stepSubject(step), kind, code: outcome.failure.code }, line);
       await event(ctx, 'Warning', reason, line);

@@ -13,6 +13,7 @@ import { healthOf, isModifiable, needsReplacement } from '../instance-states.js'
 import type { Observed } from '../observed.js';
 import { desiredPrimary, desiredReplica } from './desired.js';
 import { PRIMARY_CHANGE_ORDER, describeChange, instanceDrift, mergeChanges, type GroupedChange, type InstanceDrift } from './drift.js';
+import { heldModification, heldNote } from './held.js';
 import type { Plan } from './types.js';
 
 function changesAllowedNow(instance: RdsInstance, changes: readonly GroupedChange[]): GroupedChange[] {
@@ -27,6 +28,17 @@ function recordNotes(plan: Plan, identifier: string, drift: InstanceDrift): void
   for (const c of drift.immutable) {
     plan.pendingChanges.push(`${identifier}: ${c.field} is ${c.from}, the spec says ${c.to}; RDS cannot change it in place`);
   }
+}
+
+/** Takes the changes RDS rejected for this generation out of the drift (they are held, see held.ts) and notes them. */
+function withoutHeld(plan: Plan, observed: Observed, identifier: string, drift: InstanceDrift): InstanceDrift {
+  const kept: GroupedChange[] = [];
+  for (const c of drift.changes) {
+    const held = heldModification(observed, identifier, c.change.field);
+    if (held === undefined) kept.push(c);
+    else plan.pendingChanges.push(`${describeChange(identifier, c.change)} (${heldNote(held)})`);
+  }
+  return { ...drift, changes: kept };
 }
 
 function recordPending(plan: Plan, identifier: string, changes: readonly GroupedChange[], why: string): void {
@@ -52,11 +64,15 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
 
   for (const { index, instance } of replicas) {
     const id = instance.identifier;
-    const drift = instanceDrift(desiredReplica(spec, names, index), instance, 'replica');
-    recordNotes(plan, id, drift);
+    const wanted = instanceDrift(desiredReplica(spec, names, index), instance, 'replica');
+    recordNotes(plan, id, wanted);
+    const drift = withoutHeld(plan, observed, id, wanted);
+    const isResize = (c: GroupedChange) => c.group === 'storage' || c.group === 'class';
+    // A held resize still counts: the primary is not resized past a replica RDS would not resize.
+    if (wanted.changes.some((c) => isResize(c) && !drift.changes.includes(c))) replicasResizing = true;
     if (drift.changes.length === 0) continue;
     const allowed = changesAllowedNow(instance, drift.changes);
-    const resizes = drift.changes.some((c) => c.group === 'storage' || c.group === 'class');
+    const resizes = drift.changes.some(isResize);
     // A broken replica that cannot take its resize does not hold the primary's back.
     if (resizes && (healthOf(instance.status) !== 'unhealthy' || allowed.length > 0)) replicasResizing = true;
     const blockedBy = replicaModified ?? busyReplicas.find((other) => other !== id);
@@ -73,8 +89,9 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
     }
   }
 
-  const drift = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
-  recordNotes(plan, primary.identifier, drift);
+  const wanted = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
+  recordNotes(plan, primary.identifier, wanted);
+  const drift = withoutHeld(plan, observed, primary.identifier, wanted);
   for (const [position, group] of PRIMARY_CHANGE_ORDER.entries()) {
     const changes = drift.changes.filter((c) => c.group === group);
     if (changes.length === 0) continue;

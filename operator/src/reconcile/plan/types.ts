@@ -66,7 +66,6 @@ export interface Wait {
 export type BlockReason =
   | 'InvalidSpec'
   | 'IdentifierConflict'
-  | 'AwsRejected'
   | 'CredentialsInvalid'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
