@@ -61,6 +61,7 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
   // serving the primary keeps its own.
   const missingReplicas = observed.desiredReplicaIndices().some((index) => observed.replica(index) === undefined);
   let replicasResizing = busyReplicas.length > 0 || missingReplicas;
+  let replicaResizeHeld: string | undefined;
 
   for (const { index, instance } of replicas) {
     const id = instance.identifier;
@@ -68,8 +69,8 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
     recordNotes(plan, id, wanted);
     const drift = withoutHeld(plan, observed, id, wanted);
     const isResize = (c: GroupedChange) => c.group === 'storage' || c.group === 'class';
-    // A held resize still counts: the primary is not resized past a replica RDS would not resize.
-    if (wanted.changes.some((c) => isResize(c) && !drift.changes.includes(c))) replicasResizing = true;
+    // The primary is not resized past a replica RDS would not resize; that waits for the spec, like the hold.
+    if (wanted.changes.some((c) => isResize(c) && !drift.changes.includes(c))) replicaResizeHeld = id;
     if (drift.changes.length === 0) continue;
     const allowed = changesAllowedNow(instance, drift.changes);
     const resizes = drift.changes.some(isResize);
@@ -105,6 +106,10 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
     } else if ((group === 'storage' || group === 'class') && replicasResizing && !storageEmergency) {
       plan.waits.push({ subject: primary.identifier, message: `the ${group} of ${primary.identifier} changes after the replicas'` });
       recordPending(plan, primary.identifier, remaining, 'after the replicas');
+    } else if ((group === 'storage' || group === 'class') && replicaResizeHeld !== undefined && !storageEmergency) {
+      // Not a wait: nothing moves until the spec changes. The primary's next group may still go.
+      recordPending(plan, primary.identifier, changes, `held: RDS rejected the resize of ${replicaResizeHeld}; change the spec to try again`);
+      continue;
     } else {
       pushModify(plan, primary, 'primary', changes, spec.applyImmediately);
       recordPending(plan, primary.identifier, later, `after the ${group} change`);
