@@ -13,6 +13,7 @@ import { healthOf, isModifiable, needsReplacement } from '../instance-states.js'
 import type { Observed } from '../observed.js';
 import { desiredPrimary, desiredReplica } from './desired.js';
 import { PRIMARY_CHANGE_ORDER, describeChange, instanceDrift, mergeChanges, type GroupedChange, type InstanceDrift } from './drift.js';
+import { withBackupsOffAfterReplicas } from './backup-order.js';
 import { heldModification, heldNote } from './held.js';
 import type { Plan } from './types.js';
 
@@ -92,7 +93,7 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
 
   const wanted = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
   recordNotes(plan, primary.identifier, wanted);
-  const drift = withoutHeld(plan, observed, primary.identifier, wanted);
+  const drift = withBackupsOffAfterReplicas(plan, observed, primary, withoutHeld(plan, observed, primary.identifier, wanted));
   for (const [position, group] of PRIMARY_CHANGE_ORDER.entries()) {
     const changes = drift.changes.filter((c) => c.group === group);
     if (changes.length === 0) continue;
