@@ -2,7 +2,7 @@
 // them to standalone databases nobody manages), then the primary as the deletionPolicy says, then the parameter
 // group, then the finalizer. Instances the object does not own are never deleted. The credentials Secret is
 // kept: a final snapshot, or a retained instance, still needs its password.
-import { isDeletable, isModifiable } from '../instance-states.js';
+import { canTakeFinalSnapshot, isDeletable, isModifiable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { RdsInstance } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
@@ -62,6 +62,15 @@ export function planDeletion(plan: Plan, observed: Observed): Plan {
   }
 
   const primary = managed.find((i) => i.identifier === observed.names.primary);
+  if (primary !== undefined && spec.deletionPolicy === 'Snapshot' && !canTakeFinalSnapshot(primary.status)) {
+    // Retrying cannot help: the state does not end by itself, and deleting without the snapshot the spec asks for
+    // is a person's decision.
+    plan.blocker = {
+      reason: 'FinalSnapshotImpossible',
+      message: `${primary.identifier} is ${primary.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
+    };
+    return plan;
+  }
   if (primary !== undefined) {
     planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined);
     return plan;

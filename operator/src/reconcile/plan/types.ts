@@ -69,7 +69,8 @@ export type BlockReason =
   | 'CredentialsInvalid'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
-  | 'DeletionProtected';
+  | 'DeletionProtected'
+  | 'FinalSnapshotImpossible';
 
 /** Nothing more can happen until a person changes something; the message says what. */
 export interface Blocker {
