@@ -9,6 +9,7 @@ import { FINALIZER, MANAGED_BY } from '../naming/index.js';
 import { RdsError, toRdsError, type RdsErrorKind } from '../rds/errors.js';
 import type { RdsInstance, RdsPort } from '../rds/port.js';
 import { masterPasswordProblem, redact } from './credentials.js';
+import { confirmNoReplicaRemains } from './remaining-replicas.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
 import { AWS_OPERATION } from './plan/aws-operations.js';
@@ -204,6 +205,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       await kube(() => ctx.kube.deleteConfigMap(step.configMap));
       return undefined;
     case 'deleteInstance':
+      if (step.replicaCandidates !== undefined) await confirmNoReplicaRemains(rds, step.identifier, step.replicaCandidates, ctx.involved.uid);
       try {
         const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot);
         if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });

@@ -19,6 +19,14 @@ describe('plan: deleting a ReplicaSetDB', () => {
     expect(stepOf(p, 'deleteInstance').finalSnapshot).toEqual({ finalSnapshotIdentifier: 'prod-servio-final-3f6c1e2a9b7d' });
   });
 
+  it('names every identifier a replica of ours can have on the primary deletion, for the fresh check before it', () => {
+    const p = plan(aWorld(deleting('Delete')).inSync().withReplica(1, undefined).withReplica(2, undefined).build());
+    const candidates = stepOf(p, 'deleteInstance').replicaCandidates;
+    expect(candidates).toHaveLength(15);
+    expect(candidates?.[0]).toBe('prod-servio-r1');
+    expect(candidates?.at(-1)).toBe('prod-servio-r15');
+  });
+
   it('Delete: deletes the primary without a snapshot', () => {
     const p = plan(aWorld(deleting('Delete')).inSync().withReplica(1, undefined).withReplica(2, undefined).build());
     expect(stepOf(p, 'deleteInstance').finalSnapshot).toBe('skip');

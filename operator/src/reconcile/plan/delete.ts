@@ -2,6 +2,7 @@
 // them to standalone databases nobody manages), then the primary as the deletionPolicy says, then the parameter
 // group, then the finalizer. Instances the object does not own are never deleted. The credentials Secret is
 // kept: a final snapshot, or a retained instance, still needs its password.
+import { MAX_REPLICAS } from '../../api/index.js';
 import { canTakeFinalSnapshot, isDeletable, isModifiable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { RdsInstance } from '../../rds/port.js';
@@ -9,7 +10,7 @@ import type { InstanceRole } from '../../naming/index.js';
 import { findDeletionBlocker } from './blockers.js';
 import type { Plan } from './types.js';
 
-function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined): void {
+function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined, replicaCandidates?: string[]): void {
   const id = instance.identifier;
   if (instance.status === 'deleting') {
     plan.waits.push({ subject: id, message: `${id} is being deleted` });
@@ -34,6 +35,7 @@ function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceR
       role,
       finalSnapshot: finalSnapshot !== undefined ? { finalSnapshotIdentifier: finalSnapshot } : 'skip',
       why: 'object deleted',
+      ...(replicaCandidates !== undefined ? { replicaCandidates } : {}),
     });
   } else {
     plan.waits.push({ subject: id, message: `${id} is ${instance.status}; it is deleted once that finishes` });
@@ -72,7 +74,8 @@ export function planDeletion(plan: Plan, observed: Observed): Plan {
     return plan;
   }
   if (primary !== undefined) {
-    planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined);
+    const candidates = Array.from({ length: MAX_REPLICAS }, (_, i) => observed.names.replica(i + 1));
+    planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined, candidates);
     return plan;
   }
 

@@ -52,6 +52,8 @@ export type Step =
       role: InstanceRole;
       finalSnapshot: FinalSnapshot;
       why: 'scale-down' | 'replacement' | 'object deleted';
+      /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
+      replicaCandidates?: string[];
     };
 
 export type StepKind = Step['kind'];
