@@ -40,7 +40,7 @@ describe('errorPolicy: every failure kind, live and deleting', () => {
     ['terminal', 'InvalidParameterCombination', LIVE, 'hold', 'AwsRejected'],
     // A deleting object's intent cannot be corrected by a spec change the same way: looked at again at the steady
     // interval, as before.
-    ['terminal', 'InvalidParameterCombination', DELETING, 'retry', undefined],
+    ['terminal', 'InvalidParameterCombination', DELETING, 'retry', 'AwsRejected'],
     ['action-required', 'InstanceQuotaExceeded', LIVE, 'retry', 'AwsActionRequired'],
     ['action-required', 'InstanceQuotaExceeded', DELETING, 'retry', 'AwsActionRequired'],
   ];

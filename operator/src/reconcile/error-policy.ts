@@ -52,7 +52,9 @@ export function errorPolicy(failure: StepFailure, context: ErrorPolicyContext): 
     case 'terminal':
       // Deleting, the spec is no longer the intent (the object is going), so holding until it changes would hold
       // forever; the refusal is shown and the deletion looked at again at the steady interval.
-      if (context.deleting) return { action: 'retry', after: 'steady' };
+      if (context.deleting) {
+        return { action: 'retry', after: 'steady', condition: { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}` } };
+      }
       return {
         action: 'hold',
         condition: { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.` },

@@ -8,7 +8,7 @@ import type { RdsInstance } from '../rds/port.js';
 import type { ApplyOutcome } from './apply.js';
 import { healthOf } from './instance-states.js';
 import type { Observed } from './observed.js';
-import { describeStep, stepSubject } from './describe-step.js';
+import { describeStep } from './describe-step.js';
 import { AWS_REJECTED_REASON, errorPolicy } from './error-policy.js';
 import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
@@ -76,7 +76,7 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
     ...executed.map((s) => `requested: ${describeStep(s)}`),
     ...plan.waits.map((w) => w.message),
     // A failure with a condition of its own is reported there, not as activity.
-    ...(failure !== undefined && decision?.condition === undefined && failure.kind !== 'terminal' ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
+    ...(failure !== undefined && decision?.condition === undefined ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
   ];
   const transitioning = moving || activity.length > 0;
 
@@ -92,8 +92,7 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
     }
     // A rejected request is retried at the steady interval while deleting (the intent cannot change), so it is
     // shown here rather than as Failed.
-    const rejected =
-      failure?.kind === 'terminal' ? [`${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}`] : decision?.condition !== undefined ? [decision.condition.message] : [];
+    const rejected = decision?.condition !== undefined ? [decision.condition.message] : [];
     const message = joinMessages([...activity, ...rejected].length > 0 ? [...activity, ...rejected] : ['removing the finalizer']);
     return {
       phase: 'Deleting',
