@@ -172,7 +172,7 @@ describe('a change RDS rejects, in the same spec change as a scale-down', () => 
     const released = await settled(name, ready(1), 120_000);
     expect(released.status?.heldChanges).toBeUndefined();
     expect((await instances(base)).get(base)?.PreferredMaintenanceWindow).toBe('mon:05:00-mon:06:00');
-  });
+  }, 300_000);
 });
 
 describe('backups turned off in the same change that removes the replicas', () => {
@@ -196,7 +196,7 @@ describe('backups turned off in the same change that removes the replicas', () =
     expect(deleted).toBeGreaterThanOrEqual(0);
     expect(backupsOff).toBeGreaterThan(deleted);
     expect(await warningReasons(name)).not.toContain('AwsRequestRejected');
-  });
+  }, 300_000);
 });
 
 describe('an AWS error a person fixes outside the spec', () => {
@@ -214,7 +214,7 @@ describe('an AWS error a person fixes outside the spec', () => {
     await settled(name, ready(0), 120_000);
     const primary = (await instances(rdsBaseIdentifier(namespace, name))).get(rdsBaseIdentifier(namespace, name));
     expect(primary?.DBSubnetGroup?.DBSubnetGroupName).toBe(group);
-  });
+  }, 300_000);
 });
 
 describe('deleting a primary whose replica the observation did not see', () => {
@@ -238,5 +238,5 @@ describe('deleting a primary whose replica the observation did not see', () => {
     await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: outsider, SkipFinalSnapshot: true }));
     await eventually('the object to be gone', async () => ((await getObject(name)) === undefined ? true : undefined), 120_000);
     expect((await instances(base)).has(base)).toBe(false);
-  });
+  }, 300_000);
 });
