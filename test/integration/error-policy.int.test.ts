@@ -5,7 +5,8 @@
 //
 // moto accepts BackupRetentionPeriod 0 on an instance with read replicas, which AWS refuses. The client the
 // operator uses here enforces that one AWS rule in front of moto (it asks moto whether the instance still has
-// replicas, and answers InvalidParameterCombination as AWS would); every call still goes to moto.
+// replicas, and answers InvalidParameterCombination as AWS would); every call still goes to moto. moto cannot
+// produce KMSKeyNotAccessibleFault either: a test injects it for one call, the rest runs against moto.
 import * as k8s from '@kubernetes/client-node';
 import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
@@ -39,8 +40,11 @@ async function refusedAsAwsWould(operation: string, input: Record<string, unknow
   return replicas.length > 0 ? 'InvalidParameterCombination' : undefined;
 }
 
-function awsRejection(code: string): Error {
-  return Object.assign(new Error(`${code}: Automated backups cannot be disabled for a DB instance with read replicas`), {
+/** Injected errors, by operation and DBInstanceIdentifier: each answers one call instead of moto. */
+const injected = new Map<string, string>();
+
+function awsRejection(code: string, message = 'Automated backups cannot be disabled for a DB instance with read replicas'): Error {
+  return Object.assign(new Error(`${code}: ${message}`), {
     name: code,
     $fault: 'client',
     $metadata: { httpStatusCode: 400 },
@@ -53,6 +57,13 @@ function recordingClient(calls: AwsCall[]): RDSClient {
     (next, context) => async (args) => {
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       const input = args.input as Record<string, unknown>;
+      const key = `${operation} ${String(input.DBInstanceIdentifier)}`;
+      const injection = injected.get(key);
+      if (injection !== undefined) {
+        injected.delete(key);
+        calls.push({ operation, input, rejected: injection });
+        throw awsRejection(injection, 'The specified KMS key does not exist or is not accessible');
+      }
       const rejected = await refusedAsAwsWould(operation, input);
       calls.push({ operation, input, ...(rejected !== undefined ? { rejected } : {}) });
       if (rejected !== undefined) throw awsRejection(rejected);
@@ -214,6 +225,22 @@ describe('an AWS error a person fixes outside the spec', () => {
     await settled(name, ready(0), 120_000);
     const primary = (await instances(rdsBaseIdentifier(namespace, name))).get(rdsBaseIdentifier(namespace, name));
     expect(primary?.DBSubnetGroup?.DBSubnetGroupName).toBe(group);
+  }, 300_000);
+});
+
+describe('a KMS key the operator cannot use (injected for one call: moto does not emulate it)', () => {
+  it('reports AwsActionRequired naming the grant, retries, and creates the primary in moto', async () => {
+    const name = 'kms';
+    const base = rdsBaseIdentifier(namespace, name);
+    injected.set(`CreateDBInstance ${base}`, 'KMSKeyNotAccessibleFault');
+    await createObject(minimal(name, { replicas: { count: 0 } }));
+    const waiting = await settled(name, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.reason === 'AwsActionRequired') === true);
+    const message = waiting.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
+    expect(message).toContain("grant kms:CreateGrant and kms:DescribeKey on KMS key");
+    expect(message).toContain("to the operator's IAM role");
+    await settled(name, ready(0), 120_000);
+    expect(calls.filter((c) => c.operation === 'CreateDBInstance' && c.input.DBInstanceIdentifier === base)).toHaveLength(2);
+    expect((await instances(base)).get(base)?.DBInstanceStatus).toBe('available');
   }, 300_000);
 });
 
