@@ -31,7 +31,8 @@ import {
 export type OperatorSettings = Pick<
   OperatorConfig,
   'watchNamespaces' | 'concurrency' | 'awsRegion' | 'awsEndpoint' | 'resyncSteady' | 'resyncTransitioning' | 'shutdownTimeout' | 'identity'
->;
+> &
+  Partial<Pick<OperatorConfig, 'awsActionRetry'>>;
 
 export interface OperatorOptions {
   config: OperatorSettings;
@@ -101,8 +102,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     kube,
     rds,
     lag: sharedLagPort(options),
-    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
+    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning, awsActionRetryMs: config.awsActionRetry },
     metrics: options.metrics,
+    awsRegion: config.awsRegion,
   });
 
   const controller = new Controller({

@@ -158,8 +158,9 @@ export interface RdsSnapshot {
 }
 
 export interface RdsPort {
-  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. */
-  describeInstances(ids: readonly string[]): Promise<Map<string, RdsInstance>>;
+  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. `fresh`: the
+   * answer must come from a call sent now, never from a cache (a check right before a destructive call). */
+  describeInstances(ids: readonly string[], options?: { fresh?: boolean }): Promise<Map<string, RdsInstance>>;
   createPrimary(input: CreatePrimaryInput): Promise<RdsInstance>;
   createReplica(input: CreateReplicaInput): Promise<RdsInstance>;
   modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance>;

@@ -51,6 +51,18 @@ describe('withSteadyStateCache', () => {
     expect(roundsTwoAndThree.length).toBeGreaterThan(0);
   });
 
+  it('answers a describe asked to be fresh from AWS, never from the inventory, and keeps the answer for others', async () => {
+    const [id] = addInstances(1);
+    await port.describeInstances([id!]);
+    await port.describeInstances([id!]);
+    expect(describes()).toHaveLength(1);
+    fake.instances.set(id!, anRdsInstance({ identifier: id!, status: 'available', replicaIdentifiers: ['made-outside'] }));
+    const fresh = await port.describeInstances([id!], { fresh: true });
+    expect(describes()).toHaveLength(2);
+    expect(fresh.get(id!)?.replicaIdentifiers).toEqual(['made-outside']);
+    expect((await port.describeInstances([id!])).get(id!)?.replicaIdentifiers).toEqual(['made-outside']);
+  });
+
   it('reads an instance fresh when it is not available', async () => {
     const [id] = addInstances(1, 'modifying');
     await port.describeInstances([id!]); // the first inventory, taken for this call

@@ -116,11 +116,26 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     if (kind === 'pg') touchGroup(name);
   };
 
+  async function describeFresh(ids: string[]): Promise<Map<string, RdsInstance>> {
+    const found = await port.describeInstances(ids);
+    // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
+    // forget the ones that are gone.
+    if (inventory !== undefined) {
+      for (const id of ids) {
+        const instance = found.get(id);
+        if (instance === undefined) inventory.instances.delete(id);
+        else inventory.instances.set(id, instance);
+      }
+    }
+    return found;
+  }
+
   return {
-    async describeInstances(requested) {
+    async describeInstances(requested, options) {
       const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
       const at = now();
       for (const id of ids) interest.set(id, at);
+      if (options?.fresh === true) return describeFresh(ids);
       if (inventory !== undefined && servable(inventory, ids)) return pick(inventory, ids);
       if (inventory === undefined || !isFresh(inventory.takenAt)) {
         const inv = await refresh();
@@ -128,17 +143,7 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
         // long as it asked for all of ours and none was written to after it was sent.
         if (ids.every((id) => inv.asked.has(id) && !touched.has(id))) return pick(inv, ids);
       }
-      const found = await port.describeInstances(ids);
-      // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
-      // forget the ones that are gone.
-      if (inventory !== undefined) {
-        for (const id of ids) {
-          const instance = found.get(id);
-          if (instance === undefined) inventory.instances.delete(id);
-          else inventory.instances.set(id, instance);
-        }
-      }
-      return found;
+      return describeFresh(ids);
     },
     createPrimary: (input) => writing(input.identifier, () => port.createPrimary(input)),
     createReplica: (input) => writing(input.identifier, () => port.createReplica(input)),

@@ -17,6 +17,7 @@ import { drainBeforeDelete } from './plan/drain.js';
 import type { RetirementGate } from './plan/retirement.js';
 import { planTopology, withTopologySteps } from './plan/topology.js';
 import { buildTopologyStatus, type TopologyStatus } from './topology-status.js';
+import { errorPolicy } from './error-policy.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
 import { buildStatus, decideVerdict } from './status.js';
 
@@ -31,6 +32,8 @@ export interface ReconcilerDeps {
   /** CloudWatch ReplicaLag; unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
   metrics?: Pick<OperatorMetrics, 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
+  /** Named in advice about AWS resources to create (a DB subnet group). */
+  awsRegion?: string;
 }
 
 export interface ReconcileContext {
@@ -42,8 +45,8 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/** Thrown for a failure worth retrying with backoff (throttling, 5xx, the API server); the controller's
- * error policy decides how long to wait. The status was written first. */
+/** Thrown for a failure the error policy (error-policy.ts) answers with `backoff` (throttling, 5xx, the API
+ * server): the controller's exponential backoff decides how long to wait. The status was written first. */
 export class RetryableReconcileError extends Error {
   override readonly name = 'RetryableReconcileError';
 }
@@ -82,7 +85,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       log: ctx.log,
     });
 
-    const verdict = decideVerdict(observed, plan, outcome, topology);
+    const verdict = decideVerdict(observed, plan, outcome, topology, deps.awsRegion);
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
     const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
     if (!outcome.finalizerRemoved) {
@@ -92,10 +95,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
 
     const failure = outcome.failure;
-    if (failure?.kind === 'retryable' || failure?.kind === 'kubernetes') {
+    if (failure !== undefined && errorPolicy(failure, { deleting: observed.isDeleting() }).action === 'backoff') {
       throw new RetryableReconcileError(`${failure.operation} failed: ${failure.message}`);
     }
-    const requeue = requeueAfterMs(verdict, outcome, deps.resync);
+    const requeue = requeueAfterMs(verdict, outcome, deps.resync, observed.isDeleting());
     return requeue === undefined ? {} : { requeueAfterMs: requeue };
   };
 }

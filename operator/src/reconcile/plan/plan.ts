@@ -10,6 +10,7 @@ import { planModifications } from './modify.js';
 import { planParameterGroup } from './parameters.js';
 import { retireImmediately, type RetirementGate } from './retirement.js';
 import { planReplicaSet } from './scale.js';
+import { withoutHeldSteps } from './held.js';
 import { planInstanceTags } from './tags.js';
 import { emptyPlan, type Plan, type UnhealthyInstance } from './types.js';
 
@@ -31,7 +32,11 @@ export function planReconcile(observed: Observed, options: PlanOptions): Plan {
   const plan = emptyPlan();
   plan.unhealthy = unhealthyInstances(observed);
   if (observed.isDeleting()) return planDeletion(plan, observed);
+  // A change RDS rejected for this generation is taken out, whichever rule planned it; the rest goes on.
+  return withoutHeldSteps(planLive(plan, observed, options), observed);
+}
 
+function planLive(plan: Plan, observed: Observed, options: PlanOptions): Plan {
   // Before anything exists in AWS, so cleanup is guaranteed to run for whatever is created next.
   if (!observed.hasFinalizer()) plan.steps.push({ kind: 'addFinalizer' });
   const blocker = findBlocker(observed);

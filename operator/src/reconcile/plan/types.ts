@@ -58,6 +58,8 @@ export type Step =
       role: InstanceRole;
       finalSnapshot: FinalSnapshot;
       why: 'scale-down' | 'replacement' | 'object deleted';
+      /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
+      replicaCandidates?: string[];
     };
 
 export type StepKind = Step['kind'];
@@ -72,13 +74,13 @@ export interface Wait {
 export type BlockReason =
   | 'InvalidSpec'
   | 'IdentifierConflict'
-  | 'AwsRejected'
   | 'CredentialsInvalid'
   | 'CredentialsUsernameMismatch'
   | 'CredentialsRejected'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
-  | 'DeletionProtected';
+  | 'DeletionProtected'
+  | 'FinalSnapshotImpossible';
 
 /** Nothing more can happen until a person changes something; the message says what. */
 export interface Blocker {
