@@ -60,20 +60,28 @@ const celBackupLength = (s: string) => celModulo(`${celClock(s, 6)} - ${celBacku
 const celMaintenanceStart = (s: string) => celWeekly(s, 0);
 const celMaintenanceLength = (s: string) => celModulo(`${celWeekly(s, 10)} - ${celMaintenanceStart(s)}`, WEEK_MINUTES);
 
-/** CEL on the backup window field itself. */
-export const BACKUP_WINDOW_LENGTH_CEL = `${celBackupLength('self')} >= ${MIN_WINDOW_MINUTES}`;
-/** CEL on the maintenance window field itself. */
-export const MAINTENANCE_WINDOW_LENGTH_CEL = `${celMaintenanceLength('self')} >= ${MIN_WINDOW_MINUTES}`;
+// The API server evaluates CEL rules even on a value its pattern has refused; the arithmetic would then fail with a
+// type conversion error, so each rule first checks the format (the pattern reports a bad one on its own).
+const celMatches = (s: string, re: RegExp) => `${s}.matches('${re.source}')`;
 
-/** CEL on the spec: the two windows, when both are set, do not overlap. */
+/** CEL on the backup window field itself. */
+export const BACKUP_WINDOW_LENGTH_CEL = `!${celMatches('self', patterns.backupWindow)} || ${celBackupLength('self')} >= ${MIN_WINDOW_MINUTES}`;
+/** CEL on the maintenance window field itself. */
+export const MAINTENANCE_WINDOW_LENGTH_CEL =
+  `!${celMatches('self', patterns.maintenanceWindow)} || ${celMaintenanceLength('self')} >= ${MIN_WINDOW_MINUTES}`;
+
+/** CEL on the spec: the two windows, when both are set, do not overlap. The API server's CEL has no cel.bind, so the
+ * starts and lengths are spelled out where they are used. */
 export function windowsDisjointCel(backup: string, maintenance: string): string {
+  const b = celBackupStart(backup);
+  const bl = celBackupLength(backup);
+  const m = celMaintenanceStart(maintenance);
+  const ml = celMaintenanceLength(maintenance);
   const overlapOnDay =
-    `${celModulo(`d * ${DAY_MINUTES} + b - m`, WEEK_MINUTES)} < ml || ` + `${celModulo(`m - d * ${DAY_MINUTES} - b`, WEEK_MINUTES)} < bl`;
+    `${celModulo(`d * ${DAY_MINUTES} + ${b} - ${m}`, WEEK_MINUTES)} < ${ml} || ` + `${celModulo(`${m} - d * ${DAY_MINUTES} - ${b}`, WEEK_MINUTES)} < ${bl}`;
   const days = `[${DAYS.map((_, i) => i).join(', ')}]`;
   return (
-    `!has(${backup}) || !has(${maintenance}) || ` +
-    `cel.bind(b, ${celBackupStart(backup)}, cel.bind(bl, ${celBackupLength(backup)}, ` +
-    `cel.bind(m, ${celMaintenanceStart(maintenance)}, cel.bind(ml, ${celMaintenanceLength(maintenance)}, ` +
-    `!${days}.exists(d, ${overlapOnDay})))))`
+    `!has(${backup}) || !has(${maintenance}) || !${celMatches(backup, patterns.backupWindow)} || ` +
+    `!${celMatches(maintenance, patterns.maintenanceWindow)} || !${days}.exists(d, ${overlapOnDay})`
   );
 }
