@@ -26,6 +26,15 @@ describe('names RDS refuses', () => {
   });
 });
 
+describe('engine versions RDS creates', () => {
+  it.each(['11', '11.22', '16', '17.2'])('%s is accepted', (engineVersion) => {
+    expect(errorPaths({ engineVersion })).toEqual([]);
+  });
+  it.each(['10', '10.21', '9.6.24'])('%s is refused', (engineVersion) => {
+    expect(errorPaths({ engineVersion })).toEqual(['spec.engineVersion']);
+  });
+});
+
 describe('storage by type', () => {
   it('io1 and io2 start at 100 GiB', () => {
     expect(errorPaths(primary({ storageType: 'io1', iops: 1000, allocatedStorageGiB: 100 }))).toEqual([]);

@@ -7,6 +7,7 @@ import { withCelRules } from './cel.js';
 import { patterns } from './patterns.js';
 import { MAX_TAG_VALUE_LENGTH, MAX_USER_TAGS, parameterNameRules, tagKeyRules } from './key-rules.js';
 import { REFUSED_NAME_CEL, isRefusedName } from './reserved-words.js';
+import { engineVersionRules } from './engine-version-rule.js';
 import { storageRules } from './storage-rules.js';
 import { BACKUP_WINDOW_LENGTH_CEL, MAINTENANCE_WINDOW_LENGTH_CEL, backupSpan, isLongEnough, maintenanceSpan, windowsDisjointCel, windowsOverlap } from './windows.js';
 
@@ -286,13 +287,10 @@ export const specSchema = withCelRules(
       .enum(['postgres'])
       .default('postgres')
       .describe('Database engine. Only postgres (RDS for PostgreSQL) is supported. Cannot be changed.'),
-    engineVersion: z
-      .string()
-      .max(16)
-      .regex(patterns.engineVersion, 'must be a version such as 15.4 or 16')
+    engineVersion: withCelRules(z.string().max(16).regex(patterns.engineVersion, 'must be a version such as 15.4 or 16'), engineVersionRules)
       .describe(
-        'PostgreSQL version, e.g. 15.4 (or a major version such as 16, for the newest minor RDS offers). Raising ' +
-          'it upgrades the instances; RDS does not downgrade.',
+        'PostgreSQL version, 11 or newer, e.g. 15.4 (or a major version such as 16, for the newest minor RDS ' +
+          'offers). Raising it upgrades the instances; RDS does not downgrade.',
       ),
     databaseName: postgresName.describe(
         'Database RDS creates on the primary: 1 to 63 letters, digits or underscores, starting with a letter, not ' +
