@@ -293,9 +293,9 @@ export const specSchema = withCelRules(
           'offers). Raising it upgrades the instances; RDS does not downgrade.',
       ),
     databaseName: postgresName.describe(
-        'Database RDS creates on the primary: 1 to 63 letters, digits or underscores, starting with a letter, not ' +
-          'a PostgreSQL reserved word. Cannot be changed.',
-      ),
+      'Database RDS creates on the primary: 1 to 63 letters, digits or underscores, starting with a letter, not ' +
+        'a PostgreSQL reserved word nor rdsadmin. Cannot be changed.',
+    ),
     masterUsername: postgresName
       .default('postgres')
       .describe(
