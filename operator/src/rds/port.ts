@@ -142,6 +142,13 @@ export interface ParameterGroup {
   parameters: Record<string, string>;
 }
 
+/** A DB parameter group as DescribeDBParameterGroups lists it: no parameters, no tags. */
+export interface ParameterGroupSummary {
+  name: string;
+  arn: string;
+  family: string;
+}
+
 export interface CreateParameterGroupInput {
   name: string;
   family: string;
@@ -172,6 +179,9 @@ export interface RdsPort {
   listTags(arn: string): Promise<Record<string, string>>;
 
   describeParameterGroup(name: string): Promise<ParameterGroup | undefined>;
+  /** Every DB parameter group of the account and region (RDS offers no filter on this call), without parameters or
+   * tags. */
+  listParameterGroups(): Promise<ParameterGroupSummary[]>;
   createParameterGroup(input: CreateParameterGroupInput): Promise<void>;
   /** Sets parameters: `immediate` for dynamic ones, `pending-reboot` for static ones (RDS refuses `immediate`
    * for a static parameter; a static one takes effect at the instance's next reboot). */

@@ -174,4 +174,20 @@ describe('withSteadyStateCache', () => {
     await slow.describeParameterGroup('pg-b');
     expect(groupReads().length).toBeGreaterThan(reads);
   });
+
+  it('shares one list of every parameter group between objects, and drops it on a group write', async () => {
+    await fake.createParameterGroup({ name: 'a-postgres15', family: 'postgres15', description: '', tags: {} });
+    await fake.createParameterGroup({ name: 'b-postgres16', family: 'postgres16', description: '', tags: {} });
+    const lists = () => fake.calls.filter((c) => c.operation === 'DescribeDBParameterGroups' && c.subject === '*');
+    for (let o = 0; o < 10; o++) expect((await port.listParameterGroups()).map((g) => g.name)).toEqual(['a-postgres15', 'b-postgres16']);
+    expect(lists()).toHaveLength(1);
+
+    await port.deleteParameterGroup('a-postgres15');
+    expect((await port.listParameterGroups()).map((g) => g.name)).toEqual(['b-postgres16']);
+    expect(lists()).toHaveLength(2);
+
+    clock += MAX_AGE;
+    await port.listParameterGroups();
+    expect(lists()).toHaveLength(3);
+  });
 });

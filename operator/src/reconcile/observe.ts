@@ -4,9 +4,11 @@
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
+import { isRdsError } from '../rds/errors.js';
+import { parameterGroupName } from '../naming/index.js';
 import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
-import { Observed, type CredentialsState } from './observed.js';
+import { Observed, type CredentialsState, type RetiredParameterGroup } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
 
 export interface ObserveDeps {
@@ -66,6 +68,29 @@ async function observeParameterGroup(rds: RdsPort, names: ResourceNames): Promis
   return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name) : undefined;
 }
 
+/** The groups this object's naming gives to another engine family (`<base>-postgres15` once the spec says 16). RDS
+ * cannot filter DescribeDBParameterGroups, so this reads the account's list (one shared reading per resync in the
+ * operator, see rds/steady-cache.ts) and then the tags of the few groups whose name is exactly ours. */
+async function observeRetiredParameterGroups(rds: RdsPort, names: ResourceNames): Promise<RetiredParameterGroup[]> {
+  const current = names.parameterGroup?.name;
+  if (current === undefined) return [];
+  const candidates = (await rds.listParameterGroups()).filter(
+    (g) => g.name !== current && g.family !== '' && g.name === parameterGroupName(names.base, g.family),
+  );
+  const withTags = await Promise.all(
+    candidates.map(async (g) => {
+      try {
+        return [{ ...g, tags: await rds.listTags(g.arn) }];
+      } catch (err) {
+        // Deleted between the list and this read: nothing left to clean up.
+        if (isRdsError(err, 'not-found')) return [];
+        throw err;
+      }
+    }),
+  );
+  return withTags.flat();
+}
+
 /** The snapshot for one reconcile, or undefined when the object no longer exists. */
 export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Promise<Observed | undefined> {
   const stored = await deps.kube.getReplicaSetDB(ref);
@@ -77,9 +102,10 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
   const names = resourceNames(ref, stored.uid, spec);
 
   const candidates = candidateIdentifiers(names, spec, status);
-  const [instances, parameterGroup, credentials, configMap] = await Promise.all([
+  const [instances, parameterGroup, retiredParameterGroups, credentials, configMap] = await Promise.all([
     observeInstances(deps.rds, names, candidates),
     observeParameterGroup(deps.rds, names),
+    observeRetiredParameterGroups(deps.rds, names),
     observeCredentials(deps.kube, names.secret, stored.uid),
     deps.kube.getConfigMap(names.configMap),
   ]);
@@ -102,6 +128,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     names,
     instances,
     parameterGroup,
+    retiredParameterGroups,
     credentials,
     configMap,
     ...lag,

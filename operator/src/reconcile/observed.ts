@@ -5,7 +5,7 @@
 import type { Topology } from '@servio/replicasetdb-client';
 import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
-import type { ParameterGroup, RdsInstance } from '../rds/port.js';
+import type { ParameterGroup, ParameterGroupSummary, RdsInstance } from '../rds/port.js';
 import { FINALIZER, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
 import type { ResourceNames } from './resource-names.js';
 import { healthOf } from './instance-states.js';
@@ -40,12 +40,19 @@ export interface ObjectSnapshot {
   status: ReplicaSetDBStatus | undefined;
 }
 
+/** A group named like this object's for another engine family: what a major version upgrade leaves behind. */
+export interface RetiredParameterGroup extends ParameterGroupSummary {
+  tags: Record<string, string>;
+}
+
 export interface ObservedWorld {
   object: ObjectSnapshot;
   names: ResourceNames;
   instances: ReadonlyMap<string, RdsInstance>;
   /** The group the spec calls for, when it exists. */
   parameterGroup: ParameterGroup | undefined;
+  /** Groups of this object's naming for other families (absent: none looked for). */
+  retiredParameterGroups?: readonly RetiredParameterGroup[];
   credentials: CredentialsState;
   configMap: StoredConfigMap | undefined;
   /** CloudWatch ReplicaLag by replica identifier; a replica without an entry has unknown lag. */
@@ -170,6 +177,15 @@ export class Observed {
 
   parameterGroup(): ParameterGroup | undefined {
     return this.world.parameterGroup;
+  }
+
+  retiredParameterGroups(): readonly RetiredParameterGroup[] {
+    return this.world.retiredParameterGroups ?? [];
+  }
+
+  /** Every observed instance that names `group` among its parameter groups, ours or not. */
+  instancesUsingParameterGroup(group: string): RdsInstance[] {
+    return [...this.world.instances.values()].filter((i) => i.parameterGroups.some((g) => g.name === group));
   }
 
   credentials(): CredentialsState {

@@ -81,6 +81,10 @@ export function planDeletion(plan: Plan, observed: Observed): Plan {
 
   const group = observed.parameterGroup();
   if (group !== undefined && observed.ownershipOf(group.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: group.name });
+  // And any group an earlier engine family left behind.
+  for (const retired of observed.retiredParameterGroups()) {
+    if (observed.ownershipOf(retired.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: retired.name });
+  }
   plan.steps.push({ kind: 'removeFinalizer' });
   return plan;
 }

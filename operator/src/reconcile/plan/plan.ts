@@ -7,7 +7,7 @@ import { planPrimaryCreation } from './create.js';
 import { planCredentials } from './credentials.js';
 import { planDeletion } from './delete.js';
 import { planModifications } from './modify.js';
-import { planParameterGroup } from './parameters.js';
+import { planParameterGroup, planRetiredParameterGroups } from './parameters.js';
 import { retireImmediately, type RetirementGate } from './retirement.js';
 import { planReplicaSet } from './scale.js';
 import { withoutHeldSteps } from './held.js';
@@ -63,5 +63,7 @@ function planLive(plan: Plan, observed: Observed, options: PlanOptions): Plan {
   // ModifyDBInstance sent to the primary first would make it `modifying` and the creation be refused.
   planReplicaSet(plan, observed, spec, primary, options.retirementGate ?? retireImmediately, options.now);
   planModifications(plan, observed, spec, primary);
+  // Last: housekeeping after a major upgrade, never ahead of a change the spec asks for.
+  planRetiredParameterGroups(plan, observed);
   return plan;
 }

@@ -2,10 +2,10 @@
 // for what RDS and Kubernetes hold, `.inSync()` for a world that already matches the spec, from which a test
 // changes one thing.
 import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type ReplicaSetDBStatus } from '../../api/index.js';
-import { FINALIZER, ownershipTags } from '../../naming/index.js';
+import { FINALIZER, ownershipTags, parameterGroupName } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
 import { passwordFingerprint } from '../credentials.js';
-import { Observed, type CredentialsState } from '../observed.js';
+import { Observed, type CredentialsState, type RetiredParameterGroup } from '../observed.js';
 import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
 import { resourceNames } from '../resource-names.js';
@@ -159,6 +159,7 @@ const DEFAULT_INSTANCE_FIELDS = {
 export class WorldBuilder {
   private readonly instances = new Map<string, RdsInstance>();
   private parameterGroup: ParameterGroup | undefined;
+  private readonly retiredParameterGroups: RetiredParameterGroup[] = [];
   private credentials: CredentialsState = { state: 'absent' };
 
   constructor(private readonly db: ReplicaSetDBBuilder) {}
@@ -261,6 +262,19 @@ export class WorldBuilder {
     return this;
   }
 
+  /** A group of this object's naming for another family (e.g. left behind by a major upgrade); ours unless `tags` say otherwise. */
+  withRetiredParameterGroup(family: string, tags?: Record<string, string>): this {
+    const names = this.names();
+    const name = parameterGroupName(names.base, family);
+    this.retiredParameterGroups.push({
+      name,
+      arn: `arn:aws:rds:us-east-1:123456789012:pg:${name}`,
+      family,
+      tags: tags ?? desiredTags(this.parsed().spec, names),
+    });
+    return this;
+  }
+
   withCredentials(credentials: CredentialsState): this {
     this.credentials = credentials;
     return this;
@@ -298,6 +312,7 @@ export class WorldBuilder {
       names: resourceNames({ namespace: NAMESPACE, name: NAME }, this.db.uid, spec),
       instances: new Map(structuredClone([...this.instances])),
       parameterGroup: structuredClone(this.parameterGroup),
+      retiredParameterGroups: structuredClone(this.retiredParameterGroups),
       credentials: this.credentials,
       configMap: undefined,
     });
