@@ -6,7 +6,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
 import { GROUP, KIND, PLURAL, VERSION } from './api/index.js';
-import { createCloudWatchClient, DEFAULT_LAG_WINDOW, SdkReplicaLagPort, withSharedLagReads, type LagWindow, type ReplicaLagPort } from './cloudwatch/index.js';
+import { createCloudWatchClient, DEFAULT_LAG_WINDOW, PeriodicLagReader, SdkReplicaLagPort, type LagWindow } from './cloudwatch/index.js';
 import { ENDPOINTS_LABEL_SELECTOR } from './topology/index.js';
 import type { OperatorConfig } from './config/index.js';
 import { KubernetesAdapter } from './kube/index.js';
@@ -82,11 +82,21 @@ export function buildCloudWatchClient(options: OperatorOptions): CloudWatchClien
   return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
 }
 
-/** Replica lag from one shared CloudWatch reading, renewed at half the metric's period: a fresher read could not
- * hold a newer datapoint. */
-function sharedLagPort(options: OperatorOptions): ReplicaLagPort {
-  const periodSeconds = options.lagWindow?.periodSeconds ?? DEFAULT_LAG_WINDOW.periodSeconds;
-  return withSharedLagReads(new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }), { maxAgeMs: (periodSeconds * 1000) / 2 });
+/** Replica lag from one CloudWatch reading of every replica per period: half the metric's period (30 s for RDS's
+ * one-minute ReplicaLag), as a fresher reading could not hold a newer datapoint. A steady object reconciles only
+ * once per steady resync, so the reader itself names the objects a reading re-routes, which reconcile at once. */
+export function lagReadingPeriodMs(options: Pick<OperatorOptions, 'lagWindow'>): number {
+  return ((options.lagWindow?.periodSeconds ?? DEFAULT_LAG_WINDOW.periodSeconds) * 1000) / 2;
+}
+
+function periodicLagReader(options: OperatorOptions, onRoutingChange: (keys: string[]) => void): PeriodicLagReader {
+  return new PeriodicLagReader(new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }), {
+    periodMs: lagReadingPeriodMs(options),
+    // Every live object asks at least once per steady resync.
+    interestTtlMs: 3 * options.config.resyncSteady,
+    onRoutingChange,
+    onReadingFailed: (err) => options.log.warn({ err }, 'could not read replica lag from CloudWatch; the previous reading stands'),
+  });
 }
 
 export function startOperator(options: OperatorOptions): RunningOperator {
@@ -97,10 +107,16 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   // (a hand edit) that is rare; everything the operator itself changes is read back at once.
   const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
   const rds = steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache);
+  // The controller exists only below; a reading cannot come before start() anyway.
+  let enqueue: (key: string) => void = () => undefined;
+  const lag = periodicLagReader(options, (keys) => {
+    log.debug({ keys }, 'replica lag changed routing');
+    for (const key of keys) enqueue(key);
+  });
   const reconcile = createReconciler({
     kube,
     rds,
-    lag: sharedLagPort(options),
+    lag,
     resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
     metrics: options.metrics,
   });
@@ -136,7 +152,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
     onReconciled: (settled: SettledWork) => options.metrics?.observeReconcile(resultOf(settled), settled.durationMs / 1000),
   });
+  enqueue = (key) => controller.enqueue(key);
   controller.start();
+  lag.start();
 
   return {
     hasSynced: () => controller.hasSynced(),
@@ -145,6 +163,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
       return stats.ready + stats.delayed;
     },
     stop: async () => {
+      lag.stop();
       await controller.stop();
     },
   };

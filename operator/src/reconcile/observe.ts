@@ -4,7 +4,7 @@
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
-import type { ReplicaLagPort } from '../cloudwatch/port.js';
+import type { LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
 import { masterPasswordProblem } from './credentials.js';
 import { Observed, type CredentialsState } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
@@ -35,13 +35,14 @@ async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: 
  * wait for CloudWatch. */
 async function observeLag(
   lag: ReplicaLagPort | undefined,
+  subject: LagSubject,
   names: ResourceNames,
   instances: ReadonlyMap<string, RdsInstance>,
 ): Promise<{ replicaLag?: Map<string, number | undefined>; lagUnavailable?: string }> {
   const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
   if (lag === undefined || replicas.length === 0) return {};
   try {
-    return { replicaLag: await lag.replicaLagSeconds(replicas) };
+    return { replicaLag: await lag.replicaLagSeconds(replicas, subject) };
   } catch (err) {
     return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
@@ -76,7 +77,8 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     deps.kube.getConfigMap(names.configMap),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
-  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances) : {};
+  const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
+  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, subject, names, instances) : {};
 
   return new Observed({
     object: {
