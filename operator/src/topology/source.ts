@@ -28,7 +28,8 @@ export interface TopologySource {
   namespace: string;
   name: string;
   databaseName: string;
-  routing: RoutingSpec;
+  // What the document publishes; the drain gate's other settings stay with the operator.
+  routing: Pick<RoutingSpec, 'maxReplicaLagSeconds' | 'readYourWrites' | 'drainSeconds'>;
   /** Name of the Secret holding username and password; only its name is ever published. */
   credentialsSecret: string;
   primary: TopologyInstanceInput | undefined;
