@@ -6,7 +6,16 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
 import { GROUP, KIND, PLURAL, VERSION } from './api/index.js';
-import { createCloudWatchClient, DEFAULT_LAG_WINDOW, PeriodicLagReader, SdkReplicaLagPort, type LagWindow } from './cloudwatch/index.js';
+import {
+  createCloudWatchClient,
+  DEFAULT_LAG_WINDOW,
+  PeriodicLagReader,
+  SdkDatabaseConnectionsPort,
+  SdkReplicaLagPort,
+  sharedReading,
+  type DatabaseConnectionsPort,
+  type LagWindow,
+} from './cloudwatch/index.js';
 import { ENDPOINTS_LABEL_SELECTOR } from './topology/index.js';
 import type { OperatorConfig } from './config/index.js';
 import { KubernetesAdapter } from './kube/index.js';
@@ -99,6 +108,16 @@ function periodicLagReader(options: OperatorOptions, onRoutingChange: (keys: str
   });
 }
 
+/** How long one DatabaseConnections reading answers every draining replica's reconcile. */
+export const DEFAULT_CONNECTIONS_READING_MS = 30_000;
+
+/** DatabaseConnections of every draining replica from one shared reading, renewed at half the metric's period. */
+function sharedConnectionsPort(options: OperatorOptions): DatabaseConnectionsPort {
+  const port = new SdkDatabaseConnectionsPort(buildCloudWatchClient(options));
+  const read = sharedReading((ids) => port.databaseConnections(ids), { maxAgeMs: DEFAULT_CONNECTIONS_READING_MS });
+  return { databaseConnections: read };
+}
+
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, kubeConfig, log } = options;
   const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
@@ -117,6 +136,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     kube,
     rds,
     lag,
+    connections: sharedConnectionsPort(options),
     resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
     metrics: options.metrics,
   });

@@ -4,7 +4,8 @@
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
-import type { LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
+import type { DatabaseConnectionsPort, LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
+import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import { masterPasswordProblem } from './credentials.js';
 import { Observed, type CredentialsState } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
@@ -14,6 +15,8 @@ export interface ObserveDeps {
   rds: RdsPort;
   /** Unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** Unset: no draining replica has evidence of being quiet, so each is deleted at its drain maximum. */
+  connections?: DatabaseConnectionsPort;
 }
 
 function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
@@ -48,6 +51,24 @@ async function observeLag(
   }
 }
 
+/** DatabaseConnections of the replicas the last status records as draining, for the drain gate; a failure is
+ * reported, not thrown, and only holds those replicas. */
+async function observeDrainingConnections(
+  connections: DatabaseConnectionsPort | undefined,
+  status: ReplicaSetDBStatus | undefined,
+  instances: ReadonlyMap<string, RdsInstance>,
+): Promise<{ drainingConnections?: Map<string, MetricDatapoint[]>; connectionsUnavailable?: string }> {
+  const draining = (status?.replicas ?? [])
+    .filter((r) => r.drainingSince !== undefined && instances.has(r.identifier) && instances.get(r.identifier)?.status !== 'deleting')
+    .map((r) => r.identifier);
+  if (connections === undefined || draining.length === 0) return {};
+  try {
+    return { drainingConnections: await connections.databaseConnections(draining) };
+  } catch (err) {
+    return { connectionsUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
 async function observeCredentials(kube: KubernetesPort, secret: ObjectRef): Promise<CredentialsState> {
   const data = await kube.getSecret(secret);
   if (data === undefined) return { state: 'absent' };
@@ -78,7 +99,10 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
   const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
-  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, subject, names, instances) : {};
+  const live = spec !== undefined && stored.deletionTimestamp === undefined;
+  const [lag, connections] = live
+    ? await Promise.all([observeLag(deps.lag, subject, names, instances), observeDrainingConnections(deps.connections, status, instances)])
+    : [{}, {}];
 
   return new Observed({
     object: {
@@ -99,6 +123,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     credentials,
     configMap,
     ...lag,
+    ...connections,
   });
 }
 
