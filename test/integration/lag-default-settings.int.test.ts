@@ -1,4 +1,5 @@
 // Lag gating at the operator's DEFAULT settings, against the real kube-apiserver and the emulator's CloudWatch:
+import { appendFileSync } from 'node:fs';
 // the steady resync is the production 10 minutes and lag is read with the production one-minute buckets (one
 // reading per 30 s), so a change of lag can only reach the ConfigMap within the bound through the operator's own
 // periodic reading, never through a resync. A replica over the threshold leaves the published topology within
@@ -17,12 +18,12 @@ import { createLogger } from '../../operator/src/observability/index.js';
 import { lagReadingPeriodMs, type RunningOperator } from '../../operator/src/operator.js';
 import { TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
 import { startTestOperator } from './operator-harness.js';
-import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, uniqueName } from '../env/helpers.js';
+import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const log = createLogger({ level: 'silent' });
+const log = createLogger({ level: 'debug', destination: { write: (line: string) => void appendFileSync('/tmp/lagdrain-lag.log', line) } });
 
 /** The production defaults, from the configuration schema itself. */
 const defaults = configSchema.parse({ awsRegion: 'us-east-1' });
@@ -60,6 +61,7 @@ beforeAll(async () => {
   operator = startTestOperator(kc, log, {
     namespace,
     identity: 'lag-defaults-int-test',
+    rdsClient: rdsClient(),
     cloudWatchClient: recordingCloudWatch(),
     // The steady resync at its default; the transitioning one stays short, as it only moves the create along.
     settings: { resyncSteady: defaults.resyncSteady },
@@ -107,6 +109,7 @@ describe('lag gating at the default settings', () => {
 
   it('drops a replica within about one reading of it lagging and re-adds it within about one reading of its recovery, at one GetMetricData per reading', async () => {
     const name = 'steady';
+    const createdAt = Date.now();
     await custom.createNamespacedCustomObject({
       ...replicaSetDBResource,
       namespace,
@@ -127,12 +130,14 @@ describe('lag gating at the default settings', () => {
     const base = rdsBaseIdentifier(namespace, name);
     const [r1, r2] = [`${base}-r1`, `${base}-r2`];
     await published(name, (t) => t.replicas.filter((r) => r.state === 'active').length === 2);
+    console.info(`lag at defaults: both replicas published after ${Date.now() - createdAt} ms`);
 
     const laggingAt = Date.now();
     // In an earlier one-minute bucket than anything the recovery writes, so the recovery is the newer datapoint.
     await putLag(r1, 5, new Date(laggingAt - 60_000));
     const out = await published(name, (t) => !t.replicas.some((r) => r.id === r1));
     const outAfterMs = Date.now() - laggingAt;
+    console.info(`lag at defaults: out after ${outAfterMs} ms`);
     expect(out.replicas.map((r) => [r.id, r.state])).toEqual([[r2, 'active']]);
 
     const recoveredAt = Date.now();
@@ -152,5 +157,5 @@ describe('lag gating at the default settings', () => {
     for (const call of steady) expect(call.replicas.sort()).toEqual([r1, r2]);
     for (let i = 1; i < steady.length; i++) expect(steady[i]!.at - steady[i - 1]!.at).toBeGreaterThanOrEqual(readingPeriodMs);
     expect(steady.length).toBeLessThanOrEqual(Math.floor((Date.now() - laggingAt) / readingPeriodMs) + 1);
-  });
+  }, 300_000);
 });
