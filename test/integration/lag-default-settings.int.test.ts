@@ -1,5 +1,4 @@
 // Lag gating at the operator's DEFAULT settings, against the real kube-apiserver and the emulator's CloudWatch:
-import { appendFileSync } from 'node:fs';
 // the steady resync is the production 10 minutes and lag is read with the production one-minute buckets (one
 // reading per 30 s), so a change of lag can only reach the ConfigMap within the bound through the operator's own
 // periodic reading, never through a resync. A replica over the threshold leaves the published topology within
@@ -23,7 +22,7 @@ import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeCon
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const log = createLogger({ level: 'debug', destination: { write: (line: string) => void appendFileSync('/tmp/lagdrain-lag.log', line) } });
+const log = createLogger({ level: 'silent' });
 
 /** The production defaults, from the configuration schema itself. */
 const defaults = configSchema.parse({ awsRegion: 'us-east-1' });
