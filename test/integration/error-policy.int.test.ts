@@ -119,7 +119,7 @@ function minimal(name: string, spec: Record<string, unknown> = {}): Record<strin
     apiVersion: API_VERSION,
     kind: KIND,
     metadata: { name, namespace },
-    spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, routing: { drainSeconds: 2 }, ...spec },
+    spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, routing: { drainSeconds: 2, maxDrainSeconds: 2 }, ...spec },
   };
 }
 
@@ -139,7 +139,7 @@ beforeAll(async () => {
   namespace = await createNamespace(kc, uniqueName('rsdb-errors'));
   // Retries after an error fixed outside the spec come quickly here; the 5-minute default is shown by the unit
   // tests of the error policy and of the reconciler.
-  operator = startTestOperator(kc, log, { namespace, identity: 'error-policy-int-test', rdsClient: recordingClient(calls), config: { awsActionRetry: 1_000 } });
+  operator = startTestOperator(kc, log, { namespace, identity: 'error-policy-int-test', rdsClient: recordingClient(calls), settings: { awsActionRetry: 1_000 } });
 });
 
 afterAll(async () => {

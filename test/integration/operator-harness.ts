@@ -8,9 +8,9 @@ import { testEnv } from '../env/helpers.js';
 export function startTestOperator(
   kubeConfig: KubeConfig,
   log: Logger,
-  options: { namespace: string; identity: string; config?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
+  options: { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
 ): RunningOperator {
-  const { namespace, identity, config, ...rest } = options;
+  const { namespace, identity, settings, ...rest } = options;
   return startOperator({
     config: {
       watchNamespaces: [namespace],
@@ -23,7 +23,8 @@ export function startTestOperator(
       resyncTransitioning: 300,
       shutdownTimeout: 500,
       identity,
-      ...config,
+      // A test of behaviour at the production defaults puts them back here.
+      ...settings,
     },
     kubeConfig,
     log,

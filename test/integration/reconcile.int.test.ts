@@ -105,7 +105,7 @@ function tagsOf(i: DBInstance | undefined): Record<string, string> {
 async function servioExample(name: string): Promise<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }> {
   const example = parseYaml(await readFile(new URL('../../examples/servio.yaml', import.meta.url), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
   // A short drain keeps scale-downs quick here; the drain itself is proved in topology.int.test.ts.
-  const routing = { ...(example.spec.routing as Record<string, unknown>), drainSeconds: 2 };
+  const routing = { ...(example.spec.routing as Record<string, unknown>), drainSeconds: 2, maxDrainSeconds: 2 };
   return { ...example, metadata: { name, namespace }, spec: { ...example.spec, maintenanceWindow: 'Mon:04:00-Mon:05:00', routing } };
 }
 

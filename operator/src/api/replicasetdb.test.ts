@@ -57,14 +57,14 @@ describe('defaults', () => {
       deletionProtection: false,
       applyImmediately: false,
       tags: {},
-      routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
+      routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 150, drainConnectionFloor: 0, drainQuietSeconds: 120 },
       endpoints: { configMapName: '' },
     });
   });
 
   it('fills the omitted fields of a block that is partly given', () => {
     const spec = parsed(specWith('routing', { drainSeconds: 5 })).spec;
-    expect(spec.routing).toEqual({ maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 5 });
+    expect(spec.routing).toEqual({ maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 5, drainConnectionFloor: 0, drainQuietSeconds: 120 });
     expect(parsed(specWith('replicas', { instanceClass: 'db.r6g.large' })).spec.replicas).toEqual({
       count: 1,
       instanceClass: 'db.r6g.large',
@@ -140,6 +140,8 @@ describe('ranges: both ends accepted, one past each end rejected', () => {
     ['backup.retentionDays', 0, 35, noReplicas],
     ['routing.maxReplicaLagSeconds', 0, 3600, minimalSpec],
     ['routing.drainSeconds', 0, 3600, minimalSpec],
+    ['routing.drainConnectionFloor', 0, 100000, minimalSpec],
+    ['routing.drainQuietSeconds', 120, 600, minimalSpec],
   ] as const)('%s: %d..%d', (path, min, max, base) => {
     expect(errorPaths(specWith(path, min, base))).toEqual([]);
     expect(errorPaths(specWith(path, max, base))).toEqual([]);

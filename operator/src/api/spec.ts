@@ -236,8 +236,8 @@ const monitoringSchema = withCelRules(
   ],
 ).describe('Metrics and logs RDS collects.');
 
-const routingSchema = z
-  .object({
+const routingSchema = withCelRules(
+  z.object({
     maxReplicaLagSeconds: z
       .number()
       .min(0)
@@ -259,13 +259,59 @@ const routingSchema = z
       .int()
       .min(0)
       .max(3600)
-      .default(30)
+      .default(150)
       .describe(
-        'Seconds between removing a replica from the routing topology and deleting it, so that clients finish ' +
-          'their queries on it and move on.',
+        'Seconds between removing a replica from the routing topology and deleting it at the earliest, so that ' +
+          'every pod sees the change and finishes its queries on it. A mounted ConfigMap reaches a pod up to about ' +
+          '120 s after a change (kubelet sync period plus its ConfigMap cache TTL, 60 s each by default), so the ' +
+          'default is 150. After that the replica is deleted once its connections have stayed quiet (see ' +
+          'drainConnectionFloor, drainQuietSeconds), or at maxDrainSeconds.',
       ),
-  })
-  .describe('How the client library spreads queries over the primary and the replicas.');
+    drainConnectionFloor: z
+      .int()
+      .min(0)
+      .max(100000)
+      .default(0)
+      .describe(
+        'A draining replica counts as quiet while CloudWatch DatabaseConnections stays at or below this many ' +
+          'connections (raise it for connections that never leave, such as monitoring agents).',
+      ),
+    drainQuietSeconds: z
+      .int()
+      .min(120)
+      .max(600)
+      .default(120)
+      .describe(
+        'How long, in seconds, DatabaseConnections (one datapoint a minute) must have stayed at or below ' +
+          'drainConnectionFloor before a draining replica is deleted: at least two datapoints.',
+      ),
+    maxDrainSeconds: z
+      .int()
+      .min(0)
+      .max(86400)
+      .optional()
+      .describe(
+        'Seconds after which a draining replica is deleted even if its connections never went quiet (or ' +
+          'CloudWatch has no datapoints for it). Unset: 900, or drainSeconds if that is longer. Must not be ' +
+          'shorter than drainSeconds.',
+      ),
+  }),
+  [
+    {
+      rule: '!has(self.maxDrainSeconds) || self.maxDrainSeconds >= self.drainSeconds',
+      message: 'maxDrainSeconds must not be shorter than drainSeconds',
+      fieldPath: '.maxDrainSeconds',
+      holds: (r) => r.maxDrainSeconds === undefined || r.maxDrainSeconds >= r.drainSeconds,
+    },
+  ],
+).describe('How the client library spreads queries over the primary and the replicas.');
+
+/** The drain maximum when routing.maxDrainSeconds is unset. */
+export const DEFAULT_MAX_DRAIN_SECONDS = 900;
+
+export function effectiveMaxDrainSeconds(routing: { drainSeconds: number; maxDrainSeconds?: number | undefined }): number {
+  return routing.maxDrainSeconds ?? Math.max(DEFAULT_MAX_DRAIN_SECONDS, routing.drainSeconds);
+}
 
 const endpointsSchema = z
   .object({

@@ -64,7 +64,14 @@ const instanceStatusSchema = z.object({
     .describe('Whether the published topology currently offers this instance to clients.'),
   drainingSince: timestamp
     .optional()
-    .describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later.'),
+    .describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later at the earliest.'),
+  drainReleasedBy: z
+    .enum(['ConnectionsQuiet', 'MaxDrainSeconds'])
+    .optional()
+    .describe(
+      'What let a draining replica be deleted: ConnectionsQuiet (DatabaseConnections stayed at or below ' +
+        'routing.drainConnectionFloor for routing.drainQuietSeconds) or MaxDrainSeconds (the drain maximum was reached).',
+    ),
 });
 
 const heldChangeSchema = z.object({

@@ -6,7 +6,8 @@ import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSet
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
 import { isRdsError } from '../rds/errors.js';
 import { parameterGroupName } from '../naming/index.js';
-import type { ReplicaLagPort } from '../cloudwatch/port.js';
+import type { DatabaseConnectionsPort, LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
+import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
 import { Observed, type CredentialsState, type RetiredParameterGroup } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
@@ -16,6 +17,8 @@ export interface ObserveDeps {
   rds: RdsPort;
   /** Unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** Unset: no draining replica has evidence of being quiet, so each is deleted at its drain maximum. */
+  connections?: DatabaseConnectionsPort;
 }
 
 function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
@@ -37,15 +40,34 @@ async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: 
  * wait for CloudWatch. */
 async function observeLag(
   lag: ReplicaLagPort | undefined,
+  subject: LagSubject,
   names: ResourceNames,
   instances: ReadonlyMap<string, RdsInstance>,
 ): Promise<{ replicaLag?: Map<string, number | undefined>; lagUnavailable?: string }> {
   const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
   if (lag === undefined || replicas.length === 0) return {};
   try {
-    return { replicaLag: await lag.replicaLagSeconds(replicas) };
+    return { replicaLag: await lag.replicaLagSeconds(replicas, subject) };
   } catch (err) {
     return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+/** DatabaseConnections of the replicas the last status records as draining, for the drain gate; a failure is
+ * reported, not thrown, and only holds those replicas. */
+async function observeDrainingConnections(
+  connections: DatabaseConnectionsPort | undefined,
+  status: ReplicaSetDBStatus | undefined,
+  instances: ReadonlyMap<string, RdsInstance>,
+): Promise<{ drainingConnections?: Map<string, MetricDatapoint[]>; connectionsUnavailable?: string }> {
+  const draining = (status?.replicas ?? [])
+    .filter((r) => r.drainingSince !== undefined && instances.has(r.identifier) && instances.get(r.identifier)?.status !== 'deleting')
+    .map((r) => r.identifier);
+  if (connections === undefined || draining.length === 0) return {};
+  try {
+    return { drainingConnections: await connections.databaseConnections(draining) };
+  } catch (err) {
+    return { connectionsUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
 }
 
@@ -110,7 +132,11 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     deps.kube.getConfigMap(names.configMap),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
-  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances) : {};
+  const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
+  const live = spec !== undefined && stored.deletionTimestamp === undefined;
+  const [lag, connections] = live
+    ? await Promise.all([observeLag(deps.lag, subject, names, instances), observeDrainingConnections(deps.connections, status, instances)])
+    : [{}, {}];
 
   return new Observed({
     object: {
@@ -132,6 +158,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     credentials,
     configMap,
     ...lag,
+    ...connections,
   });
 }
 

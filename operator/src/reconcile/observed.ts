@@ -3,6 +3,7 @@
 // its ConfigMap. Every decision reads the same snapshot through the query methods below, so two parts of the
 // plan can never disagree about what they saw.
 import type { Topology } from '@servio/replicasetdb-client';
+import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
 import type { ParameterGroup, ParameterGroupSummary, RdsInstance } from '../rds/port.js';
@@ -59,6 +60,10 @@ export interface ObservedWorld {
   replicaLag?: ReadonlyMap<string, number | undefined>;
   /** Set when CloudWatch could not be asked; the lag of the previous status stands in. */
   lagUnavailable?: string;
+  /** CloudWatch DatabaseConnections of each draining replica (status.replicas[].drainingSince set), oldest first. */
+  drainingConnections?: ReadonlyMap<string, readonly MetricDatapoint[]>;
+  /** Set when CloudWatch could not be asked for them; the drain gate then has no evidence. */
+  connectionsUnavailable?: string;
 }
 
 export interface ForeignResource {
@@ -220,6 +225,11 @@ export class Observed {
 
   /** The replica's lag at this observation: CloudWatch's answer, or the last one in status when CloudWatch could
    * not be asked (so a failing call neither takes lagging replicas back in nor good ones out). */
+  /** The draining replica's DatabaseConnections datapoints; undefined when they were not read or could not be. */
+  drainingConnections(identifier: string): readonly MetricDatapoint[] | undefined {
+    return this.world.drainingConnections?.get(identifier);
+  }
+
   replicaLag(identifier: string): number | undefined {
     if (this.world.lagUnavailable !== undefined) return this.previousInstanceStatus(identifier)?.lagSeconds;
     return this.world.replicaLag?.get(identifier);

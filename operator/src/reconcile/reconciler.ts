@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../api/index.js';
 import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
 import type { RdsPort } from '../rds/port.js';
-import type { ReplicaLagPort } from '../cloudwatch/port.js';
+import type { DatabaseConnectionsPort, ReplicaLagPort } from '../cloudwatch/port.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
@@ -31,6 +31,8 @@ export interface ReconcilerDeps {
   retirementGate?: RetirementGate;
   /** CloudWatch ReplicaLag; unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** CloudWatch DatabaseConnections of draining replicas; unset: each drain lasts until routing.maxDrainSeconds. */
+  connections?: DatabaseConnectionsPort;
   metrics?: Pick<OperatorMetrics, 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
   /** Named in advice about AWS resources to create (a DB subnet group). */
   awsRegion?: string;

@@ -15,6 +15,7 @@ import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { TopologyPlan } from './plan/topology.js';
 import type { InstanceTopologyStatus, TopologyStatus } from './topology-status.js';
+import { withDrainRelease } from './drain-status.js';
 
 export interface Verdict {
   phase: Phase;
@@ -229,7 +230,11 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
   const replicas = instances.filter((i) => i.identifier !== observed.names.primary);
   const maxLag = observed.spec?.routing.maxReplicaLagSeconds;
   const desired = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
-  const replicaStatuses = replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier), topology?.instances.get(r.identifier)));
+  const replicaStatuses = withDrainRelease(
+    replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier), topology?.instances.get(r.identifier))),
+    outcome,
+    previousById,
+  );
   const readyReplicas = replicaStatuses.filter(
     (r) => desired.has(r.identifier) && r.rdsStatus === 'available' && r.drainingSince === undefined && (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
   ).length;

@@ -39,6 +39,8 @@ export class ReplicaSetDBBuilder {
     backup: { retentionDays: 7 },
     parameters: { max_connections: '200' },
     tags: { Environment: 'production' },
+    // The drain these tests were written for: a fixed 30 s, with no DatabaseConnections evidence to wait for.
+    routing: { drainSeconds: 30, maxDrainSeconds: 30 },
   };
   private meta = {
     namespace: NAMESPACE,
