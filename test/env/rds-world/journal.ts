@@ -12,8 +12,10 @@ export interface JournalEntry {
   /** The operator process that made it (`AWS_SDK_UA_APP_ID`), undefined for a client without one (a test). */
   process: string | undefined;
   status: number;
-  /** `ok`, the error code answered, or `dropped` (the connection was cut with no answer). */
+  /** `ok`, the error code answered, or `dropped` when the call was cut off before the emulator saw it. */
   outcome: string;
+  /** The connection was cut with no answer (a held call the test dropped); `executed` says whether RDS did it. */
+  dropped?: boolean;
   /** Why the proxy answered an error itself; undefined when the emulator answered. */
   injected?: 'throttle' | 'server-error' | 'scripted' | 'lifecycle';
   /** Whether the emulator saw the call (a call dropped or failed before it is not executed). */

@@ -28,6 +28,8 @@ describe('statusAt', () => {
     expect(statusAt(h, 60_000, slow)).toBe('modifying');
     expect(dueModifications(h, 69_999, slow)).toEqual([]);
     expect(dueModifications(h, 70_000, slow)).toHaveLength(1);
+    // Still modifying until the change has reached the emulator.
+    expect(statusAt(h, 70_000, slow)).toBe('modifying');
     h.modifications[0]!.appliedAt = 70_000;
     expect(statusAt(h, 70_000, slow)).toBeUndefined();
     expect(pendingValuesAt(h)).toEqual({});

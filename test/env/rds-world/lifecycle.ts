@@ -49,7 +49,9 @@ export function statusAt(history: InstanceHistory, now: number, d: Durations): s
     if (now < history.createdAt + d.creatingMs) return 'creating';
     if (now < history.createdAt + d.creatingMs + d.backingUpMs) return 'backing-up';
   }
-  if (history.modifications.some((m) => m.applyingSince !== undefined && now < m.applyingSince + d.modifyingMs)) return 'modifying';
+  // Modifying until the emulator has the change (the proxy sends it at the first call after its time is over),
+  // so no answer shows the instance available with the old values.
+  if (history.modifications.some((m) => m.applyingSince !== undefined && m.appliedAt === undefined)) return 'modifying';
   if (history.rebootedAt !== undefined && now < history.rebootedAt + d.rebootingMs) return 'rebooting';
   return undefined;
 }

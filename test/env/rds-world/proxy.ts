@@ -60,6 +60,8 @@ export interface HeldCall {
 interface HoldRule {
   operation: string;
   phase: 'before' | 'after';
+  /** Only a call naming this identifier first. */
+  identifier?: string;
   /** Only a call from this process (so a restarted operator is not held again by a stale rule). */
   process?: string;
   resolve: (held: HeldCall) => void;
@@ -138,9 +140,20 @@ export class RealisticRds {
     return started;
   }
 
+  /** Instances the layer reports in a transitional state right now, with that state. */
+  transitioning(): Array<{ identifier: string; status: string }> {
+    const now = Date.now();
+    const out: Array<{ identifier: string; status: string }> = [];
+    for (const [identifier, history] of this.histories) {
+      const status = statusAt(history, now, this.durations);
+      if (status !== undefined && status !== 'gone') out.push({ identifier, status });
+    }
+    return out;
+  }
+
   /** Holds the next matching call; resolves when it arrives. */
-  hold(operation: string, phase: 'before' | 'after', process?: string): Promise<HeldCall> {
-    return new Promise((resolve) => this.holds.push({ operation, phase, ...(process !== undefined ? { process } : {}), resolve }));
+  hold(operation: string, phase: 'before' | 'after', only: { identifier?: string; process?: string } = {}): Promise<HeldCall> {
+    return new Promise((resolve) => this.holds.push({ operation, phase, ...only, resolve }));
   }
 
   /** Drops hold rules nobody's call matched (end of a scenario). */
@@ -248,7 +261,8 @@ export class RealisticRds {
       res.end(body);
     };
     const drop = (): void => {
-      entry.outcome = 'dropped';
+      entry.dropped = true;
+      if (!entry.executed) entry.outcome = 'dropped';
       entry.durationMs = Date.now() - started;
       this.journal.push(entry);
       res.socket?.destroy();
@@ -290,6 +304,7 @@ export class RealisticRds {
     const refusal = subject !== undefined ? refusalFor(action, this.statusOf(subject, now)) : undefined;
     if (refusal !== undefined) return fail(400, 'InvalidDBInstanceState', `Instance ${subject} ${refusal}`, 'lifecycle');
 
+    // Transitions below start when the emulator has answered (RDS accepted the call), however long that took.
     let answer: Upstream;
     if (action === 'ModifyDBInstance' && id !== undefined && !(params.ApplyImmediately === 'true' && this.durations.modifyingMs === 0)) {
       const current = await this.describeOne(id);
@@ -305,9 +320,9 @@ export class RealisticRds {
       answer = await this.send(text, headers);
       if (answer.status === 200 && before !== undefined) {
         const history = this.history(id);
-        history.deletingSince = now;
+        history.deletingSince = Date.now();
         history.lastSeen = withoutEndpoint(withStatus(before, 'deleting'));
-        if (params.SkipFinalSnapshot !== 'true' && params.FinalDBSnapshotIdentifier) this.snapshotsTakenAt.set(params.FinalDBSnapshotIdentifier, now);
+        if (params.SkipFinalSnapshot !== 'true' && params.FinalDBSnapshotIdentifier) this.snapshotsTakenAt.set(params.FinalDBSnapshotIdentifier, history.deletingSince);
         answer = { ...answer, body: mapInstances(answer.body, (fragment) => withStatus(fragment, 'deleting')) };
       }
     } else if (action === 'DescribeDBInstances') {
@@ -326,9 +341,9 @@ export class RealisticRds {
     if (answer.status === 200 && id !== undefined) {
       if (action === 'CreateDBInstance' || action === 'CreateDBInstanceReadReplica') {
         const history = this.history(id);
-        Object.assign(history, newHistory(), { createdAt: now });
+        Object.assign(history, newHistory(), { createdAt: Date.now() });
       }
-      if (action === 'RebootDBInstance') this.history(id).rebootedAt = now;
+      if (action === 'RebootDBInstance') this.history(id).rebootedAt = Date.now();
       if (params.MasterUserPassword !== undefined && (action === 'CreateDBInstance' || action === 'ModifyDBInstance')) this.passwords.set(id, params.MasterUserPassword);
     }
     if (answer.status !== 200) entry.outcome = /<Code>([^<]+)<\/Code>/.exec(answer.body)?.[1] ?? `HTTP ${answer.status}`;
@@ -338,7 +353,13 @@ export class RealisticRds {
   }
 
   private async heldDecision(action: string, phase: 'before' | 'after', entry: JournalEntry): Promise<'drop' | 'release'> {
-    const index = this.holds.findIndex((h) => h.operation === action && h.phase === phase && (h.process === undefined || h.process === entry.process));
+    const index = this.holds.findIndex(
+      (h) =>
+        h.operation === action &&
+        h.phase === phase &&
+        (h.process === undefined || h.process === entry.process) &&
+        (h.identifier === undefined || h.identifier === entry.identifiers[0]),
+    );
     if (index < 0) return 'release';
     const [rule] = this.holds.splice(index, 1);
     return new Promise((decide) =>
