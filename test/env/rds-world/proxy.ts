@@ -62,6 +62,8 @@ interface HoldRule {
   phase: 'before' | 'after';
   /** Only a call naming this identifier first. */
   identifier?: string;
+  /** The nth matching call (1 = the next); for `after`, only calls the emulator accepted count. */
+  nth?: number;
   /** Only a call from this process (so a restarted operator is not held again by a stale rule). */
   process?: string;
   resolve: (held: HeldCall) => void;
@@ -152,7 +154,7 @@ export class RealisticRds {
   }
 
   /** Holds the next matching call; resolves when it arrives. */
-  hold(operation: string, phase: 'before' | 'after', only: { identifier?: string; process?: string } = {}): Promise<HeldCall> {
+  hold(operation: string, phase: 'before' | 'after', only: { identifier?: string; process?: string; nth?: number } = {}): Promise<HeldCall> {
     return new Promise((resolve) => this.holds.push({ operation, phase, ...only, resolve }));
   }
 
@@ -361,6 +363,12 @@ export class RealisticRds {
         (h.identifier === undefined || h.identifier === entry.identifiers[0]),
     );
     if (index < 0) return 'release';
+    const candidate = this.holds[index]!;
+    if (phase === 'after' && entry.outcome !== 'ok') return 'release';
+    if (candidate.nth !== undefined && candidate.nth > 1) {
+      candidate.nth--;
+      return 'release';
+    }
     const [rule] = this.holds.splice(index, 1);
     return new Promise((decide) =>
       rule!.resolve({
