@@ -74,5 +74,5 @@ describe('throttling storm', () => {
     // The faults really were there.
     expect(throttled).toBeGreaterThan(0);
     expect(serverErrors).toBeGreaterThan(0);
-  });
+  }, 420_000);
 });

@@ -164,6 +164,15 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     expect(await errorOf(ran)).not.toBe('ok');
     // RDS executed it although the caller never heard back.
     expect(await statusOf('layer-h')).toBe('available');
+    // The nth call of an operation, from one process only.
+    const second = world.hold('DescribeDBInstances', 'after', { nth: 2, process: 'layer-test' });
+    await describeOne('layer-g');
+    const secondCall = describeOne('layer-h');
+    const heldSecond = await second;
+    expect(heldSecond.identifiers).toEqual(['layer-h']);
+    heldSecond.release();
+    expect((await secondCall)?.DBInstanceIdentifier).toBe('layer-h');
+
     expect(world.journal.filter((e) => e.operation === 'CreateDBInstance').map((e) => [e.identifiers[0], e.outcome, e.executed, e.dropped])).toEqual([
       ['layer-g', 'dropped', false, true],
       ['layer-h', 'ok', true, true],
