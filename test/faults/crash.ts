@@ -1,22 +1,15 @@
 // The crash-point machinery: a reference run records every mutating AWS call of a lifecycle; then, for each of
 // them, a fresh run where the layer executes that call and withholds the answer while the test SIGKILLs the
-// operator (and once a run where the first create or delete is held before it reaches RDS), a new process is
+// operator (and once a run where the first call on an instance is held before it reaches RDS), a new process is
 // started, and the run must converge with every invariant intact.
 import { afterAll, expect, it } from 'vitest';
-import { isMutating, type JournalEntry } from '../env/rds-world/journal.js';
 import type { Durations } from '../env/rds-world/lifecycle.js';
+import { describePoint, mutatingCalls, type CrashPoint } from './crash-point.js';
 import { recordFigures, type ScenarioFigures } from './figures.js';
 import { checkInvariants, faultsInjected, type Expected } from './invariants.js';
 import { Run, until, type Suite } from './suite.js';
 
 export const CONVERGE_MS = 90_000;
-
-/** A call by its operation and rank among that operation's calls (identifiers change with the namespace). */
-export interface CrashPoint {
-  operation: string;
-  nth: number;
-  phase: 'before' | 'after';
-}
 
 export interface Lifecycle {
   label: string;
@@ -29,20 +22,6 @@ export interface Lifecycle {
   act(run: Run): Promise<void>;
   converged(run: Run): Promise<boolean>;
 }
-
-export function mutatingCalls(journal: readonly JournalEntry[], fromSeq: number): CrashPoint[] {
-  const rank = new Map<string, number>();
-  const out: CrashPoint[] = [];
-  for (const e of journal) {
-    if (e.seq <= fromSeq || !isMutating(e) || !e.executed || e.outcome !== 'ok') continue;
-    const nth = (rank.get(e.operation) ?? 0) + 1;
-    rank.set(e.operation, nth);
-    out.push({ operation: e.operation, nth, phase: 'after' });
-  }
-  return out;
-}
-
-export const describePoint = (p: CrashPoint) => `${p.phase} ${p.operation}${p.nth > 1 ? ` #${p.nth}` : ''}`;
 
 function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))]);
