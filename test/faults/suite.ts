@@ -58,7 +58,7 @@ export interface Condition {
 export interface Stored {
   metadata: { uid: string; generation: number; finalizers?: string[] };
   spec: Record<string, unknown>;
-  status?: { observedGeneration?: number; phase?: string; conditions?: Condition[]; replicas?: Array<{ id?: string; identifier?: string; state?: string }>; [k: string]: unknown };
+  status?: { observedGeneration?: number; phase?: string; conditions?: Condition[]; primary?: { identifier: string; rdsStatus?: string }; replicas?: Array<{ identifier: string; rdsStatus?: string }>; [k: string]: unknown };
 }
 
 /** Ready=True for the current generation. */
