@@ -34,8 +34,9 @@ export function useFaultSuite(): Suite {
 export const custom = () => kubeConfig().makeApiClient(k8s.CustomObjectsApi);
 export const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
 
-/** A ReplicaSetDB for the suite: the minimal example, with a short explicit drain (the default is being raised to
- * minutes; a fault scenario must not wait for it) and the given changes. */
+/** A ReplicaSetDB for the suite: the minimal example, with a short explicit drain (the default drain is minutes,
+ * and without DatabaseConnections datapoints it lasts until maxDrainSeconds; a fault scenario must not wait for
+ * it) and the given changes. */
 export function specOf(overrides: { replicas: number; replicaClass?: string; primaryClass?: string; deletionPolicy?: 'Snapshot' | 'Delete'; drainSeconds?: number; applyImmediately?: boolean }) {
   return {
     engineVersion: '16',
@@ -44,7 +45,7 @@ export function specOf(overrides: { replicas: number; replicaClass?: string; pri
     replicas: { count: overrides.replicas, ...(overrides.replicaClass ? { instanceClass: overrides.replicaClass } : {}) },
     deletionPolicy: overrides.deletionPolicy ?? 'Snapshot',
     applyImmediately: overrides.applyImmediately ?? true,
-    routing: { drainSeconds: overrides.drainSeconds ?? 2 },
+    routing: { drainSeconds: overrides.drainSeconds ?? 2, maxDrainSeconds: overrides.drainSeconds ?? 2 },
   };
 }
 
