@@ -83,6 +83,19 @@ describe('status', () => {
     expect(status.conditions?.find((c) => c.type === 'Progressing')?.message).toContain('requested: create replica prod-servio-r1');
   });
 
+  it.each([
+    ['creating', 'a replica being created'],
+    ['modifying', 'a replica being resized'],
+    ['rebooting', 'a replica rebooting'],
+  ])('names the instance it waits for and its RDS state while it is %s (%s)', (rdsStatus) => {
+    const observed = aWorld(aReplicaSetDB().withReplicas(1)).inSync().withReplica(1, { status: rdsStatus }).build();
+    const { status } = statusOf(observed);
+    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+    expect(progressing).toMatchObject({ status: 'True' });
+    expect(progressing?.message).toContain(`prod-servio-r1 is ${rdsStatus}`);
+    expect(progressing?.message).not.toContain('waiting for instances to settle');
+  });
+
   it('records the final snapshot once the primary deletion is requested', () => {
     const observed = aWorld(aReplicaSetDB().beingDeleted()).inSync().withReplica(1, undefined).build();
     const p = plan(observed);

@@ -73,10 +73,13 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
       : lagging.length > 0
         ? { status: 'True' as const, reason: (topology?.lagging.length ?? 0) > 0 ? 'ReplicaLagging' : 'TopologyNotPublished', message: joinMessages(lagging) }
         : { status: 'False' as const, reason: 'Healthy', message: '' };
-  const moving = instances.some((i) => ['transitional', 'deleting'].includes(healthOf(i.status)));
+  const movingInstances = instances.filter((i) => ['transitional', 'deleting'].includes(healthOf(i.status)));
+  const moving = movingInstances.length > 0;
   const activity = [
     ...executed.map((s) => `requested: ${describeStep(s)}`),
     ...plan.waits.map((w) => w.message),
+    // What RDS is doing says what the operator waits for; without it a person sees only that something moves.
+    ...movingInstances.map((i) => `${i.identifier} is ${i.status}`),
     // A failure with a condition of its own is reported there, not as activity.
     ...(failure !== undefined && decision?.condition === undefined ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
   ];
