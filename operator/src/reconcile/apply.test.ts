@@ -84,4 +84,33 @@ describe('applyPlan', () => {
     expect(outcome.failure).toMatchObject({ kind: 'retryable', code: 'CredentialsChanged' });
     expect(rds.calls).toEqual([]);
   });
+
+  it('runs no further step once its signal is aborted (leadership lost mid-plan)', async () => {
+    const { rds, kube, ctx } = context();
+    const leadership = new AbortController();
+    const createGroup = rds.createParameterGroup.bind(rds);
+    rds.createParameterGroup = async (input) => {
+      await createGroup(input);
+      leadership.abort(new Error('leadership lost'));
+    };
+    const steps: Step[] = [
+      { kind: 'createParameterGroup', input: { name: 'pg', family: 'postgres15', description: 'd', tags: {} } },
+      { kind: 'setParameters', group: 'pg', values: { a: '1' } },
+      { kind: 'createCredentials', secret: { namespace: 'prod', name: 'servio-credentials' }, username: 'servio' },
+      createPrimaryStep(),
+    ];
+    const outcome = await applyPlan(steps, { ...ctx, signal: leadership.signal });
+    expect(outcome.executed.map((s) => s.kind)).toEqual(['createParameterGroup']);
+    expect(outcome.aborted).toBe(true);
+    expect(rds.mutatingCalls().map((c) => c.operation)).toEqual(['CreateDBParameterGroup']);
+    expect(await kube.getSecret({ namespace: 'prod', name: 'servio-credentials' })).toBeUndefined();
+  });
+
+  it('runs nothing when the signal is already aborted', async () => {
+    const { rds, ctx } = context();
+    const outcome = await applyPlan([createPrimaryStep()], { ...ctx, signal: AbortSignal.abort() });
+    expect(outcome.executed).toEqual([]);
+    expect(outcome.aborted).toBe(true);
+    expect(rds.calls).toEqual([]);
+  });
 });

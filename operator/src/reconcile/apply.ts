@@ -2,6 +2,9 @@
 // finds nothing, are done), so a step repeated after a crash or a lost response does no harm. Apply stops at
 // the first step that fails or must wait; the next reconcile observes again and plans from there.
 //
+// The signal fences the run: once it is aborted (leadership lost, shutdown) no further step starts and nothing more
+// is written, not even an Event, because another process may already be reconciling the same object.
+//
 // An Event records every mutating AWS call and every failure. The master password exists here only between
 // reading the Secret and the CreateDBInstance call, and is redacted from anything built from the answer.
 import type { EventType, KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
@@ -21,6 +24,8 @@ export interface ApplyContext {
   finalizers: readonly string[];
   generatePassword: () => string;
   log: ReconcileLogger;
+  /** Aborted when this process must stop acting on the object (it lost leadership, or is shutting down). */
+  signal?: AbortSignal;
 }
 
 export type FailureKind = RdsErrorKind | 'kubernetes';
@@ -40,6 +45,8 @@ export interface ApplyOutcome {
   instances: Map<string, RdsInstance>;
   failure?: StepFailure;
   finalizerRemoved: boolean;
+  /** The signal was aborted: the remaining steps did not run. */
+  aborted?: boolean;
 }
 
 const EVENT_REASON: Record<Step['kind'], string> = {
@@ -79,6 +86,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
   const outcome: ApplyOutcome = { executed: [], instances: new Map(), finalizerRemoved: false };
   let finalizers = [...ctx.finalizers];
   for (const step of steps) {
+    if (stopIfAborted(step, ctx, outcome)) break;
     const secrets: string[] = [];
     try {
       const note = await executeStep(step, ctx, outcome, secrets, finalizers);
@@ -87,8 +95,11 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       outcome.executed.push(step);
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
+      if (ctx.signal?.aborted) continue;
       if (isMutatingAwsStep(step) || step.kind === 'createCredentials') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
+      // A call cut short by the signal is not a failure of the step: the next leader runs it again.
+      if (stopIfAborted(step, ctx, outcome)) break;
       outcome.failure = failureOf(step, err, secrets);
       const { kind, operation, message } = outcome.failure;
       const reason = kind === 'terminal' ? 'AwsRequestRejected' : kind === 'kubernetes' ? 'KubernetesRequestFailed' : 'AwsRequestFailed';
@@ -99,6 +110,17 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
     }
   }
   return outcome;
+}
+
+function stopIfAborted(step: Step, ctx: ApplyContext, outcome: ApplyOutcome): boolean {
+  if (ctx.signal?.aborted !== true) return false;
+  outcome.aborted = true;
+  ctx.log.warn({ step: step.kind, subject: stepSubject(step), reason: reasonOf(ctx.signal) }, `stopped before ${describeStep(step)}: reconcile aborted`);
+  return true;
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
 }
 
 async function event(ctx: ApplyContext, type: EventType, reason: string, message: string): Promise<void> {

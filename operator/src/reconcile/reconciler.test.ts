@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
 import { aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness } from './testing/harness.js';
-import { RetryableReconcileError } from './reconciler.js';
+import { ReconcileAbortedError, RetryableReconcileError } from './reconciler.js';
 
 function condition(h: ReturnType<typeof aHarness>, type: string) {
   return h.status()?.conditions?.find((c) => c.type === type);
@@ -194,6 +194,30 @@ describe('reconcile: failures', () => {
     expect(h.rds.mutatingCalls()).toEqual([]);
     expect(h.status()?.phase).toBe('Failed');
     expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+  });
+});
+
+describe('reconcile: fenced by its signal', () => {
+  it('stops mutating and writes no status once its signal is aborted during apply', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1).withoutFinalizer());
+    const leadership = new AbortController();
+    const createGroup = h.rds.createParameterGroup.bind(h.rds);
+    h.rds.createParameterGroup = async (input) => {
+      await createGroup(input);
+      leadership.abort(new Error('leadership lost'));
+    };
+    await expect(h.reconcile(leadership.signal)).rejects.toBeInstanceOf(ReconcileAbortedError);
+    expect(h.rds.mutatingCalls().map((c) => c.operation)).toEqual(['CreateDBParameterGroup']);
+    expect(h.kube.statusWrites).toBe(0);
+    expect(h.status()).toBeUndefined();
+  });
+
+  it('makes no call at all when the signal is aborted before it starts', async () => {
+    const h = aHarness(aReplicaSetDB().withoutFinalizer());
+    await expect(h.reconcile(AbortSignal.abort())).rejects.toBeInstanceOf(ReconcileAbortedError);
+    expect(h.rds.calls).toEqual([]);
+    expect(h.kube.statusWrites).toBe(0);
+    expect(h.kube.record(h.ref)?.finalizers).toEqual([]);
   });
 });
 

@@ -48,6 +48,18 @@ export class RetryableReconcileError extends Error {
   override readonly name = 'RetryableReconcileError';
 }
 
+/** Thrown when the context's signal was aborted (leadership lost, shutdown): the reconcile stopped between two
+ * steps and wrote no status, since another process may already own the object. Not a failure to retry. */
+export class ReconcileAbortedError extends Error {
+  override readonly name = 'ReconcileAbortedError';
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, before: string): void {
+  if (signal?.aborted !== true) return;
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+  throw new ReconcileAbortedError(`reconcile aborted before ${before}: ${reason}`);
+}
+
 export type Reconciler = (ref: ObjectRef, ctx: ReconcileContext) => Promise<ReconcileResult>;
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
@@ -55,6 +67,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const generatePassword = deps.generatePassword ?? (() => generateMasterPassword());
 
   return async function reconcile(ref, ctx) {
+    throwIfAborted(ctx.signal, 'observing');
     const observed = await observeReplicaSetDB(ref, deps);
     if (observed === undefined) {
       deps.metrics?.forgetObject(ref);
@@ -80,7 +93,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       finalizers: observed.object.finalizers,
       generatePassword,
       log: ctx.log,
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
     });
+    throwIfAborted(ctx.signal, 'the status write');
 
     const verdict = decideVerdict(observed, plan, outcome, topology);
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
