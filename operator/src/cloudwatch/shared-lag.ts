@@ -41,6 +41,7 @@ export function withSharedLagReads(port: ReplicaLagPort, options: SharedLagOptio
     r !== undefined && now() - r.takenAt < options.maxAgeMs && ids.every((id) => r.lag.has(id));
 
   return {
+    // One reading serves every reconcile, so no single caller's abort signal cancels it.
     async replicaLagSeconds(ids) {
       const at = now();
       for (const id of ids) interest.set(id, at);

@@ -62,21 +62,22 @@ export function coalesceDescribes(describe: DescribeInstances, options: Coalesci
   };
 }
 
-/** The same port, with its describeInstances coalesced; every other call goes straight through. */
+/** The same port, with its describeInstances coalesced; every other call goes straight through, with its caller's
+ * options. A merged describe serves several reconciles, so one caller's abort signal does not cancel it. */
 export function withCoalescedDescribes(port: RdsPort, options: CoalescingOptions): RdsPort {
   return {
     describeInstances: coalesceDescribes((ids) => port.describeInstances(ids), options),
-    createPrimary: (input) => port.createPrimary(input),
-    createReplica: (input) => port.createReplica(input),
-    modifyInstance: (id, changes, applyImmediately) => port.modifyInstance(id, changes, applyImmediately),
-    deleteInstance: (id, finalSnapshot) => port.deleteInstance(id, finalSnapshot),
-    addTags: (arn, tags) => port.addTags(arn, tags),
-    listTags: (arn) => port.listTags(arn),
-    describeParameterGroup: (name) => port.describeParameterGroup(name),
-    createParameterGroup: (input) => port.createParameterGroup(input),
-    setParameters: (name, values) => port.setParameters(name, values),
-    resetParameters: (name, names) => port.resetParameters(name, names),
-    deleteParameterGroup: (name) => port.deleteParameterGroup(name),
-    describeSnapshot: (id) => port.describeSnapshot(id),
+    createPrimary: (input, call) => port.createPrimary(input, call),
+    createReplica: (input, call) => port.createReplica(input, call),
+    modifyInstance: (id, changes, applyImmediately, call) => port.modifyInstance(id, changes, applyImmediately, call),
+    deleteInstance: (id, finalSnapshot, call) => port.deleteInstance(id, finalSnapshot, call),
+    addTags: (arn, tags, call) => port.addTags(arn, tags, call),
+    listTags: (arn, call) => port.listTags(arn, call),
+    describeParameterGroup: (name, call) => port.describeParameterGroup(name, call),
+    createParameterGroup: (input, call) => port.createParameterGroup(input, call),
+    setParameters: (name, values, call) => port.setParameters(name, values, call),
+    resetParameters: (name, names, call) => port.resetParameters(name, names, call),
+    deleteParameterGroup: (name, call) => port.deleteParameterGroup(name, call),
+    describeSnapshot: (id, call) => port.describeSnapshot(id, call),
   };
 }

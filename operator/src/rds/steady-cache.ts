@@ -117,7 +117,7 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
   };
 
   return {
-    async describeInstances(requested) {
+    async describeInstances(requested, call) {
       const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
       const at = now();
       for (const id of ids) interest.set(id, at);
@@ -128,7 +128,7 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
         // long as it asked for all of ours and none was written to after it was sent.
         if (ids.every((id) => inv.asked.has(id) && !touched.has(id))) return pick(inv, ids);
       }
-      const found = await port.describeInstances(ids);
+      const found = await port.describeInstances(ids, call);
       // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
       // forget the ones that are gone.
       if (inventory !== undefined) {
@@ -140,34 +140,34 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
       }
       return found;
     },
-    createPrimary: (input) => writing(input.identifier, () => port.createPrimary(input)),
-    createReplica: (input) => writing(input.identifier, () => port.createReplica(input)),
-    modifyInstance: (id, changes, applyImmediately) => writing(id, () => port.modifyInstance(id, changes, applyImmediately)),
-    deleteInstance: (id, finalSnapshot) => writing(id, () => port.deleteInstance(id, finalSnapshot)),
-    async addTags(arn, tags) {
+    createPrimary: (input, call) => writing(input.identifier, () => port.createPrimary(input, call)),
+    createReplica: (input, call) => writing(input.identifier, () => port.createReplica(input, call)),
+    modifyInstance: (id, changes, applyImmediately, call) => writing(id, () => port.modifyInstance(id, changes, applyImmediately, call)),
+    deleteInstance: (id, finalSnapshot, call) => writing(id, () => port.deleteInstance(id, finalSnapshot, call)),
+    async addTags(arn, tags, call) {
       touchArn(arn);
       try {
-        return await port.addTags(arn, tags);
+        return await port.addTags(arn, tags, call);
       } finally {
         touchArn(arn);
       }
     },
-    listTags: (arn) => port.listTags(arn),
-    async describeParameterGroup(name) {
+    listTags: (arn, call) => port.listTags(arn, call),
+    async describeParameterGroup(name, call) {
       const cached = groups.get(name);
       if (cached !== undefined && isFresh(cached.takenAt, groupMaxAgeMs)) return cached.group;
       const takenAt = now();
       const startedAt = sequence;
-      const group = await port.describeParameterGroup(name);
+      const group = await port.describeParameterGroup(name, call);
       // A group the operator has not created yet is not cached: the create that follows must see it at once.
       const overlappedWrite = (groupWrites.get(name) ?? 0) > startedAt;
       if (group !== undefined && !overlappedWrite) groups.set(name, { takenAt, group });
       return group;
     },
-    createParameterGroup: (input) => writingGroup(input.name, () => port.createParameterGroup(input)),
-    setParameters: (name, values) => writingGroup(name, () => port.setParameters(name, values)),
-    resetParameters: (name, names) => writingGroup(name, () => port.resetParameters(name, names)),
-    deleteParameterGroup: (name) => writingGroup(name, () => port.deleteParameterGroup(name)),
-    describeSnapshot: (id) => port.describeSnapshot(id),
+    createParameterGroup: (input, call) => writingGroup(input.name, () => port.createParameterGroup(input, call)),
+    setParameters: (name, values, call) => writingGroup(name, () => port.setParameters(name, values, call)),
+    resetParameters: (name, names, call) => writingGroup(name, () => port.resetParameters(name, names, call)),
+    deleteParameterGroup: (name, call) => writingGroup(name, () => port.deleteParameterGroup(name, call)),
+    describeSnapshot: (id, call) => port.describeSnapshot(id, call),
   };
 }

@@ -152,6 +152,9 @@ async function kube<T>(call: () => Promise<T>): Promise<T> {
 /** Runs one step; returns a note when the step turned out to be already done. */
 async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome, secrets: string[], finalizers: readonly string[]): Promise<string | undefined> {
   const { rds } = ctx;
+  // Cuts an AWS call in flight short when the reconcile is aborted; RDS may still have acted on it, which the next
+  // observation sees (every step is idempotent).
+  const call = ctx.signal !== undefined ? { signal: ctx.signal } : {};
   const alreadyDone = async (call: () => Promise<unknown>, kind: RdsErrorKind, note: string): Promise<string | undefined> => {
     try {
       await call();
@@ -177,18 +180,18 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
-      return alreadyDone(() => rds.createParameterGroup(step.input), 'already-exists', 'it already exists');
+      return alreadyDone(() => rds.createParameterGroup(step.input, call), 'already-exists', 'it already exists');
     case 'setParameters':
-      await rds.setParameters(step.group, step.values);
+      await rds.setParameters(step.group, step.values, call);
       return undefined;
     case 'resetParameters':
-      await rds.resetParameters(step.group, step.names);
+      await rds.resetParameters(step.group, step.names, call);
       return undefined;
     case 'deleteParameterGroup':
-      await rds.deleteParameterGroup(step.name);
+      await rds.deleteParameterGroup(step.name, call);
       return undefined;
     case 'tagResource':
-      await rds.addTags(step.arn, step.tags);
+      await rds.addTags(step.arn, step.tags, call);
       return undefined;
     case 'createPrimary': {
       const data = await kube(() => ctx.kube.getSecret(step.secret));
@@ -200,7 +203,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       }
       secrets.push(password);
       try {
-        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password });
+        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password }, call);
         outcome.instances.set(created.identifier, created);
         return undefined;
       } catch (err) {
@@ -212,7 +215,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
     }
     case 'createReplica':
       try {
-        const created = await rds.createReplica(step.input);
+        const created = await rds.createReplica(step.input, call);
         outcome.instances.set(created.identifier, created);
         return undefined;
       } catch (err) {
@@ -220,7 +223,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
         throw err;
       }
     case 'modifyInstance': {
-      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately);
+      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately, call);
       outcome.instances.set(modified.identifier, modified);
       return undefined;
     }
@@ -232,7 +235,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       return undefined;
     case 'deleteInstance':
       try {
-        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot);
+        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot, call);
         if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });
         return undefined;
       } catch (err) {

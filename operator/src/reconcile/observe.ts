@@ -3,7 +3,7 @@
 // when the primary lists a replica of ours outside that range (left over from an interrupted scale-down).
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
-import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
+import type { CallOptions, ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
 import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { masterPasswordProblem } from './credentials.js';
 import { Observed, type CredentialsState } from './observed.js';
@@ -22,11 +22,11 @@ function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | und
   return [names.primary, ...Array.from({ length: highest }, (_, i) => names.replica(i + 1))];
 }
 
-async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: string[]): Promise<Map<string, RdsInstance>> {
-  const found = await rds.describeInstances(candidates);
+async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: string[], call: CallOptions): Promise<Map<string, RdsInstance>> {
+  const found = await rds.describeInstances(candidates, call);
   const primary = found.get(names.primary);
   const stray = (primary?.replicaIdentifiers ?? []).filter((id) => names.replicaIndexOf(id) !== undefined && !candidates.includes(id));
-  if (stray.length > 0) for (const [id, instance] of await rds.describeInstances(stray)) found.set(id, instance);
+  if (stray.length > 0) for (const [id, instance] of await rds.describeInstances(stray, call)) found.set(id, instance);
   return found;
 }
 
@@ -37,11 +37,12 @@ async function observeLag(
   lag: ReplicaLagPort | undefined,
   names: ResourceNames,
   instances: ReadonlyMap<string, RdsInstance>,
+  call: CallOptions,
 ): Promise<{ replicaLag?: Map<string, number | undefined>; lagUnavailable?: string }> {
   const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
   if (lag === undefined || replicas.length === 0) return {};
   try {
-    return { replicaLag: await lag.replicaLagSeconds(replicas) };
+    return { replicaLag: await lag.replicaLagSeconds(replicas, call) };
   } catch (err) {
     return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
@@ -54,12 +55,13 @@ async function observeCredentials(kube: KubernetesPort, secret: ObjectRef): Prom
   return problem === undefined ? { state: 'usable' } : { state: 'unusable', reason: problem };
 }
 
-async function observeParameterGroup(rds: RdsPort, names: ResourceNames): Promise<ParameterGroup | undefined> {
-  return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name) : undefined;
+async function observeParameterGroup(rds: RdsPort, names: ResourceNames, call: CallOptions): Promise<ParameterGroup | undefined> {
+  return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name, call) : undefined;
 }
 
-/** The snapshot for one reconcile, or undefined when the object no longer exists. */
-export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Promise<Observed | undefined> {
+/** The snapshot for one reconcile, or undefined when the object no longer exists. `call.signal` cuts the AWS reads
+ * short when the reconcile is aborted. */
+export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, call: CallOptions = {}): Promise<Observed | undefined> {
   const stored = await deps.kube.getReplicaSetDB(ref);
   if (stored === undefined) return undefined;
   const parsed = parseReplicaSetDB(stored.raw);
@@ -70,13 +72,13 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
 
   const candidates = candidateIdentifiers(names, spec, status);
   const [instances, parameterGroup, credentials, configMap] = await Promise.all([
-    observeInstances(deps.rds, names, candidates),
-    observeParameterGroup(deps.rds, names),
+    observeInstances(deps.rds, names, candidates, call),
+    observeParameterGroup(deps.rds, names, call),
     observeCredentials(deps.kube, names.secret),
     deps.kube.getConfigMap(names.configMap),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
-  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances) : {};
+  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances, call) : {};
 
   return new Observed({
     object: {

@@ -68,7 +68,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   return async function reconcile(ref, ctx) {
     throwIfAborted(ctx.signal, 'observing');
-    const observed = await observeReplicaSetDB(ref, deps);
+    const observed = await observeReplicaSetDB(ref, deps, ctx.signal !== undefined ? { signal: ctx.signal } : {});
     if (observed === undefined) {
       deps.metrics?.forgetObject(ref);
       return {};
