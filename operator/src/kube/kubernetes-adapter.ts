@@ -65,26 +65,31 @@ export class KubernetesAdapter implements KubernetesPort {
     }
   }
 
-  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
+  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<string | undefined> {
     return this.patchFinalizers(ref, addFinalizerPatch(current, finalizer));
   }
 
-  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
+  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<string | undefined> {
     return this.patchFinalizers(ref, removeFinalizerPatch(current, finalizer));
   }
 
-  private async patchFinalizers(ref: ObjectRef, patch: JsonPatchOperation[] | undefined): Promise<boolean> {
-    if (!patch) return false;
-    await this.custom.patchNamespacedCustomObject({ ...this.resource, ...ref, body: patch }, jsonPatch);
-    return true;
+  private async patchFinalizers(ref: ObjectRef, patch: JsonPatchOperation[] | undefined): Promise<string | undefined> {
+    if (!patch) return undefined;
+    const patched: unknown = await this.custom.patchNamespacedCustomObject({ ...this.resource, ...ref, body: patch }, jsonPatch);
+    return toStoredObject(patched).resourceVersion;
   }
 
-  /** A JSON patch `add /status` replaces the whole status in one request, whether or not one exists, without a
-   * resourceVersion: fields the new status drops really disappear, which a merge patch would keep. Through the
-   * status subresource the API server ignores every change outside status, so the spec cannot be clobbered and
-   * metadata.generation does not move. */
-  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void> {
-    const body: JsonPatchOperation[] = [{ op: 'add', path: '/status', value: status }];
+  /** A JSON patch `add /status` replaces the whole status in one request, whether or not one exists: fields the new
+   * status drops really disappear, which a merge patch would keep. The `replace` of metadata.resourceVersion makes it
+   * conditional: the API server refuses it with 409 Conflict when the object changed since `resourceVersion`, so a
+   * status computed from an old read (by a process that lost leadership meanwhile) never overwrites a newer one.
+   * Through the status subresource the API server ignores every other change outside status, so the spec cannot be
+   * clobbered and metadata.generation does not move. */
+  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string): Promise<void> {
+    const body: JsonPatchOperation[] = [
+      { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
+      { op: 'add', path: '/status', value: status },
+    ];
     await this.custom.patchNamespacedCustomObjectStatus({ ...this.resource, ...ref, body }, jsonPatch);
   }
 

@@ -40,12 +40,13 @@ export interface KubernetesPort {
 
   /** JSON patch with a `test` of the current finalizer list, so a concurrent change fails the patch (409/422
    * surfaces as an error and the reconcile retries) instead of silently dropping someone else's finalizer.
-   * Returns false when nothing needed to change. */
-  addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean>;
-  removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean>;
+   * Returns the object's new resourceVersion, or undefined when nothing needed to change. */
+  addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<string | undefined>;
+  removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<string | undefined>;
 
-  /** Replaces the status through the status subresource. */
-  writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void>;
+  /** Replaces the status through the status subresource, only if the object is still at `resourceVersion` (the
+   * version the status was computed from); otherwise it fails with 409 Conflict and writes nothing. */
+  writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string): Promise<void>;
 
   /** Decoded string data of a Secret, or undefined when it does not exist. */
   getSecret(ref: ObjectRef): Promise<Record<string, string> | undefined>;

@@ -47,6 +47,8 @@ export interface ApplyOutcome {
   finalizerRemoved: boolean;
   /** The signal was aborted: the remaining steps did not run. */
   aborted?: boolean;
+  /** The object's resourceVersion after this run's own finalizer patch, which the status write is conditional on. */
+  resourceVersion?: string;
 }
 
 const EVENT_REASON: Record<Step['kind'], string> = {
@@ -167,10 +169,10 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
 
   switch (step.kind) {
     case 'addFinalizer':
-      await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER));
+      outcome.resourceVersion = (await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER))) ?? outcome.resourceVersion;
       return undefined;
     case 'removeFinalizer':
-      await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER));
+      outcome.resourceVersion = (await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER))) ?? outcome.resourceVersion;
       return undefined;
     case 'createCredentials': {
       const password = ctx.generatePassword();

@@ -221,6 +221,35 @@ describe('reconcile: fenced by its signal', () => {
   });
 });
 
+describe('reconcile: status written on the version it was computed from', () => {
+  it('writes the first status on the version its own finalizer patch produced', async () => {
+    const h = aHarness(aReplicaSetDB().withoutFinalizer());
+    await h.reconcile();
+    expect(h.kube.record(h.ref)?.finalizers).toEqual(['db.servio.io/finalizer']);
+    expect(h.kube.statusWrites).toBe(1);
+  });
+
+  it('requeues at once, without an error, when the object changed after it was observed', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1));
+    await h.converge();
+    h.update(aReplicaSetDB().withReplicas(2));
+    const get = h.kube.getReplicaSetDB.bind(h.kube);
+    h.kube.getReplicaSetDB = async (ref) => {
+      const seen = await get(ref);
+      // Someone else (a new leader) writes the object between this read and the status write.
+      h.update(aReplicaSetDB().withReplicas(2).withAnnotation('touched', 'yes'));
+      return seen;
+    };
+    const statusBefore = h.status();
+    const writes = h.kube.statusWrites;
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: 0 });
+    expect(h.kube.statusWrites).toBe(writes);
+    expect(h.status()).toEqual(statusBefore);
+    const loud = h.log.lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn' || l.level === 'error');
+    expect(loud).toEqual([]);
+  });
+});
+
 describe('reconcile: deletion', () => {
   it('Snapshot: replicas, then the primary with a final snapshot, then the group and the finalizer', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(2));

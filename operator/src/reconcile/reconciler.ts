@@ -6,6 +6,7 @@ import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernet
 import type { RdsPort } from '../rds/port.js';
 import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
+import { isConflict } from '../runtime/api-status.js';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
 import { describeStep } from './describe-step.js';
@@ -102,7 +103,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
     if (!outcome.finalizerRemoved) {
       const status = buildStatus(observed, plan, outcome, verdict, at, topologyStatus);
-      if (!sameStatus(status, observed.previousStatus)) await deps.kube.writeStatus(ref, status);
+      if (!sameStatus(status, observed.previousStatus)) {
+        const computedFrom = outcome.resourceVersion ?? observed.object.resourceVersion;
+        if ((await writeStatusUnlessStale(deps.kube, ref, status, computedFrom, ctx.log)) === 'stale') return { requeueAfterMs: 0 };
+      }
     }
     recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
 
@@ -113,6 +117,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const requeue = requeueAfterMs(verdict, outcome, deps.resync);
     return requeue === undefined ? {} : { requeueAfterMs: requeue };
   };
+}
+
+/** The write is conditional on the version the status was computed from. A conflict means someone wrote the object
+ * since (a person, or another process that now leads): this status is stale, so it is dropped and the object
+ * reconciled again from a fresh read. That is routine, not an error. */
+async function writeStatusUnlessStale(
+  kube: KubernetesPort,
+  ref: ObjectRef,
+  status: ReplicaSetDBStatus,
+  resourceVersion: string,
+  log: ReconcileLogger,
+): Promise<'written' | 'stale'> {
+  try {
+    await kube.writeStatus(ref, status, resourceVersion);
+    return 'written';
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+    log.debug({ resourceVersion }, 'the object changed since it was observed; status not written, reconciling again');
+    return 'stale';
+  }
 }
 
 function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: TopologyStatus | undefined): void {

@@ -1,6 +1,7 @@
 // An in-memory KubernetesPort for unit tests of the whole reconcile. It keeps the semantics the reconciler
 // relies on: generation moves with the spec only, a finalizer patch fails when the list changed since it was
-// read (the `test` op), a deleted object with finalizers stays until they are gone, Secrets are create-only.
+// read (the `test` op), a status write fails when the object moved past the resourceVersion it was computed from,
+// a deleted object with finalizers stays until they are gone, Secrets are create-only.
 import { isDeepStrictEqual } from 'node:util';
 import type { ReplicaSetDBStatus } from '../../api/index.js';
 import type { EventType, KubernetesPort, ObjectRef, OwnerIdentity, StoredConfigMap, StoredObject } from '../../ports/kubernetes.js';
@@ -93,28 +94,31 @@ export class FakeKubernetes implements KubernetesPort {
     };
   }
 
-  private patchFinalizers(ref: ObjectRef, current: readonly string[], next: string[]): boolean {
+  private patchFinalizers(ref: ObjectRef, current: readonly string[], next: string[]): string | undefined {
     const r = this.objects.get(key(ref));
     if (r === undefined) throw Object.assign(new Error('not found'), { code: 404 });
     if (!isDeepStrictEqual(r.finalizers, [...current])) throw Object.assign(new Error('the finalizers changed since they were read'), { code: 422 });
-    if (isDeepStrictEqual(r.finalizers, next)) return false;
+    if (isDeepStrictEqual(r.finalizers, next)) return undefined;
     r.finalizers = next;
     r.resourceVersion = this.version++;
     if (r.deletionTimestamp !== undefined && next.length === 0) this.objects.delete(key(ref));
-    return true;
+    return String(r.resourceVersion);
   }
 
-  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
+  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<string | undefined> {
     return this.patchFinalizers(ref, current, current.includes(finalizer) ? [...current] : [...current, finalizer]);
   }
 
-  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
+  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<string | undefined> {
     return this.patchFinalizers(ref, current, current.filter((f) => f !== finalizer));
   }
 
-  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void> {
+  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string): Promise<void> {
     const r = this.objects.get(key(ref));
     if (r === undefined) throw Object.assign(new Error('not found'), { code: 404 });
+    if (String(r.resourceVersion) !== resourceVersion) {
+      throw Object.assign(new Error(`the object has been modified (at ${r.resourceVersion}, not ${resourceVersion})`), { code: 409 });
+    }
     r.status = JSON.parse(JSON.stringify(status)) as ReplicaSetDBStatus;
     r.resourceVersion = this.version++;
     this.statusWrites++;
