@@ -48,6 +48,9 @@ export interface OperatorOptions {
   lagWindow?: Partial<LagWindow>;
   /** Credentials for the client built from the configuration; unset: the SDK's default chain. */
   awsCredentials?: RdsClientOptions['credentials'];
+  /** Aborted when this process stops leading: every in-flight reconcile is aborted at once (no grace period) and no
+   * new one starts, since another process may already be reconciling the same objects. */
+  leadership?: AbortSignal;
   /** Tests shorten the watch backoff and watchdog. */
   watcher?: Partial<Pick<ResourceWatcherOptions, 'backoff' | 'watchdogMs' | 'watchTimeoutSeconds' | 'minHealthyWatchMs'>>;
   /** Tests shorten the controller's error backoff. */
@@ -137,6 +140,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     onReconciled: (settled: SettledWork) => options.metrics?.observeReconcile(resultOf(settled), settled.durationMs / 1000),
   });
   controller.start();
+  const { leadership } = options;
+  if (leadership?.aborted) controller.abortInFlight(leadership.reason);
+  else leadership?.addEventListener('abort', () => controller.abortInFlight(leadership.reason), { once: true });
 
   return {
     hasSynced: () => controller.hasSynced(),

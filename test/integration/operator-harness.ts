@@ -8,9 +8,9 @@ import { testEnv } from '../env/helpers.js';
 export function startTestOperator(
   kubeConfig: KubeConfig,
   log: Logger,
-  options: { namespace: string; identity: string } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
+  options: { namespace: string; identity: string; shutdownTimeout?: number } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
 ): RunningOperator {
-  const { namespace, identity, ...rest } = options;
+  const { namespace, identity, shutdownTimeout = 500, ...rest } = options;
   return startOperator({
     config: {
       watchNamespaces: [namespace],
@@ -21,7 +21,7 @@ export function startTestOperator(
       // the replicas, the steady one gives the steady-state tests their reconciles.
       resyncSteady: 1_500,
       resyncTransitioning: 300,
-      shutdownTimeout: 500,
+      shutdownTimeout,
       identity,
     },
     kubeConfig,
