@@ -2,6 +2,10 @@
 // API server. From the moment it knows, it must make no further mutating AWS call and no Kubernetes write, and its
 // work must stop within the renew deadline. AWS is the emulator behind a proxy that answers slowly and shows which
 // requests got through; the election runs at its default timings, the controller with its default shutdown grace.
+// The second test runs the operator's own process (main.ts) and checks that it exits, and how.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import * as k8s from '@kubernetes/client-node';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
@@ -142,6 +146,60 @@ describe('an operator that loses its Lease in the middle of a slow AWS call', ()
       proxy!.delayResponses(0);
       await elector.stop({ release: false });
       await operator?.stop();
+    }
+  });
+
+  it('the operator process exits with code 1 within the renew deadline, saying why', async () => {
+    const requests = recordRequests(proxy!);
+    const leaseName = uniqueName('lease');
+    const name = 'fenced-process';
+    const { aws, kube } = testEnv();
+    const main = fileURLToPath(new URL('../../operator/src/main.ts', import.meta.url));
+    proxy!.delayResponses(SLOW_ANSWER_MS);
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        KUBECONFIG: kube.kubeconfigPath,
+        AWS_REGION: aws.region,
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${proxy!.port}`,
+        AWS_ACCESS_KEY_ID: aws.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+        METRICS_BIND_ADDRESS: '127.0.0.1',
+        METRICS_PORT: '0',
+        // Default lease duration, renew deadline and retry period, and the default shutdown timeout.
+        LEADER_ELECT: 'true',
+        LEADER_ELECTION_LEASE_NAME: leaseName,
+        POD_NAMESPACE: namespace,
+        POD_NAME: 'operator-a',
+        WATCH_NAMESPACES: namespace,
+        LOG_LEVEL: 'info',
+      },
+    });
+    const records: Array<{ msg?: string; time?: string | number }> = [];
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    createInterface({ input: child.stdout! }).on('line', (line) => records.push(JSON.parse(line) as { msg?: string; time?: string | number }));
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+    const logged = (msg: string) => records.find((r) => r.msg === msg);
+    try {
+      await expect.poll(() => logged('started leading'), { timeout: 30_000 }).toBeDefined();
+      await createReplicaSetDB(kc, namespace, name);
+      await expect.poll(() => requests.find((r) => !READ_ONLY.test(r.action))?.action, { timeout: 30_000 }).toBe('CreateDBParameterGroup');
+      await takeOverLease(leaseName, 'operator-b');
+
+      const exit = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), controllerDefaults.shutdownGraceMs + 15_000))]);
+      expect(exit, `still running; stderr: ${stderr}`).toBeDefined();
+      const stoppedLeading = logged('stopped leading');
+      expect(stoppedLeading).toBeDefined();
+      const lostAt = new Date(stoppedLeading!.time!).getTime();
+      expect(exit!.code).toBe(1);
+      expect(exit!.at - lostAt).toBeLessThan(leaderElectionDefaults.renewDeadlineMs);
+      expect(records.find((r) => r.msg === 'shutting down')).toMatchObject({ reason: 'lost the leader Lease' });
+      expect(requests.filter((r) => r.at > lostAt && !READ_ONLY.test(r.action))).toEqual([]);
+    } finally {
+      proxy!.delayResponses(0);
+      child.kill('SIGKILL');
     }
   });
 });
