@@ -56,4 +56,18 @@ describe('withSharedLagReads', () => {
     await shared.replicaLagSeconds(['new']);
     expect(calls.at(-1)).toEqual(['new']);
   });
+
+  it('lets a caller whose signal aborts stop waiting for a reading it shares', async () => {
+    let answer!: (lag: Map<string, number | undefined>) => void;
+    const port: ReplicaLagPort = { replicaLagSeconds: () => new Promise((resolve) => (answer = resolve)) };
+    const shared = withSharedLagReads(port, { maxAgeMs: 30_000, now: () => 0 });
+    const leadership = new AbortController();
+    const aborted = shared.replicaLagSeconds(['a-r1'], { signal: leadership.signal });
+    const other = shared.replicaLagSeconds(['a-r1']);
+    const reason = new Error('leadership lost');
+    leadership.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    answer(new Map([['a-r1', 0.5]]));
+    expect(await other).toEqual(new Map([['a-r1', 0.5]]));
+  });
 });

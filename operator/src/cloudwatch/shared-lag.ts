@@ -3,6 +3,7 @@
 // GetMetricData calls per resync. This decorator answers from one shared reading of every replica the operator
 // asks about, taken at most once per `maxAgeMs` (one call per 500 replicas), and reads afresh whenever an asked-for
 // replica is not in the last reading.
+import { untilAborted } from '../runtime/until-aborted.js';
 import type { ReplicaLagPort } from './port.js';
 
 export interface SharedLagOptions {
@@ -41,15 +42,16 @@ export function withSharedLagReads(port: ReplicaLagPort, options: SharedLagOptio
     r !== undefined && now() - r.takenAt < options.maxAgeMs && ids.every((id) => r.lag.has(id));
 
   return {
-    // One reading serves every reconcile, so no single caller's abort signal cancels it.
-    async replicaLagSeconds(ids) {
+    // One reading serves every reconcile, so no single caller's abort signal cancels it; that caller only stops
+    // waiting for it.
+    async replicaLagSeconds(ids, call) {
       const at = now();
       for (const id of ids) interest.set(id, at);
       if (covers(reading, ids)) return answerFrom(reading, ids);
-      const refreshed = await refresh();
+      const refreshed = await untilAborted(refresh(), call?.signal);
       // A refresh already in flight may have been sent before these replicas were of interest.
       if (covers(refreshed, ids)) return answerFrom(refreshed, ids);
-      return answerFrom(await refresh(), ids);
+      return answerFrom(await untilAborted(refresh(), call?.signal), ids);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { coalesceDescribes } from './coalescing-describer.js';
-import type { RdsInstance } from './port.js';
+import { coalesceDescribes, withCoalescedDescribes } from './coalescing-describer.js';
+import type { RdsInstance, RdsPort } from './port.js';
 import { anRdsInstance } from './testing/instances.js';
 
 function backend(existing: string[]) {
@@ -66,5 +66,27 @@ describe('coalesceDescribes', () => {
     const coalesced = coalesceDescribes(describe, { windowMs: 5, maxIds: 100 });
     expect((await coalesced([])).size).toBe(0);
     expect(calls).toEqual([]);
+  });
+
+  it('lets a caller whose signal aborts stop waiting, while the merged call still answers the others', async () => {
+    let answer!: (found: Map<string, RdsInstance>) => void;
+    const calls: string[][] = [];
+    const slow: RdsPort = {
+      describeInstances: (ids) => {
+        calls.push([...ids]);
+        return new Promise((resolve) => (answer = resolve));
+      },
+    } as RdsPort;
+    const port = withCoalescedDescribes(slow, { windowMs: 20, maxIds: 100 });
+    const leadership = new AbortController();
+    const aborted = port.describeInstances(['a'], { signal: leadership.signal });
+    const other = port.describeInstances(['b']);
+    await vi.advanceTimersByTimeAsync(20);
+    const reason = new Error('leadership lost');
+    leadership.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    answer(new Map([['b', anRdsInstance({ identifier: 'b' })]]));
+    expect([...(await other).keys()]).toEqual(['b']);
+    expect(calls).toEqual([['a', 'b']]);
   });
 });

@@ -3,6 +3,7 @@
 // it at the filter's 100-value limit), and each caller gets back only the instances it asked about.
 //
 // Freshness is not traded away: a request is only ever answered by a call issued after it arrived.
+import { untilAborted } from '../runtime/until-aborted.js';
 import type { RdsInstance, RdsPort } from './port.js';
 
 export interface CoalescingOptions {
@@ -63,10 +64,12 @@ export function coalesceDescribes(describe: DescribeInstances, options: Coalesci
 }
 
 /** The same port, with its describeInstances coalesced; every other call goes straight through, with its caller's
- * options. A merged describe serves several reconciles, so one caller's abort signal does not cancel it. */
+ * options. A merged describe serves several reconciles, so one caller's abort signal does not cancel it: that caller
+ * only stops waiting for it. */
 export function withCoalescedDescribes(port: RdsPort, options: CoalescingOptions): RdsPort {
+  const describe = coalesceDescribes((ids) => port.describeInstances(ids), options);
   return {
-    describeInstances: coalesceDescribes((ids) => port.describeInstances(ids), options),
+    describeInstances: (ids, call) => untilAborted(describe(ids), call?.signal),
     createPrimary: (input, call) => port.createPrimary(input, call),
     createReplica: (input, call) => port.createReplica(input, call),
     modifyInstance: (id, changes, applyImmediately, call) => port.modifyInstance(id, changes, applyImmediately, call),

@@ -9,6 +9,7 @@
 // created, modified, deleted or tagged) is read fresh. A change made outside the operator to a steady instance
 // is therefore seen within `maxAgeMs`, which is the resync interval that would have found it anyway.
 // Parameter groups are cached the same way, per name, and dropped on every write to them.
+import { untilAborted } from '../runtime/until-aborted.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from './port.js';
 
 export interface SteadyCacheOptions {
@@ -123,7 +124,8 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
       for (const id of ids) interest.set(id, at);
       if (inventory !== undefined && servable(inventory, ids)) return pick(inventory, ids);
       if (inventory === undefined || !isFresh(inventory.takenAt)) {
-        const inv = await refresh();
+        // The inventory is shared: an aborted caller stops waiting for it, the refresh goes on for the others.
+        const inv = await untilAborted(refresh(), call?.signal);
         // Taken during this call, so as fresh as a describe of our own, whatever state the instances are in, as
         // long as it asked for all of ours and none was written to after it was sent.
         if (ids.every((id) => inv.asked.has(id) && !touched.has(id))) return pick(inv, ids);
