@@ -218,6 +218,25 @@ describe('KubernetesAdapter against the API server', () => {
     });
   });
 
+  describe('abort signal', () => {
+    it('sends no request once the caller signal is aborted: nothing is written', async () => {
+      const signal = AbortSignal.abort(new Error('leadership lost'));
+      const secret = { namespace, name: 'aborted-credentials' };
+      await expect(adapter.createSecret(secret, { password: 'x' }, {}, { signal })).rejects.toThrow();
+      await expect(adapter.getSecret(secret)).resolves.toBeUndefined();
+
+      const owner = await ownerOf('aborted-writes');
+      const ref = { namespace, name: 'aborted-writes' };
+      const before = await readRaw(ref.name);
+      await expect(adapter.addFinalizer(ref, [], FINALIZER, { signal })).rejects.toThrow();
+      await expect(adapter.writeStatus(ref, { phase: 'Pending', observedGeneration: 1 }, before.metadata.resourceVersion, { signal })).rejects.toThrow();
+      const configMap = { namespace, name: 'aborted-topology' };
+      await expect(adapter.applyConfigMap(configMap, { data: { a: '1' }, labels: {} }, owner, { signal })).rejects.toThrow();
+      expect((await readRaw(ref.name)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      await expect(adapter.getConfigMap(configMap)).resolves.toBeUndefined();
+    });
+  });
+
   describe('Secrets', () => {
     it('creates a Secret once and never overwrites it', async () => {
       const ref = { namespace, name: 'app-credentials' };

@@ -113,4 +113,28 @@ describe('applyPlan', () => {
     expect(outcome.aborted).toBe(true);
     expect(rds.calls).toEqual([]);
   });
+
+  it('hands its signal to every Kubernetes and AWS call of a step', async () => {
+    const { rds, kube, ctx } = context();
+    const signal = new AbortController().signal;
+    const seen: Array<{ call: string; signal: AbortSignal | undefined }> = [];
+    const spy = <A extends unknown[], R>(call: string, fn: (...args: A) => Promise<R>) =>
+      (...args: A): Promise<R> => {
+        seen.push({ call, signal: (args.at(-1) as { signal?: AbortSignal } | undefined)?.signal });
+        return fn(...args);
+      };
+    kube.addFinalizer = spy('addFinalizer', kube.addFinalizer.bind(kube));
+    kube.createSecret = spy('createSecret', kube.createSecret.bind(kube));
+    kube.getSecret = spy('getSecret', kube.getSecret.bind(kube));
+    rds.createPrimary = spy('createPrimary', rds.createPrimary.bind(rds));
+    const steps: Step[] = [{ kind: 'addFinalizer' }, { kind: 'createCredentials', secret: { namespace: 'prod', name: 'servio-credentials' }, username: 'servio' }, createPrimaryStep()];
+    const outcome = await applyPlan(steps, { ...ctx, signal });
+    expect(outcome.failure).toBeUndefined();
+    expect(seen).toEqual([
+      { call: 'addFinalizer', signal },
+      { call: 'createSecret', signal },
+      { call: 'getSecret', signal },
+      { call: 'createPrimary', signal },
+    ]);
+  });
 });

@@ -154,8 +154,8 @@ async function kube<T>(call: () => Promise<T>): Promise<T> {
 /** Runs one step; returns a note when the step turned out to be already done. */
 async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome, secrets: string[], finalizers: readonly string[]): Promise<string | undefined> {
   const { rds } = ctx;
-  // Cuts an AWS call in flight short when the reconcile is aborted; RDS may still have acted on it, which the next
-  // observation sees (every step is idempotent).
+  // Cuts a call in flight short when the reconcile is aborted; AWS or the API server may still have acted on it,
+  // which the next observation sees (every step is idempotent).
   const call = ctx.signal !== undefined ? { signal: ctx.signal } : {};
   const alreadyDone = async (call: () => Promise<unknown>, kind: RdsErrorKind, note: string): Promise<string | undefined> => {
     try {
@@ -169,16 +169,16 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
 
   switch (step.kind) {
     case 'addFinalizer':
-      outcome.resourceVersion = (await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER))) ?? outcome.resourceVersion;
+      outcome.resourceVersion = (await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER, call))) ?? outcome.resourceVersion;
       return undefined;
     case 'removeFinalizer':
-      outcome.resourceVersion = (await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER))) ?? outcome.resourceVersion;
+      outcome.resourceVersion = (await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER, call))) ?? outcome.resourceVersion;
       return undefined;
     case 'createCredentials': {
       const password = ctx.generatePassword();
       secrets.push(password);
       const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
-      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels));
+      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels, call));
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
@@ -196,7 +196,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       await rds.addTags(step.arn, step.tags, call);
       return undefined;
     case 'createPrimary': {
-      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      const data = await kube(() => ctx.kube.getSecret(step.secret, call));
       const password = data?.password;
       const problem = masterPasswordProblem(password);
       if (password === undefined || problem !== undefined) {
@@ -230,10 +230,10 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       return undefined;
     }
     case 'publishTopology':
-      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved));
+      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved, call));
       return undefined;
     case 'deleteTopology':
-      await kube(() => ctx.kube.deleteConfigMap(step.configMap));
+      await kube(() => ctx.kube.deleteConfigMap(step.configMap, call));
       return undefined;
     case 'deleteInstance':
       try {

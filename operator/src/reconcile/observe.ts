@@ -48,8 +48,8 @@ async function observeLag(
   }
 }
 
-async function observeCredentials(kube: KubernetesPort, secret: ObjectRef): Promise<CredentialsState> {
-  const data = await kube.getSecret(secret);
+async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, call: CallOptions): Promise<CredentialsState> {
+  const data = await kube.getSecret(secret, call);
   if (data === undefined) return { state: 'absent' };
   const problem = masterPasswordProblem(data.password);
   return problem === undefined ? { state: 'usable' } : { state: 'unusable', reason: problem };
@@ -60,9 +60,9 @@ async function observeParameterGroup(rds: RdsPort, names: ResourceNames, call: C
 }
 
 /** The snapshot for one reconcile, or undefined when the object no longer exists. `call.signal` cuts the AWS reads
- * short when the reconcile is aborted. */
+ * and the Kubernetes reads short when the reconcile is aborted. */
 export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, call: CallOptions = {}): Promise<Observed | undefined> {
-  const stored = await deps.kube.getReplicaSetDB(ref);
+  const stored = await deps.kube.getReplicaSetDB(ref, call);
   if (stored === undefined) return undefined;
   const parsed = parseReplicaSetDB(stored.raw);
   const spec = parsed.ok ? parsed.value.spec : undefined;
@@ -74,8 +74,8 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
   const [instances, parameterGroup, credentials, configMap] = await Promise.all([
     observeInstances(deps.rds, names, candidates, call),
     observeParameterGroup(deps.rds, names, call),
-    observeCredentials(deps.kube, names.secret),
-    deps.kube.getConfigMap(names.configMap),
+    observeCredentials(deps.kube, names.secret, call),
+    deps.kube.getConfigMap(names.configMap, call),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
   const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances, call) : {};

@@ -105,7 +105,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const status = buildStatus(observed, plan, outcome, verdict, at, topologyStatus);
       if (!sameStatus(status, observed.previousStatus)) {
         const computedFrom = outcome.resourceVersion ?? observed.object.resourceVersion;
-        if ((await writeStatusUnlessStale(deps.kube, ref, status, computedFrom, ctx.log)) === 'stale') return { requeueAfterMs: 0 };
+        if ((await writeStatusUnlessStale(deps.kube, ref, status, computedFrom, ctx)) === 'stale') return { requeueAfterMs: 0 };
       }
     }
     recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
@@ -127,10 +127,10 @@ async function writeStatusUnlessStale(
   ref: ObjectRef,
   status: ReplicaSetDBStatus,
   resourceVersion: string,
-  log: ReconcileLogger,
+  { log, signal }: ReconcileContext,
 ): Promise<'written' | 'stale'> {
   try {
-    await kube.writeStatus(ref, status, resourceVersion);
+    await kube.writeStatus(ref, status, resourceVersion, signal !== undefined ? { signal } : {});
     return 'written';
   } catch (err) {
     if (!isConflict(err)) throw err;
