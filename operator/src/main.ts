@@ -11,14 +11,11 @@ import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from '.
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
-import { LeaderElector, kubeLeaseStore, stopWithin } from './runtime/index.js';
+import { EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
+import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
 const EXIT_CONFIG = 2;
-/** Lost the Lease; every reconcile stopped in time. The same code as any other failure: restart and campaign again. */
-const EXIT_LOST_LEADERSHIP = 1;
-/** Lost the Lease and the reconciles did not stop within the renew deadline: exiting is the only fence left. */
-const EXIT_LOST_LEADERSHIP_WORK_STUCK = 3;
 
 interface Services {
   config: Config;
@@ -141,14 +138,8 @@ async function run(config: Config, log: Logger): Promise<number> {
         // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet
         // restart the container as a fresh candidate. A successor may hold the Lease once the renew deadline has
         // passed, so reconciles still running then are stopped the only sure way: by exiting.
-        if ((await stopWithin(() => leadership.end(), config.renewDeadline)) === 'timed-out') {
-          log.fatal(
-            { renewDeadlineMs: config.renewDeadline, exitCode: EXIT_LOST_LEADERSHIP_WORK_STUCK },
-            'lost the leader Lease and in-flight reconciles did not stop within the renew deadline; exiting now so that nothing more is written',
-          );
-          process.exit(EXIT_LOST_LEADERSHIP_WORK_STUCK);
-        }
-        void shutdown('lost the leader Lease', EXIT_LOST_LEADERSHIP);
+        const outcome = await stopWorkOrExit({ stopWork: () => leadership.end(), renewDeadlineMs: config.renewDeadline, log, exit: (code) => process.exit(code) });
+        if (outcome === 'stopped') void shutdown('lost the leader Lease', EXIT_LOST_LEADERSHIP);
       },
       onNewLeader: (holder) => {
         if (holder !== identity && !stopping) health.setElection('standby');
