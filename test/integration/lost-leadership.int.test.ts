@@ -146,6 +146,8 @@ describe('an operator that loses its Lease in the middle of a slow AWS call', ()
       proxy!.delayResponses(0);
       await elector.stop({ release: false });
       await operator?.stop();
+      // The next test's operator watches the same namespace: it must not find this object.
+      await deleteAllReplicaSetDBs(kc, namespace);
     }
   });
 
