@@ -156,7 +156,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
   const { rds } = ctx;
   // Cuts a call in flight short when the reconcile is aborted; AWS or the API server may still have acted on it,
   // which the next observation sees (every step is idempotent).
-  const call = ctx.signal !== undefined ? { signal: ctx.signal } : {};
+  const abortable = ctx.signal !== undefined ? { signal: ctx.signal } : {};
   const alreadyDone = async (call: () => Promise<unknown>, kind: RdsErrorKind, note: string): Promise<string | undefined> => {
     try {
       await call();
@@ -169,34 +169,34 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
 
   switch (step.kind) {
     case 'addFinalizer':
-      outcome.resourceVersion = (await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER, call))) ?? outcome.resourceVersion;
+      outcome.resourceVersion = (await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER, abortable))) ?? outcome.resourceVersion;
       return undefined;
     case 'removeFinalizer':
-      outcome.resourceVersion = (await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER, call))) ?? outcome.resourceVersion;
+      outcome.resourceVersion = (await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER, abortable))) ?? outcome.resourceVersion;
       return undefined;
     case 'createCredentials': {
       const password = ctx.generatePassword();
       secrets.push(password);
       const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
-      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels, call));
+      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels, abortable));
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
-      return alreadyDone(() => rds.createParameterGroup(step.input, call), 'already-exists', 'it already exists');
+      return alreadyDone(() => rds.createParameterGroup(step.input, abortable), 'already-exists', 'it already exists');
     case 'setParameters':
-      await rds.setParameters(step.group, step.values, call);
+      await rds.setParameters(step.group, step.values, abortable);
       return undefined;
     case 'resetParameters':
-      await rds.resetParameters(step.group, step.names, call);
+      await rds.resetParameters(step.group, step.names, abortable);
       return undefined;
     case 'deleteParameterGroup':
-      await rds.deleteParameterGroup(step.name, call);
+      await rds.deleteParameterGroup(step.name, abortable);
       return undefined;
     case 'tagResource':
-      await rds.addTags(step.arn, step.tags, call);
+      await rds.addTags(step.arn, step.tags, abortable);
       return undefined;
     case 'createPrimary': {
-      const data = await kube(() => ctx.kube.getSecret(step.secret, call));
+      const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
       const password = data?.password;
       const problem = masterPasswordProblem(password);
       if (password === undefined || problem !== undefined) {
@@ -205,7 +205,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       }
       secrets.push(password);
       try {
-        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password }, call);
+        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password }, abortable);
         outcome.instances.set(created.identifier, created);
         return undefined;
       } catch (err) {
@@ -217,7 +217,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
     }
     case 'createReplica':
       try {
-        const created = await rds.createReplica(step.input, call);
+        const created = await rds.createReplica(step.input, abortable);
         outcome.instances.set(created.identifier, created);
         return undefined;
       } catch (err) {
@@ -225,19 +225,19 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
         throw err;
       }
     case 'modifyInstance': {
-      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately, call);
+      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately, abortable);
       outcome.instances.set(modified.identifier, modified);
       return undefined;
     }
     case 'publishTopology':
-      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved, call));
+      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved, abortable));
       return undefined;
     case 'deleteTopology':
-      await kube(() => ctx.kube.deleteConfigMap(step.configMap, call));
+      await kube(() => ctx.kube.deleteConfigMap(step.configMap, abortable));
       return undefined;
     case 'deleteInstance':
       try {
-        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot, call);
+        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot, abortable);
         if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });
         return undefined;
       } catch (err) {
