@@ -11,7 +11,7 @@ import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from '.
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
-import { EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
+import { abortedOnLoss, EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
 import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
@@ -32,7 +32,7 @@ class Leadership {
 
   constructor(private readonly services: Services) {}
 
-  /** `leadership` aborts when this process stops leading: the operator then aborts every in-flight reconcile at
+  /** `leadership` aborts when this process loses the Lease: the operator then aborts every in-flight reconcile at
    * once, before end() waits for them (without it, end() would give them the whole shutdown grace period). */
   begin(leadership?: AbortSignal): Promise<void> {
     const { config, log, kubeConfig, health, metrics } = this.services;
@@ -129,7 +129,7 @@ async function run(config: Config, log: Logger): Promise<number> {
       renewDeadlineMs: config.renewDeadline,
       retryPeriodMs: config.retryPeriod,
       log,
-      onStartedLeading: (signal) => leadership.begin(signal),
+      onStartedLeading: (signal) => leadership.begin(abortedOnLoss(signal, () => stopping)),
       onStoppedLeading: async () => {
         if (stopping) {
           await leadership.end();
