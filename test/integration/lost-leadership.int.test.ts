@@ -117,7 +117,7 @@ describe('an operator that loses its Lease in the middle of a slow AWS call', ()
       log,
       onStartedLeading: (signal) => {
         signal.addEventListener('abort', () => (lostAt = Date.now()), { once: true });
-        operator = startTestOperator(kc, log, { namespace, identity: 'operator-a', rdsClient, leadership: signal, shutdownTimeout: controllerDefaults.shutdownGraceMs });
+        operator = startTestOperator(kc, log, { namespace, identity: 'operator-a', rdsClient, leadership: signal, settings: { shutdownTimeout: controllerDefaults.shutdownGraceMs } });
       },
       onStoppedLeading: async () => {
         await operator?.stop();

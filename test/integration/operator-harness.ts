@@ -2,15 +2,15 @@
 // the emulator, with intervals short enough for a test.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/operator.js';
+import { startOperator, type OperatorOptions, type OperatorSettings, type RunningOperator } from '../../operator/src/operator.js';
 import { testEnv } from '../env/helpers.js';
 
 export function startTestOperator(
   kubeConfig: KubeConfig,
   log: Logger,
-  options: { namespace: string; identity: string; shutdownTimeout?: number } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
+  options: { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
 ): RunningOperator {
-  const { namespace, identity, shutdownTimeout = 500, ...rest } = options;
+  const { namespace, identity, settings, ...rest } = options;
   return startOperator({
     config: {
       watchNamespaces: [namespace],
@@ -21,8 +21,10 @@ export function startTestOperator(
       // the replicas, the steady one gives the steady-state tests their reconciles.
       resyncSteady: 1_500,
       resyncTransitioning: 300,
-      shutdownTimeout,
+      shutdownTimeout: 500,
       identity,
+      // A test of behaviour at the production defaults puts them back here.
+      ...settings,
     },
     kubeConfig,
     log,

@@ -209,7 +209,7 @@ describe('production install (what the Dockerfile builds)', () => {
     body.metadata = { name: RSDB, namespace };
     body.spec.deletionPolicy = 'Delete';
     // Replicas are drained before they are deleted; a short drain keeps the deletion below quick.
-    body.spec.routing = { drainSeconds: 2 };
+    body.spec.routing = { drainSeconds: 2, maxDrainSeconds: 2 };
     await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, body });
     // Whatever the outcome of a reconcile, it is counted: the count tells which process reconciled.
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(a!)), { timeout: 30_000 }).toBe(true);
@@ -247,7 +247,7 @@ describe('production install (what the Dockerfile builds)', () => {
       .toBe('True');
     // The credentials Secret (create), the endpoints ConfigMap (server-side apply) and Events (create/patch).
     const secret = await core.readNamespacedSecret({ name: `${RSDB}-credentials`, namespace });
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['password', 'username']);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME', 'password', 'username']);
     const endpoints = await core.readNamespacedConfigMap({ name: `${RSDB}-endpoints`, namespace });
     expect(JSON.parse(endpoints.data?.['topology.json'] ?? '{}')).toMatchObject({ version: 1, name: RSDB, namespace });
     const events = await core.listNamespacedEvent({ namespace });

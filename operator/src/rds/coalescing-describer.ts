@@ -69,14 +69,18 @@ export function coalesceDescribes(describe: DescribeInstances, options: Coalesci
 export function withCoalescedDescribes(port: RdsPort, options: CoalescingOptions): RdsPort {
   const describe = coalesceDescribes((ids) => port.describeInstances(ids), options);
   return {
-    describeInstances: (ids, call) => untilAborted(describe(ids), call?.signal),
+    // A fresh describe guards a destructive call and is rare: it goes out on its own, as its caller's request, so
+    // nothing beneath can answer it from a cache and its abort signal cancels the request itself.
+    describeInstances: (ids, call) => (call?.fresh === true ? port.describeInstances(ids, call) : untilAborted(describe(ids), call?.signal)),
     createPrimary: (input, call) => port.createPrimary(input, call),
     createReplica: (input, call) => port.createReplica(input, call),
     modifyInstance: (id, changes, applyImmediately, call) => port.modifyInstance(id, changes, applyImmediately, call),
+    setMasterPassword: (id, password, call) => port.setMasterPassword(id, password, call),
     deleteInstance: (id, finalSnapshot, call) => port.deleteInstance(id, finalSnapshot, call),
     addTags: (arn, tags, call) => port.addTags(arn, tags, call),
     listTags: (arn, call) => port.listTags(arn, call),
     describeParameterGroup: (name, call) => port.describeParameterGroup(name, call),
+    listParameterGroups: (call) => port.listParameterGroups(call),
     createParameterGroup: (input, call) => port.createParameterGroup(input, call),
     setParameters: (name, values, call) => port.setParameters(name, values, call),
     resetParameters: (name, names, call) => port.resetParameters(name, names, call),

@@ -142,6 +142,13 @@ export interface ParameterGroup {
   parameters: Record<string, string>;
 }
 
+/** A DB parameter group as DescribeDBParameterGroups lists it: no parameters, no tags. */
+export interface ParameterGroupSummary {
+  name: string;
+  arn: string;
+  family: string;
+}
+
 export interface CreateParameterGroupInput {
   name: string;
   family: string;
@@ -162,18 +169,29 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** `fresh`: the answer must come from a call sent now, never from a cache (a check right before a destructive
+ * call). */
+export interface DescribeOptions extends CallOptions {
+  fresh?: boolean;
+}
+
 export interface RdsPort {
   /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. */
-  describeInstances(ids: readonly string[], options?: CallOptions): Promise<Map<string, RdsInstance>>;
+  describeInstances(ids: readonly string[], options?: DescribeOptions): Promise<Map<string, RdsInstance>>;
   createPrimary(input: CreatePrimaryInput, options?: CallOptions): Promise<RdsInstance>;
   createReplica(input: CreateReplicaInput, options?: CallOptions): Promise<RdsInstance>;
   modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean, options?: CallOptions): Promise<RdsInstance>;
+  /** ModifyDBInstance with MasterUserPassword only. The password goes to AWS and nowhere else. */
+  setMasterPassword(identifier: string, password: string, options?: CallOptions): Promise<RdsInstance>;
   deleteInstance(identifier: string, finalSnapshot: FinalSnapshot, options?: CallOptions): Promise<RdsInstance | undefined>;
   /** Adds or overwrites tags; never removes one. */
   addTags(arn: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
   listTags(arn: string, options?: CallOptions): Promise<Record<string, string>>;
 
   describeParameterGroup(name: string, options?: CallOptions): Promise<ParameterGroup | undefined>;
+  /** Every DB parameter group of the account and region (RDS offers no filter on this call), without parameters or
+   * tags. */
+  listParameterGroups(options?: CallOptions): Promise<ParameterGroupSummary[]>;
   createParameterGroup(input: CreateParameterGroupInput, options?: CallOptions): Promise<void>;
   /** Sets parameters: `immediate` for dynamic ones, `pending-reboot` for static ones (RDS refuses `immediate`
    * for a static parameter; a static one takes effect at the instance's next reboot). */

@@ -377,13 +377,16 @@ describe('abort signal', () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
 
     await port.describeInstances(['prod-servio'], { signal });
+    await port.describeInstances(['prod-servio'], { signal, fresh: true });
     await port.createPrimary(primaryInput, { signal });
     await port.createReplica({ ...primaryInput, sourceIdentifier: 'prod-servio', identifier: 'prod-servio-r1' }, { signal });
     await port.modifyInstance('prod-servio', { instanceClass: 'db.r6g.2xlarge' }, true, { signal });
+    await port.setMasterPassword('prod-servio', 'n3w-secret-value', { signal });
     await port.deleteInstance('prod-servio', 'skip', { signal });
     await port.addTags(arn, { a: 'b' }, { signal });
     await port.listTags(arn, { signal });
     await port.describeParameterGroup('prod-servio-postgres15', { signal });
+    await port.listParameterGroups({ signal });
     await port.createParameterGroup({ name: 'prod-servio-postgres15', family: 'postgres15', description: 'd', tags: {} }, { signal });
     await port.setParameters('prod-servio-postgres15', { max_connections: '200' }, { signal });
     await port.resetParameters('prod-servio-postgres15', ['max_connections'], { signal });
@@ -393,8 +396,10 @@ describe('abort signal', () => {
     const calls = rds.calls();
     expect(calls.map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name)).toEqual([
       'DescribeDBInstancesCommand',
+      'DescribeDBInstancesCommand',
       'CreateDBInstanceCommand',
       'CreateDBInstanceReadReplicaCommand',
+      'ModifyDBInstanceCommand',
       'ModifyDBInstanceCommand',
       'DeleteDBInstanceCommand',
       'AddTagsToResourceCommand',
@@ -402,6 +407,7 @@ describe('abort signal', () => {
       'DescribeDBParameterGroupsCommand',
       'ListTagsForResourceCommand',
       'DescribeDBParametersCommand',
+      'DescribeDBParameterGroupsCommand',
       'CreateDBParameterGroupCommand',
       'DescribeDBParametersCommand',
       'ModifyDBParameterGroupCommand',
@@ -410,6 +416,8 @@ describe('abort signal', () => {
       'DeleteDBParameterGroupCommand',
       'DescribeDBSnapshotsCommand',
     ]);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)[1]?.args[0].input).toMatchObject({ DBInstanceIdentifier: 'prod-servio', MasterUserPassword: 'n3w-secret-value' });
+    expect(rds.commandCalls(DescribeDBParameterGroupsCommand)[1]?.args[0].input).not.toHaveProperty('DBParameterGroupName');
     for (const call of calls) expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
   });
 

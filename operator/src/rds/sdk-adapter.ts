@@ -25,14 +25,16 @@ import type {
   CreateParameterGroupInput,
   CreatePrimaryInput,
   CreateReplicaInput,
+  DescribeOptions,
   FinalSnapshot,
   InstanceModification,
   ParameterGroup,
+  ParameterGroupSummary,
   RdsInstance,
   RdsPort,
   RdsSnapshot,
 } from './port.js';
-import { createPrimaryRequest, createReplicaRequest, instanceFromSdk, modifyRequest, recordToTags, tagsToRecord } from './sdk-mapping.js';
+import { createPrimaryRequest, createReplicaRequest, instanceFromSdk, masterPasswordRequest, modifyRequest, recordToTags, tagsToRecord } from './sdk-mapping.js';
 
 /** RDS accepts at most 100 values in one filter ("Only up to 100 unique filter ... Identifiers may be specified
  * per filter"), and returns at most 100 records per page. */
@@ -58,7 +60,8 @@ export class SdkRdsPort implements RdsPort {
     }
   }
 
-  async describeInstances(ids: readonly string[], options?: CallOptions): Promise<Map<string, RdsInstance>> {
+  /** Always a call sent now: `fresh` needs nothing more here. */
+  async describeInstances(ids: readonly string[], options?: DescribeOptions): Promise<Map<string, RdsInstance>> {
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
     const found = new Map<string, RdsInstance>();
     for (const chunk of chunks(unique, MAX_FILTER_VALUES)) {
@@ -99,6 +102,13 @@ export class SdkRdsPort implements RdsPort {
   async modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean, options?: CallOptions): Promise<RdsInstance> {
     const out = await this.call('ModifyDBInstance', options, (sdk) =>
       this.client.send(new ModifyDBInstanceCommand(modifyRequest(identifier, changes, applyImmediately)), sdk),
+    );
+    return this.described(out.DBInstance, identifier);
+  }
+
+  async setMasterPassword(identifier: string, password: string, options?: CallOptions): Promise<RdsInstance> {
+    const out = await this.call('ModifyDBInstance', options, (sdk) =>
+      this.client.send(new ModifyDBInstanceCommand(masterPasswordRequest(identifier, password)), sdk),
     );
     return this.described(out.DBInstance, identifier);
   }
@@ -146,6 +156,22 @@ export class SdkRdsPort implements RdsPort {
       tags,
       parameters: Object.fromEntries(parameters.flatMap((p) => (p.ParameterName ? [[p.ParameterName, p.ParameterValue ?? '']] : []))),
     };
+  }
+
+  async listParameterGroups(options?: CallOptions): Promise<ParameterGroupSummary[]> {
+    const out: ParameterGroupSummary[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.call('DescribeDBParameterGroups', options, (sdk) =>
+        this.client.send(new DescribeDBParameterGroupsCommand({ MaxRecords: 100, Marker: marker }), sdk),
+      );
+      for (const g of page.DBParameterGroups ?? []) {
+        if (g.DBParameterGroupName === undefined) continue;
+        out.push({ name: g.DBParameterGroupName, arn: g.DBParameterGroupArn ?? '', family: g.DBParameterGroupFamily ?? '' });
+      }
+      marker = page.Marker;
+    } while (marker);
+    return out;
   }
 
   private async describeParameters(groupName: string, source: 'user' | undefined, options: CallOptions | undefined): Promise<Parameter[]> {

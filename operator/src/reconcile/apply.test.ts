@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
 import { FakeRds } from '../rds/testing/fake-rds.js';
 import { applyPlan, type ApplyContext } from './apply.js';
+import { passwordFingerprint } from './credentials.js';
 import { desiredPrimary } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
@@ -136,5 +137,58 @@ describe('applyPlan', () => {
       { call: 'getSecret', signal },
       { call: 'createPrimary', signal },
     ]);
+  });
+
+  it('hands its signal to every call of the credential, topology and primary-deletion steps, the fresh describe included', async () => {
+    const { rds, kube, ctx } = context();
+    const secret = { namespace: 'prod', name: 'servio-credentials' };
+    const NEW = 'New-Password-0123456789';
+    await kube.createSecret(secret, { username: 'servio', password: NEW, DB_USERNAME: 'servio', DB_PASSWORD: PASSWORD }, {});
+    const observed = aWorld().build();
+    await rds.createPrimary({ ...desiredPrimary(observed.spec!, observed.names), masterPassword: PASSWORD });
+    const configMap = { namespace: 'prod', name: 'servio-endpoints' };
+    await kube.applyConfigMap(configMap, { data: {}, labels: {} }, ctx.involved);
+    rds.received.length = 0;
+    kube.received.length = 0;
+    const signal = new AbortController().signal;
+    const steps: Step[] = [
+      { kind: 'applyMasterPassword', identifier: 'prod-servio', secret, passwordFingerprint: passwordFingerprint(NEW, ctx.involved.uid) },
+      { kind: 'syncCredentialEnvironment', secret },
+      { kind: 'releaseTopology', configMap, ownerUid: ctx.involved.uid },
+      { kind: 'deleteInstance', identifier: 'prod-servio', role: 'primary', finalSnapshot: 'skip', why: 'object deleted', replicaCandidates: ['prod-servio-r1'] },
+    ];
+    const outcome = await applyPlan(steps, { ...ctx, signal });
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.executed).toHaveLength(4);
+    expect(kube.received).toEqual([
+      { call: 'getSecret', options: { signal } },
+      { call: 'getSecret', options: { signal } },
+      { call: 'patchSecretKeys', options: { signal } },
+      { call: 'releaseConfigMap', options: { signal } },
+    ]);
+    expect(rds.received).toEqual([
+      { operation: 'ModifyDBInstance', options: { signal } },
+      { operation: 'DescribeDBInstances', options: { signal, fresh: true } },
+      { operation: 'DeleteDBInstance', options: { signal } },
+    ]);
+  });
+
+  it('sends no new password, Secret patch or topology release once its signal is aborted', async () => {
+    const { rds, kube, ctx } = context();
+    const secret = { namespace: 'prod', name: 'servio-credentials' };
+    await kube.createSecret(secret, { username: 'servio', password: PASSWORD }, {});
+    const configMap = { namespace: 'prod', name: 'servio-endpoints' };
+    await kube.applyConfigMap(configMap, { data: {}, labels: {} }, ctx.involved);
+    const steps: Step[] = [
+      { kind: 'applyMasterPassword', identifier: 'prod-servio', secret, passwordFingerprint: passwordFingerprint(PASSWORD, ctx.involved.uid) },
+      { kind: 'syncCredentialEnvironment', secret },
+      { kind: 'releaseTopology', configMap, ownerUid: ctx.involved.uid },
+    ];
+    const outcome = await applyPlan(steps, { ...ctx, signal: AbortSignal.abort(new Error('leadership lost')) });
+    expect(outcome).toMatchObject({ executed: [], aborted: true });
+    expect(rds.calls).toEqual([]);
+    expect(kube.secrets.get('prod/servio-credentials')?.data).toEqual({ username: 'servio', password: PASSWORD });
+    expect(kube.configMaps.get('prod/servio-endpoints')?.ownerUids).toEqual([ctx.involved.uid]);
+    expect(kube.events).toEqual([]);
   });
 });

@@ -6,14 +6,25 @@
 // is written, not even an Event, because another process may already be reconciling the same object.
 //
 // An Event records every mutating AWS call and every failure. The master password exists here only between
-// reading the Secret and the CreateDBInstance call, and is redacted from anything built from the answer.
+// reading the Secret and the call that sends it (CreateDBInstance, ModifyDBInstance MasterUserPassword, the
+// Secret's own DB_PASSWORD copy), and is redacted from anything built from the answer.
 import type { EventType, KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
 import { FINALIZER, MANAGED_BY } from '../naming/index.js';
 import { RdsError, toRdsError, type RdsErrorKind } from '../rds/errors.js';
 import type { RdsInstance, RdsPort } from '../rds/port.js';
-import { masterPasswordProblem, redact } from './credentials.js';
+import {
+  credentialsSecretData,
+  ENVIRONMENT_KEYS,
+  masterPasswordProblem,
+  passwordFingerprint,
+  redact,
+  SECRET_PASSWORD_KEY,
+  staleEnvironmentKeys,
+} from './credentials.js';
+import { confirmNoReplicaRemains } from './remaining-replicas.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
+import { AWS_OPERATION } from './plan/aws-operations.js';
 import { isMutatingAwsStep, type Step } from './plan/types.js';
 
 export interface ApplyContext {
@@ -49,6 +60,8 @@ export interface ApplyOutcome {
   aborted?: boolean;
   /** The object's resourceVersion after this run's own finalizer patch, which the status write is conditional on. */
   resourceVersion?: string;
+  /** Fingerprint of the master password a call of this reconcile gave RDS. */
+  appliedPasswordFingerprint?: string;
 }
 
 const EVENT_REASON: Record<Step['kind'], string> = {
@@ -61,23 +74,20 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   deleteParameterGroup: 'DeletedParameterGroup',
   tagResource: 'TaggedResource',
   createPrimary: 'CreatingPrimary',
+  applyMasterPassword: 'MasterPasswordChanged',
+  syncCredentialEnvironment: 'CredentialsEnvironmentUpdated',
   createReplica: 'CreatingReplica',
   modifyInstance: 'ModifyingInstance',
   deleteInstance: 'DeletingInstance',
   publishTopology: 'TopologyPublished',
   deleteTopology: 'TopologyDeleted',
+  releaseTopology: 'TopologyRetained',
 };
 
-const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
-  createParameterGroup: 'CreateDBParameterGroup',
-  setParameters: 'ModifyDBParameterGroup',
-  resetParameters: 'ResetDBParameterGroup',
-  deleteParameterGroup: 'DeleteDBParameterGroup',
-  tagResource: 'AddTagsToResource',
-  createPrimary: 'CreateDBInstance',
-  createReplica: 'CreateDBInstanceReadReplica',
-  modifyInstance: 'ModifyDBInstance',
-  deleteInstance: 'DeleteDBInstance',
+const EVENT_REASON_OF_FAILURE: Partial<Record<FailureKind, string>> = {
+  terminal: 'AwsRequestRejected',
+  'action-required': 'AwsActionRequired',
+  kubernetes: 'KubernetesRequestFailed',
 };
 
 class KubernetesStepError extends Error {
@@ -98,13 +108,13 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
       if (ctx.signal?.aborted) continue;
-      if (isMutatingAwsStep(step) || step.kind === 'createCredentials') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
+      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
       // A call cut short by the signal is not a failure of the step: the next leader runs it again.
       if (stopIfAborted(step, ctx, outcome)) break;
       outcome.failure = failureOf(step, err, secrets);
       const { kind, operation, message } = outcome.failure;
-      const reason = kind === 'terminal' ? 'AwsRequestRejected' : kind === 'kubernetes' ? 'KubernetesRequestFailed' : 'AwsRequestFailed';
+      const reason = EVENT_REASON_OF_FAILURE[kind] ?? 'AwsRequestFailed';
       const line = `${operation} ${stepSubject(step)} failed (${kind}): ${message}`;
       ctx.log.warn({ step: step.kind, subject: stepSubject(step), kind, code: outcome.failure.code }, line);
       await event(ctx, 'Warning', reason, line);
@@ -178,7 +188,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       const password = ctx.generatePassword();
       secrets.push(password);
       const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
-      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels, abortable));
+      const result = await kube(() => ctx.kube.createSecret(step.secret, credentialsSecretData(step.username, password), labels, abortable));
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
@@ -207,6 +217,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       try {
         const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password }, abortable);
         outcome.instances.set(created.identifier, created);
+        outcome.appliedPasswordFingerprint = passwordFingerprint(password, ctx.involved.uid);
         return undefined;
       } catch (err) {
         // The identifier is deterministic: an instance with it is the one an earlier, interrupted attempt created
@@ -214,6 +225,30 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
         if (err instanceof RdsError && err.kind === 'already-exists') return 'it already exists (an earlier attempt)';
         throw err;
       }
+    }
+    case 'applyMasterPassword': {
+      const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
+      const password = data?.[SECRET_PASSWORD_KEY];
+      if (password !== undefined) secrets.push(password);
+      // The plan was made for the password it fingerprinted; one edited since then is the next reconcile's.
+      if (password === undefined || masterPasswordProblem(password) !== undefined || passwordFingerprint(password, ctx.involved.uid) !== step.passwordFingerprint) {
+        throw new RdsError('retryable', 'CredentialsChanged', 'ModifyDBInstance', `Secret ${step.secret.name} changed since it was read; nothing was sent`);
+      }
+      const modified = await rds.setMasterPassword(step.identifier, password, abortable);
+      outcome.instances.set(modified.identifier, modified);
+      outcome.appliedPasswordFingerprint = step.passwordFingerprint;
+      return undefined;
+    }
+    case 'syncCredentialEnvironment': {
+      const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
+      if (data === undefined) throw new KubernetesStepError(`Secret ${step.secret.name} is gone`);
+      const password = data[SECRET_PASSWORD_KEY];
+      if (password !== undefined) secrets.push(password);
+      const stale = staleEnvironmentKeys(data);
+      if (Object.keys(stale).length === 0) return 'they are already in sync';
+      const sources = Object.fromEntries(Object.values(ENVIRONMENT_KEYS).flatMap((k) => (data[k] !== undefined ? [[k, data[k]]] : [])));
+      await kube(() => ctx.kube.patchSecretKeys(step.secret, stale, sources, abortable));
+      return undefined;
     }
     case 'createReplica':
       try {
@@ -235,7 +270,13 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
     case 'deleteTopology':
       await kube(() => ctx.kube.deleteConfigMap(step.configMap, abortable));
       return undefined;
+    case 'releaseTopology':
+      await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid, abortable));
+      return undefined;
     case 'deleteInstance':
+      if (step.replicaCandidates !== undefined) await confirmNoReplicaRemains(rds, step.identifier, step.replicaCandidates, ctx.involved.uid, abortable);
+      // The check may have taken a while: a reconcile aborted meanwhile deletes nothing.
+      ctx.signal?.throwIfAborted();
       try {
         const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot, abortable);
         if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });

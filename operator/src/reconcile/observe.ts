@@ -4,9 +4,12 @@
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { CallOptions, ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
-import type { ReplicaLagPort } from '../cloudwatch/port.js';
-import { masterPasswordProblem } from './credentials.js';
-import { Observed, type CredentialsState } from './observed.js';
+import { isRdsError } from '../rds/errors.js';
+import { parameterGroupName } from '../naming/index.js';
+import type { DatabaseConnectionsPort, LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
+import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
+import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
+import { Observed, type CredentialsState, type RetiredParameterGroup } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
 
 export interface ObserveDeps {
@@ -14,6 +17,8 @@ export interface ObserveDeps {
   rds: RdsPort;
   /** Unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** Unset: no draining replica has evidence of being quiet, so each is deleted at its drain maximum. */
+  connections?: DatabaseConnectionsPort;
 }
 
 function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
@@ -35,6 +40,7 @@ async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: 
  * wait for CloudWatch. */
 async function observeLag(
   lag: ReplicaLagPort | undefined,
+  subject: LagSubject,
   names: ResourceNames,
   instances: ReadonlyMap<string, RdsInstance>,
   call: CallOptions,
@@ -42,25 +48,78 @@ async function observeLag(
   const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
   if (lag === undefined || replicas.length === 0) return {};
   try {
-    return { replicaLag: await lag.replicaLagSeconds(replicas, call) };
+    return { replicaLag: await lag.replicaLagSeconds(replicas, { subject, signal: call.signal }) };
   } catch (err) {
+    // An aborted reconcile is not a CloudWatch outage: it stops here.
+    if (call.signal?.aborted === true) throw err;
     return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
 }
 
-async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, call: CallOptions): Promise<CredentialsState> {
+/** DatabaseConnections of the replicas the last status records as draining, for the drain gate; a failure is
+ * reported, not thrown, and only holds those replicas. */
+async function observeDrainingConnections(
+  connections: DatabaseConnectionsPort | undefined,
+  status: ReplicaSetDBStatus | undefined,
+  instances: ReadonlyMap<string, RdsInstance>,
+  call: CallOptions,
+): Promise<{ drainingConnections?: Map<string, MetricDatapoint[]>; connectionsUnavailable?: string }> {
+  const draining = (status?.replicas ?? [])
+    .filter((r) => r.drainingSince !== undefined && instances.has(r.identifier) && instances.get(r.identifier)?.status !== 'deleting')
+    .map((r) => r.identifier);
+  if (connections === undefined || draining.length === 0) return {};
+  try {
+    return { drainingConnections: await connections.databaseConnections(draining, call) };
+  } catch (err) {
+    if (call.signal?.aborted === true) throw err;
+    return { connectionsUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+/** The password is read to be fingerprinted and dropped here: only the fingerprint enters the snapshot. */
+async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: string, call: CallOptions): Promise<CredentialsState> {
   const data = await kube.getSecret(secret, call);
   if (data === undefined) return { state: 'absent' };
-  const problem = masterPasswordProblem(data.password);
-  return problem === undefined ? { state: 'usable' } : { state: 'unusable', reason: problem };
+  const password = data[SECRET_PASSWORD_KEY];
+  const problem = masterPasswordProblem(password);
+  if (password === undefined || problem !== undefined) return { state: 'unusable', reason: problem ?? 'it has no password key' };
+  return {
+    state: 'usable',
+    passwordFingerprint: passwordFingerprint(password, uid),
+    username: data[SECRET_USERNAME_KEY],
+    environmentKeysStale: Object.keys(staleEnvironmentKeys(data)).length > 0,
+  };
 }
 
 async function observeParameterGroup(rds: RdsPort, names: ResourceNames, call: CallOptions): Promise<ParameterGroup | undefined> {
   return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name, call) : undefined;
 }
 
-/** The snapshot for one reconcile, or undefined when the object no longer exists. `call.signal` cuts the AWS reads
- * and the Kubernetes reads short when the reconcile is aborted. */
+/** The groups this object's naming gives to another engine family (`<base>-postgres15` once the spec says 16). RDS
+ * cannot filter DescribeDBParameterGroups, so this reads the account's list (one shared reading per resync in the
+ * operator, see rds/steady-cache.ts) and then the tags of the few groups whose name is exactly ours. */
+async function observeRetiredParameterGroups(rds: RdsPort, names: ResourceNames, call: CallOptions): Promise<RetiredParameterGroup[]> {
+  const current = names.parameterGroup?.name;
+  if (current === undefined) return [];
+  const candidates = (await rds.listParameterGroups(call)).filter(
+    (g) => g.name !== current && g.family !== '' && g.name === parameterGroupName(names.base, g.family),
+  );
+  const withTags = await Promise.all(
+    candidates.map(async (g) => {
+      try {
+        return [{ ...g, tags: await rds.listTags(g.arn, call) }];
+      } catch (err) {
+        // Deleted between the list and this read: nothing left to clean up.
+        if (isRdsError(err, 'not-found')) return [];
+        throw err;
+      }
+    }),
+  );
+  return withTags.flat();
+}
+
+/** The snapshot for one reconcile, or undefined when the object no longer exists. `call.signal` cuts the AWS,
+ * CloudWatch and Kubernetes reads short when the reconcile is aborted. */
 export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, call: CallOptions = {}): Promise<Observed | undefined> {
   const stored = await deps.kube.getReplicaSetDB(ref, call);
   if (stored === undefined) return undefined;
@@ -71,14 +130,19 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
   const names = resourceNames(ref, stored.uid, spec);
 
   const candidates = candidateIdentifiers(names, spec, status);
-  const [instances, parameterGroup, credentials, configMap] = await Promise.all([
+  const [instances, parameterGroup, retiredParameterGroups, credentials, configMap] = await Promise.all([
     observeInstances(deps.rds, names, candidates, call),
     observeParameterGroup(deps.rds, names, call),
-    observeCredentials(deps.kube, names.secret, call),
+    observeRetiredParameterGroups(deps.rds, names, call),
+    observeCredentials(deps.kube, names.secret, stored.uid, call),
     deps.kube.getConfigMap(names.configMap, call),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
-  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances, call) : {};
+  const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
+  const live = spec !== undefined && stored.deletionTimestamp === undefined;
+  const [lag, connections] = live
+    ? await Promise.all([observeLag(deps.lag, subject, names, instances, call), observeDrainingConnections(deps.connections, status, instances, call)])
+    : [{}, {}];
 
   return new Observed({
     object: {
@@ -96,9 +160,11 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
     names,
     instances,
     parameterGroup,
+    retiredParameterGroups,
     credentials,
     configMap,
     ...lag,
+    ...connections,
   });
 }
 

@@ -3,9 +3,8 @@
 import { ADOPT_ANNOTATION, TAG_OWNER_NAME, TAG_OWNER_NAMESPACE } from '../../naming/index.js';
 import { compareEngineVersions } from '../../rds/engine-version.js';
 import type { Observed, ForeignResource } from '../observed.js';
+import { rejectedPassword, usernameMismatch } from './credentials.js';
 import type { Blocker } from './types.js';
-
-export const AWS_REJECTED_REASON = 'AwsRejected';
 
 function describeForeign(f: ForeignResource, observed: Observed): string {
   const subject = `RDS ${f.kind} ${f.identifier}`;
@@ -37,14 +36,6 @@ function conflictBlocker(observed: Observed): Blocker | undefined {
   };
 }
 
-/** A terminal AWS rejection of this generation is not retried until the spec changes (a new generation). */
-function rejectionHold(observed: Observed): Blocker | undefined {
-  const ready = observed.previousStatus?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'False' || ready.reason !== AWS_REJECTED_REASON) return undefined;
-  if (ready.observedGeneration !== observed.object.generation) return undefined;
-  return { reason: 'AwsRejected', message: ready.message };
-}
-
 /** Blockers while the object is live (deletion has its own, in delete.ts). */
 export function findBlocker(observed: Observed): Blocker | undefined {
   const spec = observed.spec;
@@ -53,8 +44,10 @@ export function findBlocker(observed: Observed): Blocker | undefined {
   }
   const conflict = conflictBlocker(observed);
   if (conflict !== undefined) return conflict;
-  const hold = rejectionHold(observed);
-  if (hold !== undefined) return hold;
+  // A rejected password is held by its fingerprint (not by the generation, as other rejected changes are), and
+  // released by a new one in the Secret.
+  const rejectedPasswordHold = rejectedPassword(observed);
+  if (rejectedPasswordHold !== undefined) return rejectedPasswordHold;
 
   const primary = observed.primary();
   if (primary !== undefined && compareEngineVersions(spec.engineVersion, primary.engineVersion) === 'downgrade') {
@@ -70,13 +63,15 @@ export function findBlocker(observed: Observed): Blocker | undefined {
     };
   }
   const credentials = observed.credentials();
-  if (primary === undefined && credentials.state === 'unusable') {
+  // With a primary, the Secret's password is the one RDS is given next; deleting the Secret would not bring it back.
+  if (credentials.state === 'unusable') {
+    const remedy = primary === undefined ? 'Fix the Secret, or delete it to let the operator generate one.' : 'Fix the password in the Secret.';
     return {
       reason: 'CredentialsInvalid',
-      message: `Secret ${observed.names.secret.name} cannot supply the master password: ${credentials.reason}. Fix the Secret, or delete it to let the operator generate one.`,
+      message: `Secret ${observed.names.secret.name} cannot supply the master password: ${credentials.reason}. ${remedy}`,
     };
   }
-  return undefined;
+  return usernameMismatch(observed);
 }
 
 /** Blockers of a deletion. */

@@ -4,11 +4,13 @@ import { healthOf, unhealthyAdvice } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import { findBlocker } from './blockers.js';
 import { planPrimaryCreation } from './create.js';
+import { planCredentials } from './credentials.js';
 import { planDeletion } from './delete.js';
 import { planModifications } from './modify.js';
-import { planParameterGroup } from './parameters.js';
+import { planParameterGroup, planRetiredParameterGroups } from './parameters.js';
 import { retireImmediately, type RetirementGate } from './retirement.js';
 import { planReplicaSet } from './scale.js';
+import { withoutHeldSteps } from './held.js';
 import { planInstanceTags } from './tags.js';
 import { emptyPlan, type Plan, type UnhealthyInstance } from './types.js';
 
@@ -30,7 +32,11 @@ export function planReconcile(observed: Observed, options: PlanOptions): Plan {
   const plan = emptyPlan();
   plan.unhealthy = unhealthyInstances(observed);
   if (observed.isDeleting()) return planDeletion(plan, observed);
+  // A change RDS rejected for this generation is taken out, whichever rule planned it; the rest goes on.
+  return withoutHeldSteps(planLive(plan, observed, options), observed);
+}
 
+function planLive(plan: Plan, observed: Observed, options: PlanOptions): Plan {
   // Before anything exists in AWS, so cleanup is guaranteed to run for whatever is created next.
   if (!observed.hasFinalizer()) plan.steps.push({ kind: 'addFinalizer' });
   const blocker = findBlocker(observed);
@@ -42,6 +48,7 @@ export function planReconcile(observed: Observed, options: PlanOptions): Plan {
 
   // Before the primary: CreateDBInstance names the group.
   planParameterGroup(plan, observed, spec);
+  planCredentials(plan, observed);
   const primary = observed.primary();
   if (primary === undefined) {
     planPrimaryCreation(plan, observed, spec);
@@ -56,5 +63,7 @@ export function planReconcile(observed: Observed, options: PlanOptions): Plan {
   // ModifyDBInstance sent to the primary first would make it `modifying` and the creation be refused.
   planReplicaSet(plan, observed, spec, primary, options.retirementGate ?? retireImmediately, options.now);
   planModifications(plan, observed, spec, primary);
+  // Last: housekeeping after a major upgrade, never ahead of a change the spec asks for.
+  planRetiredParameterGroups(plan, observed);
   return plan;
 }

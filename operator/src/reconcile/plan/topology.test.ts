@@ -124,6 +124,19 @@ describe('planTopology', () => {
     expect(parseTopology(again.configMap.data[TOPOLOGY_KEY]!)).toMatchObject({ revision: 1, updatedAt: NOW.toISOString() });
   });
 
+  it("publishes the object's uid as the epoch", () => {
+    expect(planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication?.document.epoch).toBe(UID);
+  });
+
+  it('takes over a ConfigMap an earlier object of the same name left behind: new epoch, its revision continued', () => {
+    const base = aWorld(aReplicaSetDB()).inSync().build();
+    const earlier = { ...planTopology(base, NOW).publication!.document, epoch: 'uid-of-the-deleted-object', revision: 17 };
+    const left = { ...renderEndpointsConfigMap(earlier), resourceVersion: '9', ownerUids: [] };
+    const publication = planTopology(observedWith(base, { configMap: left }), NOW).publication!;
+    expect(publication).toMatchObject({ changed: true, document: { epoch: UID, revision: 18 } });
+    expect(publication.delta).toContain('ownerReferences');
+  });
+
   it('continues the revision from the status when the ConfigMap is gone', () => {
     const base = aWorld(aReplicaSetDB().withStatus({ endpoints: { topologyRevision: 41 } })).inSync().build();
     expect(planTopology(base, NOW).publication?.document.revision).toBe(42);
@@ -157,5 +170,19 @@ describe('withTopologySteps', () => {
     expect(withTopologySteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
     expect(withTopologySteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
+  });
+
+  it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
+    const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
+    const ours = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other', UID] } });
+    const steps: Step[] = [{ kind: 'removeFinalizer' }];
+    expect(withTopologySteps(steps, publishOf(ours), ours)).toEqual([
+      { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },
+      { kind: 'removeFinalizer' },
+    ]);
+    // Released already (a repeat after a crash), or never ours: nothing to do.
+    const released = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '4', ownerUids: ['other'] } });
+    expect(withTopologySteps(steps, publishOf(released), released).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(withTopologySteps(steps, publishOf(retained), retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
   });
 });

@@ -4,6 +4,7 @@ import type { ObjectRef } from '../../ports/kubernetes.js';
 import type { CreateParameterGroupInput, CreatePrimaryInput, CreateReplicaInput, FinalSnapshot, InstanceModification } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
 import type { EndpointsConfigMapContent } from '../../topology/index.js';
+import type { DrainRelease } from './drain-release.js';
 
 /** Everything a primary is created with except the password, which apply reads from the Secret at the last
  * moment: a plan can be logged, compared and tested without ever holding it. */
@@ -26,6 +27,10 @@ export type Step =
   | { kind: 'deleteParameterGroup'; name: string }
   | { kind: 'tagResource'; subject: string; arn: string; tags: Record<string, string>; why: 'adopt' | 'drift' }
   | { kind: 'createPrimary'; blueprint: PrimaryBlueprint; secret: ObjectRef }
+  /** Sends the Secret's password to the primary; apply reads it and checks it still has `passwordFingerprint`. */
+  | { kind: 'applyMasterPassword'; identifier: string; secret: ObjectRef; passwordFingerprint: string }
+  /** Copies username/password into the Secret's DB_USERNAME/DB_PASSWORD. */
+  | { kind: 'syncCredentialEnvironment'; secret: ObjectRef }
   | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
   | {
       kind: 'modifyInstance';
@@ -46,12 +51,18 @@ export type Step =
       delta: string[];
     }
   | { kind: 'deleteTopology'; configMap: ObjectRef }
+  /** Keeps the ConfigMap but drops the object's owner reference (deletionPolicy Retain). */
+  | { kind: 'releaseTopology'; configMap: ObjectRef; ownerUid: string }
   | {
       kind: 'deleteInstance';
       identifier: string;
       role: InstanceRole;
       finalSnapshot: FinalSnapshot;
       why: 'scale-down' | 'replacement' | 'object deleted';
+      /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
+      replicaCandidates?: string[];
+      /** What ended a replica's drain. */
+      drainRelease?: DrainRelease;
     };
 
 export type StepKind = Step['kind'];
@@ -66,11 +77,13 @@ export interface Wait {
 export type BlockReason =
   | 'InvalidSpec'
   | 'IdentifierConflict'
-  | 'AwsRejected'
   | 'CredentialsInvalid'
+  | 'CredentialsUsernameMismatch'
+  | 'CredentialsRejected'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
-  | 'DeletionProtected';
+  | 'DeletionProtected'
+  | 'FinalSnapshotImpossible';
 
 /** Nothing more can happen until a person changes something; the message says what. */
 export interface Blocker {
@@ -100,5 +113,5 @@ export function emptyPlan(): Plan {
 
 /** Whether a step calls RDS with a request that changes something. */
 export function isMutatingAwsStep(step: Step): boolean {
-  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'publishTopology', 'deleteTopology'].includes(step.kind);
+  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'syncCredentialEnvironment', 'publishTopology', 'deleteTopology'].includes(step.kind);
 }

@@ -2,9 +2,10 @@
 // for what RDS and Kubernetes hold, `.inSync()` for a world that already matches the spec, from which a test
 // changes one thing.
 import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type ReplicaSetDBStatus } from '../../api/index.js';
-import { FINALIZER, ownershipTags } from '../../naming/index.js';
+import { FINALIZER, ownershipTags, parameterGroupName } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
-import { Observed, type CredentialsState } from '../observed.js';
+import { passwordFingerprint } from '../credentials.js';
+import { Observed, type CredentialsState, type RetiredParameterGroup } from '../observed.js';
 import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
 import { resourceNames } from '../resource-names.js';
@@ -38,6 +39,8 @@ export class ReplicaSetDBBuilder {
     backup: { retentionDays: 7 },
     parameters: { max_connections: '200' },
     tags: { Environment: 'production' },
+    // The drain these tests were written for: a fixed 30 s, with no DatabaseConnections evidence to wait for.
+    routing: { drainSeconds: 30, maxDrainSeconds: 30 },
   };
   private meta = {
     namespace: NAMESPACE,
@@ -158,6 +161,7 @@ const DEFAULT_INSTANCE_FIELDS = {
 export class WorldBuilder {
   private readonly instances = new Map<string, RdsInstance>();
   private parameterGroup: ParameterGroup | undefined;
+  private readonly retiredParameterGroups: RetiredParameterGroup[] = [];
   private credentials: CredentialsState = { state: 'absent' };
 
   constructor(private readonly db: ReplicaSetDBBuilder) {}
@@ -202,7 +206,7 @@ export class WorldBuilder {
       tags: desiredTags(spec, names),
       parameters: { ...spec.parameters },
     };
-    this.credentials = { state: 'usable' };
+    this.credentials = usableCredentials(SECRET_PASSWORD, { username: spec.masterUsername });
     return this;
   }
 
@@ -260,6 +264,19 @@ export class WorldBuilder {
     return this;
   }
 
+  /** A group of this object's naming for another family (e.g. left behind by a major upgrade); ours unless `tags` say otherwise. */
+  withRetiredParameterGroup(family: string, tags?: Record<string, string>): this {
+    const names = this.names();
+    const name = parameterGroupName(names.base, family);
+    this.retiredParameterGroups.push({
+      name,
+      arn: `arn:aws:rds:us-east-1:123456789012:pg:${name}`,
+      family,
+      tags: tags ?? desiredTags(this.parsed().spec, names),
+    });
+    return this;
+  }
+
   withCredentials(credentials: CredentialsState): this {
     this.credentials = credentials;
     return this;
@@ -297,10 +314,19 @@ export class WorldBuilder {
       names: resourceNames({ namespace: NAMESPACE, name: NAME }, this.db.uid, spec),
       instances: new Map(structuredClone([...this.instances])),
       parameterGroup: structuredClone(this.parameterGroup),
+      retiredParameterGroups: structuredClone(this.retiredParameterGroups),
       credentials: this.credentials,
       configMap: undefined,
     });
   }
+}
+
+/** The password the fixtures' Secret holds unless a test says otherwise. */
+export const SECRET_PASSWORD = 'FixturePassword0123456789';
+
+/** A Secret whose password is `password`, named for the spec's master user, with its environment copies in sync. */
+export function usableCredentials(password = SECRET_PASSWORD, overrides: { username?: string | undefined; environmentKeysStale?: boolean } = {}): CredentialsState {
+  return { state: 'usable', passwordFingerprint: passwordFingerprint(password, UID), username: 'servio', environmentKeysStale: false, ...overrides };
 }
 
 export function aWorld(db: ReplicaSetDBBuilder = aReplicaSetDB()): WorldBuilder {
