@@ -2,12 +2,16 @@
 // undo it in reverse: the operator stops (in-flight reconciles finish within the shutdown timeout or are
 // abandoned, which is safe because every step is idempotent), then the Lease is released so a standby takes over
 // at once instead of after the lease duration, then the probe server closes.
+// Losing the Lease is different: another process may already be reconciling, so every in-flight reconcile is
+// aborted at once, and the process exits (1) once they have stopped, or (3) if they have not within the renew
+// deadline, like client-go's leader election (OnStoppedLeading -> exit); the kubelet restarts it as a candidate.
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from './config/index.js';
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
+import { abortedOnLoss, EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
 import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
@@ -28,14 +32,14 @@ class Leadership {
 
   constructor(private readonly services: Services) {}
 
-  /** Losing the Lease reaches the operator through end(), which stops it and waits for in-flight reconciles
-   * before the elector releases the Lease, so the elector's abort signal is not needed here. */
-  begin(): Promise<void> {
+  /** `leadership` aborts when this process loses the Lease: the operator then aborts every in-flight reconcile at
+   * once, before end() waits for them (without it, end() would give them the whole shutdown grace period). */
+  begin(leadership?: AbortSignal): Promise<void> {
     const { config, log, kubeConfig, health, metrics } = this.services;
     health.setElection('leader');
     metrics.setLeader(true);
     this.starting = Promise.resolve().then(() => {
-      const op = startOperator({ config, kubeConfig, log, metrics });
+      const op = startOperator({ config, kubeConfig, log, metrics, ...(leadership !== undefined ? { leadership } : {}) });
       this.running = op;
       metrics.trackQueueDepth(() => op.queueDepth());
     });
@@ -125,12 +129,17 @@ async function run(config: Config, log: Logger): Promise<number> {
       renewDeadlineMs: config.renewDeadline,
       retryPeriodMs: config.retryPeriod,
       log,
-      onStartedLeading: () => leadership.begin(),
+      onStartedLeading: (signal) => leadership.begin(abortedOnLoss(signal, () => stopping)),
       onStoppedLeading: async () => {
-        await leadership.end();
+        if (stopping) {
+          await leadership.end();
+          return;
+        }
         // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet
-        // restart the container as a fresh candidate.
-        if (!stopping) void shutdown('lost the leader Lease', 1);
+        // restart the container as a fresh candidate. A successor may hold the Lease once the renew deadline has
+        // passed, so reconciles still running then are stopped the only sure way: by exiting.
+        const outcome = await stopWorkOrExit({ stopWork: () => leadership.end(), renewDeadlineMs: config.renewDeadline, log, exit: (code) => process.exit(code) });
+        if (outcome === 'stopped') void shutdown('lost the leader Lease', EXIT_LOST_LEADERSHIP);
       },
       onNewLeader: (holder) => {
         if (holder !== identity && !stopping) health.setElection('standby');

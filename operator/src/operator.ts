@@ -58,6 +58,9 @@ export interface OperatorOptions {
   lagWindow?: Partial<LagWindow>;
   /** Credentials for the client built from the configuration; unset: the SDK's default chain. */
   awsCredentials?: RdsClientOptions['credentials'];
+  /** Aborted when this process stops leading: every in-flight reconcile is aborted at once (no grace period) and no
+   * new one starts, since another process may already be reconciling the same objects. */
+  leadership?: AbortSignal;
   /** Tests shorten the watch backoff and watchdog. */
   watcher?: Partial<Pick<ResourceWatcherOptions, 'backoff' | 'watchdogMs' | 'watchTimeoutSeconds' | 'minHealthyWatchMs'>>;
   /** Tests shorten the controller's error backoff. */
@@ -112,10 +115,12 @@ function periodicLagReader(options: OperatorOptions, onRoutingChange: (keys: str
 /** How long one DatabaseConnections reading answers every draining replica's reconcile. */
 export const DEFAULT_CONNECTIONS_READING_MS = 30_000;
 
-/** DatabaseConnections of every draining replica from one shared reading, renewed at half the metric's period. */
+/** DatabaseConnections of every draining replica from one shared reading, renewed at half the metric's period. The
+ * reading serves every reconcile, so it is cancelled only when leadership is lost, never by one reconcile's abort. */
 function sharedConnectionsPort(options: OperatorOptions): DatabaseConnectionsPort {
   const port = new SdkDatabaseConnectionsPort(buildCloudWatchClient(options));
-  const read = sharedReading((ids) => port.databaseConnections(ids), { maxAgeMs: DEFAULT_CONNECTIONS_READING_MS });
+  const signal = options.leadership;
+  const read = sharedReading((ids) => port.databaseConnections(ids, { signal }), { maxAgeMs: DEFAULT_CONNECTIONS_READING_MS });
   return { databaseConnections: read };
 }
 
@@ -176,7 +181,18 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   });
   enqueue = (key) => controller.enqueue(key);
   controller.start();
-  lag.start();
+  // The lag reader works for this process's reconciles only: it starts with them and, once leadership is lost, its
+  // reading in flight is cancelled and it reports nothing more, like every reconcile in flight.
+  const { leadership } = options;
+  const stopLeading = () => {
+    lag.stop();
+    controller.abortInFlight(leadership?.reason);
+  };
+  if (leadership?.aborted) stopLeading();
+  else {
+    lag.start();
+    leadership?.addEventListener('abort', stopLeading, { once: true });
+  }
 
   return {
     hasSynced: () => controller.hasSynced(),

@@ -36,4 +36,15 @@ describe('SdkDatabaseConnectionsPort', () => {
     expect((await port.databaseConnections(Array.from({ length: 501 }, (_, i) => `db-${i}`))).size).toBe(501);
     expect(sent().map((i) => i.MetricDataQueries?.length)).toEqual([500, 1]);
   });
+
+  it('passes the caller signal to every request, pages and chunks included', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [], NextToken: 'p2' })
+      .resolves({ MetricDataResults: [] });
+    const signal = new AbortController().signal;
+    await port.databaseConnections(Array.from({ length: 501 }, (_, i) => `db-${i}`), { signal });
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(3);
+    for (const call of calls) expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
+  });
 });

@@ -23,12 +23,12 @@ export class SdkDatabaseConnectionsPort implements DatabaseConnectionsPort {
     this.now = options.now ?? (() => new Date());
   }
 
-  async databaseConnections(ids: readonly string[]): Promise<Map<string, MetricDatapoint[]>> {
+  async databaseConnections(ids: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, MetricDatapoint[]>> {
     const unique = [...new Set(ids)];
     const answer = new Map<string, MetricDatapoint[]>();
     for (let i = 0; i < unique.length; i += MAX_QUERIES) {
       const chunk = unique.slice(i, i + MAX_QUERIES);
-      const pages = await getMetricDataPages(this.client, buildConnectionsRequest(chunk, this.now(), this.window));
+      const pages = await getMetricDataPages(this.client, buildConnectionsRequest(chunk, this.now(), this.window), options.signal);
       for (const [id, series] of readConnectionsResults(chunk, pages)) answer.set(id, series);
     }
     return answer;

@@ -1,5 +1,5 @@
 // Replica lag from CloudWatch (ReplicaLag, AWS/RDS): the port, the SDK adapter and its client.
-export type { LagSubject, ReplicaLagPort } from './port.js';
+export type { LagCallOptions, LagSubject, ReplicaLagPort } from './port.js';
 export { createCloudWatchClient, type CloudWatchClientOptions } from './client.js';
 export { SdkReplicaLagPort, type SdkReplicaLagOptions } from './sdk-adapter.js';
 export { DEFAULT_LAG_WINDOW, LAG_DIMENSION, LAG_METRIC, LAG_NAMESPACE, type LagWindow } from './lag-query.js';

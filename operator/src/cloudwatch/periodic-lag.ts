@@ -5,7 +5,8 @@
 // ReplicaLag period), and after each reading exactly the objects whose routing it changes are reported, for the
 // controller to reconcile at once. Reconciles are answered from the latest reading; a replica not in it yet (a new
 // one) is read at once, together with everything else of interest.
-import type { LagSubject, ReplicaLagPort } from './port.js';
+import { untilAborted } from '../runtime/until-aborted.js';
+import type { LagCallOptions, ReplicaLagPort } from './port.js';
 import { objectsWithRoutingChange, type LagInterest, type LagValues } from './routing-change.js';
 
 export interface PeriodicLagOptions {
@@ -39,6 +40,9 @@ export class PeriodicLagReader implements ReplicaLagPort {
   private inFlight: Promise<Reading> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Aborted by stop(): the reading in flight is cancelled and its answer reports nothing, since the reader is
+   * stopped when its process no longer leads and another may already be reconciling the same objects. */
+  private lifetime = new AbortController();
 
   constructor(
     private readonly port: ReplicaLagPort,
@@ -50,22 +54,26 @@ export class PeriodicLagReader implements ReplicaLagPort {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.lifetime.signal.aborted) this.lifetime = new AbortController();
     this.schedule();
   }
 
   stop(): void {
     this.running = false;
     clearTimeout(this.timer);
+    this.lifetime.abort(new Error('the periodic lag reader stopped'));
   }
 
-  async replicaLagSeconds(ids: readonly string[], subject?: LagSubject): Promise<Map<string, number | undefined>> {
+  /** One reading serves every reconcile, so a caller's `signal` never cancels it: that caller only stops waiting. */
+  async replicaLagSeconds(ids: readonly string[], options: LagCallOptions = {}): Promise<Map<string, number | undefined>> {
+    const { subject, signal } = options;
     const at = this.now();
     if (subject === undefined) for (const id of ids) this.anonymous.set(id, at);
     let reading = this.reading;
     if (!this.covers(reading, ids)) {
-      const pending = await this.inFlight?.catch(() => undefined);
+      const pending = await untilAborted(this.inFlight?.catch(() => undefined) ?? Promise.resolve(undefined), signal);
       // A reading already in flight may have been sent before these replicas were of interest.
-      reading = pending !== undefined && ids.every((id) => pending.lag.has(id)) ? pending : await this.read(ids);
+      reading = pending !== undefined && ids.every((id) => pending.lag.has(id)) ? pending : await untilAborted(this.read(ids), signal);
     }
     const answer = new Map(ids.map((id) => [id, reading.lag.get(id)] as const));
     if (subject !== undefined) this.interests.set(subject.key, { answered: answer, maxReplicaLagSeconds: subject.maxReplicaLagSeconds, askedAt: at });
@@ -86,10 +94,15 @@ export class PeriodicLagReader implements ReplicaLagPort {
     if (this.inFlight !== undefined && extra.length === 0) return this.inFlight;
     const ids = new Set([...this.idsOfInterest(), ...extra]);
     const takenAt = this.now();
+    const { signal } = this.lifetime;
     const pending = (this.inFlight ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.port.replicaLagSeconds([...ids]))
+      .then(() => {
+        signal.throwIfAborted();
+        return this.port.replicaLagSeconds([...ids], { signal });
+      })
       .then((lag) => {
+        signal.throwIfAborted();
         const reading = { takenAt, lag };
         this.reading = reading;
         const changed = objectsWithRoutingChange(this.interests, lag);

@@ -4,8 +4,14 @@ import type { MetricDatapoint } from './connections-query.js';
 export interface ReplicaLagPort {
   /** CloudWatch's latest ReplicaLag (seconds) of each DB instance; `undefined` for an id without a recent
    * datapoint. Every id asked for is a key of the answer. `subject` names the object asking and its threshold, so a
-   * port that keeps reading between reconciles knows whom a change of lag concerns. */
-  replicaLagSeconds(ids: readonly string[], subject?: LagSubject): Promise<Map<string, number | undefined>>;
+   * port that keeps reading between reconciles knows whom a change of lag concerns; `signal` aborts the request in
+   * flight, or, for a reading shared with others, stops this caller waiting for it. */
+  replicaLagSeconds(ids: readonly string[], options?: LagCallOptions): Promise<Map<string, number | undefined>>;
+}
+
+export interface LagCallOptions {
+  subject?: LagSubject;
+  signal?: AbortSignal;
 }
 
 export interface LagSubject {
@@ -18,5 +24,5 @@ export interface LagSubject {
 export interface DatabaseConnectionsPort {
   /** Each instance's one-minute DatabaseConnections datapoints of the recent past, oldest first; an empty list when
    * CloudWatch has none. Every id asked for is a key of the answer. */
-  databaseConnections(ids: readonly string[]): Promise<Map<string, MetricDatapoint[]>>;
+  databaseConnections(ids: readonly string[], options?: { signal?: AbortSignal }): Promise<Map<string, MetricDatapoint[]>>;
 }

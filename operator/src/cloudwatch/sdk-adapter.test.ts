@@ -63,4 +63,15 @@ describe('SdkReplicaLagPort', () => {
     cw.on(GetMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     await expect(port.replicaLagSeconds(['a'])).rejects.toThrow('denied');
   });
+
+  it('passes the caller signal to every request, pages included', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [], NextToken: 'page-2' })
+      .resolvesOnce({ MetricDataResults: [] });
+    const signal = new AbortController().signal;
+    await port.replicaLagSeconds(['servio-r1'], { signal });
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
+  });
 });

@@ -21,28 +21,31 @@ export class SdkReplicaLagPort implements ReplicaLagPort {
     this.now = options.now ?? (() => new Date());
   }
 
-  async replicaLagSeconds(ids: readonly string[]): Promise<Map<string, number | undefined>> {
+  async replicaLagSeconds(ids: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, number | undefined>> {
     const unique = [...new Set(ids)];
     const answer = new Map<string, number | undefined>();
     // A ReplicaSetDB has at most 15 replicas, so this is one request; the chunks are for a caller asking for more.
     for (let i = 0; i < unique.length; i += MAX_QUERIES) {
       const chunk = unique.slice(i, i + MAX_QUERIES);
-      for (const [id, lag] of await this.query(chunk)) answer.set(id, lag);
+      for (const [id, lag] of await this.query(chunk, options.signal)) answer.set(id, lag);
     }
     return answer;
   }
 
-  private async query(ids: readonly string[]): Promise<Map<string, number | undefined>> {
-    return readLagResults(ids, await getMetricDataPages(this.client, buildLagRequest(ids, this.now(), this.window)));
+  private async query(ids: readonly string[], signal: AbortSignal | undefined): Promise<Map<string, number | undefined>> {
+    return readLagResults(ids, await getMetricDataPages(this.client, buildLagRequest(ids, this.now(), this.window), signal));
   }
 }
 
-/** Every page of one GetMetricData question (CloudWatch pages a large answer; NextToken continues it). */
-export async function getMetricDataPages(client: CloudWatchClient, input: GetMetricDataInput): Promise<MetricDataResult[][]> {
+/** Every page of one GetMetricData question (CloudWatch pages a large answer; NextToken continues it); `signal`
+ * aborts whichever page is in flight. */
+export async function getMetricDataPages(client: CloudWatchClient, input: GetMetricDataInput, signal?: AbortSignal): Promise<MetricDataResult[][]> {
   const pages: MetricDataResult[][] = [];
   let nextToken: string | undefined;
   do {
-    const out = await client.send(new GetMetricDataCommand({ ...input, ...(nextToken !== undefined ? { NextToken: nextToken } : {}) }));
+    const out = await client.send(new GetMetricDataCommand({ ...input, ...(nextToken !== undefined ? { NextToken: nextToken } : {}) }), {
+      abortSignal: signal,
+    });
     pages.push(out.MetricDataResults ?? []);
     nextToken = out.NextToken;
   } while (nextToken !== undefined && nextToken !== '');

@@ -48,4 +48,23 @@ describe('sharedReading', () => {
     await shared(['new']);
     expect(calls.at(-1)).toEqual(['new']);
   });
+
+  it('lets a caller whose signal aborts stop waiting for a reading it shares; the reading goes on for the others', async () => {
+    let answer!: (values: Map<string, number>) => void;
+    const calls: string[][] = [];
+    const read = (ids: readonly string[]) => {
+      calls.push([...ids]);
+      return new Promise<Map<string, number>>((resolve) => (answer = resolve));
+    };
+    const shared = sharedReading(read, { maxAgeMs: 30_000, now: () => 0 });
+    const leadership = new AbortController();
+    const aborted = shared(['a-r2'], { signal: leadership.signal });
+    const other = shared(['a-r2']);
+    const reason = new Error('leadership lost');
+    leadership.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    answer(new Map([['a-r2', 4]]));
+    expect(await other).toEqual(new Map([['a-r2', 4]]));
+    expect(calls).toEqual([['a-r2']]);
+  });
 });

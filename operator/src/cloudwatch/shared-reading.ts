@@ -1,14 +1,17 @@
 // Many reconciles ask CloudWatch about their own instances; a one-minute metric asked again within seconds
 // learns nothing, and asked one object at a time, 100 objects cost 100 GetMetricData calls. This answers them from
 // one shared reading of every instance anyone asked about, taken at most once per `maxAgeMs` (one call per 500
-// instances), and reads afresh whenever an asked-for instance is not in the last reading.
+// instances), and reads afresh whenever an asked-for instance is not in the last reading. The reading serves every
+// reconcile, so a caller's abort signal never cancels it: an aborted caller only stops waiting for it.
+import { untilAborted } from '../runtime/until-aborted.js';
+
 export interface SharedReadingOptions {
   /** Oldest reading an answer may come from; well below the metric's one-minute period. */
   maxAgeMs: number;
   now?: () => number;
 }
 
-export type ReadByInstance<T> = (ids: readonly string[]) => Promise<Map<string, T>>;
+export type ReadByInstance<T> = (ids: readonly string[], options?: { signal?: AbortSignal }) => Promise<Map<string, T>>;
 
 interface Reading<T> {
   takenAt: number;
@@ -37,13 +40,13 @@ export function sharedReading<T>(read: ReadByInstance<T>, options: SharedReading
   const covers = (r: Reading<T> | undefined, ids: readonly string[]): r is Reading<T> =>
     r !== undefined && now() - r.takenAt < options.maxAgeMs && ids.every((id) => r.values.has(id));
 
-  return async (ids) => {
+  return async (ids, call) => {
     const at = now();
     for (const id of ids) interest.set(id, at);
     if (covers(reading, ids)) return answerFrom(reading, ids);
-    const refreshed = await refresh();
+    const refreshed = await untilAborted(refresh(), call?.signal);
     // A refresh already in flight may have been sent before these instances were of interest.
     if (covers(refreshed, ids)) return answerFrom(refreshed, ids);
-    return answerFrom(await refresh(), ids);
+    return answerFrom(await untilAborted(refresh(), call?.signal), ids);
   };
 }

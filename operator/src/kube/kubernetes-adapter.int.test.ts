@@ -68,17 +68,18 @@ describe('KubernetesAdapter against the API server', () => {
     it('adds to an absent list, and does not write when the finalizer is already there', async () => {
       await createReplicaSetDB(kc, namespace, 'fin-add');
       const ref = { namespace, name: 'fin-add' };
-      await expect(adapter.addFinalizer(ref, [], FINALIZER)).resolves.toBe(true);
+      const written = await adapter.addFinalizer(ref, [], FINALIZER);
       const after = await readRaw('fin-add');
       expect(after.metadata.finalizers).toEqual([FINALIZER]);
+      expect(written).toBe(after.metadata.resourceVersion);
 
-      await expect(adapter.addFinalizer(ref, [FINALIZER], FINALIZER)).resolves.toBe(false);
+      await expect(adapter.addFinalizer(ref, [FINALIZER], FINALIZER)).resolves.toBeUndefined();
       expect((await readRaw('fin-add')).metadata.resourceVersion).toBe(after.metadata.resourceVersion);
     });
 
     it('adds to an object created with an explicitly empty list', async () => {
       await createReplicaSetDB(kc, namespace, 'fin-empty', { finalizers: [] });
-      await expect(adapter.addFinalizer({ namespace, name: 'fin-empty' }, [], FINALIZER)).resolves.toBe(true);
+      await expect(adapter.addFinalizer({ namespace, name: 'fin-empty' }, [], FINALIZER)).resolves.toEqual(expect.any(String));
       expect((await readRaw('fin-empty')).metadata.finalizers).toEqual([FINALIZER]);
     });
 
@@ -109,9 +110,11 @@ describe('KubernetesAdapter against the API server', () => {
     it('removes its finalizer (the list disappears when it was the last) and reports when nothing was to remove', async () => {
       await createReplicaSetDB(kc, namespace, 'fin-remove', { finalizers: [FINALIZER] });
       const ref = { namespace, name: 'fin-remove' };
-      await expect(adapter.removeFinalizer(ref, [FINALIZER], FINALIZER)).resolves.toBe(true);
-      expect((await readRaw('fin-remove')).metadata.finalizers).toBeUndefined();
-      await expect(adapter.removeFinalizer(ref, [], FINALIZER)).resolves.toBe(false);
+      const written = await adapter.removeFinalizer(ref, [FINALIZER], FINALIZER);
+      const after = await readRaw('fin-remove');
+      expect(after.metadata.finalizers).toBeUndefined();
+      expect(written).toBe(after.metadata.resourceVersion);
+      await expect(adapter.removeFinalizer(ref, [], FINALIZER)).resolves.toBeUndefined();
     });
 
     it('fails to remove, keeping every finalizer, when another was added since the read', async () => {
@@ -146,7 +149,7 @@ describe('KubernetesAdapter against the API server', () => {
     it('writes through the status subresource: spec, generation and metadata stay as they are', async () => {
       await createReplicaSetDB(kc, namespace, 'status-write');
       const before = await readRaw('status-write');
-      await adapter.writeStatus({ namespace, name: 'status-write' }, ready);
+      await adapter.writeStatus({ namespace, name: 'status-write' }, ready, before.metadata.resourceVersion);
       const after = await readRaw('status-write');
       expect(after.status).toEqual(ready);
       expect(after.spec).toEqual(before.spec);
@@ -155,9 +158,9 @@ describe('KubernetesAdapter against the API server', () => {
 
     it('replaces the whole status: fields the new status drops disappear', async () => {
       await createReplicaSetDB(kc, namespace, 'status-replace');
-      await adapter.writeStatus({ namespace, name: 'status-replace' }, ready);
+      await adapter.writeStatus({ namespace, name: 'status-replace' }, ready, (await readRaw('status-replace')).metadata.resourceVersion);
       const smaller: ReplicaSetDBStatus = { phase: 'Deleting', observedGeneration: 1 };
-      await adapter.writeStatus({ namespace, name: 'status-replace' }, smaller);
+      await adapter.writeStatus({ namespace, name: 'status-replace' }, smaller, (await readRaw('status-replace')).metadata.resourceVersion);
       expect((await readRaw('status-replace')).status).toEqual(smaller);
     });
 
@@ -167,21 +170,84 @@ describe('KubernetesAdapter against the API server', () => {
         { ...replicaSetDBResource, namespace, name: 'status-race', body: { spec: { primary: { instanceClass: 'db.t4g.small' } } } },
         mergePatch,
       );
-      await adapter.writeStatus({ namespace, name: 'status-race' }, ready);
+      // Computed from a read after the spec change; one from before it is refused (see the conflict test below).
+      await adapter.writeStatus({ namespace, name: 'status-race' }, ready, (await readRaw('status-race')).metadata.resourceVersion);
       const after = await readRaw('status-race');
       expect(after.spec).toMatchObject({ primary: { instanceClass: 'db.t4g.small' } });
       expect(after.metadata.generation).toBe(2);
       expect(after.status).toEqual(ready);
     });
 
+    it('refuses a status computed from an old resourceVersion with a conflict, and overwrites nothing', async () => {
+      const ref = { namespace, name: 'status-stale' };
+      await createReplicaSetDB(kc, namespace, ref.name);
+      const seen = (await readRaw(ref.name)).metadata.resourceVersion;
+      // Another writer (the new leader) writes its status after this one observed the object.
+      const theirs: ReplicaSetDBStatus = { phase: 'Provisioning', observedGeneration: 1 };
+      await custom.patchNamespacedCustomObjectStatus({ ...replicaSetDBResource, ...ref, body: { status: theirs } }, mergePatch);
+      const before = await readRaw(ref.name);
+      expect(before.metadata.resourceVersion).not.toBe(seen);
+
+      const error: unknown = await adapter.writeStatus(ref, ready, seen).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(httpStatusOf(error)).toBe(409);
+      const after = await readRaw(ref.name);
+      expect(after.status).toEqual(theirs);
+      expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    });
+
+    it('writes a status computed from the current resourceVersion', async () => {
+      const ref = { namespace, name: 'status-current' };
+      await createReplicaSetDB(kc, namespace, ref.name);
+      const seen = (await readRaw(ref.name)).metadata.resourceVersion;
+      await adapter.writeStatus(ref, ready, seen);
+      expect((await readRaw(ref.name)).status).toEqual(ready);
+    });
+
     it('is validated by the CRD status schema', async () => {
       await createReplicaSetDB(kc, namespace, 'status-invalid');
       const invalid = { phase: 'Sleeping' } as unknown as ReplicaSetDBStatus;
-      await expect(adapter.writeStatus({ namespace, name: 'status-invalid' }, invalid)).rejects.toMatchObject({ code: 422 });
+      const { resourceVersion } = (await readRaw('status-invalid')).metadata;
+      await expect(adapter.writeStatus({ namespace, name: 'status-invalid' }, invalid, resourceVersion)).rejects.toMatchObject({ code: 422 });
     });
 
     it('fails for an object that does not exist', async () => {
-      await expect(adapter.writeStatus({ namespace, name: 'no-such-object' }, ready)).rejects.toMatchObject({ code: 404 });
+      await expect(adapter.writeStatus({ namespace, name: 'no-such-object' }, ready, '1')).rejects.toMatchObject({ code: 404 });
+    });
+  });
+
+  describe('abort signal', () => {
+    it('sends no request once the caller signal is aborted: nothing is written', async () => {
+      const signal = AbortSignal.abort(new Error('leadership lost'));
+      const secret = { namespace, name: 'aborted-credentials' };
+      await expect(adapter.createSecret(secret, { password: 'x' }, {}, { signal })).rejects.toThrow();
+      await expect(adapter.getSecret(secret)).resolves.toBeUndefined();
+
+      const owner = await ownerOf('aborted-writes');
+      const ref = { namespace, name: 'aborted-writes' };
+      const before = await readRaw(ref.name);
+      await expect(adapter.addFinalizer(ref, [], FINALIZER, { signal })).rejects.toThrow();
+      await expect(adapter.writeStatus(ref, { phase: 'Pending', observedGeneration: 1 }, before.metadata.resourceVersion, { signal })).rejects.toThrow();
+      const configMap = { namespace, name: 'aborted-topology' };
+      await expect(adapter.applyConfigMap(configMap, { data: { a: '1' }, labels: {} }, owner, { signal })).rejects.toThrow();
+      expect((await readRaw(ref.name)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      await expect(adapter.getConfigMap(configMap)).resolves.toBeUndefined();
+    });
+
+    it('sends no request once the caller signal is aborted: a Secret key patch and a topology release change nothing', async () => {
+      const signal = AbortSignal.abort(new Error('leadership lost'));
+      const secret = { namespace, name: 'aborted-rotation' };
+      await adapter.createSecret(secret, { username: 'app', password: 'old-password' }, {});
+      await expect(adapter.patchSecretKeys(secret, { password: 'new-password' }, { password: 'old-password' }, { signal })).rejects.toThrow();
+      await expect(adapter.getSecret(secret)).resolves.toEqual({ username: 'app', password: 'old-password' });
+
+      const owner = await ownerOf('aborted-release');
+      const configMap = { namespace, name: 'aborted-release-topology' };
+      const applied = await adapter.applyConfigMap(configMap, { data: { a: '1' }, labels: {} }, owner);
+      await expect(adapter.releaseConfigMap(configMap, owner.uid, { signal })).rejects.toThrow();
+      await expect(adapter.getConfigMap(configMap)).resolves.toMatchObject({ resourceVersion: applied, ownerUids: [owner.uid] });
     });
   });
 
@@ -384,8 +450,8 @@ describe('KubernetesAdapter against the API server', () => {
         .poll(() => limited.getReplicaSetDB(ref).then(() => 'allowed', (err: unknown) => `HTTP ${httpStatusOf(err)}`), { timeout: 10_000 })
         .toBe('allowed');
       const stored = await limited.getReplicaSetDB(ref);
-      await limited.addFinalizer(ref, stored?.finalizers ?? [], FINALIZER);
-      await limited.writeStatus(ref, { phase: 'Pending', observedGeneration: 1 });
+      const resourceVersion = await limited.addFinalizer(ref, stored?.finalizers ?? [], FINALIZER);
+      await limited.writeStatus(ref, { phase: 'Pending', observedGeneration: 1 }, resourceVersion ?? '');
       await limited.createSecret({ namespace, name: 'lp-credentials' }, { password: 'x' }, {});
       await limited.getSecret({ namespace, name: 'lp-credentials' });
       await limited.applyConfigMap({ namespace, name: 'lp-topology' }, { data: { a: '1' }, labels: {} }, owner);

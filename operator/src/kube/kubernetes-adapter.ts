@@ -8,10 +8,12 @@ import {
   type V1ConfigMap,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { withSignal } from './abort-middleware.js';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type ReplicaSetDBStatus } from '../api/index.js';
 import type {
   EventType,
+  KubeCallOptions,
   KubernetesPort,
   ObjectRef,
   OwnerIdentity,
@@ -55,9 +57,9 @@ export class KubernetesAdapter implements KubernetesPort {
     });
   }
 
-  async getReplicaSetDB(ref: ObjectRef): Promise<StoredObject | undefined> {
+  async getReplicaSetDB(ref: ObjectRef, options?: KubeCallOptions): Promise<StoredObject | undefined> {
     try {
-      const raw: unknown = await this.custom.getNamespacedCustomObject({ ...this.resource, ...ref });
+      const raw: unknown = await this.custom.getNamespacedCustomObject({ ...this.resource, ...ref }, withSignal(options?.signal));
       return toStoredObject(raw);
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -65,32 +67,37 @@ export class KubernetesAdapter implements KubernetesPort {
     }
   }
 
-  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
-    return this.patchFinalizers(ref, addFinalizerPatch(current, finalizer));
+  async addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string, options?: KubeCallOptions): Promise<string | undefined> {
+    return this.patchFinalizers(ref, addFinalizerPatch(current, finalizer), options);
   }
 
-  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean> {
-    return this.patchFinalizers(ref, removeFinalizerPatch(current, finalizer));
+  async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string, options?: KubeCallOptions): Promise<string | undefined> {
+    return this.patchFinalizers(ref, removeFinalizerPatch(current, finalizer), options);
   }
 
-  private async patchFinalizers(ref: ObjectRef, patch: JsonPatchOperation[] | undefined): Promise<boolean> {
-    if (!patch) return false;
-    await this.custom.patchNamespacedCustomObject({ ...this.resource, ...ref, body: patch }, jsonPatch);
-    return true;
+  private async patchFinalizers(ref: ObjectRef, patch: JsonPatchOperation[] | undefined, options: KubeCallOptions | undefined): Promise<string | undefined> {
+    if (!patch) return undefined;
+    const patched: unknown = await this.custom.patchNamespacedCustomObject({ ...this.resource, ...ref, body: patch }, withSignal(options?.signal, jsonPatch));
+    return toStoredObject(patched).resourceVersion;
   }
 
-  /** A JSON patch `add /status` replaces the whole status in one request, whether or not one exists, without a
-   * resourceVersion: fields the new status drops really disappear, which a merge patch would keep. Through the
-   * status subresource the API server ignores every change outside status, so the spec cannot be clobbered and
-   * metadata.generation does not move. */
-  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void> {
-    const body: JsonPatchOperation[] = [{ op: 'add', path: '/status', value: status }];
-    await this.custom.patchNamespacedCustomObjectStatus({ ...this.resource, ...ref, body }, jsonPatch);
+  /** A JSON patch `add /status` replaces the whole status in one request, whether or not one exists: fields the new
+   * status drops really disappear, which a merge patch would keep. The `replace` of metadata.resourceVersion makes it
+   * conditional: the API server refuses it with 409 Conflict when the object changed since `resourceVersion`, so a
+   * status computed from an old read (by a process that lost leadership meanwhile) never overwrites a newer one.
+   * Through the status subresource the API server ignores every other change outside status, so the spec cannot be
+   * clobbered and metadata.generation does not move. */
+  async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string, options?: KubeCallOptions): Promise<void> {
+    const body: JsonPatchOperation[] = [
+      { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
+      { op: 'add', path: '/status', value: status },
+    ];
+    await this.custom.patchNamespacedCustomObjectStatus({ ...this.resource, ...ref, body }, withSignal(options?.signal, jsonPatch));
   }
 
-  async getSecret(ref: ObjectRef): Promise<Record<string, string> | undefined> {
+  async getSecret(ref: ObjectRef, options?: KubeCallOptions): Promise<Record<string, string> | undefined> {
     try {
-      const secret = await this.core.readNamespacedSecret(ref);
+      const secret = await this.core.readNamespacedSecret(ref, withSignal(options?.signal));
       return Object.fromEntries(
         Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
       );
@@ -104,6 +111,7 @@ export class KubernetesAdapter implements KubernetesPort {
     ref: ObjectRef,
     data: Record<string, string>,
     labels: Record<string, string>,
+    options?: KubeCallOptions,
   ): Promise<'created' | 'exists'> {
     const body: V1Secret = {
       apiVersion: 'v1',
@@ -113,7 +121,7 @@ export class KubernetesAdapter implements KubernetesPort {
       data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
     };
     try {
-      await this.core.createNamespacedSecret({ namespace: ref.namespace, body });
+      await this.core.createNamespacedSecret({ namespace: ref.namespace, body }, withSignal(options?.signal));
       return 'created';
     } catch (err) {
       // Never update: the Secret may hold the only copy of a password RDS already uses.
@@ -122,19 +130,19 @@ export class KubernetesAdapter implements KubernetesPort {
     }
   }
 
-  async patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void> {
+  async patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>, options?: KubeCallOptions): Promise<void> {
     const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
     const pointer = (key: string) => `/data/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
     const body: JsonPatchOperation[] = [
       ...Object.entries(unchanged).map(([key, value]): JsonPatchOperation => ({ op: 'test', path: pointer(key), value: base64(value) })),
       ...Object.entries(set).map(([key, value]): JsonPatchOperation => ({ op: 'add', path: pointer(key), value: base64(value) })),
     ];
-    await this.core.patchNamespacedSecret({ ...ref, body }, jsonPatch);
+    await this.core.patchNamespacedSecret({ ...ref, body }, withSignal(options?.signal, jsonPatch));
   }
 
-  async getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined> {
+  async getConfigMap(ref: ObjectRef, options?: KubeCallOptions): Promise<StoredConfigMap | undefined> {
     try {
-      return toStoredConfigMap(await this.core.readNamespacedConfigMap(ref));
+      return toStoredConfigMap(await this.core.readNamespacedConfigMap(ref, withSignal(options?.signal)));
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -148,6 +156,7 @@ export class KubernetesAdapter implements KubernetesPort {
     ref: ObjectRef,
     content: { data: Record<string, string>; labels: Record<string, string> },
     owner: OwnerIdentity,
+    options?: KubeCallOptions,
   ): Promise<string> {
     if (owner.namespace !== ref.namespace) {
       throw new Error(`owner ${owner.namespace}/${owner.name} is not in the ConfigMap's namespace ${ref.namespace}`);
@@ -174,16 +183,16 @@ export class KubernetesAdapter implements KubernetesPort {
     };
     const applied = await this.core.patchNamespacedConfigMap(
       { ...ref, body, fieldManager: this.fieldManager, force: true },
-      serverSideApply,
+      withSignal(options?.signal, serverSideApply),
     );
     const resourceVersion = applied.metadata?.resourceVersion;
     if (!resourceVersion) throw new Error(`apply of ConfigMap ${ref.namespace}/${ref.name} returned no resourceVersion`);
     return resourceVersion;
   }
 
-  async deleteConfigMap(ref: ObjectRef): Promise<void> {
+  async deleteConfigMap(ref: ObjectRef, options?: KubeCallOptions): Promise<void> {
     try {
-      await this.core.deleteNamespacedConfigMap(ref);
+      await this.core.deleteNamespacedConfigMap(ref, withSignal(options?.signal));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -191,10 +200,10 @@ export class KubernetesAdapter implements KubernetesPort {
 
   /** A JSON patch that tests the uid at the index it removes, so a concurrent change of the owner references fails
    * the patch (and the reconcile retries) instead of removing someone else's. */
-  async releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void> {
+  async releaseConfigMap(ref: ObjectRef, ownerUid: string, options?: KubeCallOptions): Promise<void> {
     let cm: V1ConfigMap;
     try {
-      cm = await this.core.readNamespacedConfigMap(ref);
+      cm = await this.core.readNamespacedConfigMap(ref, withSignal(options?.signal));
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
@@ -205,7 +214,7 @@ export class KubernetesAdapter implements KubernetesPort {
       { op: 'test', path: `/metadata/ownerReferences/${index}/uid`, value: ownerUid },
       { op: 'remove', path: `/metadata/ownerReferences/${index}` },
     ];
-    await this.core.patchNamespacedConfigMap({ ...ref, body }, jsonPatch);
+    await this.core.patchNamespacedConfigMap({ ...ref, body }, withSignal(options?.signal, jsonPatch));
   }
 
   async recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void> {

@@ -35,40 +35,47 @@ export interface StoredConfigMap {
 
 export type EventType = 'Normal' | 'Warning';
 
+/** Per call: `signal` aborts the request (the reconcile lost leadership or is shutting down). */
+export interface KubeCallOptions {
+  signal?: AbortSignal;
+}
+
 export interface KubernetesPort {
-  getReplicaSetDB(ref: ObjectRef): Promise<StoredObject | undefined>;
+  getReplicaSetDB(ref: ObjectRef, options?: KubeCallOptions): Promise<StoredObject | undefined>;
 
   /** JSON patch with a `test` of the current finalizer list, so a concurrent change fails the patch (409/422
    * surfaces as an error and the reconcile retries) instead of silently dropping someone else's finalizer.
-   * Returns false when nothing needed to change. */
-  addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean>;
-  removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string): Promise<boolean>;
+   * Returns the object's new resourceVersion, or undefined when nothing needed to change. */
+  addFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string, options?: KubeCallOptions): Promise<string | undefined>;
+  removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string, options?: KubeCallOptions): Promise<string | undefined>;
 
-  /** Replaces the status through the status subresource. */
-  writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus): Promise<void>;
+  /** Replaces the status through the status subresource, only if the object is still at `resourceVersion` (the
+   * version the status was computed from); otherwise it fails with 409 Conflict and writes nothing. */
+  writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string, options?: KubeCallOptions): Promise<void>;
 
   /** Decoded string data of a Secret, or undefined when it does not exist. */
-  getSecret(ref: ObjectRef): Promise<Record<string, string> | undefined>;
+  getSecret(ref: ObjectRef, options?: KubeCallOptions): Promise<Record<string, string> | undefined>;
   /** Creates a Secret; never overwrites one that exists (returns 'exists' then), so a password is never lost. */
-  createSecret(ref: ObjectRef, data: Record<string, string>, labels: Record<string, string>): Promise<'created' | 'exists'>;
+  createSecret(ref: ObjectRef, data: Record<string, string>, labels: Record<string, string>, options?: KubeCallOptions): Promise<'created' | 'exists'>;
 
   /** Sets `set` in the Secret's data only while the keys of `unchanged` still hold those values (a JSON patch with
    * `test` ops): a Secret edited meanwhile fails the patch instead of getting copies of what it no longer says. */
-  patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void>;
+  patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>, options?: KubeCallOptions): Promise<void>;
 
-  getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined>;
+  getConfigMap(ref: ObjectRef, options?: KubeCallOptions): Promise<StoredConfigMap | undefined>;
   /** Server-side apply with the operator's field manager (force), owned by `owner`. Returns the new
    * resourceVersion. */
   applyConfigMap(
     ref: ObjectRef,
     content: { data: Record<string, string>; labels: Record<string, string> },
     owner: OwnerIdentity,
+    options?: KubeCallOptions,
   ): Promise<string>;
   /** Idempotent: deleting a ConfigMap that is gone is not an error. */
-  deleteConfigMap(ref: ObjectRef): Promise<void>;
+  deleteConfigMap(ref: ObjectRef, options?: KubeCallOptions): Promise<void>;
   /** Removes the owner reference to `ownerUid`, keeping the ConfigMap. Idempotent: a ConfigMap that is gone or
    * not owned by it is left as it is. */
-  releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void>;
+  releaseConfigMap(ref: ObjectRef, ownerUid: string, options?: KubeCallOptions): Promise<void>;
 
   /** Best effort: a failure to record an Event is logged, never fails a reconcile. */
   recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void>;

@@ -3,6 +3,7 @@
 // it at the filter's 100-value limit), and each caller gets back only the instances it asked about.
 //
 // Freshness is not traded away: a request is only ever answered by a call issued after it arrived.
+import { untilAborted } from '../runtime/until-aborted.js';
 import type { RdsInstance, RdsPort } from './port.js';
 
 export interface CoalescingOptions {
@@ -62,23 +63,28 @@ export function coalesceDescribes(describe: DescribeInstances, options: Coalesci
   };
 }
 
-/** The same port, with its describeInstances coalesced; every other call goes straight through. */
+/** The same port, with its describeInstances coalesced; every other call goes straight through, with its caller's
+ * options. A merged describe serves several reconciles, so one caller's abort signal does not cancel it: that caller
+ * only stops waiting for it. */
 export function withCoalescedDescribes(port: RdsPort, options: CoalescingOptions): RdsPort {
+  const describe = coalesceDescribes((ids) => port.describeInstances(ids), options);
   return {
-    describeInstances: coalesceDescribes((ids) => port.describeInstances(ids), options),
-    createPrimary: (input) => port.createPrimary(input),
-    createReplica: (input) => port.createReplica(input),
-    modifyInstance: (id, changes, applyImmediately) => port.modifyInstance(id, changes, applyImmediately),
-    setMasterPassword: (id, password) => port.setMasterPassword(id, password),
-    deleteInstance: (id, finalSnapshot) => port.deleteInstance(id, finalSnapshot),
-    addTags: (arn, tags) => port.addTags(arn, tags),
-    listTags: (arn) => port.listTags(arn),
-    describeParameterGroup: (name) => port.describeParameterGroup(name),
-    listParameterGroups: () => port.listParameterGroups(),
-    createParameterGroup: (input) => port.createParameterGroup(input),
-    setParameters: (name, values) => port.setParameters(name, values),
-    resetParameters: (name, names) => port.resetParameters(name, names),
-    deleteParameterGroup: (name) => port.deleteParameterGroup(name),
-    describeSnapshot: (id) => port.describeSnapshot(id),
+    // A fresh describe guards a destructive call and is rare: it goes out on its own, as its caller's request, so
+    // nothing beneath can answer it from a cache and its abort signal cancels the request itself.
+    describeInstances: (ids, call) => (call?.fresh === true ? port.describeInstances(ids, call) : untilAborted(describe(ids), call?.signal)),
+    createPrimary: (input, call) => port.createPrimary(input, call),
+    createReplica: (input, call) => port.createReplica(input, call),
+    modifyInstance: (id, changes, applyImmediately, call) => port.modifyInstance(id, changes, applyImmediately, call),
+    setMasterPassword: (id, password, call) => port.setMasterPassword(id, password, call),
+    deleteInstance: (id, finalSnapshot, call) => port.deleteInstance(id, finalSnapshot, call),
+    addTags: (arn, tags, call) => port.addTags(arn, tags, call),
+    listTags: (arn, call) => port.listTags(arn, call),
+    describeParameterGroup: (name, call) => port.describeParameterGroup(name, call),
+    listParameterGroups: (call) => port.listParameterGroups(call),
+    createParameterGroup: (input, call) => port.createParameterGroup(input, call),
+    setParameters: (name, values, call) => port.setParameters(name, values, call),
+    resetParameters: (name, names, call) => port.resetParameters(name, names, call),
+    deleteParameterGroup: (name, call) => port.deleteParameterGroup(name, call),
+    describeSnapshot: (id, call) => port.describeSnapshot(id, call),
   };
 }

@@ -164,32 +164,42 @@ export interface RdsSnapshot {
   tags: Record<string, string>;
 }
 
-export interface RdsPort {
-  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. `fresh`: the
-   * answer must come from a call sent now, never from a cache (a check right before a destructive call). */
-  describeInstances(ids: readonly string[], options?: { fresh?: boolean }): Promise<Map<string, RdsInstance>>;
-  createPrimary(input: CreatePrimaryInput): Promise<RdsInstance>;
-  createReplica(input: CreateReplicaInput): Promise<RdsInstance>;
-  modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance>;
-  /** ModifyDBInstance with MasterUserPassword only. The password goes to AWS and nowhere else. */
-  setMasterPassword(identifier: string, password: string): Promise<RdsInstance>;
-  deleteInstance(identifier: string, finalSnapshot: FinalSnapshot): Promise<RdsInstance | undefined>;
-  /** Adds or overwrites tags; never removes one. */
-  addTags(arn: string, tags: Record<string, string>): Promise<void>;
-  listTags(arn: string): Promise<Record<string, string>>;
+/** Per call: `signal` aborts the request in flight (the reconcile lost leadership or is shutting down). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
 
-  describeParameterGroup(name: string): Promise<ParameterGroup | undefined>;
+/** `fresh`: the answer must come from a call sent now, never from a cache (a check right before a destructive
+ * call). */
+export interface DescribeOptions extends CallOptions {
+  fresh?: boolean;
+}
+
+export interface RdsPort {
+  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. */
+  describeInstances(ids: readonly string[], options?: DescribeOptions): Promise<Map<string, RdsInstance>>;
+  createPrimary(input: CreatePrimaryInput, options?: CallOptions): Promise<RdsInstance>;
+  createReplica(input: CreateReplicaInput, options?: CallOptions): Promise<RdsInstance>;
+  modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean, options?: CallOptions): Promise<RdsInstance>;
+  /** ModifyDBInstance with MasterUserPassword only. The password goes to AWS and nowhere else. */
+  setMasterPassword(identifier: string, password: string, options?: CallOptions): Promise<RdsInstance>;
+  deleteInstance(identifier: string, finalSnapshot: FinalSnapshot, options?: CallOptions): Promise<RdsInstance | undefined>;
+  /** Adds or overwrites tags; never removes one. */
+  addTags(arn: string, tags: Record<string, string>, options?: CallOptions): Promise<void>;
+  listTags(arn: string, options?: CallOptions): Promise<Record<string, string>>;
+
+  describeParameterGroup(name: string, options?: CallOptions): Promise<ParameterGroup | undefined>;
   /** Every DB parameter group of the account and region (RDS offers no filter on this call), without parameters or
    * tags. */
-  listParameterGroups(): Promise<ParameterGroupSummary[]>;
-  createParameterGroup(input: CreateParameterGroupInput): Promise<void>;
+  listParameterGroups(options?: CallOptions): Promise<ParameterGroupSummary[]>;
+  createParameterGroup(input: CreateParameterGroupInput, options?: CallOptions): Promise<void>;
   /** Sets parameters: `immediate` for dynamic ones, `pending-reboot` for static ones (RDS refuses `immediate`
    * for a static parameter; a static one takes effect at the instance's next reboot). */
-  setParameters(groupName: string, values: Readonly<Record<string, string>>): Promise<void>;
+  setParameters(groupName: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void>;
   /** Returns parameters to the family default. */
-  resetParameters(groupName: string, names: readonly string[]): Promise<void>;
+  resetParameters(groupName: string, names: readonly string[], options?: CallOptions): Promise<void>;
   /** Idempotent: a group that is gone is not an error. */
-  deleteParameterGroup(name: string): Promise<void>;
+  deleteParameterGroup(name: string, options?: CallOptions): Promise<void>;
 
-  describeSnapshot(identifier: string): Promise<RdsSnapshot | undefined>;
+  describeSnapshot(identifier: string, options?: CallOptions): Promise<RdsSnapshot | undefined>;
 }

@@ -358,3 +358,77 @@ describe('tags and snapshots', () => {
     expect(await port.describeSnapshot('s2')).toBeUndefined();
   });
 });
+
+describe('abort signal', () => {
+  // Fencing: a reconcile that loses leadership cuts its in-flight AWS calls short instead of letting them land.
+  it('passes the caller signal to every request it sends', async () => {
+    const signal = new AbortController().signal;
+    const arn = 'arn:aws:rds:us-east-1:123456789012:pg:prod-servio-postgres15';
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [db('prod-servio')] });
+    rds.on(CreateDBInstanceCommand).resolves({ DBInstance: db('prod-servio') });
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({ DBInstance: db('prod-servio-r1') });
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: db('prod-servio') });
+    rds.on(DeleteDBInstanceCommand).resolves({ DBInstance: db('prod-servio') });
+    rds.on(DescribeDBParameterGroupsCommand).resolves({
+      DBParameterGroups: [{ DBParameterGroupName: 'prod-servio-postgres15', DBParameterGroupArn: arn, DBParameterGroupFamily: 'postgres15' }],
+    });
+    rds.on(DescribeDBParametersCommand).resolves({ Parameters: [{ ParameterName: 'max_connections', ApplyType: 'static' }] });
+    rds.on(ListTagsForResourceCommand).resolves({ TagList: [] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+
+    await port.describeInstances(['prod-servio'], { signal });
+    await port.describeInstances(['prod-servio'], { signal, fresh: true });
+    await port.createPrimary(primaryInput, { signal });
+    await port.createReplica({ ...primaryInput, sourceIdentifier: 'prod-servio', identifier: 'prod-servio-r1' }, { signal });
+    await port.modifyInstance('prod-servio', { instanceClass: 'db.r6g.2xlarge' }, true, { signal });
+    await port.setMasterPassword('prod-servio', 'n3w-secret-value', { signal });
+    await port.deleteInstance('prod-servio', 'skip', { signal });
+    await port.addTags(arn, { a: 'b' }, { signal });
+    await port.listTags(arn, { signal });
+    await port.describeParameterGroup('prod-servio-postgres15', { signal });
+    await port.listParameterGroups({ signal });
+    await port.createParameterGroup({ name: 'prod-servio-postgres15', family: 'postgres15', description: 'd', tags: {} }, { signal });
+    await port.setParameters('prod-servio-postgres15', { max_connections: '200' }, { signal });
+    await port.resetParameters('prod-servio-postgres15', ['max_connections'], { signal });
+    await port.deleteParameterGroup('prod-servio-postgres15', { signal });
+    await port.describeSnapshot('s1', { signal });
+
+    const calls = rds.calls();
+    expect(calls.map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name)).toEqual([
+      'DescribeDBInstancesCommand',
+      'DescribeDBInstancesCommand',
+      'CreateDBInstanceCommand',
+      'CreateDBInstanceReadReplicaCommand',
+      'ModifyDBInstanceCommand',
+      'ModifyDBInstanceCommand',
+      'DeleteDBInstanceCommand',
+      'AddTagsToResourceCommand',
+      'ListTagsForResourceCommand',
+      'DescribeDBParameterGroupsCommand',
+      'ListTagsForResourceCommand',
+      'DescribeDBParametersCommand',
+      'DescribeDBParameterGroupsCommand',
+      'CreateDBParameterGroupCommand',
+      'DescribeDBParametersCommand',
+      'ModifyDBParameterGroupCommand',
+      'DescribeDBParametersCommand',
+      'ResetDBParameterGroupCommand',
+      'DeleteDBParameterGroupCommand',
+      'DescribeDBSnapshotsCommand',
+    ]);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)[1]?.args[0].input).toMatchObject({ DBInstanceIdentifier: 'prod-servio', MasterUserPassword: 'n3w-secret-value' });
+    expect(rds.commandCalls(DescribeDBParameterGroupsCommand)[1]?.args[0].input).not.toHaveProperty('DBParameterGroupName');
+    for (const call of calls) expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
+  });
+
+  it('reports a request aborted by the signal as retryable, never as a rejection', async () => {
+    const leadership = new AbortController();
+    rds.on(ModifyDBInstanceCommand).callsFake(() => {
+      leadership.abort(new Error('leadership lost'));
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    });
+    await expect(port.modifyInstance('prod-servio', { instanceClass: 'db.r6g.2xlarge' }, true, { signal: leadership.signal })).rejects.toMatchObject({
+      kind: 'retryable',
+    });
+  });
+});

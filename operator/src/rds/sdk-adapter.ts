@@ -21,9 +21,11 @@ import {
 } from '@aws-sdk/client-rds';
 import { isRdsError, toRdsError } from './errors.js';
 import type {
+  CallOptions,
   CreateParameterGroupInput,
   CreatePrimaryInput,
   CreateReplicaInput,
+  DescribeOptions,
   FinalSnapshot,
   InstanceModification,
   ParameterGroup,
@@ -49,27 +51,30 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export class SdkRdsPort implements RdsPort {
   constructor(private readonly client: RDSClient) {}
 
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  /** `send` gets the SDK's per-request options, which carry the caller's abort signal. */
+  private async call<T>(operation: string, options: CallOptions | undefined, send: (sdk: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
     try {
-      return await send();
+      return await send({ abortSignal: options?.signal });
     } catch (err) {
       throw toRdsError(err, operation);
     }
   }
 
-  async describeInstances(ids: readonly string[]): Promise<Map<string, RdsInstance>> {
+  /** Always a call sent now: `fresh` needs nothing more here. */
+  async describeInstances(ids: readonly string[], options?: DescribeOptions): Promise<Map<string, RdsInstance>> {
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
     const found = new Map<string, RdsInstance>();
     for (const chunk of chunks(unique, MAX_FILTER_VALUES)) {
       let marker: string | undefined;
       do {
-        const page = await this.call('DescribeDBInstances', () =>
+        const page = await this.call('DescribeDBInstances', options, (sdk) =>
           this.client.send(
             new DescribeDBInstancesCommand({
               Filters: [{ Name: 'db-instance-id', Values: chunk }],
               MaxRecords: MAX_FILTER_VALUES,
               Marker: marker,
             }),
+            sdk,
           ),
         );
         for (const db of page.DBInstances ?? []) {
@@ -82,56 +87,58 @@ export class SdkRdsPort implements RdsPort {
     return found;
   }
 
-  async createPrimary(input: CreatePrimaryInput): Promise<RdsInstance> {
-    const out = await this.call('CreateDBInstance', () => this.client.send(new CreateDBInstanceCommand(createPrimaryRequest(input))));
+  async createPrimary(input: CreatePrimaryInput, options?: CallOptions): Promise<RdsInstance> {
+    const out = await this.call('CreateDBInstance', options, (sdk) => this.client.send(new CreateDBInstanceCommand(createPrimaryRequest(input)), sdk));
     return this.described(out.DBInstance, input.identifier);
   }
 
-  async createReplica(input: CreateReplicaInput): Promise<RdsInstance> {
-    const out = await this.call('CreateDBInstanceReadReplica', () =>
-      this.client.send(new CreateDBInstanceReadReplicaCommand(createReplicaRequest(input))),
+  async createReplica(input: CreateReplicaInput, options?: CallOptions): Promise<RdsInstance> {
+    const out = await this.call('CreateDBInstanceReadReplica', options, (sdk) =>
+      this.client.send(new CreateDBInstanceReadReplicaCommand(createReplicaRequest(input)), sdk),
     );
     return this.described(out.DBInstance, input.identifier);
   }
 
-  async modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance> {
-    const out = await this.call('ModifyDBInstance', () =>
-      this.client.send(new ModifyDBInstanceCommand(modifyRequest(identifier, changes, applyImmediately))),
+  async modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean, options?: CallOptions): Promise<RdsInstance> {
+    const out = await this.call('ModifyDBInstance', options, (sdk) =>
+      this.client.send(new ModifyDBInstanceCommand(modifyRequest(identifier, changes, applyImmediately)), sdk),
     );
     return this.described(out.DBInstance, identifier);
   }
 
-  async setMasterPassword(identifier: string, password: string): Promise<RdsInstance> {
-    const out = await this.call('ModifyDBInstance', () => this.client.send(new ModifyDBInstanceCommand(masterPasswordRequest(identifier, password))));
+  async setMasterPassword(identifier: string, password: string, options?: CallOptions): Promise<RdsInstance> {
+    const out = await this.call('ModifyDBInstance', options, (sdk) =>
+      this.client.send(new ModifyDBInstanceCommand(masterPasswordRequest(identifier, password)), sdk),
+    );
     return this.described(out.DBInstance, identifier);
   }
 
-  async deleteInstance(identifier: string, finalSnapshot: FinalSnapshot): Promise<RdsInstance | undefined> {
+  async deleteInstance(identifier: string, finalSnapshot: FinalSnapshot, options?: CallOptions): Promise<RdsInstance | undefined> {
     const snapshot =
       finalSnapshot === 'skip'
         ? { SkipFinalSnapshot: true }
         : { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshot.finalSnapshotIdentifier };
-    const out = await this.call('DeleteDBInstance', () =>
-      this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, ...snapshot })),
+    const out = await this.call('DeleteDBInstance', options, (sdk) =>
+      this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, ...snapshot }), sdk),
     );
     return out.DBInstance ? instanceFromSdk(out.DBInstance) : undefined;
   }
 
-  async addTags(arn: string, tags: Record<string, string>): Promise<void> {
+  async addTags(arn: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {
     if (Object.keys(tags).length === 0) return;
-    await this.call('AddTagsToResource', () => this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) })));
+    await this.call('AddTagsToResource', options, (sdk) => this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) }), sdk));
   }
 
-  async listTags(arn: string): Promise<Record<string, string>> {
-    const out = await this.call('ListTagsForResource', () => this.client.send(new ListTagsForResourceCommand({ ResourceName: arn })));
+  async listTags(arn: string, options?: CallOptions): Promise<Record<string, string>> {
+    const out = await this.call('ListTagsForResource', options, (sdk) => this.client.send(new ListTagsForResourceCommand({ ResourceName: arn }), sdk));
     return tagsToRecord(out.TagList);
   }
 
-  async describeParameterGroup(name: string): Promise<ParameterGroup | undefined> {
+  async describeParameterGroup(name: string, options?: CallOptions): Promise<ParameterGroup | undefined> {
     let group;
     try {
-      const out = await this.call('DescribeDBParameterGroups', () =>
-        this.client.send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name })),
+      const out = await this.call('DescribeDBParameterGroups', options, (sdk) =>
+        this.client.send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), sdk),
       );
       // RDS answers DBParameterGroupNotFound; some emulators answer an empty list. Both mean absent.
       group = out.DBParameterGroups?.find((g) => g.DBParameterGroupName?.toLowerCase() === name.toLowerCase());
@@ -141,7 +148,7 @@ export class SdkRdsPort implements RdsPort {
     }
     if (group === undefined) return undefined;
     const arn = group.DBParameterGroupArn ?? '';
-    const [tags, parameters] = await Promise.all([this.listTags(arn), this.describeParameters(name, 'user')]);
+    const [tags, parameters] = await Promise.all([this.listTags(arn, options), this.describeParameters(name, 'user', options)]);
     return {
       name: group.DBParameterGroupName ?? name,
       arn,
@@ -151,12 +158,12 @@ export class SdkRdsPort implements RdsPort {
     };
   }
 
-  async listParameterGroups(): Promise<ParameterGroupSummary[]> {
+  async listParameterGroups(options?: CallOptions): Promise<ParameterGroupSummary[]> {
     const out: ParameterGroupSummary[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.call('DescribeDBParameterGroups', () =>
-        this.client.send(new DescribeDBParameterGroupsCommand({ MaxRecords: 100, Marker: marker })),
+      const page = await this.call('DescribeDBParameterGroups', options, (sdk) =>
+        this.client.send(new DescribeDBParameterGroupsCommand({ MaxRecords: 100, Marker: marker }), sdk),
       );
       for (const g of page.DBParameterGroups ?? []) {
         if (g.DBParameterGroupName === undefined) continue;
@@ -167,12 +174,12 @@ export class SdkRdsPort implements RdsPort {
     return out;
   }
 
-  private async describeParameters(groupName: string, source?: 'user'): Promise<Parameter[]> {
+  private async describeParameters(groupName: string, source: 'user' | undefined, options: CallOptions | undefined): Promise<Parameter[]> {
     const all: Parameter[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.call('DescribeDBParameters', () =>
-        this.client.send(new DescribeDBParametersCommand({ DBParameterGroupName: groupName, Source: source, MaxRecords: 100, Marker: marker })),
+      const page = await this.call('DescribeDBParameters', options, (sdk) =>
+        this.client.send(new DescribeDBParametersCommand({ DBParameterGroupName: groupName, Source: source, MaxRecords: 100, Marker: marker }), sdk),
       );
       all.push(...(page.Parameters ?? []));
       marker = page.Marker;
@@ -180,8 +187,8 @@ export class SdkRdsPort implements RdsPort {
     return all;
   }
 
-  async createParameterGroup(input: CreateParameterGroupInput): Promise<void> {
-    await this.call('CreateDBParameterGroup', () =>
+  async createParameterGroup(input: CreateParameterGroupInput, options?: CallOptions): Promise<void> {
+    await this.call('CreateDBParameterGroup', options, (sdk) =>
       this.client.send(
         new CreateDBParameterGroupCommand({
           DBParameterGroupName: input.name,
@@ -189,62 +196,65 @@ export class SdkRdsPort implements RdsPort {
           Description: input.description,
           Tags: recordToTags(input.tags),
         }),
+        sdk,
       ),
     );
   }
 
   /** `immediate` needs a dynamic parameter and `pending-reboot` works for both, so the apply type decides. The
    * lookup is one paged read of the group, made only when something is about to change. */
-  private async applyMethods(groupName: string, names: readonly string[]): Promise<Map<string, 'immediate' | 'pending-reboot'>> {
-    const applyType = new Map((await this.describeParameters(groupName)).map((p) => [p.ParameterName, p.ApplyType]));
+  private async applyMethods(groupName: string, names: readonly string[], options: CallOptions | undefined): Promise<Map<string, 'immediate' | 'pending-reboot'>> {
+    const applyType = new Map((await this.describeParameters(groupName, undefined, options)).map((p) => [p.ParameterName, p.ApplyType]));
     return new Map(names.map((name) => [name, applyType.get(name) === 'dynamic' ? 'immediate' : 'pending-reboot']));
   }
 
-  async setParameters(groupName: string, values: Readonly<Record<string, string>>): Promise<void> {
+  async setParameters(groupName: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
     const names = Object.keys(values);
     if (names.length === 0) return;
-    const methods = await this.applyMethods(groupName, names);
+    const methods = await this.applyMethods(groupName, names, options);
     for (const chunk of chunks(names, MAX_PARAMETERS_PER_REQUEST)) {
-      await this.call('ModifyDBParameterGroup', () =>
+      await this.call('ModifyDBParameterGroup', options, (sdk) =>
         this.client.send(
           new ModifyDBParameterGroupCommand({
             DBParameterGroupName: groupName,
             Parameters: chunk.map((name) => ({ ParameterName: name, ParameterValue: values[name], ApplyMethod: methods.get(name) })),
           }),
+          sdk,
         ),
       );
     }
   }
 
-  async resetParameters(groupName: string, names: readonly string[]): Promise<void> {
+  async resetParameters(groupName: string, names: readonly string[], options?: CallOptions): Promise<void> {
     if (names.length === 0) return;
-    const methods = await this.applyMethods(groupName, names);
+    const methods = await this.applyMethods(groupName, names, options);
     for (const chunk of chunks(names, MAX_PARAMETERS_PER_REQUEST)) {
-      await this.call('ResetDBParameterGroup', () =>
+      await this.call('ResetDBParameterGroup', options, (sdk) =>
         this.client.send(
           new ResetDBParameterGroupCommand({
             DBParameterGroupName: groupName,
             ResetAllParameters: false,
             Parameters: chunk.map((name) => ({ ParameterName: name, ApplyMethod: methods.get(name) })),
           }),
+          sdk,
         ),
       );
     }
   }
 
-  async deleteParameterGroup(name: string): Promise<void> {
+  async deleteParameterGroup(name: string, options?: CallOptions): Promise<void> {
     try {
-      await this.call('DeleteDBParameterGroup', () => this.client.send(new DeleteDBParameterGroupCommand({ DBParameterGroupName: name })));
+      await this.call('DeleteDBParameterGroup', options, (sdk) => this.client.send(new DeleteDBParameterGroupCommand({ DBParameterGroupName: name }), sdk));
     } catch (err) {
       if (isRdsError(err, 'not-found')) return;
       throw err;
     }
   }
 
-  async describeSnapshot(identifier: string): Promise<RdsSnapshot | undefined> {
+  async describeSnapshot(identifier: string, options?: CallOptions): Promise<RdsSnapshot | undefined> {
     try {
-      const out = await this.call('DescribeDBSnapshots', () =>
-        this.client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier })),
+      const out = await this.call('DescribeDBSnapshots', options, (sdk) =>
+        this.client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }), sdk),
       );
       const s = out.DBSnapshots?.[0];
       if (s === undefined) return undefined;

@@ -190,4 +190,43 @@ describe('withSteadyStateCache', () => {
     await port.listParameterGroups();
     expect(lists()).toHaveLength(3);
   });
+
+  it('sends a fresh describe with its caller options (signal and fresh), and the caller signal with every other call', async () => {
+    const [id] = addInstances(1);
+    await port.describeInstances([id!]);
+    fake.received.length = 0;
+    const signal = new AbortController().signal;
+    await port.describeInstances([id!], { fresh: true, signal });
+    await port.setMasterPassword(id!, 'n3w-secret-value', { signal });
+    await port.listParameterGroups({ signal });
+    expect(fake.received).toEqual([
+      { operation: 'DescribeDBInstances', options: { fresh: true, signal } },
+      { operation: 'ModifyDBInstance', options: { signal } },
+      { operation: 'DescribeDBParameterGroups', options: { signal } },
+    ]);
+  });
+
+  it('lets a caller whose signal aborts stop waiting for the shared inventory; the refresh goes on for the others', async () => {
+    const [id] = addInstances(1);
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const slow = new Proxy(fake, {
+      get: (target, prop, receiver) =>
+        prop === 'describeInstances'
+          ? async (ids: readonly string[]) => {
+              await hold;
+              return fake.describeInstances(ids);
+            }
+          : Reflect.get(target, prop, receiver),
+    });
+    const cached = withSteadyStateCache(slow, { maxAgeMs: MAX_AGE, now: () => clock });
+    const leadership = new AbortController();
+    const aborted = cached.describeInstances([id!], { signal: leadership.signal });
+    const other = cached.describeInstances([id!]);
+    const reason = new Error('leadership lost');
+    leadership.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    release();
+    expect([...(await other).keys()]).toEqual([id]);
+  });
 });

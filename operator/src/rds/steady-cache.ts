@@ -11,7 +11,8 @@
 // Parameter groups are cached the same way, per name, and dropped on every write to them. The list of every group
 // (which each object reads to find the groups an engine upgrade left behind) is one shared reading for all
 // objects, dropped on any group write.
-import type { ParameterGroup, ParameterGroupSummary, RdsInstance, RdsPort } from './port.js';
+import { untilAborted } from '../runtime/until-aborted.js';
+import type { DescribeOptions, ParameterGroup, ParameterGroupSummary, RdsInstance, RdsPort } from './port.js';
 
 export interface SteadyCacheOptions {
   /** Oldest inventory a steady describe may be answered from; the steady resync interval is the natural value. */
@@ -122,8 +123,10 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     if (kind === 'pg') touchGroup(name);
   };
 
-  async function describeFresh(ids: string[]): Promise<Map<string, RdsInstance>> {
-    const found = await port.describeInstances(ids);
+  /** A describe of our own, sent with the caller's options (`fresh` included, so nothing beneath answers it from a
+   * cache either). */
+  async function describeFresh(ids: string[], call: DescribeOptions | undefined): Promise<Map<string, RdsInstance>> {
+    const found = await port.describeInstances(ids, call);
     // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
     // forget the ones that are gone.
     if (inventory !== undefined) {
@@ -137,57 +140,58 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
   }
 
   return {
-    async describeInstances(requested, options) {
+    async describeInstances(requested, call) {
       const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
       const at = now();
       for (const id of ids) interest.set(id, at);
-      if (options?.fresh === true) return describeFresh(ids);
+      if (call?.fresh === true) return describeFresh(ids, call);
       if (inventory !== undefined && servable(inventory, ids)) return pick(inventory, ids);
       if (inventory === undefined || !isFresh(inventory.takenAt)) {
-        const inv = await refresh();
+        // The inventory is shared: an aborted caller stops waiting for it, the refresh goes on for the others.
+        const inv = await untilAborted(refresh(), call?.signal);
         // Taken during this call, so as fresh as a describe of our own, whatever state the instances are in, as
         // long as it asked for all of ours and none was written to after it was sent.
         if (ids.every((id) => inv.asked.has(id) && !touched.has(id))) return pick(inv, ids);
       }
-      return describeFresh(ids);
+      return describeFresh(ids, call);
     },
-    createPrimary: (input) => writing(input.identifier, () => port.createPrimary(input)),
-    createReplica: (input) => writing(input.identifier, () => port.createReplica(input)),
-    modifyInstance: (id, changes, applyImmediately) => writing(id, () => port.modifyInstance(id, changes, applyImmediately)),
-    setMasterPassword: (id, password) => writing(id, () => port.setMasterPassword(id, password)),
-    deleteInstance: (id, finalSnapshot) => writing(id, () => port.deleteInstance(id, finalSnapshot)),
-    async addTags(arn, tags) {
+    createPrimary: (input, call) => writing(input.identifier, () => port.createPrimary(input, call)),
+    createReplica: (input, call) => writing(input.identifier, () => port.createReplica(input, call)),
+    modifyInstance: (id, changes, applyImmediately, call) => writing(id, () => port.modifyInstance(id, changes, applyImmediately, call)),
+    setMasterPassword: (id, password, call) => writing(id, () => port.setMasterPassword(id, password, call)),
+    deleteInstance: (id, finalSnapshot, call) => writing(id, () => port.deleteInstance(id, finalSnapshot, call)),
+    async addTags(arn, tags, call) {
       touchArn(arn);
       try {
-        return await port.addTags(arn, tags);
+        return await port.addTags(arn, tags, call);
       } finally {
         touchArn(arn);
       }
     },
-    listTags: (arn) => port.listTags(arn),
-    async describeParameterGroup(name) {
+    listTags: (arn, call) => port.listTags(arn, call),
+    async describeParameterGroup(name, call) {
       const cached = groups.get(name);
       if (cached !== undefined && isFresh(cached.takenAt, groupMaxAgeMs)) return cached.group;
       const takenAt = now();
       const startedAt = sequence;
-      const group = await port.describeParameterGroup(name);
+      const group = await port.describeParameterGroup(name, call);
       // A group the operator has not created yet is not cached: the create that follows must see it at once.
       const overlappedWrite = (groupWrites.get(name) ?? 0) > startedAt;
       if (group !== undefined && !overlappedWrite) groups.set(name, { takenAt, group });
       return group;
     },
-    async listParameterGroups() {
+    async listParameterGroups(call) {
       if (groupList !== undefined && isFresh(groupList.takenAt, groupMaxAgeMs)) return groupList.groups;
       const takenAt = now();
       const startedAt = sequence;
-      const listed = await port.listParameterGroups();
+      const listed = await port.listParameterGroups(call);
       if (lastGroupWrite <= startedAt) groupList = { takenAt, groups: listed };
       return listed;
     },
-    createParameterGroup: (input) => writingGroup(input.name, () => port.createParameterGroup(input)),
-    setParameters: (name, values) => writingGroup(name, () => port.setParameters(name, values)),
-    resetParameters: (name, names) => writingGroup(name, () => port.resetParameters(name, names)),
-    deleteParameterGroup: (name) => writingGroup(name, () => port.deleteParameterGroup(name)),
-    describeSnapshot: (id) => port.describeSnapshot(id),
+    createParameterGroup: (input, call) => writingGroup(input.name, () => port.createParameterGroup(input, call)),
+    setParameters: (name, values, call) => writingGroup(name, () => port.setParameters(name, values, call)),
+    resetParameters: (name, names, call) => writingGroup(name, () => port.resetParameters(name, names, call)),
+    deleteParameterGroup: (name, call) => writingGroup(name, () => port.deleteParameterGroup(name, call)),
+    describeSnapshot: (id, call) => port.describeSnapshot(id, call),
   };
 }

@@ -2,6 +2,9 @@
 // finds nothing, are done), so a step repeated after a crash or a lost response does no harm. Apply stops at
 // the first step that fails or must wait; the next reconcile observes again and plans from there.
 //
+// The signal fences the run: once it is aborted (leadership lost, shutdown) no further step starts and nothing more
+// is written, not even an Event, because another process may already be reconciling the same object.
+//
 // An Event records every mutating AWS call and every failure. The master password exists here only between
 // reading the Secret and the call that sends it (CreateDBInstance, ModifyDBInstance MasterUserPassword, the
 // Secret's own DB_PASSWORD copy), and is redacted from anything built from the answer.
@@ -32,6 +35,8 @@ export interface ApplyContext {
   finalizers: readonly string[];
   generatePassword: () => string;
   log: ReconcileLogger;
+  /** Aborted when this process must stop acting on the object (it lost leadership, or is shutting down). */
+  signal?: AbortSignal;
 }
 
 export type FailureKind = RdsErrorKind | 'kubernetes';
@@ -51,6 +56,10 @@ export interface ApplyOutcome {
   instances: Map<string, RdsInstance>;
   failure?: StepFailure;
   finalizerRemoved: boolean;
+  /** The signal was aborted: the remaining steps did not run. */
+  aborted?: boolean;
+  /** The object's resourceVersion after this run's own finalizer patch, which the status write is conditional on. */
+  resourceVersion?: string;
   /** Fingerprint of the master password a call of this reconcile gave RDS. */
   appliedPasswordFingerprint?: string;
 }
@@ -89,6 +98,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
   const outcome: ApplyOutcome = { executed: [], instances: new Map(), finalizerRemoved: false };
   let finalizers = [...ctx.finalizers];
   for (const step of steps) {
+    if (stopIfAborted(step, ctx, outcome)) break;
     const secrets: string[] = [];
     try {
       const note = await executeStep(step, ctx, outcome, secrets, finalizers);
@@ -97,8 +107,11 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       outcome.executed.push(step);
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
+      if (ctx.signal?.aborted) continue;
       if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
+      // A call cut short by the signal is not a failure of the step: the next leader runs it again.
+      if (stopIfAborted(step, ctx, outcome)) break;
       outcome.failure = failureOf(step, err, secrets);
       const { kind, operation, message } = outcome.failure;
       const reason = EVENT_REASON_OF_FAILURE[kind] ?? 'AwsRequestFailed';
@@ -109,6 +122,17 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
     }
   }
   return outcome;
+}
+
+function stopIfAborted(step: Step, ctx: ApplyContext, outcome: ApplyOutcome): boolean {
+  if (ctx.signal?.aborted !== true) return false;
+  outcome.aborted = true;
+  ctx.log.warn({ step: step.kind, subject: stepSubject(step), reason: reasonOf(ctx.signal) }, `stopped before ${describeStep(step)}: reconcile aborted`);
+  return true;
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
 }
 
 async function event(ctx: ApplyContext, type: EventType, reason: string, message: string): Promise<void> {
@@ -140,6 +164,9 @@ async function kube<T>(call: () => Promise<T>): Promise<T> {
 /** Runs one step; returns a note when the step turned out to be already done. */
 async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome, secrets: string[], finalizers: readonly string[]): Promise<string | undefined> {
   const { rds } = ctx;
+  // Cuts a call in flight short when the reconcile is aborted; AWS or the API server may still have acted on it,
+  // which the next observation sees (every step is idempotent).
+  const abortable = ctx.signal !== undefined ? { signal: ctx.signal } : {};
   const alreadyDone = async (call: () => Promise<unknown>, kind: RdsErrorKind, note: string): Promise<string | undefined> => {
     try {
       await call();
@@ -152,34 +179,34 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
 
   switch (step.kind) {
     case 'addFinalizer':
-      await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER));
+      outcome.resourceVersion = (await kube(() => ctx.kube.addFinalizer(ctx.ref, finalizers, FINALIZER, abortable))) ?? outcome.resourceVersion;
       return undefined;
     case 'removeFinalizer':
-      await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER));
+      outcome.resourceVersion = (await kube(() => ctx.kube.removeFinalizer(ctx.ref, finalizers, FINALIZER, abortable))) ?? outcome.resourceVersion;
       return undefined;
     case 'createCredentials': {
       const password = ctx.generatePassword();
       secrets.push(password);
       const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
-      const result = await kube(() => ctx.kube.createSecret(step.secret, credentialsSecretData(step.username, password), labels));
+      const result = await kube(() => ctx.kube.createSecret(step.secret, credentialsSecretData(step.username, password), labels, abortable));
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
-      return alreadyDone(() => rds.createParameterGroup(step.input), 'already-exists', 'it already exists');
+      return alreadyDone(() => rds.createParameterGroup(step.input, abortable), 'already-exists', 'it already exists');
     case 'setParameters':
-      await rds.setParameters(step.group, step.values);
+      await rds.setParameters(step.group, step.values, abortable);
       return undefined;
     case 'resetParameters':
-      await rds.resetParameters(step.group, step.names);
+      await rds.resetParameters(step.group, step.names, abortable);
       return undefined;
     case 'deleteParameterGroup':
-      await rds.deleteParameterGroup(step.name);
+      await rds.deleteParameterGroup(step.name, abortable);
       return undefined;
     case 'tagResource':
-      await rds.addTags(step.arn, step.tags);
+      await rds.addTags(step.arn, step.tags, abortable);
       return undefined;
     case 'createPrimary': {
-      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
       const password = data?.password;
       const problem = masterPasswordProblem(password);
       if (password === undefined || problem !== undefined) {
@@ -188,7 +215,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       }
       secrets.push(password);
       try {
-        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password });
+        const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password }, abortable);
         outcome.instances.set(created.identifier, created);
         outcome.appliedPasswordFingerprint = passwordFingerprint(password, ctx.involved.uid);
         return undefined;
@@ -200,32 +227,32 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       }
     }
     case 'applyMasterPassword': {
-      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
       const password = data?.[SECRET_PASSWORD_KEY];
       if (password !== undefined) secrets.push(password);
       // The plan was made for the password it fingerprinted; one edited since then is the next reconcile's.
       if (password === undefined || masterPasswordProblem(password) !== undefined || passwordFingerprint(password, ctx.involved.uid) !== step.passwordFingerprint) {
         throw new RdsError('retryable', 'CredentialsChanged', 'ModifyDBInstance', `Secret ${step.secret.name} changed since it was read; nothing was sent`);
       }
-      const modified = await rds.setMasterPassword(step.identifier, password);
+      const modified = await rds.setMasterPassword(step.identifier, password, abortable);
       outcome.instances.set(modified.identifier, modified);
       outcome.appliedPasswordFingerprint = step.passwordFingerprint;
       return undefined;
     }
     case 'syncCredentialEnvironment': {
-      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
       if (data === undefined) throw new KubernetesStepError(`Secret ${step.secret.name} is gone`);
       const password = data[SECRET_PASSWORD_KEY];
       if (password !== undefined) secrets.push(password);
       const stale = staleEnvironmentKeys(data);
       if (Object.keys(stale).length === 0) return 'they are already in sync';
       const sources = Object.fromEntries(Object.values(ENVIRONMENT_KEYS).flatMap((k) => (data[k] !== undefined ? [[k, data[k]]] : [])));
-      await kube(() => ctx.kube.patchSecretKeys(step.secret, stale, sources));
+      await kube(() => ctx.kube.patchSecretKeys(step.secret, stale, sources, abortable));
       return undefined;
     }
     case 'createReplica':
       try {
-        const created = await rds.createReplica(step.input);
+        const created = await rds.createReplica(step.input, abortable);
         outcome.instances.set(created.identifier, created);
         return undefined;
       } catch (err) {
@@ -233,23 +260,25 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
         throw err;
       }
     case 'modifyInstance': {
-      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately);
+      const modified = await rds.modifyInstance(step.identifier, step.changes, step.applyImmediately, abortable);
       outcome.instances.set(modified.identifier, modified);
       return undefined;
     }
     case 'publishTopology':
-      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved));
+      await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved, abortable));
       return undefined;
     case 'deleteTopology':
-      await kube(() => ctx.kube.deleteConfigMap(step.configMap));
+      await kube(() => ctx.kube.deleteConfigMap(step.configMap, abortable));
       return undefined;
     case 'releaseTopology':
-      await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid));
+      await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid, abortable));
       return undefined;
     case 'deleteInstance':
-      if (step.replicaCandidates !== undefined) await confirmNoReplicaRemains(rds, step.identifier, step.replicaCandidates, ctx.involved.uid);
+      if (step.replicaCandidates !== undefined) await confirmNoReplicaRemains(rds, step.identifier, step.replicaCandidates, ctx.involved.uid, abortable);
+      // The check may have taken a while: a reconcile aborted meanwhile deletes nothing.
+      ctx.signal?.throwIfAborted();
       try {
-        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot);
+        const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot, abortable);
         if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });
         return undefined;
       } catch (err) {

@@ -3,7 +3,7 @@
 // when the primary lists a replica of ours outside that range (left over from an interrupted scale-down).
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
-import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
+import type { CallOptions, ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
 import { isRdsError } from '../rds/errors.js';
 import { parameterGroupName } from '../naming/index.js';
 import type { DatabaseConnectionsPort, LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
@@ -27,11 +27,11 @@ function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | und
   return [names.primary, ...Array.from({ length: highest }, (_, i) => names.replica(i + 1))];
 }
 
-async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: string[]): Promise<Map<string, RdsInstance>> {
-  const found = await rds.describeInstances(candidates);
+async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: string[], call: CallOptions): Promise<Map<string, RdsInstance>> {
+  const found = await rds.describeInstances(candidates, call);
   const primary = found.get(names.primary);
   const stray = (primary?.replicaIdentifiers ?? []).filter((id) => names.replicaIndexOf(id) !== undefined && !candidates.includes(id));
-  if (stray.length > 0) for (const [id, instance] of await rds.describeInstances(stray)) found.set(id, instance);
+  if (stray.length > 0) for (const [id, instance] of await rds.describeInstances(stray, call)) found.set(id, instance);
   return found;
 }
 
@@ -43,12 +43,15 @@ async function observeLag(
   subject: LagSubject,
   names: ResourceNames,
   instances: ReadonlyMap<string, RdsInstance>,
+  call: CallOptions,
 ): Promise<{ replicaLag?: Map<string, number | undefined>; lagUnavailable?: string }> {
   const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
   if (lag === undefined || replicas.length === 0) return {};
   try {
-    return { replicaLag: await lag.replicaLagSeconds(replicas, subject) };
+    return { replicaLag: await lag.replicaLagSeconds(replicas, { subject, signal: call.signal }) };
   } catch (err) {
+    // An aborted reconcile is not a CloudWatch outage: it stops here.
+    if (call.signal?.aborted === true) throw err;
     return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
 }
@@ -59,21 +62,23 @@ async function observeDrainingConnections(
   connections: DatabaseConnectionsPort | undefined,
   status: ReplicaSetDBStatus | undefined,
   instances: ReadonlyMap<string, RdsInstance>,
+  call: CallOptions,
 ): Promise<{ drainingConnections?: Map<string, MetricDatapoint[]>; connectionsUnavailable?: string }> {
   const draining = (status?.replicas ?? [])
     .filter((r) => r.drainingSince !== undefined && instances.has(r.identifier) && instances.get(r.identifier)?.status !== 'deleting')
     .map((r) => r.identifier);
   if (connections === undefined || draining.length === 0) return {};
   try {
-    return { drainingConnections: await connections.databaseConnections(draining) };
+    return { drainingConnections: await connections.databaseConnections(draining, call) };
   } catch (err) {
+    if (call.signal?.aborted === true) throw err;
     return { connectionsUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
 }
 
 /** The password is read to be fingerprinted and dropped here: only the fingerprint enters the snapshot. */
-async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: string): Promise<CredentialsState> {
-  const data = await kube.getSecret(secret);
+async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: string, call: CallOptions): Promise<CredentialsState> {
+  const data = await kube.getSecret(secret, call);
   if (data === undefined) return { state: 'absent' };
   const password = data[SECRET_PASSWORD_KEY];
   const problem = masterPasswordProblem(password);
@@ -86,23 +91,23 @@ async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: 
   };
 }
 
-async function observeParameterGroup(rds: RdsPort, names: ResourceNames): Promise<ParameterGroup | undefined> {
-  return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name) : undefined;
+async function observeParameterGroup(rds: RdsPort, names: ResourceNames, call: CallOptions): Promise<ParameterGroup | undefined> {
+  return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name, call) : undefined;
 }
 
 /** The groups this object's naming gives to another engine family (`<base>-postgres15` once the spec says 16). RDS
  * cannot filter DescribeDBParameterGroups, so this reads the account's list (one shared reading per resync in the
  * operator, see rds/steady-cache.ts) and then the tags of the few groups whose name is exactly ours. */
-async function observeRetiredParameterGroups(rds: RdsPort, names: ResourceNames): Promise<RetiredParameterGroup[]> {
+async function observeRetiredParameterGroups(rds: RdsPort, names: ResourceNames, call: CallOptions): Promise<RetiredParameterGroup[]> {
   const current = names.parameterGroup?.name;
   if (current === undefined) return [];
-  const candidates = (await rds.listParameterGroups()).filter(
+  const candidates = (await rds.listParameterGroups(call)).filter(
     (g) => g.name !== current && g.family !== '' && g.name === parameterGroupName(names.base, g.family),
   );
   const withTags = await Promise.all(
     candidates.map(async (g) => {
       try {
-        return [{ ...g, tags: await rds.listTags(g.arn) }];
+        return [{ ...g, tags: await rds.listTags(g.arn, call) }];
       } catch (err) {
         // Deleted between the list and this read: nothing left to clean up.
         if (isRdsError(err, 'not-found')) return [];
@@ -113,9 +118,10 @@ async function observeRetiredParameterGroups(rds: RdsPort, names: ResourceNames)
   return withTags.flat();
 }
 
-/** The snapshot for one reconcile, or undefined when the object no longer exists. */
-export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Promise<Observed | undefined> {
-  const stored = await deps.kube.getReplicaSetDB(ref);
+/** The snapshot for one reconcile, or undefined when the object no longer exists. `call.signal` cuts the AWS,
+ * CloudWatch and Kubernetes reads short when the reconcile is aborted. */
+export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, call: CallOptions = {}): Promise<Observed | undefined> {
+  const stored = await deps.kube.getReplicaSetDB(ref, call);
   if (stored === undefined) return undefined;
   const parsed = parseReplicaSetDB(stored.raw);
   const spec = parsed.ok ? parsed.value.spec : undefined;
@@ -125,17 +131,17 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
 
   const candidates = candidateIdentifiers(names, spec, status);
   const [instances, parameterGroup, retiredParameterGroups, credentials, configMap] = await Promise.all([
-    observeInstances(deps.rds, names, candidates),
-    observeParameterGroup(deps.rds, names),
-    observeRetiredParameterGroups(deps.rds, names),
-    observeCredentials(deps.kube, names.secret, stored.uid),
-    deps.kube.getConfigMap(names.configMap),
+    observeInstances(deps.rds, names, candidates, call),
+    observeParameterGroup(deps.rds, names, call),
+    observeRetiredParameterGroups(deps.rds, names, call),
+    observeCredentials(deps.kube, names.secret, stored.uid, call),
+    deps.kube.getConfigMap(names.configMap, call),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
   const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
   const live = spec !== undefined && stored.deletionTimestamp === undefined;
   const [lag, connections] = live
-    ? await Promise.all([observeLag(deps.lag, subject, names, instances), observeDrainingConnections(deps.connections, status, instances)])
+    ? await Promise.all([observeLag(deps.lag, subject, names, instances, call), observeDrainingConnections(deps.connections, status, instances, call)])
     : [{}, {}];
 
   return new Observed({

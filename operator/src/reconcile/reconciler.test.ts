@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
 import { aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness } from './testing/harness.js';
-import { RetryableReconcileError } from './reconciler.js';
+import { ReconcileAbortedError, RetryableReconcileError } from './reconciler.js';
 
 function condition(h: ReturnType<typeof aHarness>, type: string) {
   return h.status()?.conditions?.find((c) => c.type === type);
@@ -194,6 +194,59 @@ describe('reconcile: failures', () => {
     expect(h.rds.mutatingCalls()).toEqual([]);
     expect(h.status()?.phase).toBe('Failed');
     expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+  });
+});
+
+describe('reconcile: fenced by its signal', () => {
+  it('stops mutating and writes no status once its signal is aborted during apply', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1).withoutFinalizer());
+    const leadership = new AbortController();
+    const createGroup = h.rds.createParameterGroup.bind(h.rds);
+    h.rds.createParameterGroup = async (input) => {
+      await createGroup(input);
+      leadership.abort(new Error('leadership lost'));
+    };
+    await expect(h.reconcile(leadership.signal)).rejects.toBeInstanceOf(ReconcileAbortedError);
+    expect(h.rds.mutatingCalls().map((c) => c.operation)).toEqual(['CreateDBParameterGroup']);
+    expect(h.kube.statusWrites).toBe(0);
+    expect(h.status()).toBeUndefined();
+  });
+
+  it('makes no call at all when the signal is aborted before it starts', async () => {
+    const h = aHarness(aReplicaSetDB().withoutFinalizer());
+    await expect(h.reconcile(AbortSignal.abort())).rejects.toBeInstanceOf(ReconcileAbortedError);
+    expect(h.rds.calls).toEqual([]);
+    expect(h.kube.statusWrites).toBe(0);
+    expect(h.kube.record(h.ref)?.finalizers).toEqual([]);
+  });
+});
+
+describe('reconcile: status written on the version it was computed from', () => {
+  it('writes the first status on the version its own finalizer patch produced', async () => {
+    const h = aHarness(aReplicaSetDB().withoutFinalizer());
+    await h.reconcile();
+    expect(h.kube.record(h.ref)?.finalizers).toEqual(['db.servio.io/finalizer']);
+    expect(h.kube.statusWrites).toBe(1);
+  });
+
+  it('requeues at once, without an error, when the object changed after it was observed', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1));
+    await h.converge();
+    h.update(aReplicaSetDB().withReplicas(2));
+    const get = h.kube.getReplicaSetDB.bind(h.kube);
+    h.kube.getReplicaSetDB = async (ref) => {
+      const seen = await get(ref);
+      // Someone else (a new leader) writes the object between this read and the status write.
+      h.update(aReplicaSetDB().withReplicas(2).withAnnotation('touched', 'yes'));
+      return seen;
+    };
+    const statusBefore = h.status();
+    const writes = h.kube.statusWrites;
+    expect(await h.reconcile()).toEqual({ requeueAfterMs: 0 });
+    expect(h.kube.statusWrites).toBe(writes);
+    expect(h.status()).toEqual(statusBefore);
+    const loud = h.log.lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn' || l.level === 'error');
+    expect(loud).toEqual([]);
   });
 });
 

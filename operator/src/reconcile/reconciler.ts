@@ -6,6 +6,7 @@ import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernet
 import type { RdsPort } from '../rds/port.js';
 import type { DatabaseConnectionsPort, ReplicaLagPort } from '../cloudwatch/port.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
+import { isConflict } from '../runtime/api-status.js';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
 import { describeStep } from './describe-step.js';
@@ -53,6 +54,18 @@ export class RetryableReconcileError extends Error {
   override readonly name = 'RetryableReconcileError';
 }
 
+/** Thrown when the context's signal was aborted (leadership lost, shutdown): the reconcile stopped between two
+ * steps and wrote no status, since another process may already own the object. Not a failure to retry. */
+export class ReconcileAbortedError extends Error {
+  override readonly name = 'ReconcileAbortedError';
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, before: string): void {
+  if (signal?.aborted !== true) return;
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+  throw new ReconcileAbortedError(`reconcile aborted before ${before}: ${reason}`);
+}
+
 export type Reconciler = (ref: ObjectRef, ctx: ReconcileContext) => Promise<ReconcileResult>;
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
@@ -60,7 +73,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const generatePassword = deps.generatePassword ?? (() => generateMasterPassword());
 
   return async function reconcile(ref, ctx) {
-    const observed = await observeReplicaSetDB(ref, deps);
+    throwIfAborted(ctx.signal, 'observing');
+    const observed = await observeReplicaSetDB(ref, deps, ctx.signal !== undefined ? { signal: ctx.signal } : {});
     if (observed === undefined) {
       deps.metrics?.forgetObject(ref);
       return {};
@@ -85,14 +99,19 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       finalizers: observed.object.finalizers,
       generatePassword,
       log: ctx.log,
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
     });
+    throwIfAborted(ctx.signal, 'the status write');
 
     const verdict = decideVerdict(observed, plan, outcome, topology, deps.awsRegion);
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
     const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
     if (!outcome.finalizerRemoved) {
       const status = buildStatus(observed, plan, outcome, verdict, at, topologyStatus);
-      if (!sameStatus(status, observed.previousStatus)) await deps.kube.writeStatus(ref, status);
+      if (!sameStatus(status, observed.previousStatus)) {
+        const computedFrom = outcome.resourceVersion ?? observed.object.resourceVersion;
+        if ((await writeStatusUnlessStale(deps.kube, ref, status, computedFrom, ctx)) === 'stale') return { requeueAfterMs: 0 };
+      }
     }
     recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
 
@@ -103,6 +122,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const requeue = requeueAfterMs(verdict, outcome, deps.resync, observed.isDeleting());
     return requeue === undefined ? {} : { requeueAfterMs: requeue };
   };
+}
+
+/** The write is conditional on the version the status was computed from. A conflict means someone wrote the object
+ * since (a person, or another process that now leads): this status is stale, so it is dropped and the object
+ * reconciled again from a fresh read. That is routine, not an error. */
+async function writeStatusUnlessStale(
+  kube: KubernetesPort,
+  ref: ObjectRef,
+  status: ReplicaSetDBStatus,
+  resourceVersion: string,
+  { log, signal }: ReconcileContext,
+): Promise<'written' | 'stale'> {
+  try {
+    await kube.writeStatus(ref, status, resourceVersion, signal !== undefined ? { signal } : {});
+    return 'written';
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+    log.debug({ resourceVersion }, 'the object changed since it was observed; status not written, reconciling again');
+    return 'stale';
+  }
 }
 
 function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: TopologyStatus | undefined): void {

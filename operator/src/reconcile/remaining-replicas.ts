@@ -5,11 +5,17 @@
 // every replica RDS lists for the primary; if one remains, the deletion waits.
 import { TAG_OWNER_UID } from '../naming/index.js';
 import { RdsError } from '../rds/errors.js';
-import type { RdsPort } from '../rds/port.js';
+import type { CallOptions, RdsPort } from '../rds/port.js';
 
 /** Replicas of ours: instances carrying our owner uid, or replicating the primary (whoever owns them). */
-export async function remainingReplicas(rds: RdsPort, primary: string, candidates: readonly string[], ownerUid: string): Promise<string[]> {
-  const found = await rds.describeInstances([primary, ...candidates], { fresh: true });
+export async function remainingReplicas(
+  rds: RdsPort,
+  primary: string,
+  candidates: readonly string[],
+  ownerUid: string,
+  call: CallOptions = {},
+): Promise<string[]> {
+  const found = await rds.describeInstances([primary, ...candidates], { ...call, fresh: true });
   const listed = found.get(primary)?.replicaIdentifiers ?? [];
   const ours = [...found.values()]
     .filter((i) => i.identifier !== primary && (i.tags[TAG_OWNER_UID] === ownerUid || i.replicationSource === primary))
@@ -18,8 +24,14 @@ export async function remainingReplicas(rds: RdsPort, primary: string, candidate
 }
 
 /** Throws an invalid-state RdsError (the error policy retries it soon) while a replica remains. */
-export async function confirmNoReplicaRemains(rds: RdsPort, primary: string, candidates: readonly string[], ownerUid: string): Promise<void> {
-  const remaining = await remainingReplicas(rds, primary, candidates, ownerUid);
+export async function confirmNoReplicaRemains(
+  rds: RdsPort,
+  primary: string,
+  candidates: readonly string[],
+  ownerUid: string,
+  call: CallOptions = {},
+): Promise<void> {
+  const remaining = await remainingReplicas(rds, primary, candidates, ownerUid, call);
   if (remaining.length === 0) return;
   throw new RdsError(
     'invalid-state',

@@ -62,7 +62,7 @@ function startController(scripts: Record<string, Script> = {}, options: Partial<
         owner,
       );
     }
-    await port.writeStatus(ref, { phase: 'Ready', observedGeneration: stored.generation });
+    await port.writeStatus(ref, { phase: 'Ready', observedGeneration: stored.generation }, stored.resourceVersion);
     const requeueAfterMs = scripts[ref.name]?.requeueAfterMs;
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
   };

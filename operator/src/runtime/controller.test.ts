@@ -245,4 +245,34 @@ describe('Controller', () => {
     expect(signal?.aborted).toBe(true);
     expect(result).toEqual({ abandoned: [] });
   });
+
+  it('abortInFlight aborts every running reconcile at once, starts no other, and logs them as aborted, not failed', async () => {
+    const signals = new Map<string, AbortSignal>();
+    const s = started(
+      setup(
+        (key, ctx) =>
+          new Promise<ReconcileResult>((_resolve, reject) => {
+            signals.set(key, ctx.signal);
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+          }),
+        { shutdownGraceMs: 25_000 },
+      ),
+    );
+    for (const name of ['a', 'b', 'c']) s.primary.emit({ type: 'added', key: `ns/${name}`, object: anObject('ns', name, '1') });
+    await flush();
+    expect([...signals.keys()]).toEqual(['ns/a', 'ns/b']);
+
+    s.controller.abortInFlight(new Error('leadership lost'));
+    expect(signals.get('ns/a')?.aborted).toBe(true);
+    expect(signals.get('ns/b')?.aborted).toBe(true);
+    await advance(60_000);
+    expect([...signals.keys()]).toEqual(['ns/a', 'ns/b']);
+    const aborted = s.lines.filter((l) => l.msg === 'reconcile aborted');
+    expect(aborted.map((l) => [l.key, l.reason, l.level])).toEqual([
+      ['ns/a', 'leadership lost', 30],
+      ['ns/b', 'leadership lost', 30],
+    ]);
+    expect(s.lines.filter((l) => l.msg === 'reconcile failed')).toEqual([]);
+    await expect(s.controller.stop()).resolves.toEqual({ abandoned: [] });
+  });
 });

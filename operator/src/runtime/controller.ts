@@ -82,6 +82,8 @@ export class Controller {
   // The logger of each key's current run, so the settle hook logs with the same reconcileId. A key has at most one
   // run at a time, and the hook runs before the key can start again.
   private readonly runLogs = new Map<ObjectKey, Logger>();
+  // Keys whose current run ended after its signal was aborted: expected on shutdown or lost leadership, not an error.
+  private readonly abortedRuns = new Set<ObjectKey>();
   private readonly unsubscribes: Array<() => void> = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
@@ -134,6 +136,14 @@ export class Controller {
     return result;
   }
 
+  /** Aborts every in-flight reconcile's signal now and takes no more work: this process must stop acting at once
+   * (it lost leadership). stop() still stops the watchers and waits for the reconciles to return. */
+  abortInFlight(reason: unknown): void {
+    if (this.state !== 'running') return;
+    this.log.warn({ reason: reason instanceof Error ? reason.message : String(reason), inFlight: this.queue.stats().inFlight }, 'aborting every reconcile in flight');
+    this.queue.abortInFlight(reason);
+  }
+
   /** True once every watcher has listed: the readiness probe. */
   hasSynced(): boolean {
     return this.options.primary.hasSynced() && (this.options.owned ?? []).every(({ source }) => source.hasSynced());
@@ -183,7 +193,12 @@ export class Controller {
     const log = this.log.child({ reconcileId, key });
     this.runLogs.set(key, log);
     log.debug({ failures }, 'reconcile started');
-    return this.options.reconcile(key, { signal, reconcileId, log });
+    try {
+      return await this.options.reconcile(key, { signal, reconcileId, log });
+    } catch (err) {
+      if (signal.aborted) this.abortedRuns.add(key);
+      throw err;
+    }
   }
 
   private settled(settled: SettledWork): void {
@@ -192,6 +207,8 @@ export class Controller {
     const { durationMs, nextRunInMs, failures } = settled;
     if (settled.result === 'succeeded') {
       log.debug({ durationMs, requeueAfterMs: nextRunInMs }, 'reconcile finished');
+    } else if (this.abortedRuns.delete(settled.key)) {
+      log.info({ reason: settled.error instanceof Error ? settled.error.message : String(settled.error), durationMs }, 'reconcile aborted');
     } else {
       log.error({ err: settled.error, durationMs, failures, retryInMs: nextRunInMs }, 'reconcile failed');
     }

@@ -13,3 +13,4 @@ export { kubeLeaseStore, type LeaseStore, type StoredLease } from './lease-store
 export { decideLease, releasedRecord, sameLeaseRecord, type LeaseDecision, type LeaseRecord } from './lease-decision.js';
 export { httpStatusOf, isConflict, isNotFound } from './api-status.js';
 export { abortableSleep } from './abortable-sleep.js';
+export { stopWithin, type StopOutcome } from './stop-within.js';

@@ -325,6 +325,26 @@ describe('WorkQueue', () => {
       expect(h.keys()).toEqual(['ns/cooperative', 'ns/stubborn']);
     });
 
+    it('abortInFlight aborts every running key at once, with the reason, and takes no more work', async () => {
+      const h = controllableHandler();
+      const { queue } = queueWith(h.handler, { concurrency: 2 });
+      queue.add('ns/a');
+      queue.add('ns/b');
+      queue.add('ns/c');
+      queue.addAfter('ns/d', 1_000);
+      await flush();
+      const reason = new Error('leadership lost');
+      queue.abortInFlight(reason);
+      expect(h.last('ns/a').signal.aborted).toBe(true);
+      expect(h.last('ns/b').signal.reason).toBe(reason);
+      h.last('ns/a').fail();
+      h.last('ns/b').succeed({ requeueAfterMs: 1 });
+      queue.add('ns/e');
+      await advance(60_000);
+      expect(h.keys()).toEqual(['ns/a', 'ns/b']);
+      await expect(queue.shutdown({ graceMs: 0 })).resolves.toEqual({ abandoned: [] });
+    });
+
     it('resolves at once when nothing runs', async () => {
       const h = controllableHandler();
       const { queue } = queueWith(h.handler);

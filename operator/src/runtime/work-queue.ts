@@ -122,16 +122,28 @@ export class WorkQueue {
    * aborts their signal and waits up to `abandonAfterMs` more. Resolves with the keys still running then. */
   async shutdown(options: ShutdownOptions = {}): Promise<{ abandoned: string[] }> {
     const { graceMs = 30_000, abandonAfterMs = 5_000 } = options;
-    this.accepting = false;
-    for (const { timer } of this.delayed.values()) clearTimeout(timer);
-    this.delayed.clear();
-    this.ready.clear();
-    this.dirty.clear();
+    this.stopAccepting();
     if (!(await this.waitForRunning(graceMs))) {
       for (const { abort } of this.running.values()) abort.abort(new Error('work queue shutting down'));
       await this.waitForRunning(abandonAfterMs);
     }
     return { abandoned: [...this.running.keys()] };
+  }
+
+  /** Stops accepting keys, drops the pending ones, and aborts every in-flight run's signal now, without a grace
+   * period: for when this process must stop acting at once (it lost leadership). shutdown() still waits for the
+   * runs to return. */
+  abortInFlight(reason: unknown): void {
+    this.stopAccepting();
+    for (const { abort } of this.running.values()) abort.abort(reason);
+  }
+
+  private stopAccepting(): void {
+    this.accepting = false;
+    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+    this.delayed.clear();
+    this.ready.clear();
+    this.dirty.clear();
   }
 
   private async waitForRunning(timeoutMs: number): Promise<boolean> {

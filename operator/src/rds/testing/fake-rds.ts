@@ -1,12 +1,15 @@
 // An in-memory RdsPort for unit tests of the whole reconcile. It keeps the rules that matter to the reconciler
 // (identifiers are unique, only an available instance is modified, a protected instance is not deleted, a
-// replica needs an available source) and records every call, so a test can count mutating ones.
+// replica needs an available source) and records every call, so a test can count mutating ones. Like the SDK, it
+// sends nothing for a call whose abort signal is already aborted, and keeps each call's options for a test to check.
 import { RdsError } from '../errors.js';
 import { settingsAsReported } from './instances.js';
 import type {
+  CallOptions,
   CreateParameterGroupInput,
   CreatePrimaryInput,
   CreateReplicaInput,
+  DescribeOptions,
   FinalSnapshot,
   InstanceModification,
   ParameterGroup,
@@ -22,6 +25,12 @@ export interface RecordedCall {
   mutating: boolean;
 }
 
+/** The per-call options a call came with, in call order (calls refused for an aborted signal included). */
+export interface ReceivedOptions {
+  operation: string;
+  options: DescribeOptions | undefined;
+}
+
 const DEFERRABLE: ReadonlyArray<keyof InstanceModification> = ['instanceClass', 'allocatedStorageGiB', 'storageType', 'iops', 'engineVersion', 'multiAZ'];
 
 export class FakeRds implements RdsPort {
@@ -29,6 +38,7 @@ export class FakeRds implements RdsPort {
   readonly parameterGroups = new Map<string, ParameterGroup>();
   readonly snapshots = new Map<string, RdsSnapshot>();
   readonly calls: RecordedCall[] = [];
+  readonly received: ReceivedOptions[] = [];
   /** Status of an instance right after its create call: `available` is what the emulator does. */
   createdStatus = 'available';
   /** Whether a deleted instance stays `deleting` (as in AWS) or vanishes at once (as in the emulator). */
@@ -46,7 +56,10 @@ export class FakeRds implements RdsPort {
     return this.calls.filter((c) => c.mutating);
   }
 
-  private record(operation: string, subject: string, mutating: boolean): void {
+  private record(operation: string, subject: string, mutating: boolean, options: DescribeOptions | undefined): void {
+    this.received.push({ operation, options });
+    // The SDK rejects a request whose signal is already aborted without sending it.
+    options?.signal?.throwIfAborted();
     this.calls.push({ operation, subject, mutating });
     const i = this.failures.findIndex((f) => f.operation === operation);
     if (i >= 0) {
@@ -63,8 +76,8 @@ export class FakeRds implements RdsPort {
     return structuredClone(instance);
   }
 
-  async describeInstances(ids: readonly string[]): Promise<Map<string, RdsInstance>> {
-    this.record('DescribeDBInstances', ids.join(','), false);
+  async describeInstances(ids: readonly string[], options?: DescribeOptions): Promise<Map<string, RdsInstance>> {
+    this.record('DescribeDBInstances', ids.join(','), false, options);
     const out = new Map<string, RdsInstance>();
     for (const id of ids) {
       const found = this.instances.get(id.toLowerCase());
@@ -94,8 +107,8 @@ export class FakeRds implements RdsPort {
     };
   }
 
-  async setMasterPassword(identifier: string, password: string): Promise<RdsInstance> {
-    this.record('ModifyDBInstance', identifier, true);
+  async setMasterPassword(identifier: string, password: string, options?: CallOptions): Promise<RdsInstance> {
+    this.record('ModifyDBInstance', identifier, true, options);
     const instance = this.instances.get(identifier);
     if (instance === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'ModifyDBInstance', `DBInstance ${identifier} not found`);
     if (instance.status !== 'available') {
@@ -105,8 +118,8 @@ export class FakeRds implements RdsPort {
     return this.copy(instance);
   }
 
-  async createPrimary(input: CreatePrimaryInput): Promise<RdsInstance> {
-    this.record('CreateDBInstance', input.identifier, true);
+  async createPrimary(input: CreatePrimaryInput, options?: CallOptions): Promise<RdsInstance> {
+    this.record('CreateDBInstance', input.identifier, true, options);
     if (this.instances.has(input.identifier)) throw new RdsError('already-exists', 'DBInstanceAlreadyExists', 'CreateDBInstance', 'DB instance already exists');
     this.passwords.set(input.identifier, input.masterPassword);
     const instance = this.newInstance(input, {
@@ -123,8 +136,8 @@ export class FakeRds implements RdsPort {
     return this.copy(instance);
   }
 
-  async createReplica(input: CreateReplicaInput): Promise<RdsInstance> {
-    this.record('CreateDBInstanceReadReplica', input.identifier, true);
+  async createReplica(input: CreateReplicaInput, options?: CallOptions): Promise<RdsInstance> {
+    this.record('CreateDBInstanceReadReplica', input.identifier, true, options);
     if (this.instances.has(input.identifier)) throw new RdsError('already-exists', 'DBInstanceAlreadyExists', 'CreateDBInstanceReadReplica', 'DB instance already exists');
     const source = this.instances.get(input.sourceIdentifier);
     if (source === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'CreateDBInstanceReadReplica', `DBInstance ${input.sourceIdentifier} not found`);
@@ -141,8 +154,8 @@ export class FakeRds implements RdsPort {
     return this.copy(instance);
   }
 
-  async modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance> {
-    this.record('ModifyDBInstance', identifier, true);
+  async modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean, options?: CallOptions): Promise<RdsInstance> {
+    this.record('ModifyDBInstance', identifier, true, options);
     const instance = this.instances.get(identifier);
     if (instance === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'ModifyDBInstance', `DBInstance ${identifier} not found`);
     const storageOnly = Object.keys(changes).every((k) => k === 'allocatedStorageGiB' || k === 'maxAllocatedStorageGiB');
@@ -180,8 +193,8 @@ export class FakeRds implements RdsPort {
     return this.copy(instance);
   }
 
-  async deleteInstance(identifier: string, finalSnapshot: FinalSnapshot): Promise<RdsInstance | undefined> {
-    this.record('DeleteDBInstance', identifier, true);
+  async deleteInstance(identifier: string, finalSnapshot: FinalSnapshot, options?: CallOptions): Promise<RdsInstance | undefined> {
+    this.record('DeleteDBInstance', identifier, true, options);
     const instance = this.instances.get(identifier);
     if (instance === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'DeleteDBInstance', `DBInstance ${identifier} not found`);
     if (instance.deletionProtection) {
@@ -210,59 +223,59 @@ export class FakeRds implements RdsPort {
     }
   }
 
-  async addTags(arn: string, tags: Record<string, string>): Promise<void> {
-    this.record('AddTagsToResource', arn, true);
+  async addTags(arn: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {
+    this.record('AddTagsToResource', arn, true, options);
     const target = [...this.instances.values(), ...this.parameterGroups.values()].find((r) => r.arn === arn);
     if (target === undefined) throw new RdsError('terminal', 'InvalidParameterValue', 'AddTagsToResource', `Invalid resource name: ${arn}`);
     Object.assign(target.tags, tags);
   }
 
-  async listTags(arn: string): Promise<Record<string, string>> {
-    this.record('ListTagsForResource', arn, false);
+  async listTags(arn: string, options?: CallOptions): Promise<Record<string, string>> {
+    this.record('ListTagsForResource', arn, false, options);
     const target = [...this.instances.values(), ...this.parameterGroups.values()].find((r) => r.arn === arn);
     return { ...(target?.tags ?? {}) };
   }
 
-  async describeParameterGroup(name: string): Promise<ParameterGroup | undefined> {
-    this.record('DescribeDBParameterGroups', name, false);
+  async describeParameterGroup(name: string, options?: CallOptions): Promise<ParameterGroup | undefined> {
+    this.record('DescribeDBParameterGroups', name, false, options);
     const group = this.parameterGroups.get(name);
     return group === undefined ? undefined : structuredClone(group);
   }
 
-  async listParameterGroups(): Promise<ParameterGroupSummary[]> {
-    this.record('DescribeDBParameterGroups', '*', false);
+  async listParameterGroups(options?: CallOptions): Promise<ParameterGroupSummary[]> {
+    this.record('DescribeDBParameterGroups', '*', false, options);
     return [...this.parameterGroups.values()].map(({ name, arn, family }) => ({ name, arn, family }));
   }
 
-  async createParameterGroup(input: CreateParameterGroupInput): Promise<void> {
-    this.record('CreateDBParameterGroup', input.name, true);
+  async createParameterGroup(input: CreateParameterGroupInput, options?: CallOptions): Promise<void> {
+    this.record('CreateDBParameterGroup', input.name, true, options);
     if (this.parameterGroups.has(input.name)) throw new RdsError('already-exists', 'DBParameterGroupAlreadyExists', 'CreateDBParameterGroup', 'exists');
     this.parameterGroups.set(input.name, { name: input.name, arn: this.arn('pg', input.name), family: input.family, tags: { ...input.tags }, parameters: {} });
   }
 
-  async setParameters(groupName: string, values: Readonly<Record<string, string>>): Promise<void> {
-    this.record('ModifyDBParameterGroup', groupName, true);
+  async setParameters(groupName: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
+    this.record('ModifyDBParameterGroup', groupName, true, options);
     const group = this.parameterGroups.get(groupName);
     if (group === undefined) throw new RdsError('not-found', 'DBParameterGroupNotFound', 'ModifyDBParameterGroup', 'not found');
     Object.assign(group.parameters, values);
   }
 
-  async resetParameters(groupName: string, names: readonly string[]): Promise<void> {
-    this.record('ResetDBParameterGroup', groupName, true);
+  async resetParameters(groupName: string, names: readonly string[], options?: CallOptions): Promise<void> {
+    this.record('ResetDBParameterGroup', groupName, true, options);
     const group = this.parameterGroups.get(groupName);
     if (group === undefined) throw new RdsError('not-found', 'DBParameterGroupNotFound', 'ResetDBParameterGroup', 'not found');
     for (const name of names) delete group.parameters[name];
   }
 
-  async deleteParameterGroup(name: string): Promise<void> {
-    this.record('DeleteDBParameterGroup', name, true);
+  async deleteParameterGroup(name: string, options?: CallOptions): Promise<void> {
+    this.record('DeleteDBParameterGroup', name, true, options);
     const inUse = [...this.instances.values()].some((i) => i.parameterGroups.some((g) => g.name === name));
     if (inUse) throw new RdsError('invalid-state', 'InvalidDBParameterGroupState', 'DeleteDBParameterGroup', 'in use');
     this.parameterGroups.delete(name);
   }
 
-  async describeSnapshot(identifier: string): Promise<RdsSnapshot | undefined> {
-    this.record('DescribeDBSnapshots', identifier, false);
+  async describeSnapshot(identifier: string, options?: CallOptions): Promise<RdsSnapshot | undefined> {
+    this.record('DescribeDBSnapshots', identifier, false, options);
     const snapshot = this.snapshots.get(identifier);
     return snapshot === undefined ? undefined : structuredClone(snapshot);
   }

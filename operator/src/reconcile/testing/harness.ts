@@ -37,7 +37,7 @@ export interface Harness {
   rds: FakeRds;
   log: CapturingLogger;
   ref: ObjectRef;
-  reconcile(): Promise<ReconcileResult>;
+  reconcile(signal?: AbortSignal): Promise<ReconcileResult>;
   /** Reconciles until nothing is transitioning (at most `max` times); returns how many runs it took. */
   converge(max?: number): Promise<number>;
   status(): ReplicaSetDBStatus | undefined;
@@ -75,7 +75,7 @@ export function aHarness(db: ReplicaSetDBBuilder, options: HarnessOptions = {}):
     log,
     ref,
     clock,
-    reconcile: () => reconcile(ref, { log }),
+    reconcile: (signal) => reconcile(ref, { log, ...(signal !== undefined ? { signal } : {}) }),
     async converge(max = 20) {
       for (let run = 1; run <= max; run++) {
         const result = await harness.reconcile();

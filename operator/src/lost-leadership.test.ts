@@ -1,0 +1,71 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { abortedOnLoss, EXIT_LOST_LEADERSHIP_WORK_STUCK, stopWorkOrExit } from './lost-leadership.js';
+import { leaderElectionDefaults } from './runtime/index.js';
+
+function deps(stopWork: () => Promise<void>) {
+  const fatal: Array<{ obj: unknown; msg: string }> = [];
+  const exits: number[] = [];
+  return {
+    fatal,
+    exits,
+    deps: {
+      stopWork,
+      renewDeadlineMs: leaderElectionDefaults.renewDeadlineMs,
+      log: { fatal: (obj: unknown, msg: string) => fatal.push({ obj, msg }) } as never,
+      exit: (code: number) => void exits.push(code),
+    },
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('stopWorkOrExit', () => {
+  it('lets the process shut down normally when the work stops within the renew deadline', async () => {
+    const { deps: d, exits, fatal } = deps(() => new Promise<void>((resolve) => setTimeout(resolve, leaderElectionDefaults.renewDeadlineMs - 100)));
+    const outcome = stopWorkOrExit(d);
+    await vi.advanceTimersByTimeAsync(leaderElectionDefaults.renewDeadlineMs);
+    await expect(outcome).resolves.toBe('stopped');
+    expect(exits).toEqual([]);
+    expect(fatal).toEqual([]);
+  });
+
+  it('exits with code 3 and says why when the work has not stopped at the default renew deadline', async () => {
+    const { deps: d, exits, fatal } = deps(() => new Promise<void>(() => {}));
+    const outcome = stopWorkOrExit(d);
+    await vi.advanceTimersByTimeAsync(leaderElectionDefaults.renewDeadlineMs - 1);
+    expect(exits).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(outcome).resolves.toBe('exited');
+    expect(exits).toEqual([EXIT_LOST_LEADERSHIP_WORK_STUCK]);
+    expect(EXIT_LOST_LEADERSHIP_WORK_STUCK).toBe(3);
+    expect(fatal).toEqual([
+      {
+        obj: { renewDeadlineMs: 10_000, exitCode: 3 },
+        msg: 'lost the leader Lease and in-flight reconciles did not stop within the renew deadline; exiting now so that nothing more is written',
+      },
+    ]);
+  });
+});
+
+describe('abortedOnLoss', () => {
+  it('aborts, with the same reason, when leadership is lost', () => {
+    const leadership = new AbortController();
+    const signal = abortedOnLoss(leadership.signal, () => false);
+    const reason = new Error('leadership lost');
+    leadership.abort(reason);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(reason);
+  });
+
+  it('does not abort when the process gives leadership up on purpose (SIGTERM keeps its shutdown grace)', () => {
+    const leadership = new AbortController();
+    const signal = abortedOnLoss(leadership.signal, () => true);
+    leadership.abort(new Error('leadership given up'));
+    expect(signal.aborted).toBe(false);
+  });
+});
