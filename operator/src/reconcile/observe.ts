@@ -8,6 +8,7 @@ import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { masterPasswordProblem } from './credentials.js';
 import { Observed, type CredentialsState } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
+import { chooseBaseIdentifier, legacyIdentifierToCheck } from './base-identifier.js';
 
 export interface ObserveDeps {
   kube: KubernetesPort;
@@ -66,7 +67,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
   const spec = parsed.ok ? parsed.value.spec : undefined;
   // An object whose spec does not parse still has a status worth keeping (its conditions, its instances).
   const status = parsed.ok ? parsed.value.status : statusOf(stored.raw);
-  const names = resourceNames(ref, stored.uid, spec);
+  const names = resourceNames(ref, stored.uid, spec, await baseIdentifierOf(deps.rds, ref, stored.uid, status));
 
   const candidates = candidateIdentifiers(names, spec, status);
   const [instances, parameterGroup, credentials, configMap] = await Promise.all([
@@ -98,6 +99,15 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     configMap,
     ...lag,
   });
+}
+
+/** The recorded base identifier; until one is recorded (a new object, or one created by an earlier version), one
+ * lookup of the legacy identifier, so an upgraded object keeps its instances instead of creating a second set. */
+async function baseIdentifierOf(rds: RdsPort, ref: ObjectRef, uid: string, status: ReplicaSetDBStatus | undefined): Promise<string> {
+  const recorded = status?.baseIdentifier;
+  const legacy = legacyIdentifierToCheck(ref, recorded);
+  const legacyPrimary = legacy !== undefined ? (await rds.describeInstances([legacy])).get(legacy) : undefined;
+  return chooseBaseIdentifier({ ref, uid, recorded, legacyPrimary }).base;
 }
 
 function statusOf(raw: Record<string, unknown>): ReplicaSetDBStatus | undefined {

@@ -4,13 +4,13 @@ import type { InstanceStatus } from '../../api/index.js';
 import { parseTopology } from '@servio/replicasetdb-client';
 import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
-import { aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
 import { planTopology, withTopologySteps } from './topology.js';
 import type { Step } from './types.js';
 
-const P = 'prod-servio';
-const R = (i: number) => `prod-servio-r${i}`;
+const P = BASE;
+const R = (i: number) => `${BASE}-r${i}`;
 
 function observedWith(observed: Observed, extra: Partial<Observed['world']>): Observed {
   return new Observed({ ...observed.world, ...extra });
