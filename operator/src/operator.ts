@@ -31,7 +31,8 @@ import {
 export type OperatorSettings = Pick<
   OperatorConfig,
   'watchNamespaces' | 'concurrency' | 'awsRegion' | 'awsEndpoint' | 'resyncSteady' | 'resyncTransitioning' | 'shutdownTimeout' | 'identity'
->;
+> &
+  Partial<Pick<OperatorConfig, 'adoptNamespaces'>>;
 
 export interface OperatorOptions {
   config: OperatorSettings;
@@ -103,6 +104,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     lag: sharedLagPort(options),
     resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
     metrics: options.metrics,
+    adoptNamespaces: config.adoptNamespaces ?? [],
   });
 
   const controller = new Controller({

@@ -15,6 +15,8 @@ export interface ObserveDeps {
   rds: RdsPort;
   /** Unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** Namespaces whose objects may adopt existing instances; unset: none. */
+  adoptNamespaces?: readonly string[];
 }
 
 function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
@@ -98,6 +100,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     credentials,
     configMap,
     ...lag,
+    namespaceAllowsAdoption: deps.adoptNamespaces?.includes(ref.namespace) ?? false,
   });
 }
 

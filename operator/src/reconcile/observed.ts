@@ -41,6 +41,8 @@ export interface ObservedWorld {
   replicaLag?: ReadonlyMap<string, number | undefined>;
   /** Set when CloudWatch could not be asked; the lag of the previous status stands in. */
   lagUnavailable?: string;
+  /** Whether the operator allows adoption in this object's namespace (--adopt-namespaces); unset: it does not. */
+  namespaceAllowsAdoption?: boolean;
 }
 
 export interface ForeignResource {
@@ -80,8 +82,18 @@ export class Observed {
     return this.world.object.finalizers.includes(FINALIZER);
   }
 
+  /** The object asks for adoption (the annotation) and the operator allows it in this namespace: both are needed,
+   * so a tenant cannot take over an instance in a shared account just by annotating its object. */
   adoptionAllowed(): boolean {
+    return this.adoptionRequested() && this.world.namespaceAllowsAdoption === true;
+  }
+
+  adoptionRequested(): boolean {
     return isAdoptionAllowed(this.world.object.annotations);
+  }
+
+  namespaceAllowsAdoption(): boolean {
+    return this.world.namespaceAllowsAdoption === true;
   }
 
   instance(identifier: string): RdsInstance | undefined {

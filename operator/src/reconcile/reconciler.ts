@@ -31,6 +31,8 @@ export interface ReconcilerDeps {
   /** CloudWatch ReplicaLag; unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
   metrics?: Pick<OperatorMetrics, 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
+  /** Namespaces whose objects may adopt existing instances (--adopt-namespaces); unset: none. */
+  adoptNamespaces?: readonly string[];
 }
 
 export interface ReconcileContext {

@@ -15,7 +15,7 @@ describe('plan: identifiers owned by something else', () => {
   it('names the other object when the instance belongs to another ReplicaSetDB, and never adopts it', () => {
     const other = ownershipTags({ namespace: 'prod', name: 'servio-other', uid: 'uid-9' });
     for (const db of [aReplicaSetDB(), aReplicaSetDB().withAnnotation(ADOPT_ANNOTATION, 'true')]) {
-      const p = plan(aWorld(db).withForeignInstance(BASE, other).build());
+      const p = plan(aWorld(db).withAdoptionAllowed().withForeignInstance(BASE, other).build());
       expect(stepsOf(p)).toEqual([]);
       expect(p.blocker?.message).toContain('belongs to ReplicaSetDB prod/servio-other');
     }
@@ -35,7 +35,7 @@ describe('plan: identifiers owned by something else', () => {
 
   it('adopts an unowned primary when annotated: tags it first, then manages it', () => {
     const db = aReplicaSetDB().withReplicas(0).withAnnotation(ADOPT_ANNOTATION, 'true');
-    const world = aWorld(db).inSync().withPrimary({ tags: { Name: 'hand-made' }, instanceClass: 'db.t3.micro' });
+    const world = aWorld(db).withAdoptionAllowed().inSync().withPrimary({ tags: { Name: 'hand-made' }, instanceClass: 'db.t3.micro' });
     const p = plan(world.build());
     expect(p.blocker).toBeUndefined();
     expect(stepsOf(p)).toEqual([`tagResource ${BASE}`, `modifyInstance ${BASE}`]);
@@ -44,13 +44,13 @@ describe('plan: identifiers owned by something else', () => {
 
   it('adopts an instance retained by an earlier object of the same name when annotated', () => {
     const db = aReplicaSetDB().withReplicas(0).withAnnotation(ADOPT_ANNOTATION, 'true');
-    const world = aWorld(db).inSync().withPrimary({ tags: ownershipTags({ ...OWNER, uid: 'uid-of-the-earlier-one' }) });
+    const world = aWorld(db).withAdoptionAllowed().inSync().withPrimary({ tags: ownershipTags({ ...OWNER, uid: 'uid-of-the-earlier-one' }) });
     expect(stepsOf(plan(world.build()))).toEqual([`tagResource ${BASE}`]);
   });
 
   it('refuses to adopt a "primary" that is itself a replica, even when annotated', () => {
     const db = aReplicaSetDB().withReplicas(0).withAnnotation(ADOPT_ANNOTATION, 'true');
-    const world = aWorld(db).withForeignInstance(BASE, {}, { replicationSource: 'elsewhere' });
+    const world = aWorld(db).withAdoptionAllowed().withForeignInstance(BASE, {}, { replicationSource: 'elsewhere' });
     const p = plan(world.build());
     expect(p.blocker?.reason).toBe('IdentifierConflict');
     expect(p.blocker?.message).toContain('cannot be adopted');
@@ -58,7 +58,7 @@ describe('plan: identifiers owned by something else', () => {
 
   it('requires the annotation value to be exactly "true"', () => {
     const db = aReplicaSetDB().withAnnotation(ADOPT_ANNOTATION, 'yes');
-    expect(plan(aWorld(db).withForeignInstance(BASE, {}).build()).blocker?.reason).toBe('IdentifierConflict');
+    expect(plan(aWorld(db).withAdoptionAllowed().withForeignInstance(BASE, {}).build()).blocker?.reason).toBe('IdentifierConflict');
   });
 });
 

@@ -5,6 +5,7 @@ import type { Observed } from '../observed.js';
 import { findBlocker } from './blockers.js';
 import { planPrimaryCreation } from './create.js';
 import { planDeletion } from './delete.js';
+import { guardInstanceDeletions } from './adopted-deletion.js';
 import { planModifications } from './modify.js';
 import { planParameterGroup } from './parameters.js';
 import { retireImmediately, type RetirementGate } from './retirement.js';
@@ -27,6 +28,10 @@ function unhealthyInstances(observed: Observed): UnhealthyInstance[] {
 }
 
 export function planReconcile(observed: Observed, options: PlanOptions): Plan {
+  return guardInstanceDeletions(planUnguarded(observed, options), observed);
+}
+
+function planUnguarded(observed: Observed, options: PlanOptions): Plan {
   const plan = emptyPlan();
   plan.unhealthy = unhealthyInstances(observed);
   if (observed.isDeleting()) return planDeletion(plan, observed);

@@ -66,6 +66,7 @@ export interface Wait {
 export type BlockReason =
   | 'InvalidSpec'
   | 'IdentifierConflict'
+  | 'AdoptionNotAllowed'
   | 'AwsRejected'
   | 'CredentialsInvalid'
   | 'PrimaryLost'

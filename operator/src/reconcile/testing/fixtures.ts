@@ -162,8 +162,15 @@ export class WorldBuilder {
   private readonly instances = new Map<string, RdsInstance>();
   private parameterGroup: ParameterGroup | undefined;
   private credentials: CredentialsState = { state: 'absent' };
+  private namespaceAllowsAdoption = false;
 
   constructor(private readonly db: ReplicaSetDBBuilder) {}
+
+  /** The operator is configured to allow adoption in this object's namespace (--adopt-namespaces). */
+  withAdoptionAllowed(): this {
+    this.namespaceAllowsAdoption = true;
+    return this;
+  }
 
   private parsed() {
     const result = parseReplicaSetDB(this.db.build());
@@ -302,6 +309,7 @@ export class WorldBuilder {
       parameterGroup: structuredClone(this.parameterGroup),
       credentials: this.credentials,
       configMap: undefined,
+      namespaceAllowsAdoption: this.namespaceAllowsAdoption,
     });
   }
 }
