@@ -6,7 +6,7 @@ import type { Topology } from '@servio/replicasetdb-client';
 import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
 import type { ParameterGroup, RdsInstance } from '../rds/port.js';
-import { FINALIZER, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
+import { FINALIZER, MANAGED_BY, MANAGED_BY_LABEL, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
 import type { ResourceNames } from './resource-names.js';
 import { healthOf } from './instance-states.js';
 import { readPublishedTopology } from '../topology/index.js';
@@ -220,10 +220,13 @@ export class Observed {
     return this.world.configMap;
   }
 
-  /** A ConfigMap of that name controlled by another object is not ours to write or delete. */
+  /** A ConfigMap of that name is ours to write or delete only if the operator created it for this object: its
+   * managed-by label and this object as controller owner. Anything else (made by hand, by another tool, or for
+   * another object) is left exactly as it is, also on the finalizer path. */
   configMapIsForeign(): boolean {
-    const owners = this.world.configMap?.ownerUids ?? [];
-    return owners.length > 0 && !owners.includes(this.object.uid);
+    const configMap = this.world.configMap;
+    if (configMap === undefined) return false;
+    return configMap.labels[MANAGED_BY_LABEL] !== MANAGED_BY || configMap.controllerUid !== this.object.uid;
   }
 
   /** topology.json as clients currently read it, when it parses. */

@@ -45,7 +45,7 @@ function configMapShowing(observed: Observed, draining: number[]): StoredConfigM
       .filter((r) => r.state === 'draining' || r.id === R(1)),
   };
   const { data, labels } = renderEndpointsConfigMap(document);
-  return { data, labels, resourceVersion: '7', ownerUids: [UID] };
+  return { data, labels, resourceVersion: '7', ownerUids: [UID], controllerUid: UID };
 }
 
 function gated(observed: Observed) {
