@@ -2,15 +2,15 @@
 // the emulator, with intervals short enough for a test.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { startOperator, type OperatorOptions, type RunningOperator } from '../../operator/src/operator.js';
+import { startOperator, type OperatorOptions, type OperatorSettings, type RunningOperator } from '../../operator/src/operator.js';
 import { testEnv } from '../env/helpers.js';
 
 export function startTestOperator(
   kubeConfig: KubeConfig,
   log: Logger,
-  options: { namespace: string; identity: string } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
+  options: { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
 ): RunningOperator {
-  const { namespace, identity, ...rest } = options;
+  const { namespace, identity, settings, ...rest } = options;
   return startOperator({
     config: {
       watchNamespaces: [namespace],
@@ -23,6 +23,7 @@ export function startTestOperator(
       resyncTransitioning: 300,
       shutdownTimeout: 500,
       identity,
+      ...settings,
     },
     kubeConfig,
     log,
