@@ -29,6 +29,13 @@ export interface TransactionOptions {
 }
 
 
+/** Queries close() cut on one endpoint. */
+export interface CutQueries {
+  id: string;
+  role: 'primary' | 'replica';
+  inFlight: number;
+}
+
 export class RouterCore {
   topology!: Topology;
   primary!: Endpoint;
@@ -40,7 +47,8 @@ export class RouterCore {
   readonly reads: Reads;
   readonly writes: Writes;
   #byKey = new Map<string, Endpoint>();
-  #retiring = new Set<Promise<void>>();
+  /** Endpoints retired whose pools have not ended yet. */
+  #retiring = new Set<Endpoint>();
   #cursor = 0;
 
   constructor(
@@ -71,7 +79,7 @@ export class RouterCore {
       const ep = this.#byKey.get(key);
       if (!ep) continue;
       this.#byKey.delete(key);
-      this.#track(ep.retire());
+      this.#track(ep);
     }
     const specs = endpointSpecs(next);
     const byKey = (spec: EndpointSpec) => this.#byKey.get(spec.key) as Endpoint;
@@ -80,9 +88,9 @@ export class RouterCore {
     this.topology = next;
   }
 
-  #track(retiring: Promise<void>): void {
-    this.#retiring.add(retiring);
-    void retiring.finally(() => this.#retiring.delete(retiring));
+  #track(ep: Endpoint): void {
+    this.#retiring.add(ep);
+    void ep.retire().finally(() => this.#retiring.delete(ep));
   }
 
   /** Marks an endpoint failed; reports it once per outage. */
@@ -94,8 +102,8 @@ export class RouterCore {
     if (this.closed) throw new RouterClosedError();
   }
 
-  pickReplica(need: ReadRequirement, exclude?: Endpoint): Endpoint | undefined {
-    const picked = pickRoundRobin(this.replicas, this.#cursor, (ep) => ep !== exclude && isEligible(ep, need));
+  pickReplica(need: ReadRequirement, exclude: ReadonlySet<Endpoint> = new Set()): Endpoint | undefined {
+    const picked = pickRoundRobin(this.replicas, this.#cursor, (ep) => !exclude.has(ep) && isEligible(ep, need));
     if (!picked) return undefined;
     this.#cursor = picked.next;
     return picked.item;
@@ -107,8 +115,19 @@ export class RouterCore {
     // A read that fails on a replica moves to another endpoint in the same tick, so the endpoints are ended
     // only once none of them has work: ending them one by one could end the one the retry is about to use.
     while ([...this.#byKey.values()].some((ep) => ep.inFlight > 0)) await new Promise((resolve) => setTimeout(resolve, 5));
-    for (const ep of this.#byKey.values()) this.#track(ep.retire());
+    for (const ep of this.#byKey.values()) this.#track(ep);
     this.#byKey.clear();
-    while (this.#retiring.size > 0) await Promise.allSettled([...this.#retiring]);
+    while (this.#retiring.size > 0) await Promise.allSettled([...this.#retiring].map((ep) => ep.retire()));
+  }
+
+  /** For a close() out of time: destroys every connection of every endpoint, failing the queries still running;
+   * reports the endpoints that had some. */
+  cut(): CutQueries[] {
+    const cut: CutQueries[] = [];
+    for (const ep of new Set([...this.#byKey.values(), ...this.#retiring])) {
+      const inFlight = ep.cut();
+      if (inFlight > 0) cut.push({ id: ep.id, role: ep.spec.role, inFlight });
+    }
+    return cut;
   }
 }

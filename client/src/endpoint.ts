@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
-import { endPool } from './pools.js';
+import { destroyConnections, endPool } from './pools.js';
 import type { EndpointSpec, EndpointState } from './topology/plan.js';
 
 export interface EndpointPools {
@@ -25,7 +25,7 @@ export class Endpoint implements ReplicaView {
   lastError: string | undefined = undefined;
   nextProbeAt = 0;
   inFlight = 0;
-  readonly counters = { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, failures: 0 };
+  readonly counters = { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, poolSaturated: 0, failures: 0 };
   #failedAt = -Infinity;
   #knownDown = false;
   #drained: (() => void) | undefined;
@@ -82,6 +82,14 @@ export class Endpoint implements ReplicaView {
 
   noteReplayLsn(lsn: Lsn): void {
     if (this.replayLsn === undefined || lsn > this.replayLsn) this.replayLsn = lsn;
+  }
+
+  /** Fails whatever still runs here by destroying every connection; returns how many queries were running. */
+  cut(): number {
+    const running = this.inFlight;
+    const { main, readOnly, monitor } = this.pools;
+    for (const pool of [main, readOnly, monitor]) if (pool) destroyConnections(pool);
+    return running;
   }
 
   /** Takes no new queries from now on; the pools end once in-flight ones are done. Idempotent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConnectionError, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
+import { isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -49,5 +49,21 @@ describe('read-only violations', () => {
     expect(err.message).toContain('write()');
     expect(err.code).toBe('25006');
     expect(err.cause).toBe(cause);
+  });
+});
+
+describe('isPoolSaturated', () => {
+  it("is pg-pool's timeout while waiting in its queue of a full pool", () => {
+    expect(isPoolSaturated(new Error('timeout exceeded when trying to connect'))).toBe(true);
+  });
+
+  it.each([
+    ['a connect that timed out', new Error('Connection terminated due to connection timeout')],
+    ['a refused connection', withCode('connect ECONNREFUSED 127.0.0.1:5', 'ECONNREFUSED')],
+    ['too many connections on the server', withCode('sorry, too many clients already', '53300')],
+    ['a statement error', withCode('timeout exceeded when trying to connect', '42601')],
+    ['not an error', 'timeout exceeded when trying to connect'],
+  ])('is not %s', (_name, err) => {
+    expect(isPoolSaturated(err)).toBe(false);
   });
 });

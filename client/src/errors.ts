@@ -66,6 +66,15 @@ export function isConnectionError(err: unknown): boolean {
   return CONNECTION_MESSAGES.some((m) => err.message.includes(m));
 }
 
+/**
+ * pg-pool gave up waiting in its own queue for a connection of a pool that is full (connectionTimeoutMillis): the
+ * server is busy with this router's other queries, not down. A connect that times out says "Connection terminated
+ * due to connection timeout" instead.
+ */
+export function isPoolSaturated(err: unknown): boolean {
+  return err instanceof Error && errorCode(err) === undefined && err.message === 'timeout exceeded when trying to connect';
+}
+
 export function isReadOnlyViolation(err: unknown): boolean {
   return errorCode(err) === '25006';
 }

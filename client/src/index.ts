@@ -7,7 +7,8 @@ export type { Topology, TopologyInput, TopologyPrimary, TopologyReplica, Topolog
 export { formatTopology, parseTopology, TopologyError } from './topology/parse.js';
 
 // The router.
-export { createReplicaRouter, ReplicaRouter, type ReplicaRouterEvents } from './router.js';
+export { createReplicaRouter, ReplicaRouter, type CloseReport, type ReplicaRouterEvents } from './router.js';
+export type { CutQueries } from './core.js';
 export type { Credentials, PoolOptions, ReplicaRouterOptions } from './options.js';
 export type { ReadOptions, TransactionClient } from './read-options.js';
 export type { TransactionOptions, QueryText, QueryValues } from './core.js';

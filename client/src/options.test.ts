@@ -10,6 +10,7 @@ describe('resolveOptions', () => {
     expect(o.lagCheckIntervalMs).toBe(1_000);
     expect(o.maxFallbackConcurrency).toBe(10);
     expect(o.lagCheckTimeoutMs).toBe(2_000);
+    expect(o.closeTimeoutMs).toBe(10_000);
   });
 
   it('keeps other pg pool settings and derives the fallback bound from the pool size', () => {
@@ -30,6 +31,7 @@ describe('resolveOptions', () => {
     ['a tiny interval', { ...base, lagCheckIntervalMs: 1 }],
     ['a negative fallback bound', { ...base, maxFallbackConcurrency: -1 }],
     ['a pool of zero', { ...base, pool: { max: 0 } }],
+    ['a negative close timeout', { ...base, closeTimeoutMs: -1 }],
   ])('rejects %s', (_name, options) => {
     expect(() => resolveOptions(options)).toThrow(TypeError);
   });

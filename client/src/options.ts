@@ -26,6 +26,9 @@ export interface ReplicaRouterOptions {
   maxFallbackConcurrency?: number;
   /** A re-read of the topology file on this period backs up the directory watch. Default 10000 ms. */
   topologyPollIntervalMs?: number;
+  /** How long close() waits for in-flight queries; then it destroys the connections still open (their queries
+   * fail) and resolves, reporting what it cut. Default 10000 ms, within Kubernetes' default 30 s grace period. */
+  closeTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -39,6 +42,7 @@ export interface ResolvedOptions {
   lsnProbeIntervalMs: number;
   /** Primary samples kept to bound the lag of a replica that is behind. */
   lagHistoryMs: number;
+  closeTimeoutMs: number;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -66,5 +70,6 @@ export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
     topologyPollIntervalMs: positiveInteger('topologyPollIntervalMs', options.topologyPollIntervalMs, 10_000, 10),
     lsnProbeIntervalMs: Math.min(20, lagCheckIntervalMs),
     lagHistoryMs: Math.max(300_000, 10 * lagCheckIntervalMs),
+    closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs, 10_000, 0),
   };
 }

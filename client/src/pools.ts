@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import type { ResolvedCredentials } from './credentials.js';
 import type { EndpointPools } from './endpoint.js';
@@ -8,7 +9,7 @@ const READ_ONLY = '-c default_transaction_read_only=on';
 
 // pg-pool's end() resolves as soon as its clients are told to end, before their sockets close; these count
 // connections until pg-pool reports them removed, which happens once a socket has closed.
-const openConnections = new WeakMap<pg.Pool, { count: number; zero: (() => void) | undefined }>();
+const openConnections = new WeakMap<pg.Pool, { count: number; zero: (() => void) | undefined; clients: Set<pg.PoolClient> }>();
 
 const SOCKET_CLOSE_WAIT_MS = 5_000;
 
@@ -25,6 +26,20 @@ export async function endPool(pool: pg.Pool): Promise<void> {
     timer.unref();
   });
   clearTimeout(timer);
+}
+
+/** Destroys the socket of every connection the pool still has, idle or running a query: the query fails at once
+ * with a connection error and pg-pool drops the client. pg-pool offers no way to abort a checked-out client, so
+ * this reaches the socket the way pg-pool itself does when a connect times out. Returns how many were cut. */
+export function destroyConnections(pool: pg.Pool): number {
+  const open = openConnections.get(pool);
+  if (!open) return 0;
+  let cut = 0;
+  for (const client of open.clients) {
+    (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
+    cut++;
+  }
+  return cut;
 }
 
 /**
@@ -48,10 +63,14 @@ export function createEndpointPools(
   const make = (config: pg.PoolConfig): pg.Pool => {
     const pool = new pg.Pool(config);
     pool.on('error', onConnectionLost);
-    const open = { count: 0, zero: undefined as (() => void) | undefined };
+    const open = { count: 0, zero: undefined as (() => void) | undefined, clients: new Set<pg.PoolClient>() };
     openConnections.set(pool, open);
-    pool.on('connect', () => open.count++);
-    pool.on('remove', () => {
+    pool.on('connect', (client) => {
+      open.count++;
+      open.clients.add(client);
+    });
+    pool.on('remove', (client) => {
+      open.clients.delete(client);
       if (--open.count === 0) open.zero?.();
     });
     return pool;

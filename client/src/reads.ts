@@ -1,17 +1,25 @@
-// Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error; for a
-// session, only a replica that has replayed its commit; else the primary, on connections that refuse writes.
+// Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error, and moved to
+// each other eligible replica in turn while pools are full; for a session, only a replica that has replayed its
+// commit; else the primary, on connections that refuse writes.
 import type pg from 'pg';
 import type { QueryText, QueryValues, Row, RouterCore } from './core.js';
 import { now } from './clock.js';
 import { isEligible, pickRoundRobin, type ReadRequirement } from './eligibility.js';
 import type { Endpoint } from './endpoint.js';
-import { FallbackLimitError, isConnectionError, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
+import { FallbackLimitError, isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
 import { lsnColumn, type Lsn } from './lsn.js';
 
 const REPLAY_LSN_SQL = 'SELECT pg_last_wal_replay_lsn()::text AS lsn';
 
 function readOnlyError(ep: Endpoint, err: unknown): unknown {
   return isReadOnlyViolation(err) ? new ReadOnlyQueryError(ep.id, err) : err;
+}
+
+/** Where one read has been: every replica at most once. */
+interface ReadAttempt {
+  tried: Set<Endpoint>;
+  /** A connection error may move the read once. */
+  mayRetry: boolean;
 }
 
 export class Reads {
@@ -31,7 +39,7 @@ export class Reads {
   async read<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
     const target = this.core.pickReplica(need);
-    if (target) return this.#readOnReplica<R>(target, text, values, need, true);
+    if (target) return this.#readOnReplica<R>(target, text, values, need, { tried: new Set(), mayRetry: true });
     if (need.minLsn !== undefined && this.core.replicas.some((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }))) {
       const probe = this.#pickProbe(need);
       if (probe) return this.#readAfterProbe<R>(probe, text, values, need.minLsn);
@@ -40,7 +48,7 @@ export class Reads {
     return this.readOnPrimary<R>(text, values, 'fallback');
   }
 
-  async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, mayRetry: boolean): Promise<pg.QueryResult<R>> {
+  async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
     let failure: unknown;
     ep.begin();
     ep.counters.routed++;
@@ -51,13 +59,25 @@ export class Reads {
     } finally {
       ep.end();
     }
+    attempt.tried.add(ep);
+    // Closing (possibly cutting this very query): nothing is moved elsewhere, nothing reported.
+    if (this.core.closed) throw failure;
+    if (isPoolSaturated(failure)) {
+      // Back-pressure, not an outage: the replica is busy with this router's own queries. Calling it failed would
+      // push its whole load onto the others and make them time out in turn. It stays healthy; the read waits for a
+      // connection of each other eligible replica once, then falls back to the primary.
+      ep.counters.poolSaturated++;
+      const next = this.core.pickReplica(need, attempt.tried);
+      if (next) return this.#readOnReplica<R>(next, text, values, need, attempt);
+      return this.readOnPrimary<R>(text, values, 'fallback');
+    }
     if (!isConnectionError(failure)) throw readOnlyError(ep, failure);
     this.core.reportFailure(ep, failure);
-    if (!mayRetry) throw failure;
+    if (!attempt.mayRetry) throw failure;
     // Once, elsewhere: a read that never reached a server had no effect, and one that did was read-only.
     ep.counters.retriedElsewhere++;
-    const next = this.core.pickReplica(need, ep);
-    if (next) return this.#readOnReplica<R>(next, text, values, need, false);
+    const next = this.core.pickReplica(need, attempt.tried);
+    if (next) return this.#readOnReplica<R>(next, text, values, need, { ...attempt, mayRetry: false });
     return this.readOnPrimary<R>(text, values, 'fallback');
   }
 
@@ -77,8 +97,10 @@ export class Reads {
       replayed = lsnColumn(await client.query(REPLAY_LSN_SQL));
     } catch (err) {
       // Anything but a connection error (a replica that has replayed nothing yet reports NULL) only means this
-      // replica cannot be shown to have the commit; the read itself has not failed.
-      if (isConnectionError(err)) broken = err;
+      // replica cannot be shown to have the commit; the read itself has not failed. Nor has the replica when its
+      // pool is full: the read goes to the primary like any read the replicas cannot show they can serve.
+      if (isPoolSaturated(err)) ep.counters.poolSaturated++;
+      else if (isConnectionError(err)) broken = err;
     }
     try {
       if (replayed !== undefined) ep.noteReplayLsn(replayed);
@@ -96,6 +118,7 @@ export class Reads {
       ep.end();
     }
     if (broken === undefined) return this.readOnPrimary<R>(text, values, 'read-your-writes');
+    if (this.core.closed) throw broken;
     this.core.reportFailure(ep, broken);
     return this.readOnPrimary<R>(text, values, 'fallback');
   }

@@ -1,7 +1,7 @@
 // The public router: one object per database that an application keeps for its lifetime.
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { RouterCore, type QueryText, type QueryValues, type Row, type TransactionOptions } from './core.js';
+import { RouterCore, type CutQueries, type QueryText, type QueryValues, type Row, type TransactionOptions } from './core.js';
 import { resolveCredentials } from './credentials.js';
 import { Endpoint } from './endpoint.js';
 import { LagMonitor } from './lag-monitor.js';
@@ -24,11 +24,18 @@ export interface ReplicaRouterEvents {
   error: [error: Error];
 }
 
+export interface CloseReport {
+  /** In-flight queries outlasted closeTimeoutMs, and the connections still open were destroyed. */
+  timedOut: boolean;
+  /** The endpoints whose queries were cut then, and how many each had running. Empty when none. */
+  cut: CutQueries[];
+}
+
 export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   readonly #core: RouterCore;
   readonly #monitor: LagMonitor;
   readonly #source: TopologyFileSource | undefined;
-  #closing: Promise<void> | undefined;
+  #closing: Promise<CloseReport> | undefined;
   // Errors found while starting (a replica down from the start) wait until the caller has had the chance to
   // attach a listener: the tick after createReplicaRouter() resolves.
   #startupErrors: Error[] | undefined = [];
@@ -123,9 +130,9 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
 
   stats(): RouterStats {
     const core = this.#core;
-    const source = this.#source?.stats ?? { reads: 0, reloads: 0, ignored: 0, rejected: 0 };
+    const source = this.#source?.stats ?? { reads: 0, reloads: 0, epochChanges: 0, ignored: 0, rejected: 0 };
     return {
-      topology: { revision: core.topology.revision, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
+      topology: { revision: core.topology.revision, epoch: core.topology.epoch ?? null, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
       lagChecks: this.#monitor.rounds,
       fallback: {
         inFlight: core.fallback.inFlight,
@@ -137,13 +144,27 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
     };
   }
 
-  /** Stops watching and checking, waits for in-flight queries, ends every pool. The process can then exit. */
-  close(): Promise<void> {
+  /**
+   * Stops watching and checking, waits for in-flight queries, ends every pool. The process can then exit. After
+   * closeTimeoutMs the queries still running are cut (they fail with a connection error) so that a stuck query
+   * cannot hold up a shutdown; the report says which.
+   */
+  close(): Promise<CloseReport> {
     this.#closing ??= (async () => {
       this.#core.closed = true;
-      await this.#source?.close();
-      await this.#monitor.stop();
-      await this.#core.close();
+      const closed = (async () => {
+        await this.#source?.close();
+        await this.#monitor.stop();
+        await this.#core.close();
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const outOfTime = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#core.options.closeTimeoutMs)));
+      const outcome = await Promise.race([closed, outOfTime]);
+      clearTimeout(timer);
+      if (outcome !== 'timeout') return { timedOut: false, cut: [] };
+      const cut = this.#core.cut();
+      await closed;
+      return { timedOut: true, cut };
     })();
     return this.#closing;
   }

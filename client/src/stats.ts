@@ -27,6 +27,9 @@ export interface EndpointStats {
   readYourWrites: number;
   /** Reads that failed here on a connection error and were retried elsewhere. */
   retriedElsewhere: number;
+  /** Reads that waited connectionTimeoutMillis for a connection of this endpoint's full pool and moved on
+   * (back-pressure: the endpoint stays healthy). */
+  poolSaturated: number;
   failures: number;
   lastError: string | null;
   pool: PoolStats;
@@ -37,11 +40,15 @@ export interface EndpointStats {
 export interface RouterStats {
   topology: {
     revision: number;
+    /** The epoch of the document in effect (the uid of the ReplicaSetDB that published it); null when it has none. */
+    epoch: string | null;
     updatedAt: string;
     source: 'file' | 'object';
-    /** Reads of the topology file; revisions taken; older revisions ignored; unusable contents reported. */
+    /** Reads of the topology file; revisions taken; switches to a new epoch (counted in reloads too); older
+     * revisions and earlier epochs ignored; unusable contents reported. */
     reads: number;
     reloads: number;
+    epochChanges: number;
     ignored: number;
     rejected: number;
   };

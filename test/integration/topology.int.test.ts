@@ -90,21 +90,26 @@ function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean): Promis
   });
 }
 
-async function createDatabase(name: string, replicas: number, drainSeconds = 3): Promise<void> {
+async function createDatabase(
+  name: string,
+  replicas: number,
+  drainSeconds = 3,
+  { deletionPolicy = 'Delete', annotations = {} }: { deletionPolicy?: 'Delete' | 'Retain'; annotations?: Record<string, string> } = {},
+): Promise<void> {
   await custom.createNamespacedCustomObject({
     ...replicaSetDBResource,
     namespace,
     body: {
       apiVersion: API_VERSION,
       kind: KIND,
-      metadata: { name },
+      metadata: { name, annotations },
       spec: {
         engineVersion: '16',
         databaseName: 'app',
         primary: { instanceClass: 'db.t4g.micro' },
         replicas: { count: replicas },
         routing: { maxReplicaLagSeconds: 1, drainSeconds },
-        deletionPolicy: 'Delete',
+        deletionPolicy,
       },
     },
   });
@@ -201,6 +206,7 @@ describe('the endpoints ConfigMap of a live database', () => {
     expect(topology).toEqual({
       version: 1,
       revision: topology.revision,
+      epoch: obj.metadata.uid,
       name,
       namespace,
       database: 'app',
@@ -339,7 +345,7 @@ describe('credentials', () => {
     await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1);
     const { configMap } = await published(name, (t) => t.replicas.length === 1);
     const secret = await core.readNamespacedSecret({ namespace, name: `${name}-credentials` });
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['password', 'username']);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME', 'password', 'username']);
     const password = Buffer.from(secret.data!.password!, 'base64').toString();
     expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
 
@@ -355,5 +361,34 @@ describe('credentials', () => {
     expect(JSON.stringify(configMap)).not.toContain(password);
     const events = await core.listNamespacedEvent({ namespace });
     expect(JSON.stringify(events.items.map((e) => e.message))).not.toContain(password);
+  });
+});
+
+describe('deletionPolicy Retain, then the object created again', () => {
+  it('keeps the ConfigMap without our owner reference, and the new object publishes a new epoch into it', async () => {
+    const name = 'retained';
+    await createDatabase(name, 1, 3, { deletionPolicy: 'Retain' });
+    const first = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    const before = await published(name, (t) => t.replicas.length === 1);
+    expect(before.topology.epoch).toBe(first.metadata.uid);
+    expect(before.configMap.metadata?.ownerReferences?.map((o) => o.uid)).toEqual([first.metadata.uid]);
+
+    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
+    await eventually(`${name} to be gone`, async () => ((await getObject(name)) === undefined ? true : undefined));
+    // The test control plane runs no garbage collector; what would make it delete the ConfigMap with its owner is
+    // the owner reference, which must be gone.
+    const kept = await readConfigMap(name);
+    expect(kept, 'the ConfigMap after the object was deleted').toBeDefined();
+    expect(kept?.metadata?.ownerReferences ?? []).toEqual([]);
+    expect(kept?.data).toEqual(before.configMap.data);
+
+    await createDatabase(name, 1, 3, { deletionPolicy: 'Retain', annotations: { 'db.servio.io/adopt': 'true' } });
+    const second = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    expect(second.metadata.uid).not.toBe(first.metadata.uid);
+    const after = await published(name, (t) => t.epoch === second.metadata.uid);
+    expect(after.topology.revision).toBeGreaterThan(before.topology.revision);
+    expect(after.topology.primary).toEqual(before.topology.primary);
+    expect(after.topology.replicas).toEqual(before.topology.replicas);
+    expect(after.configMap.metadata?.ownerReferences?.map((o) => o.uid)).toEqual([second.metadata.uid]);
   });
 });

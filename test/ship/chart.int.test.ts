@@ -175,6 +175,7 @@ const GRANTED_IN_MANAGED_NAMESPACES: Check[] = [
   ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v): Check => [v, 'configmaps']),
   ['get', 'secrets'],
   ['create', 'secrets'],
+  ['patch', 'secrets'],
   ['create', 'events'],
   ['patch', 'events'],
 ];
@@ -188,7 +189,6 @@ const REFUSED_IN_MANAGED_NAMESPACES: Check[] = [
   ['update', 'configmaps'],
   ['delete', 'secrets'],
   ['update', 'secrets'],
-  ['patch', 'secrets'],
   ['list', 'secrets'],
   ['watch', 'secrets'],
   ['delete', 'events'],

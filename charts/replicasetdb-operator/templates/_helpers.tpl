@@ -54,7 +54,9 @@ its code uses (see operator/src/kube and operator/src/runtime):
   accepted where the OwnerReferencesPermissionEnforcement admission plugin runs.
 - configmaps: the endpoints ConfigMap, server-side applied (patch; create for the first apply), watched (list/watch)
   so a hand edit or deletion is reverted, deleted on the finalizer path.
-- secrets: the credentials Secret, read and created once; never updated, listed or deleted.
+- secrets: the credentials Secret, read, created once, and patched only to copy username/password into
+  DB_USERNAME/DB_PASSWORD (a JSON patch whose test ops fail if the password changed meanwhile); never updated,
+  listed or deleted.
 - events (core/v1): one per mutating AWS call and per failure; patch counts a repeat on the existing event.
 */}}
 {{- define "rsdb.managedRules" -}}
@@ -72,7 +74,7 @@ its code uses (see operator/src/kube and operator/src/runtime):
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

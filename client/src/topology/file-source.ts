@@ -20,6 +20,8 @@ export interface TopologySourceStats {
   reads: number;
   /** Revisions taken. */
   reloads: number;
+  /** Of the reloads, those that switched to a new epoch (a re-created ReplicaSetDB): their revision may be lower. */
+  epochChanges: number;
   ignored: number;
   rejected: number;
 }
@@ -40,7 +42,8 @@ export async function readTopologyFile(path: string): Promise<Topology> {
 }
 
 export class TopologyFileSource {
-  readonly stats: TopologySourceStats = { reads: 0, reloads: 0, ignored: 0, rejected: 0 };
+  readonly stats: TopologySourceStats = { reads: 0, reloads: 0, epochChanges: 0, ignored: 0, rejected: 0 };
+  readonly #leftEpochs = new Set<string>();
   #watcher: FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
   #debounce: NodeJS.Timeout | undefined;
@@ -111,9 +114,10 @@ export class TopologyFileSource {
       this.#complain(`parse:${text}`, new TopologyError(`ignoring ${this.path}; keeping revision ${this.events.current().revision}`, issues, { cause: err }));
       return;
     }
-    const decision = decideTopologyUpdate(this.events.current(), next);
+    const current = this.events.current();
+    const decision = decideTopologyUpdate(current, next, this.#leftEpochs);
     if (decision.action === 'ignore') {
-      if (decision.reason === 'older-revision') this.stats.ignored++;
+      if (decision.reason !== 'unchanged') this.stats.ignored++;
       this.#lastComplaint = undefined;
       return;
     }
@@ -123,6 +127,10 @@ export class TopologyFileSource {
     }
     this.#lastComplaint = undefined;
     this.stats.reloads++;
+    if (decision.reason === 'new-epoch') {
+      this.stats.epochChanges++;
+      if (current.epoch !== undefined) this.#leftEpochs.add(current.epoch);
+    }
     this.events.apply(next);
   }
 

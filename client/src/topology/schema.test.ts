@@ -39,6 +39,11 @@ describe('parseTopology', () => {
     expect(t.primary).toEqual({ id: 'p', host: 'h', port: 1 });
   });
 
+  it('keeps the epoch, and accepts a document from before epochs existed', () => {
+    expect(parseTopology(aTopology({ epoch: '6f1c9a52-3b1e-4c57-9d1a-0f3e2a9b7c11' })).epoch).toBe('6f1c9a52-3b1e-4c57-9d1a-0f3e2a9b7c11');
+    expect(parseTopology(aTopology())).not.toHaveProperty('epoch');
+  });
+
   it('accepts a timestamp with milliseconds or an offset', () => {
     expect(parseTopology(aTopology({ updatedAt: '2026-11-26T16:00:00.123Z' })).updatedAt).toBe('2026-11-26T16:00:00.123Z');
     expect(parseTopology(aTopology({ updatedAt: '2026-11-26T17:00:00+01:00' })).updatedAt).toBe('2026-11-26T17:00:00+01:00');
@@ -61,6 +66,8 @@ describe('parseTopology', () => {
     ['unknown read-your-writes mode', { ...aTopology(), routing: { readYourWrites: 'always' } }, /routing\.readYourWrites/],
     ['negative lag bound', aTopology({ routing: { maxReplicaLagSeconds: -1 } }), /routing\.maxReplicaLagSeconds/],
     ['missing credentialsSecret', { ...aTopology(), credentialsSecret: undefined }, /credentialsSecret/],
+    ['empty epoch', aTopology({ epoch: '' }), /epoch/],
+    ['epoch as a number', { ...aTopology(), epoch: 7 }, /epoch/],
     ['date without time', aTopology({ updatedAt: '2026-11-26' }), /updatedAt/],
     ['replicas not an array', { ...aTopology(), replicas: {} }, /replicas/],
     ['array at the root', [aTopology()], /\(root\)/],

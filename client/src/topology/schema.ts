@@ -65,6 +65,14 @@ export const topologySchema = z
       .int()
       .min(0)
       .describe('Grows by one on every change of content and only then; clients ignore a revision older than the one they hold.'),
+    epoch: z
+      .string()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe(
+        'Identifies the ReplicaSetDB object that publishes the document (its uid). A re-created object starts a new epoch, whose revisions are not comparable with the old ones: clients take a new epoch whatever its revision. Absent in documents from operators that predate it.',
+      ),
     name: z.string().regex(dns1123Subdomain).max(253).describe('Name of the ReplicaSetDB resource.'),
     namespace: z.string().regex(dns1123Label).max(63).describe('Namespace of the ReplicaSetDB resource.'),
     database: z.string().min(1).max(63).describe('Name of the PostgreSQL database to connect to.'),

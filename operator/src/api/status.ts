@@ -119,6 +119,24 @@ export const statusSchema = z
       })
       .optional()
       .describe('Objects the operator publishes for clients in this namespace.'),
+    credentials: z
+      .object({
+        appliedPasswordFingerprint: z
+          .string()
+          .max(128)
+          .optional()
+          .describe(
+            'HMAC-SHA256, keyed with metadata.uid, of the master password RDS was last given (never the password). ' +
+              "When the Secret's password no longer matches it, the operator sends the new one to RDS.",
+          ),
+        rejectedPasswordFingerprint: z
+          .string()
+          .max(128)
+          .optional()
+          .describe('Fingerprint of a password RDS rejected; it is not sent again until the Secret holds another.'),
+      })
+      .optional()
+      .describe('The master password as applied to RDS.'),
     parameterGroupName: z.string().optional().describe('DB parameter group the operator manages for spec.parameters.'),
     baseIdentifier: z
       .string()

@@ -199,6 +199,18 @@ describe('KubernetesAdapter against the API server', () => {
       expect(stored.type).toBe('Opaque');
       expect(stored.metadata?.labels).toEqual(labels);
     });
+
+    it('sets keys only while the keys it was told about are unchanged', async () => {
+      const ref = { namespace, name: 'patched-credentials' };
+      await adapter.createSecret(ref, { username: 'app', password: 'first-password' }, {});
+      await adapter.patchSecretKeys(ref, { DB_USERNAME: 'app', DB_PASSWORD: 'first-password' }, { username: 'app', password: 'first-password' });
+      await expect(adapter.getSecret(ref)).resolves.toEqual({ username: 'app', password: 'first-password', DB_USERNAME: 'app', DB_PASSWORD: 'first-password' });
+
+      // Someone rotated the password after it was read: the copy of the old one is refused, nothing changes.
+      await core.patchNamespacedSecret({ ...ref, body: { stringData: { password: 'second-password' } } }, mergePatch);
+      await expect(adapter.patchSecretKeys(ref, { DB_PASSWORD: 'first-password' }, { password: 'first-password' })).rejects.toMatchObject({ code: 422 });
+      await expect(adapter.getSecret(ref)).resolves.toMatchObject({ password: 'second-password', DB_PASSWORD: 'first-password' });
+    });
   });
 
   describe('ConfigMaps by server-side apply', () => {
@@ -268,6 +280,30 @@ describe('KubernetesAdapter against the API server', () => {
       await expect(
         adapter.applyConfigMap({ namespace: 'default', name: 'x' }, { data: {}, labels }, owner),
       ).rejects.toThrow(/not in the ConfigMap's namespace/);
+    });
+
+    it('releases its owner reference and nothing else, idempotently; the next owner takes the ConfigMap by apply', async () => {
+      const owner = await ownerOf('cm-release');
+      const ref = { namespace, name: 'cm-release-topology' };
+      await adapter.applyConfigMap(ref, { data: { a: '1' }, labels }, owner);
+      const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'someone-else', uid: '00000000-0000-4000-8000-00000000beef' };
+      await core.patchNamespacedConfigMap(
+        { ...ref, fieldManager: 'kubectl-edit', body: [{ op: 'add', path: '/metadata/ownerReferences/-', value: other }] },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+      );
+
+      await adapter.releaseConfigMap(ref, owner.uid);
+      const released = await core.readNamespacedConfigMap(ref);
+      expect(released.metadata?.ownerReferences).toEqual([other]);
+      expect(released.data).toEqual({ a: '1' });
+      expect(released.metadata?.labels).toEqual(labels);
+      await expect(adapter.releaseConfigMap(ref, owner.uid)).resolves.toBeUndefined();
+      expect((await core.readNamespacedConfigMap(ref)).metadata?.resourceVersion).toBe(released.metadata?.resourceVersion);
+      await expect(adapter.releaseConfigMap({ namespace, name: 'cm-release-absent' }, owner.uid)).resolves.toBeUndefined();
+
+      const next = await ownerOf('cm-release-next');
+      await adapter.applyConfigMap(ref, { data: { a: '2' }, labels }, next);
+      expect((await adapter.getConfigMap(ref))?.ownerUids.sort()).toEqual([other.uid, next.uid].sort());
     });
 
     it('deletes idempotently', async () => {

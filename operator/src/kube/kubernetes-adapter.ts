@@ -122,6 +122,16 @@ export class KubernetesAdapter implements KubernetesPort {
     }
   }
 
+  async patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void> {
+    const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+    const pointer = (key: string) => `/data/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const body: JsonPatchOperation[] = [
+      ...Object.entries(unchanged).map(([key, value]): JsonPatchOperation => ({ op: 'test', path: pointer(key), value: base64(value) })),
+      ...Object.entries(set).map(([key, value]): JsonPatchOperation => ({ op: 'add', path: pointer(key), value: base64(value) })),
+    ];
+    await this.core.patchNamespacedSecret({ ...ref, body }, jsonPatch);
+  }
+
   async getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined> {
     try {
       return toStoredConfigMap(await this.core.readNamespacedConfigMap(ref));
@@ -177,6 +187,25 @@ export class KubernetesAdapter implements KubernetesPort {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  /** A JSON patch that tests the uid at the index it removes, so a concurrent change of the owner references fails
+   * the patch (and the reconcile retries) instead of removing someone else's. */
+  async releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void> {
+    let cm: V1ConfigMap;
+    try {
+      cm = await this.core.readNamespacedConfigMap(ref);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    const index = (cm.metadata?.ownerReferences ?? []).findIndex((owner) => owner.uid === ownerUid);
+    if (index === -1) return;
+    const body: JsonPatchOperation[] = [
+      { op: 'test', path: `/metadata/ownerReferences/${index}/uid`, value: ownerUid },
+      { op: 'remove', path: `/metadata/ownerReferences/${index}` },
+    ];
+    await this.core.patchNamespacedConfigMap({ ...ref, body }, jsonPatch);
   }
 
   async recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void> {

@@ -54,6 +54,10 @@ export interface KubernetesPort {
   /** Creates a Secret; never overwrites one that exists (returns 'exists' then), so a password is never lost. */
   createSecret(ref: ObjectRef, data: Record<string, string>, labels: Record<string, string>): Promise<'created' | 'exists'>;
 
+  /** Sets `set` in the Secret's data only while the keys of `unchanged` still hold those values (a JSON patch with
+   * `test` ops): a Secret edited meanwhile fails the patch instead of getting copies of what it no longer says. */
+  patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void>;
+
   getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined>;
   /** Server-side apply with the operator's field manager (force), owned by `owner`. Returns the new
    * resourceVersion. */
@@ -64,6 +68,9 @@ export interface KubernetesPort {
   ): Promise<string>;
   /** Idempotent: deleting a ConfigMap that is gone is not an error. */
   deleteConfigMap(ref: ObjectRef): Promise<void>;
+  /** Removes the owner reference to `ownerUid`, keeping the ConfigMap. Idempotent: a ConfigMap that is gone or
+   * not owned by it is left as it is. */
+  releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void>;
 
   /** Best effort: a failure to record an Event is logged, never fails a reconcile. */
   recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void>;

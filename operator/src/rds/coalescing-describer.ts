@@ -69,6 +69,7 @@ export function withCoalescedDescribes(port: RdsPort, options: CoalescingOptions
     createPrimary: (input) => port.createPrimary(input),
     createReplica: (input) => port.createReplica(input),
     modifyInstance: (id, changes, applyImmediately) => port.modifyInstance(id, changes, applyImmediately),
+    setMasterPassword: (id, password) => port.setMasterPassword(id, password),
     deleteInstance: (id, finalSnapshot) => port.deleteInstance(id, finalSnapshot),
     addTags: (arn, tags) => port.addTags(arn, tags),
     listTags: (arn) => port.listTags(arn),

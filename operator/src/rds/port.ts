@@ -163,6 +163,8 @@ export interface RdsPort {
   createPrimary(input: CreatePrimaryInput): Promise<RdsInstance>;
   createReplica(input: CreateReplicaInput): Promise<RdsInstance>;
   modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance>;
+  /** ModifyDBInstance with MasterUserPassword only. The password goes to AWS and nowhere else. */
+  setMasterPassword(identifier: string, password: string): Promise<RdsInstance>;
   deleteInstance(identifier: string, finalSnapshot: FinalSnapshot): Promise<RdsInstance | undefined>;
   /** Adds or overwrites tags; never removes one. */
   addTags(arn: string, tags: Record<string, string>): Promise<void>;

@@ -31,7 +31,7 @@ import type {
   RdsPort,
   RdsSnapshot,
 } from './port.js';
-import { createPrimaryRequest, createReplicaRequest, instanceFromSdk, modifyRequest, recordToTags, tagsToRecord } from './sdk-mapping.js';
+import { createPrimaryRequest, createReplicaRequest, instanceFromSdk, masterPasswordRequest, modifyRequest, recordToTags, tagsToRecord } from './sdk-mapping.js';
 
 /** RDS accepts at most 100 values in one filter ("Only up to 100 unique filter ... Identifiers may be specified
  * per filter"), and returns at most 100 records per page. */
@@ -97,6 +97,11 @@ export class SdkRdsPort implements RdsPort {
     const out = await this.call('ModifyDBInstance', () =>
       this.client.send(new ModifyDBInstanceCommand(modifyRequest(identifier, changes, applyImmediately))),
     );
+    return this.described(out.DBInstance, identifier);
+  }
+
+  async setMasterPassword(identifier: string, password: string): Promise<RdsInstance> {
+    const out = await this.call('ModifyDBInstance', () => this.client.send(new ModifyDBInstanceCommand(masterPasswordRequest(identifier, password))));
     return this.described(out.DBInstance, identifier);
   }
 

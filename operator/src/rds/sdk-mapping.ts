@@ -140,6 +140,12 @@ export function createReplicaRequest(input: CreateReplicaInput): CreateDBInstanc
   });
 }
 
+/** RDS applies a new master password as soon as it can whatever ApplyImmediately says; true would also apply every
+ * change held for the maintenance window, so it is false. */
+export function masterPasswordRequest(identifier: string, password: string): ModifyDBInstanceCommandInput {
+  return { DBInstanceIdentifier: identifier, MasterUserPassword: password, ApplyImmediately: false };
+}
+
 export function modifyRequest(identifier: string, changes: InstanceModification, applyImmediately: boolean): ModifyDBInstanceCommandInput {
   const monitoringFields =
     changes.monitoringIntervalSeconds !== undefined

@@ -143,6 +143,7 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     createPrimary: (input) => writing(input.identifier, () => port.createPrimary(input)),
     createReplica: (input) => writing(input.identifier, () => port.createReplica(input)),
     modifyInstance: (id, changes, applyImmediately) => writing(id, () => port.modifyInstance(id, changes, applyImmediately)),
+    setMasterPassword: (id, password) => writing(id, () => port.setMasterPassword(id, password)),
     deleteInstance: (id, finalSnapshot) => writing(id, () => port.deleteInstance(id, finalSnapshot)),
     async addTags(arn, tags) {
       touchArn(arn);

@@ -3,12 +3,21 @@
 // the first step that fails or must wait; the next reconcile observes again and plans from there.
 //
 // An Event records every mutating AWS call and every failure. The master password exists here only between
-// reading the Secret and the CreateDBInstance call, and is redacted from anything built from the answer.
+// reading the Secret and the call that sends it (CreateDBInstance, ModifyDBInstance MasterUserPassword, the
+// Secret's own DB_PASSWORD copy), and is redacted from anything built from the answer.
 import type { EventType, KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
 import { FINALIZER, MANAGED_BY } from '../naming/index.js';
 import { RdsError, toRdsError, type RdsErrorKind } from '../rds/errors.js';
 import type { RdsInstance, RdsPort } from '../rds/port.js';
-import { masterPasswordProblem, redact } from './credentials.js';
+import {
+  credentialsSecretData,
+  ENVIRONMENT_KEYS,
+  masterPasswordProblem,
+  passwordFingerprint,
+  redact,
+  SECRET_PASSWORD_KEY,
+  staleEnvironmentKeys,
+} from './credentials.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
 import { isMutatingAwsStep, type Step } from './plan/types.js';
@@ -40,6 +49,8 @@ export interface ApplyOutcome {
   instances: Map<string, RdsInstance>;
   failure?: StepFailure;
   finalizerRemoved: boolean;
+  /** Fingerprint of the master password a call of this reconcile gave RDS. */
+  appliedPasswordFingerprint?: string;
 }
 
 const EVENT_REASON: Record<Step['kind'], string> = {
@@ -52,11 +63,14 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   deleteParameterGroup: 'DeletedParameterGroup',
   tagResource: 'TaggedResource',
   createPrimary: 'CreatingPrimary',
+  applyMasterPassword: 'MasterPasswordChanged',
+  syncCredentialEnvironment: 'CredentialsEnvironmentUpdated',
   createReplica: 'CreatingReplica',
   modifyInstance: 'ModifyingInstance',
   deleteInstance: 'DeletingInstance',
   publishTopology: 'TopologyPublished',
   deleteTopology: 'TopologyDeleted',
+  releaseTopology: 'TopologyRetained',
 };
 
 const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
@@ -66,6 +80,7 @@ const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
   deleteParameterGroup: 'DeleteDBParameterGroup',
   tagResource: 'AddTagsToResource',
   createPrimary: 'CreateDBInstance',
+  applyMasterPassword: 'ModifyDBInstance',
   createReplica: 'CreateDBInstanceReadReplica',
   modifyInstance: 'ModifyDBInstance',
   deleteInstance: 'DeleteDBInstance',
@@ -87,7 +102,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       outcome.executed.push(step);
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
-      if (isMutatingAwsStep(step) || step.kind === 'createCredentials') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
+      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
       outcome.failure = failureOf(step, err, secrets);
       const { kind, operation, message } = outcome.failure;
@@ -151,7 +166,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       const password = ctx.generatePassword();
       secrets.push(password);
       const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
-      const result = await kube(() => ctx.kube.createSecret(step.secret, { username: step.username, password }, labels));
+      const result = await kube(() => ctx.kube.createSecret(step.secret, credentialsSecretData(step.username, password), labels));
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
@@ -180,6 +195,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       try {
         const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password });
         outcome.instances.set(created.identifier, created);
+        outcome.appliedPasswordFingerprint = passwordFingerprint(password, ctx.involved.uid);
         return undefined;
       } catch (err) {
         // The identifier is deterministic: an instance with it is the one an earlier, interrupted attempt created
@@ -187,6 +203,30 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
         if (err instanceof RdsError && err.kind === 'already-exists') return 'it already exists (an earlier attempt)';
         throw err;
       }
+    }
+    case 'applyMasterPassword': {
+      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      const password = data?.[SECRET_PASSWORD_KEY];
+      if (password !== undefined) secrets.push(password);
+      // The plan was made for the password it fingerprinted; one edited since then is the next reconcile's.
+      if (password === undefined || masterPasswordProblem(password) !== undefined || passwordFingerprint(password, ctx.involved.uid) !== step.passwordFingerprint) {
+        throw new RdsError('retryable', 'CredentialsChanged', 'ModifyDBInstance', `Secret ${step.secret.name} changed since it was read; nothing was sent`);
+      }
+      const modified = await rds.setMasterPassword(step.identifier, password);
+      outcome.instances.set(modified.identifier, modified);
+      outcome.appliedPasswordFingerprint = step.passwordFingerprint;
+      return undefined;
+    }
+    case 'syncCredentialEnvironment': {
+      const data = await kube(() => ctx.kube.getSecret(step.secret));
+      if (data === undefined) throw new KubernetesStepError(`Secret ${step.secret.name} is gone`);
+      const password = data[SECRET_PASSWORD_KEY];
+      if (password !== undefined) secrets.push(password);
+      const stale = staleEnvironmentKeys(data);
+      if (Object.keys(stale).length === 0) return 'they are already in sync';
+      const sources = Object.fromEntries(Object.values(ENVIRONMENT_KEYS).flatMap((k) => (data[k] !== undefined ? [[k, data[k]]] : [])));
+      await kube(() => ctx.kube.patchSecretKeys(step.secret, stale, sources));
+      return undefined;
     }
     case 'createReplica':
       try {
@@ -207,6 +247,9 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       return undefined;
     case 'deleteTopology':
       await kube(() => ctx.kube.deleteConfigMap(step.configMap));
+      return undefined;
+    case 'releaseTopology':
+      await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid));
       return undefined;
     case 'deleteInstance':
       try {

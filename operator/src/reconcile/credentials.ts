@@ -1,7 +1,8 @@
-// The master password: generated once, kept in the Secret, sent to RDS once. RDS accepts 8 to 128 printable
+// The master password: generated once and kept in the Secret, which stays its source of truth: a password a person
+// writes there is applied to RDS (ModifyDBInstance). RDS accepts 8 to 128 printable
 // ASCII characters other than / " @ ' and space for PostgreSQL; letters and digits alone are safe in any
 // connection string without escaping, and 40 of them carry about 238 bits.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const GENERATED_PASSWORD_LENGTH = 40;
@@ -35,4 +36,34 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
   return out;
+}
+
+/** Keys of the credentials Secret: `username`/`password` are the source of truth (what a person edits to rotate),
+ * `DB_USERNAME`/`DB_PASSWORD` are copies for `envFrom`, in the environment the Servio applications read. */
+export const SECRET_USERNAME_KEY = 'username';
+export const SECRET_PASSWORD_KEY = 'password';
+export const ENVIRONMENT_KEYS = { DB_USERNAME: SECRET_USERNAME_KEY, DB_PASSWORD: SECRET_PASSWORD_KEY } as const;
+
+/** The Secret's data as the operator creates it: the source keys and their environment copies. */
+export function credentialsSecretData(username: string, password: string): Record<string, string> {
+  return { [SECRET_USERNAME_KEY]: username, [SECRET_PASSWORD_KEY]: password, DB_USERNAME: username, DB_PASSWORD: password };
+}
+
+/** The environment keys whose value differs from the key they copy (absent counts as different), with the value
+ * they should take. Empty when the copies are in sync, or when there is nothing to copy. */
+export function staleEnvironmentKeys(data: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [copy, source] of Object.entries(ENVIRONMENT_KEYS)) {
+    const value = data[source];
+    if (value !== undefined && data[copy] !== value) out[copy] = value;
+  }
+  return out;
+}
+
+/** What the status records about a password: an HMAC-SHA256 keyed with the object's uid. It tells whether the
+ * Secret changed since the password was applied without storing anything a reader could use: the key differs per
+ * object (so equal passwords of two objects do not look equal, and no precomputed table applies), and a generated
+ * password carries far more entropy than any search could cover. */
+export function passwordFingerprint(password: string, uid: string): string {
+  return `hmac-sha256:${createHmac('sha256', uid).update(password, 'utf8').digest('base64url')}`;
 }

@@ -24,6 +24,10 @@ export function describeStep(step: Step): string {
       const b = step.blueprint;
       return `create primary ${b.identifier}: ${b.instanceClass}, ${b.allocatedStorageGiB} GiB ${b.storageType}, PostgreSQL ${b.engineVersion}${b.multiAZ ? ', Multi-AZ' : ''}`;
     }
+    case 'applyMasterPassword':
+      return `set the master password of ${step.identifier} to the one in Secret ${step.secret.name}`;
+    case 'syncCredentialEnvironment':
+      return `copy username and password to DB_USERNAME and DB_PASSWORD in Secret ${step.secret.name}`;
     case 'createReplica':
       return `create replica ${step.input.identifier} of ${step.input.sourceIdentifier}: ${step.input.instanceClass}`;
     case 'modifyInstance':
@@ -34,6 +38,8 @@ export function describeStep(step: Step): string {
         : `restore ConfigMap ${step.configMap.name} to topology revision ${step.revision} (${step.delta.join(', ')})`;
     case 'deleteTopology':
       return `delete ConfigMap ${step.configMap.name}`;
+    case 'releaseTopology':
+      return `keep ConfigMap ${step.configMap.name} for the retained databases, without the owner reference`;
     case 'deleteInstance': {
       const snapshot = step.finalSnapshot === 'skip' ? 'no final snapshot' : `final snapshot ${step.finalSnapshot.finalSnapshotIdentifier}`;
       return `delete ${step.role} ${step.identifier} (${step.why}; ${snapshot})`;
@@ -47,7 +53,10 @@ export function stepSubject(step: Step): string {
     case 'removeFinalizer':
       return 'finalizer';
     case 'createCredentials':
+    case 'syncCredentialEnvironment':
       return step.secret.name;
+    case 'applyMasterPassword':
+      return step.identifier;
     case 'createParameterGroup':
       return step.input.name;
     case 'setParameters':
@@ -63,6 +72,7 @@ export function stepSubject(step: Step): string {
       return step.input.identifier;
     case 'publishTopology':
     case 'deleteTopology':
+    case 'releaseTopology':
       return step.configMap.name;
     case 'modifyInstance':
     case 'deleteInstance':

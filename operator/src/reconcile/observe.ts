@@ -5,7 +5,7 @@ import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
 import type { ReplicaLagPort } from '../cloudwatch/port.js';
-import { masterPasswordProblem } from './credentials.js';
+import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
 import { Observed, type CredentialsState } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
 import { chooseBaseIdentifier, legacyIdentifierToCheck } from './base-identifier.js';
@@ -50,11 +50,19 @@ async function observeLag(
   }
 }
 
-async function observeCredentials(kube: KubernetesPort, secret: ObjectRef): Promise<CredentialsState> {
+/** The password is read to be fingerprinted and dropped here: only the fingerprint enters the snapshot. */
+async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: string): Promise<CredentialsState> {
   const data = await kube.getSecret(secret);
   if (data === undefined) return { state: 'absent' };
-  const problem = masterPasswordProblem(data.password);
-  return problem === undefined ? { state: 'usable' } : { state: 'unusable', reason: problem };
+  const password = data[SECRET_PASSWORD_KEY];
+  const problem = masterPasswordProblem(password);
+  if (password === undefined || problem !== undefined) return { state: 'unusable', reason: problem ?? 'it has no password key' };
+  return {
+    state: 'usable',
+    passwordFingerprint: passwordFingerprint(password, uid),
+    username: data[SECRET_USERNAME_KEY],
+    environmentKeysStale: Object.keys(staleEnvironmentKeys(data)).length > 0,
+  };
 }
 
 async function observeParameterGroup(rds: RdsPort, names: ResourceNames): Promise<ParameterGroup | undefined> {
@@ -75,7 +83,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
   const [instances, parameterGroup, credentials, configMap] = await Promise.all([
     observeInstances(deps.rds, names, candidates),
     observeParameterGroup(deps.rds, names),
-    observeCredentials(deps.kube, names.secret),
+    observeCredentials(deps.kube, names.secret, stored.uid),
     deps.kube.getConfigMap(names.configMap),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.

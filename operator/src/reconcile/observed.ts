@@ -12,8 +12,19 @@ import { healthOf } from './instance-states.js';
 import { readPublishedTopology } from '../topology/index.js';
 
 /** Whether the Secret can supply a master password. The password itself is never part of the snapshot: it is
- * read from the Secret at the one moment it is sent to RDS. */
-export type CredentialsState = { state: 'absent' } | { state: 'usable' } | { state: 'unusable'; reason: string };
+ * read from the Secret at the one moment it is sent to RDS. What the plan compares is its fingerprint
+ * (`passwordFingerprint`, keyed with the object's uid) against the one status recorded when it was applied. */
+export type CredentialsState =
+  | { state: 'absent' }
+  | {
+      state: 'usable';
+      passwordFingerprint: string;
+      /** The Secret's `username`; undefined when it has none. */
+      username?: string;
+      /** DB_USERNAME / DB_PASSWORD differ from username / password. */
+      environmentKeysStale: boolean;
+    }
+  | { state: 'unusable'; reason: string };
 
 export interface ObjectSnapshot {
   ref: ObjectRef;
@@ -221,12 +232,23 @@ export class Observed {
   }
 
   /** A ConfigMap of that name is ours to write or delete only if the operator created it for this object: its
-   * managed-by label and this object as controller owner. Anything else (made by hand, by another tool, or for
-   * another object) is left exactly as it is, also on the finalizer path. */
+   * managed-by label and this object as controller owner, or one an earlier object of this name released (below).
+   * Anything else (made by hand, by another tool, or for another object) is left exactly as it is, also on the
+   * finalizer path. */
   configMapIsForeign(): boolean {
     const configMap = this.world.configMap;
     if (configMap === undefined) return false;
-    return configMap.labels[MANAGED_BY_LABEL] !== MANAGED_BY || configMap.controllerUid !== this.object.uid;
+    if (configMap.labels[MANAGED_BY_LABEL] !== MANAGED_BY) return true;
+    return configMap.controllerUid !== this.object.uid && !this.configMapReleasedForThisName();
+  }
+
+  /** Left behind by an earlier object of this namespace/name deleted with deletionPolicy Retain: the operator's
+   * label, no owner reference at all, and a published topology naming this object. A re-created object takes it
+   * over, so its clients keep their mount. */
+  private configMapReleasedForThisName(): boolean {
+    if ((this.world.configMap?.ownerUids.length ?? 0) > 0) return false;
+    const published = this.publishedTopology();
+    return published?.namespace === this.object.ref.namespace && published.name === this.object.ref.name;
   }
 
   /** topology.json as clients currently read it, when it parses. */

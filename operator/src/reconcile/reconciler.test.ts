@@ -55,7 +55,7 @@ describe('reconcile: from nothing to Ready', () => {
     const h = aHarness(aReplicaSetDB());
     await h.converge();
     const secret = h.kube.secrets.get('prod/servio-credentials');
-    expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD });
+    expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD, DB_USERNAME: 'servio', DB_PASSWORD: GENERATED_PASSWORD });
     expect(h.rds.passwords.get(BASE)).toBe(GENERATED_PASSWORD);
     const everywhere = JSON.stringify([h.log.lines, h.kube.events, h.status(), [...h.kube.configMaps.values()], h.rds.calls]);
     expect(everywhere).not.toContain(GENERATED_PASSWORD);
@@ -250,6 +250,8 @@ describe('reconcile: deletion', () => {
     expect(h.kube.record(h.ref)).toBeUndefined();
     expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`]);
     expect(h.rds.mutatingCalls().filter((c) => c.operation.startsWith('Delete'))).toEqual([]);
+    // The retained databases keep serving: their ConfigMap stays, owned by nobody.
+    expect([...h.kube.configMaps.values()].map((cm) => cm.ownerUids)).toEqual([[]]);
   });
 
   it('shows a rejected deletion in Progressing and tries again at the steady interval', async () => {

@@ -9,6 +9,7 @@ import type { ApplyOutcome } from './apply.js';
 import { healthOf } from './instance-states.js';
 import type { Observed } from './observed.js';
 import { AWS_REJECTED_REASON } from './plan/blockers.js';
+import { appliedPasswordFingerprint, passwordRejection, rejectedPasswordFingerprint } from './plan/credentials.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { TopologyPlan } from './plan/topology.js';
@@ -100,7 +101,7 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
   }
 
   const blocked = plan.blocker ?? (failure?.kind === 'terminal'
-    ? { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.` }
+    ? (passwordRejection(failure.step, failure.message) ?? { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.` })
     : undefined);
   if (blocked !== undefined) {
     return {
@@ -235,10 +236,22 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
       ...(topology?.revision !== undefined ? { configMapName: topology.configMapName, topologyRevision: topology.revision } : {}),
     }),
     baseIdentifier: observed.names.base,
+    credentials: credentialsStatus(observed, outcome),
     parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
     pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,
     finalSnapshotIdentifier: snapshotRequested ? observed.names.finalSnapshot : previous?.finalSnapshotIdentifier,
   });
+}
+
+function credentialsStatus(observed: Observed, outcome: ApplyOutcome): ReplicaSetDBStatus['credentials'] {
+  const appliedNow = outcome.appliedPasswordFingerprint;
+  const failed = outcome.failure;
+  const rejectedNow = failed?.kind === 'terminal' && failed.step.kind === 'applyMasterPassword' ? failed.step.passwordFingerprint : undefined;
+  const credentials = stripUndefined({
+    appliedPasswordFingerprint: appliedPasswordFingerprint(observed, appliedNow),
+    rejectedPasswordFingerprint: rejectedPasswordFingerprint(observed, appliedNow, rejectedNow),
+  });
+  return Object.keys(credentials).length > 0 ? credentials : undefined;
 }
 
 function stripUndefined<T extends object>(obj: T): T {

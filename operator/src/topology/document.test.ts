@@ -11,6 +11,7 @@ describe('renderTopologyContent', () => {
   it('renders contract v1 for a primary and two active replicas', () => {
     expect(renderTopologyContent(aTopologySource({ replicas: [aReplica(1, { lagSeconds: 0.2 }), aReplica(2)] }))).toEqual({
       version: 1,
+      epoch: '0b9c6f2e-uid-of-servio',
       name: 'servio',
       namespace: 'prod',
       database: 'servio',

@@ -44,6 +44,7 @@ export function renderTopologyContent(source: TopologySource): TopologyContent |
   });
   return {
     version: 1,
+    epoch: source.epoch,
     name: source.name,
     namespace: source.namespace,
     database: source.databaseName,

@@ -27,6 +27,8 @@ export interface TopologyReplicaInput extends TopologyInstanceInput {
 export interface TopologySource {
   namespace: string;
   name: string;
+  /** The uid of the ReplicaSetDB: a re-created object of the same name publishes a new epoch. */
+  epoch: string;
   databaseName: string;
   routing: RoutingSpec;
   /** Name of the Secret holding username and password; only its name is ever published. */

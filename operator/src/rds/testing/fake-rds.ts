@@ -32,7 +32,7 @@ export class FakeRds implements RdsPort {
   createdStatus = 'available';
   /** Whether a deleted instance stays `deleting` (as in AWS) or vanishes at once (as in the emulator). */
   deletionLeaves: 'gone' | 'deleting' = 'gone';
-  /** Passwords sent with CreateDBInstance, by identifier: tests check where the password went. */
+  /** The last password sent to each instance (CreateDBInstance, then ModifyDBInstance): tests check where it went. */
   readonly passwords = new Map<string, string>();
   private readonly failures: Array<{ operation: string; error: RdsError }> = [];
 
@@ -91,6 +91,17 @@ export class FakeRds implements RdsPort {
       pending: {},
       ...extra,
     };
+  }
+
+  async setMasterPassword(identifier: string, password: string): Promise<RdsInstance> {
+    this.record('ModifyDBInstance', identifier, true);
+    const instance = this.instances.get(identifier);
+    if (instance === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'ModifyDBInstance', `DBInstance ${identifier} not found`);
+    if (instance.status !== 'available') {
+      throw new RdsError('invalid-state', 'InvalidDBInstanceState', 'ModifyDBInstance', `Database instance is not in available state (${instance.status})`);
+    }
+    this.passwords.set(identifier, password);
+    return this.copy(instance);
   }
 
   async createPrimary(input: CreatePrimaryInput): Promise<RdsInstance> {

@@ -3,6 +3,7 @@
 import { ADOPT_ANNOTATION, TAG_OWNER_NAME, TAG_OWNER_NAMESPACE } from '../../naming/index.js';
 import { compareEngineVersions } from '../../rds/engine-version.js';
 import type { Observed, ForeignResource } from '../observed.js';
+import { rejectedPassword, usernameMismatch } from './credentials.js';
 import type { Blocker } from './types.js';
 
 export const AWS_REJECTED_REASON = 'AwsRejected';
@@ -63,6 +64,9 @@ export function findBlocker(observed: Observed): Blocker | undefined {
   }
   const conflict = conflictBlocker(observed);
   if (conflict !== undefined) return conflict;
+  // Before the spec's hold: a rejected password is held by its fingerprint, and released by a new one in the Secret.
+  const rejectedPasswordHold = rejectedPassword(observed);
+  if (rejectedPasswordHold !== undefined) return rejectedPasswordHold;
   const hold = rejectionHold(observed);
   if (hold !== undefined) return hold;
 
@@ -80,13 +84,15 @@ export function findBlocker(observed: Observed): Blocker | undefined {
     };
   }
   const credentials = observed.credentials();
-  if (primary === undefined && credentials.state === 'unusable') {
+  // With a primary, the Secret's password is the one RDS is given next; deleting the Secret would not bring it back.
+  if (credentials.state === 'unusable') {
+    const remedy = primary === undefined ? 'Fix the Secret, or delete it to let the operator generate one.' : 'Fix the password in the Secret.';
     return {
       reason: 'CredentialsInvalid',
-      message: `Secret ${observed.names.secret.name} cannot supply the master password: ${credentials.reason}. Fix the Secret, or delete it to let the operator generate one.`,
+      message: `Secret ${observed.names.secret.name} cannot supply the master password: ${credentials.reason}. ${remedy}`,
     };
   }
-  return undefined;
+  return usernameMismatch(observed);
 }
 
 /** Blockers of a deletion. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FINALIZER } from '../../naming/index.js';
-import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, usableCredentials } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 describe('plan: creating a ReplicaSetDB', () => {
@@ -66,7 +66,7 @@ describe('plan: creating a ReplicaSetDB', () => {
   });
 
   it('uses an existing usable Secret instead of generating a password', () => {
-    const p = plan(aWorld().withCredentials({ state: 'usable' }).build());
+    const p = plan(aWorld().withCredentials(usableCredentials()).build());
     expect(stepsOf(p)).not.toContain('createCredentials servio-credentials');
     expect(stepsOf(p)).toContain(`createPrimary ${BASE}`);
   });

@@ -4,6 +4,7 @@ import { healthOf, unhealthyAdvice } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import { findBlocker } from './blockers.js';
 import { planPrimaryCreation } from './create.js';
+import { planCredentials } from './credentials.js';
 import { planDeletion } from './delete.js';
 import { guardInstanceDeletions } from './adopted-deletion.js';
 import { planModifications } from './modify.js';
@@ -47,6 +48,7 @@ function planUnguarded(observed: Observed, options: PlanOptions): Plan {
 
   // Before the primary: CreateDBInstance names the group.
   planParameterGroup(plan, observed, spec);
+  planCredentials(plan, observed);
   const primary = observed.primary();
   if (primary === undefined) {
     planPrimaryCreation(plan, observed, spec);

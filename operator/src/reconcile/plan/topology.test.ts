@@ -15,6 +15,12 @@ const R = (i: number) => `${BASE}-r${i}`;
 /** What the operator's own server-side apply leaves on the ConfigMap: its label and this object as controller. */
 const OURS = { labels: { 'app.kubernetes.io/managed-by': 'replicasetdb-operator' }, ownerUids: [UID], controllerUid: UID };
 
+/** A valid published topology document for an object of another name. */
+function publishedFor(name: string) {
+  const document = planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication!.document;
+  return { ...document, name };
+}
+
 function observedWith(observed: Observed, extra: Partial<Observed['world']>): Observed {
   return new Observed({ ...observed.world, ...extra });
 }
@@ -124,9 +130,11 @@ describe('planTopology', () => {
     ['our label but no controller reference', { labels: OURS.labels, ownerUids: [] }],
     ['our label and a non-controller reference to this object', { labels: OURS.labels, ownerUids: [UID] }],
     ['this object as controller but not our label', { labels: {}, ownerUids: [UID], controllerUid: UID }],
+    ['our label, no owner, and a topology naming another object', { labels: OURS.labels, ownerUids: [], data: { 'topology.json': JSON.stringify({ ...publishedFor('other-db') }) } }],
   ])('leaves a ConfigMap it did not create alone: %s', (_, meta) => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
     const configMap = { data: { 'topology.json': 'hand-written' }, resourceVersion: '1', ...meta };
+    expect(observedWith(base, { configMap }).configMapIsForeign()).toBe(true);
     const observed = observedWith(base, { configMap });
     const topology = planTopology(observed, NOW);
     expect(topology.publication).toBeUndefined();
@@ -141,6 +149,19 @@ describe('planTopology', () => {
     const again = planTopology(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
     expect(again).toMatchObject({ changed: false, delta: [] });
     expect(parseTopology(again.configMap.data[TOPOLOGY_KEY]!)).toMatchObject({ revision: 1, updatedAt: NOW.toISOString() });
+  });
+
+  it("publishes the object's uid as the epoch", () => {
+    expect(planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication?.document.epoch).toBe(UID);
+  });
+
+  it('takes over a ConfigMap an earlier object of the same name left behind: new epoch, its revision continued', () => {
+    const base = aWorld(aReplicaSetDB()).inSync().build();
+    const earlier = { ...planTopology(base, NOW).publication!.document, epoch: 'uid-of-the-deleted-object', revision: 17 };
+    const left = { ...renderEndpointsConfigMap(earlier), resourceVersion: '9', ownerUids: [] };
+    const publication = planTopology(observedWith(base, { configMap: left }), NOW).publication!;
+    expect(publication).toMatchObject({ changed: true, document: { epoch: UID, revision: 18 } });
+    expect(publication.delta).toContain('ownerReferences');
   });
 
   it('continues the revision from the status when the ConfigMap is gone', () => {
@@ -178,5 +199,19 @@ describe('withTopologySteps', () => {
     expect(withTopologySteps(steps, publishOf(handMade), handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
     expect(withTopologySteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
+  });
+
+  it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
+    const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
+    const ours = observedWith(retained, { configMap: { data: {}, resourceVersion: '3', ...OURS, ownerUids: ['other', UID] } });
+    const steps: Step[] = [{ kind: 'removeFinalizer' }];
+    expect(withTopologySteps(steps, publishOf(ours), ours)).toEqual([
+      { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },
+      { kind: 'removeFinalizer' },
+    ]);
+    // Released already (a repeat after a crash), or never ours: nothing to do.
+    const released = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '4', ownerUids: ['other'] } });
+    expect(withTopologySteps(steps, publishOf(released), released).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(withTopologySteps(steps, publishOf(retained), retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
   });
 });

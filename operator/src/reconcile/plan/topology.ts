@@ -46,6 +46,7 @@ export function topologySource(observed: Observed): TopologySource | undefined {
   return {
     namespace: observed.object.ref.namespace,
     name: observed.object.ref.name,
+    epoch: observed.object.uid,
     databaseName: spec.databaseName,
     routing: spec.routing,
     credentialsSecret: observed.names.secret.name,
@@ -89,7 +90,9 @@ export function planTopology(observed: Observed, now: Date): TopologyPlan {
 /** The ConfigMap steps merged into the plan's: the publication goes first, before any DeleteDBInstance of the same
  * reconcile, so a replica is draining in the ConfigMap before its deletion is ever asked for. On the finalizer
  * path the ConfigMap is deleted last, just before the finalizer: while a deletion is blocked (deletion protection)
- * the database still serves, and its clients still need to find it. */
+ * the database still serves, and its clients still need to find it. Under deletionPolicy Retain the databases keep
+ * serving after the object is gone, so the ConfigMap stays where their clients read it; only the owner reference
+ * goes, or Kubernetes' garbage collector would delete the ConfigMap with the object. */
 export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan, observed: Observed): Step[] {
   const publication = topology.publication;
   if (publication !== undefined && publication.delta.length > 0) {
@@ -105,8 +108,16 @@ export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan
     return [...steps.slice(0, at), publish, ...steps.slice(at)];
   }
   const removal = steps.findIndex((s) => s.kind === 'removeFinalizer');
-  if (removal !== -1 && observed.configMap() !== undefined && !observed.configMapIsForeign()) {
-    return [...steps.slice(0, removal), { kind: 'deleteTopology', configMap: observed.names.configMap }, ...steps.slice(removal)];
-  }
-  return [...steps];
+  const last = removal === -1 ? undefined : lastTopologyStep(observed);
+  return last === undefined ? [...steps] : [...steps.slice(0, removal), last, ...steps.slice(removal)];
+}
+
+/** What the finalizer path does to our ConfigMap; nothing when there is none, it is not ours, or it is released
+ * already (a repeat after a crash). */
+function lastTopologyStep(observed: Observed): Step | undefined {
+  const configMap = observed.configMap();
+  if (configMap === undefined || observed.configMapIsForeign()) return undefined;
+  if (observed.spec?.deletionPolicy !== 'Retain') return { kind: 'deleteTopology', configMap: observed.names.configMap };
+  const ownerUid = observed.object.uid;
+  return configMap.ownerUids.includes(ownerUid) ? { kind: 'releaseTopology', configMap: observed.names.configMap, ownerUid } : undefined;
 }

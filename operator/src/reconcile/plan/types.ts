@@ -26,6 +26,10 @@ export type Step =
   | { kind: 'deleteParameterGroup'; name: string }
   | { kind: 'tagResource'; subject: string; arn: string; tags: Record<string, string>; why: 'adopt' | 'drift' }
   | { kind: 'createPrimary'; blueprint: PrimaryBlueprint; secret: ObjectRef }
+  /** Sends the Secret's password to the primary; apply reads it and checks it still has `passwordFingerprint`. */
+  | { kind: 'applyMasterPassword'; identifier: string; secret: ObjectRef; passwordFingerprint: string }
+  /** Copies username/password into the Secret's DB_USERNAME/DB_PASSWORD. */
+  | { kind: 'syncCredentialEnvironment'; secret: ObjectRef }
   | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
   | {
       kind: 'modifyInstance';
@@ -46,6 +50,8 @@ export type Step =
       delta: string[];
     }
   | { kind: 'deleteTopology'; configMap: ObjectRef }
+  /** Keeps the ConfigMap but drops the object's owner reference (deletionPolicy Retain). */
+  | { kind: 'releaseTopology'; configMap: ObjectRef; ownerUid: string }
   | {
       kind: 'deleteInstance';
       identifier: string;
@@ -69,6 +75,8 @@ export type BlockReason =
   | 'AdoptionNotAllowed'
   | 'AwsRejected'
   | 'CredentialsInvalid'
+  | 'CredentialsUsernameMismatch'
+  | 'CredentialsRejected'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
   | 'DeletionProtected';
@@ -101,5 +109,5 @@ export function emptyPlan(): Plan {
 
 /** Whether a step calls RDS with a request that changes something. */
 export function isMutatingAwsStep(step: Step): boolean {
-  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'publishTopology', 'deleteTopology'].includes(step.kind);
+  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'syncCredentialEnvironment', 'publishTopology', 'deleteTopology'].includes(step.kind);
 }

@@ -131,6 +131,13 @@ export class FakeKubernetes implements KubernetesPort {
     return 'created';
   }
 
+  async patchSecretKeys(ref: ObjectRef, set: Record<string, string>, unchanged: Record<string, string>): Promise<void> {
+    const s = this.secrets.get(key(ref));
+    if (s === undefined) throw Object.assign(new Error('not found'), { code: 404 });
+    if (Object.entries(unchanged).some(([k, v]) => s.data[k] !== v)) throw Object.assign(new Error('the test operation failed'), { code: 422 });
+    Object.assign(s.data, set);
+  }
+
   async getConfigMap(ref: ObjectRef): Promise<StoredConfigMap | undefined> {
     return this.configMaps.get(key(ref));
   }
@@ -143,6 +150,12 @@ export class FakeKubernetes implements KubernetesPort {
 
   async deleteConfigMap(ref: ObjectRef): Promise<void> {
     this.configMaps.delete(key(ref));
+  }
+
+  async releaseConfigMap(ref: ObjectRef, ownerUid: string): Promise<void> {
+    const cm = this.configMaps.get(key(ref));
+    if (cm === undefined || !cm.ownerUids.includes(ownerUid)) return;
+    this.configMaps.set(key(ref), { ...cm, ownerUids: cm.ownerUids.filter((uid) => uid !== ownerUid), resourceVersion: String(this.version++) });
   }
 
   async recordEvent(involved: OwnerIdentity, type: EventType, reason: string, message: string): Promise<void> {

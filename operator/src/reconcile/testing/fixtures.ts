@@ -4,6 +4,7 @@
 import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type ReplicaSetDBStatus } from '../../api/index.js';
 import { FINALIZER, ownershipTags, rdsBaseIdentifier } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
+import { passwordFingerprint } from '../credentials.js';
 import { Observed, type CredentialsState } from '../observed.js';
 import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
@@ -212,7 +213,7 @@ export class WorldBuilder {
       tags: desiredTags(spec, names),
       parameters: { ...spec.parameters },
     };
-    this.credentials = { state: 'usable' };
+    this.credentials = usableCredentials(SECRET_PASSWORD, { username: spec.masterUsername });
     return this;
   }
 
@@ -318,6 +319,14 @@ export class WorldBuilder {
 function fixtureNames(db: ReplicaSetDBBuilder, spec: Parameters<typeof resourceNames>[2]): ResourceNames {
   const ref = { namespace: NAMESPACE, name: NAME };
   return resourceNames(ref, db.uid, spec, chooseBaseIdentifier({ ref, uid: db.uid, recorded: db.status?.baseIdentifier }).base);
+}
+
+/** The password the fixtures' Secret holds unless a test says otherwise. */
+export const SECRET_PASSWORD = 'FixturePassword0123456789';
+
+/** A Secret whose password is `password`, named for the spec's master user, with its environment copies in sync. */
+export function usableCredentials(password = SECRET_PASSWORD, overrides: { username?: string | undefined; environmentKeysStale?: boolean } = {}): CredentialsState {
+  return { state: 'usable', passwordFingerprint: passwordFingerprint(password, UID), username: 'servio', environmentKeysStale: false, ...overrides };
 }
 
 export function aWorld(db: ReplicaSetDBBuilder = aReplicaSetDB()): WorldBuilder {

@@ -16,6 +16,7 @@ export function aTopologySource(overrides: Partial<TopologySource> = {}): Topolo
   return {
     namespace: 'prod',
     name: 'servio',
+    epoch: '0b9c6f2e-uid-of-servio',
     databaseName: 'servio',
     routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
     credentialsSecret: 'servio-credentials',

@@ -1,0 +1,60 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { ReplicaRouter } from '../src/index.js';
+import { cluster, createClusterRouter, onNode, replicasCaughtUp } from './support.js';
+
+const APP = 'client-back-pressure-test';
+
+describe('a burst of reads larger than the replica pools', () => {
+  const pgc = cluster();
+  let db: ReplicaRouter | undefined;
+  const errors: Error[] = [];
+
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+
+  afterAll(async () => {
+    // A cut query keeps sleeping on its server after the client is gone.
+    for (const node of [pgc.primary, ...pgc.replicas]) {
+      await onNode(node, (c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [APP]));
+    }
+  });
+
+  it('waits for a connection elsewhere instead of calling a full replica failed, and serves every read', async () => {
+    await replicasCaughtUp(pgc);
+    // Two replicas with two connections each and 20 reads of one second: on each replica reads 7-10 would wait 3 s
+    // for a connection, longer than connectionTimeoutMillis, while the other replica frees one sooner.
+    db = await createClusterRouter(pgc, { pool: { max: 2, connectionTimeoutMillis: 2_500, application_name: APP } });
+    db.on('error', (err) => errors.push(err));
+    const reads = await Promise.allSettled(Array.from({ length: 20 }, () => db!.read<{ port: number }>('SELECT pg_sleep(1), inet_server_port() AS port')));
+
+    const failed = reads.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    expect(failed).toEqual([]);
+    const replicas = db.stats().endpoints.filter((e) => e.role === 'replica');
+    expect(replicas.map((e) => ({ id: e.id, healthy: e.healthy, failures: e.failures, lastError: e.lastError }))).toEqual(
+      replicas.map((e) => ({ id: e.id, healthy: true, failures: 0, lastError: null })),
+    );
+    expect(replicas.reduce((sum, e) => sum + e.poolSaturated, 0)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    const ports = new Set(reads.map((r) => (r.status === 'fulfilled' ? r.value.rows[0]?.port : undefined)));
+    expect(ports).toEqual(new Set(pgc.replicas.map((r) => r.port)));
+  });
+
+  it('close() cuts a query that outlasts closeTimeoutMs (default 10 s) and says what it cut', async () => {
+    db = await createClusterRouter(pgc, { pool: { application_name: APP } });
+    db.on('error', (err) => errors.push(err));
+    const stuck = db.read('SELECT pg_sleep(30)');
+    stuck.catch(() => undefined);
+    while (!db.stats().endpoints.some((e) => e.inFlight === 1)) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const startedAt = Date.now();
+    const report = await db.close();
+    const tookMs = Date.now() - startedAt;
+
+    expect(tookMs).toBeGreaterThanOrEqual(9_900);
+    expect(tookMs).toBeLessThan(12_000);
+    expect(report).toMatchObject({ timedOut: true, cut: [{ role: 'replica', inFlight: 1 }] });
+    await expect(stuck).rejects.toThrow();
+  }, 60_000);
+});

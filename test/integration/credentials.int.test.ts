@@ -1,0 +1,155 @@
+// The master password against the real kube-apiserver and the RDS emulator: the Secret is its source of truth.
+// Rotating the Secret's password sends it to the primary once (ModifyDBInstance MasterUserPassword, seen through
+// a recording client, since the emulator neither checks nor reports passwords), status records its fingerprint,
+// DB_PASSWORD follows for envFrom, and no log line or Event shows either password. A Secret naming another master
+// user than the spec is reported and creates nothing.
+import { createHmac } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
+import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
+import { createLogger } from '../../operator/src/observability/index.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import { startTestOperator } from './operator-harness.js';
+import { awsClientConfig, createNamespace, eventually, kubeConfig, uniqueName } from '../env/helpers.js';
+
+const kc = kubeConfig();
+const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/** Every line the operator logs in this file, at the most verbose level. */
+const logLines: string[] = [];
+const log = createLogger({ level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
+
+interface AwsCall {
+  operation: string;
+  input: Record<string, unknown>;
+}
+const calls: AwsCall[] = [];
+
+function recordingClient(): RDSClient {
+  const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push({ operation: (context.commandName ?? '').replace(/Command$/, ''), input: { ...(args.input as Record<string, unknown>) } });
+      return next(args);
+    },
+    { step: 'initialize', name: 'credentialsTestRecorder' },
+  );
+  return client;
+}
+
+let namespace = '';
+let operator: RunningOperator | undefined;
+
+beforeAll(async () => {
+  await installReplicaSetDBCrd(kc);
+  namespace = await createNamespace(kc, uniqueName('rsdb-credentials'));
+  operator = startTestOperator(kc, log, { namespace, identity: 'credentials-int-test', rdsClient: recordingClient() });
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
+});
+
+interface Stored {
+  metadata: { uid: string; generation: number };
+  status?: ReplicaSetDBStatus;
+}
+
+async function createObject(name: string, spec: Record<string, unknown>): Promise<void> {
+  await custom.createNamespacedCustomObject({
+    ...replicaSetDBResource,
+    namespace,
+    body: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name, namespace },
+      spec: { engineVersion: '16', databaseName: 'app', masterUsername: 'servio', primary: { instanceClass: 'db.t4g.micro' }, ...spec },
+    },
+  });
+}
+
+function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean): Promise<Stored> {
+  return eventually(`${name} to settle`, async () => {
+    const obj = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
+    const status = obj.status;
+    return status !== undefined && status.observedGeneration === obj.metadata.generation && done(status) ? obj : undefined;
+  });
+}
+
+async function secretData(name: string): Promise<Record<string, string>> {
+  const secret = await core.readNamespacedSecret({ namespace, name });
+  return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+}
+
+const fingerprintOf = (password: string, uid: string) => `hmac-sha256:${createHmac('sha256', uid).update(password, 'utf8').digest('base64url')}`;
+const passwordCalls = () => calls.filter((c) => c.operation === 'ModifyDBInstance' && 'MasterUserPassword' in c.input);
+const ready = (s: ReplicaSetDBStatus) => s.conditions?.find((c) => c.type === 'Ready');
+
+describe('the master password follows the Secret', () => {
+  const name = 'rotating';
+  const rotated = 'Rotated-By-A-Person-0123456789';
+  let generated = '';
+  let uid = '';
+
+  it('creates the Secret with DB_USERNAME and DB_PASSWORD and records the fingerprint of the password it sent', async () => {
+    await createObject(name, { replicas: { count: 1 } });
+    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    uid = obj.metadata.uid;
+    const data = await secretData(`${name}-credentials`);
+    generated = data.password!;
+    expect(data).toEqual({ username: 'servio', password: generated, DB_USERNAME: 'servio', DB_PASSWORD: generated });
+    expect(calls.find((c) => c.operation === 'CreateDBInstance')?.input.MasterUserPassword).toBe(generated);
+    expect(obj.status?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(generated, uid) });
+    expect(passwordCalls()).toEqual([]);
+  });
+
+  it('sends a rotated password to the primary once, records it, and copies it to DB_PASSWORD', async () => {
+    await core.patchNamespacedSecret({ namespace, name: `${name}-credentials`, body: { stringData: { password: rotated } } }, mergePatch);
+    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === fingerprintOf(rotated, uid));
+    const base = rdsBaseIdentifier(namespace, name);
+    expect(passwordCalls().map((c) => c.input)).toEqual([{ DBInstanceIdentifier: base, MasterUserPassword: rotated, ApplyImmediately: false }]);
+    await eventually('DB_PASSWORD to follow', async () => ((await secretData(`${name}-credentials`)).DB_PASSWORD === rotated ? true : undefined));
+    expect(await secretData(`${name}-credentials`)).toEqual({ username: 'servio', password: rotated, DB_USERNAME: 'servio', DB_PASSWORD: rotated });
+    await settled(name, (s) => s.phase === 'Ready');
+  });
+
+  it('sends nothing more on the reconciles that follow', async () => {
+    const before = calls.length;
+    // Three steady resyncs of the test operator (1.5 s each).
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(calls.length).toBeGreaterThan(before);
+    expect(passwordCalls()).toHaveLength(1);
+    expect(calls.slice(before).filter((c) => !/^(Describe|List)/.test(c.operation))).toEqual([]);
+  });
+
+  it('never shows either password in a log line or an Event', async () => {
+    const events = (await core.listNamespacedEvent({ namespace })).items.map((e) => `${e.reason}: ${e.message}`);
+    expect(events.join('\n')).toContain('MasterPasswordChanged');
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const password of [generated, rotated]) {
+      expect(logLines.filter((l) => l.includes(password))).toEqual([]);
+      expect(events.filter((e) => e.includes(password))).toEqual([]);
+    }
+  });
+});
+
+describe('a Secret naming another master user', () => {
+  it('is reported with both names, and nothing is created', async () => {
+    const name = 'mismatch';
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'mismatch-credentials' }, stringData: { username: 'admin', password: 'Chosen-By-A-Person-42' } } });
+    await createObject(name, { replicas: { count: 0 } });
+    const obj = await settled(name, (s) => ready(s)?.reason === 'CredentialsUsernameMismatch');
+    expect(ready(obj.status!)).toMatchObject({
+      status: 'False',
+      message: expect.stringContaining('Secret mismatch-credentials has username "admin", but spec.masterUsername is "servio"'),
+    });
+    const base = rdsBaseIdentifier(namespace, name);
+    expect(calls.filter((c) => c.input.DBInstanceIdentifier === base && !/^(Describe|List)/.test(c.operation))).toEqual([]);
+  });
+});
