@@ -142,6 +142,7 @@ export const statusSchema = z
       .string()
       .min(1)
       .max(58)
+      .regex(patterns.rdsIdentifier, 'must be a lower-case RDS identifier')
       .optional()
       .describe(
         'RDS identifier chosen when the object was first reconciled: the primary is named by it, the replicas are ' +
