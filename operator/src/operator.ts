@@ -6,7 +6,16 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Logger } from 'pino';
 import { GROUP, KIND, PLURAL, VERSION } from './api/index.js';
-import { createCloudWatchClient, DEFAULT_LAG_WINDOW, SdkReplicaLagPort, withSharedLagReads, type LagWindow, type ReplicaLagPort } from './cloudwatch/index.js';
+import {
+  createCloudWatchClient,
+  DEFAULT_LAG_WINDOW,
+  PeriodicLagReader,
+  SdkDatabaseConnectionsPort,
+  SdkReplicaLagPort,
+  sharedReading,
+  type DatabaseConnectionsPort,
+  type LagWindow,
+} from './cloudwatch/index.js';
 import { ENDPOINTS_LABEL_SELECTOR } from './topology/index.js';
 import type { OperatorConfig } from './config/index.js';
 import { KubernetesAdapter } from './kube/index.js';
@@ -32,7 +41,7 @@ export type OperatorSettings = Pick<
   OperatorConfig,
   'watchNamespaces' | 'concurrency' | 'awsRegion' | 'awsEndpoint' | 'resyncSteady' | 'resyncTransitioning' | 'shutdownTimeout' | 'identity'
 > &
-  Partial<Pick<OperatorConfig, 'adoptNamespaces'>>;
+  Partial<Pick<OperatorConfig, 'adoptNamespaces' | 'awsActionRetry'>>;
 
 export interface OperatorOptions {
   config: OperatorSettings;
@@ -83,11 +92,31 @@ export function buildCloudWatchClient(options: OperatorOptions): CloudWatchClien
   return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
 }
 
-/** Replica lag from one shared CloudWatch reading, renewed at half the metric's period: a fresher read could not
- * hold a newer datapoint. */
-function sharedLagPort(options: OperatorOptions): ReplicaLagPort {
-  const periodSeconds = options.lagWindow?.periodSeconds ?? DEFAULT_LAG_WINDOW.periodSeconds;
-  return withSharedLagReads(new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }), { maxAgeMs: (periodSeconds * 1000) / 2 });
+/** Replica lag from one CloudWatch reading of every replica per period: half the metric's period (30 s for RDS's
+ * one-minute ReplicaLag), as a fresher reading could not hold a newer datapoint. A steady object reconciles only
+ * once per steady resync, so the reader itself names the objects a reading re-routes, which reconcile at once. */
+export function lagReadingPeriodMs(options: Pick<OperatorOptions, 'lagWindow'>): number {
+  return ((options.lagWindow?.periodSeconds ?? DEFAULT_LAG_WINDOW.periodSeconds) * 1000) / 2;
+}
+
+function periodicLagReader(options: OperatorOptions, onRoutingChange: (keys: string[]) => void): PeriodicLagReader {
+  return new PeriodicLagReader(new SdkReplicaLagPort(buildCloudWatchClient(options), { window: options.lagWindow }), {
+    periodMs: lagReadingPeriodMs(options),
+    // Every live object asks at least once per steady resync.
+    interestTtlMs: 3 * options.config.resyncSteady,
+    onRoutingChange,
+    onReadingFailed: (err) => options.log.warn({ err }, 'could not read replica lag from CloudWatch; the previous reading stands'),
+  });
+}
+
+/** How long one DatabaseConnections reading answers every draining replica's reconcile. */
+export const DEFAULT_CONNECTIONS_READING_MS = 30_000;
+
+/** DatabaseConnections of every draining replica from one shared reading, renewed at half the metric's period. */
+function sharedConnectionsPort(options: OperatorOptions): DatabaseConnectionsPort {
+  const port = new SdkDatabaseConnectionsPort(buildCloudWatchClient(options));
+  const read = sharedReading((ids) => port.databaseConnections(ids), { maxAgeMs: DEFAULT_CONNECTIONS_READING_MS });
+  return { databaseConnections: read };
 }
 
 export function startOperator(options: OperatorOptions): RunningOperator {
@@ -98,13 +127,21 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   // (a hand edit) that is rare; everything the operator itself changes is read back at once.
   const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
   const rds = steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache);
+  // The controller exists only below; a reading cannot come before start() anyway.
+  let enqueue: (key: string) => void = () => undefined;
+  const lag = periodicLagReader(options, (keys) => {
+    log.debug({ keys }, 'replica lag changed routing');
+    for (const key of keys) enqueue(key);
+  });
   const reconcile = createReconciler({
     kube,
     rds,
-    lag: sharedLagPort(options),
-    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning },
+    lag,
+    connections: sharedConnectionsPort(options),
+    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning, awsActionRetryMs: config.awsActionRetry },
     metrics: options.metrics,
     adoptNamespaces: config.adoptNamespaces ?? [],
+    awsRegion: config.awsRegion,
   });
 
   const controller = new Controller({
@@ -138,7 +175,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
     onReconciled: (settled: SettledWork) => options.metrics?.observeReconcile(resultOf(settled), settled.durationMs / 1000),
   });
+  enqueue = (key) => controller.enqueue(key);
   controller.start();
+  lag.start();
 
   return {
     hasSynced: () => controller.hasSynced(),
@@ -147,6 +186,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
       return stats.ready + stats.delayed;
     },
     stop: async () => {
+      lag.stop();
       await controller.stop();
     },
   };

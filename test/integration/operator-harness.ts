@@ -23,6 +23,7 @@ export function startTestOperator(
       resyncTransitioning: 300,
       shutdownTimeout: 500,
       identity,
+      // A test of behaviour at the production defaults puts them back here.
       ...settings,
     },
     kubeConfig,

@@ -1,7 +1,8 @@
 // The operator against the real kube-apiserver and the RDS emulator: a Servio-like ReplicaSetDB is applied and
 // must end Ready with the instances in the emulator as the spec says; then scaled, resized, grown, given a new
-// parameter, deleted with a final snapshot; Retain, an identifier conflict, a restart in the middle of a create,
-// and a steady state that makes no mutating AWS call.
+// parameter, deleted with a final snapshot; a major version upgrade that ends with only the new family's parameter
+// group; Retain, an identifier conflict, a restart in the middle of a create, and a steady state that makes no
+// mutating AWS call.
 import { readFile } from 'node:fs/promises';
 import * as k8s from '@kubernetes/client-node';
 import {
@@ -104,7 +105,7 @@ function tagsOf(i: DBInstance | undefined): Record<string, string> {
 async function servioExample(name: string): Promise<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }> {
   const example = parseYaml(await readFile(new URL('../../examples/servio.yaml', import.meta.url), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
   // A short drain keeps scale-downs quick here; the drain itself is proved in topology.int.test.ts.
-  const routing = { ...(example.spec.routing as Record<string, unknown>), drainSeconds: 2 };
+  const routing = { ...(example.spec.routing as Record<string, unknown>), drainSeconds: 2, maxDrainSeconds: 2 };
   return { ...example, metadata: { name, namespace }, spec: { ...example.spec, maintenanceWindow: 'Mon:04:00-Mon:05:00', routing } };
 }
 
@@ -281,6 +282,47 @@ function minimal(name: string, spec: Record<string, unknown> = {}): Record<strin
     spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, ...spec },
   };
 }
+
+describe('a major version upgrade, 15 -> 16', () => {
+  it('moves the instances to the postgres16 group and deletes the postgres15 one, leaving only the 16 group', async () => {
+    const base = rdsBaseIdentifier(namespace, 'upgraded');
+    const groupNames = async () =>
+      ((await rds.send(new DescribeDBParameterGroupsCommand({}))).DBParameterGroups ?? [])
+        .map((g) => g.DBParameterGroupName ?? '')
+        .filter((n) => n.startsWith(`${base}-`))
+        .sort();
+    await createObject(minimal('upgraded', { engineVersion: '15.4', deletionPolicy: 'Delete', applyImmediately: true, parameters: { work_mem: '8MB' } }));
+    await settled('upgraded', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    expect(await groupNames()).toEqual([`${base}-postgres15`]);
+
+    await patchSpec('upgraded', { engineVersion: '16.3' });
+    // The emulator applies a major upgrade at once (no upgrading state) and, unlike RDS, leaves the replica's engine
+    // version as it was; what matters here is which group each instance lists.
+    await eventually('the primary on 16.3, both instances on the postgres16 group', async () => {
+      const found = [...(await instances(base)).values()];
+      const groupsOf = (i: DBInstance) => i.DBParameterGroups?.map((g) => g.DBParameterGroupName).join();
+      const primaryUpgraded = found.find((i) => i.DBInstanceIdentifier === base)?.EngineVersion === '16.3';
+      if (found.length === 2 && primaryUpgraded && found.every((i) => groupsOf(i) === `${base}-postgres16`)) return true;
+      const status = (await getObject('upgraded'))?.status;
+      throw new Error(`${JSON.stringify(found.map((i) => [i.DBInstanceIdentifier, i.EngineVersion, groupsOf(i), i.DBInstanceStatus]))}; ${JSON.stringify(status?.conditions)}`);
+    });
+    await eventually('only the postgres16 group left', async () => {
+      const groups = await groupNames();
+      if (groups.join() === `${base}-postgres16`) return true;
+      throw new Error(`groups: ${groups.join(', ')}`);
+    });
+    const params = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: `${base}-postgres16` }));
+    expect(params.Parameters?.find((p) => p.ParameterName === 'work_mem')?.ParameterValue).toBe('8MB');
+    const deletions = calls.filter((c) => c.operation === 'DeleteDBParameterGroup' && JSON.stringify(c.input).includes(base));
+    expect(deletions.map((c) => c.input.DBParameterGroupName)).toEqual([`${base}-postgres15`]);
+    const events = await core.listNamespacedEvent({ namespace });
+    expect(events.items.filter((e) => e.involvedObject.name === 'upgraded').map((e) => e.reason)).toContain('DeletedParameterGroup');
+
+    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'upgraded' });
+    await eventually('upgraded to be gone', async () => ((await getObject('upgraded')) === undefined ? true : undefined));
+    expect(await groupNames()).toEqual([]);
+  });
+});
 
 describe('deletionPolicy Retain', () => {
   it('leaves the instances running and lets the object go', async () => {

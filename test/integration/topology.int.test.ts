@@ -110,7 +110,8 @@ async function createDatabase(
         databaseName: 'app',
         primary: { instanceClass: 'db.t4g.micro' },
         replicas: { count: replicas },
-        routing: { maxReplicaLagSeconds: 1, drainSeconds },
+        // No DatabaseConnections datapoints here: the drain ends at its maximum, set to drainSeconds.
+        routing: { maxReplicaLagSeconds: 1, drainSeconds, maxDrainSeconds: drainSeconds },
         deletionPolicy,
       },
     },

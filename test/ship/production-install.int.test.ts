@@ -209,7 +209,7 @@ describe('production install (what the Dockerfile builds)', () => {
     body.metadata = { name: RSDB, namespace };
     body.spec.deletionPolicy = 'Delete';
     // Replicas are drained before they are deleted; a short drain keeps the deletion below quick.
-    body.spec.routing = { drainSeconds: 2 };
+    body.spec.routing = { drainSeconds: 2, maxDrainSeconds: 2 };
     await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, body });
     // Whatever the outcome of a reconcile, it is counted: the count tells which process reconciled.
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(a!)), { timeout: 30_000 }).toBe(true);

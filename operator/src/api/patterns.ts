@@ -29,6 +29,11 @@ export const patterns = {
   ),
   securityGroupId: /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   subnetGroupName: /^[A-Za-z0-9._ -]{1,255}$/,
+  /** AWS tag keys and values: Unicode letters, separators and digits, and _ . : / = + - @ (RE2 and JavaScript read
+   * \p{...} alike; JavaScript needs the u flag). */
+  tagText: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+  /** A PostgreSQL run-time parameter: rds.force_ssl, pg_stat_statements.track, TimeZone. */
+  parameterName: /^[A-Za-z_][A-Za-z0-9_.]*$/,
   /** A DNS-1123 subdomain (Secret and ConfigMap names), or empty for the operator's default name. */
   optionalObjectName: new RegExp(`^(?:${DNS_LABEL}(?:\\.${DNS_LABEL})*)?$`),
   /** An RDS identifier as the operator writes it: lower case, starts with a letter, no double or trailing hyphen. */

@@ -57,14 +57,14 @@ describe('defaults', () => {
       deletionProtection: false,
       applyImmediately: false,
       tags: {},
-      routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
+      routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 150, drainConnectionFloor: 0, drainQuietSeconds: 120 },
       endpoints: { configMapName: '' },
     });
   });
 
   it('fills the omitted fields of a block that is partly given', () => {
     const spec = parsed(specWith('routing', { drainSeconds: 5 })).spec;
-    expect(spec.routing).toEqual({ maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 5 });
+    expect(spec.routing).toEqual({ maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 5, drainConnectionFloor: 0, drainQuietSeconds: 120 });
     expect(parsed(specWith('replicas', { instanceClass: 'db.r6g.large' })).spec.replicas).toEqual({
       count: 1,
       instanceClass: 'db.r6g.large',
@@ -129,15 +129,19 @@ describe('the examples', () => {
 describe('ranges: both ends accepted, one past each end rejected', () => {
   // retentionDays 0 needs replicas.count 0 (a cross-field rule tested below), and iops needs a provisioned type.
   const noReplicas = specWith('replicas.count', 0);
-  const io1 = specWith('primary.storageType', 'io1', specWith('primary.iops', 1000));
+  // 10000 GiB: room for 256000 IOPS within io1's 50 per GiB.
+  const io1 = specWith('primary.storageType', 'io1', specWith('primary.iops', 1000, specWith('primary.allocatedStorageGiB', 10000)));
   it.each([
     ['replicas.count', 0, 15, minimalSpec],
     ['primary.allocatedStorageGiB', 20, 65536, minimalSpec],
-    ['primary.maxAllocatedStorageGiB', 20, 65536, minimalSpec],
+    // The lower end is 10 % above the default allocatedStorageGiB of 20.
+    ['primary.maxAllocatedStorageGiB', 22, 65536, minimalSpec],
     ['primary.iops', 1000, 256000, io1],
     ['backup.retentionDays', 0, 35, noReplicas],
     ['routing.maxReplicaLagSeconds', 0, 3600, minimalSpec],
     ['routing.drainSeconds', 0, 3600, minimalSpec],
+    ['routing.drainConnectionFloor', 0, 100000, minimalSpec],
+    ['routing.drainQuietSeconds', 120, 600, minimalSpec],
   ] as const)('%s: %d..%d', (path, min, max, base) => {
     expect(errorPaths(specWith(path, min, base))).toEqual([]);
     expect(errorPaths(specWith(path, max, base))).toEqual([]);
@@ -253,18 +257,21 @@ describe('maps', () => {
     expect(errorPaths(specWith('parameters', { work_mem: '' }))).toEqual(['spec.parameters.work_mem']);
   });
 
-  it('tags are at most 50', () => {
+  it('tags are at most 45: RDS allows 50 per resource and the operator sets 5', () => {
     const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
-    expect(errorPaths(specWith('tags', tags(50)))).toEqual([]);
-    expect(errorPaths(specWith('tags', tags(51)))).toEqual(['spec.tags']);
+    expect(errorPaths(specWith('tags', tags(45)))).toEqual([]);
+    expect(errorPaths(specWith('tags', tags(46)))).toEqual(['spec.tags']);
   });
 });
 
 describe('cross-field rules (mirrored by CEL in the CRD)', () => {
-  it('maxAllocatedStorageGiB >= allocatedStorageGiB', () => {
+  it('maxAllocatedStorageGiB is at least 10 % above allocatedStorageGiB', () => {
     const base = specWith('primary.allocatedStorageGiB', 100);
-    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 100, base))).toEqual([]);
-    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 99, base))).toEqual([
+    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 110, base))).toEqual([]);
+    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 109, base))).toEqual([
+      'spec.primary.maxAllocatedStorageGiB',
+    ]);
+    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 100, base))).toEqual([
       'spec.primary.maxAllocatedStorageGiB',
     ]);
   });
@@ -277,10 +284,9 @@ describe('cross-field rules (mirrored by CEL in the CRD)', () => {
   });
 
   it('iops goes with io1 and io2, never with gp2', () => {
-    expect(errorPaths(specWith('primary.storageType', 'io2'))).toEqual(['spec.primary.iops']);
+    expect(errorPaths(specWith('primary.storageType', 'io2', specWith('primary.allocatedStorageGiB', 100)))).toEqual(['spec.primary.iops']);
     const gp2 = specWith('primary.storageType', 'gp2');
     expect(errorPaths(specWith('primary.iops', 3000, gp2))).toEqual(['spec.primary.iops']);
-    expect(errorPaths(specWith('primary.iops', 3000))).toEqual([]);
   });
 
   it('a KMS key needs storage encryption', () => {

@@ -5,6 +5,11 @@
 import { z } from 'zod';
 import { withCelRules } from './cel.js';
 import { patterns } from './patterns.js';
+import { MAX_TAG_VALUE_LENGTH, MAX_USER_TAGS, parameterNameRules, tagKeyRules } from './key-rules.js';
+import { REFUSED_NAME_CEL, isRefusedName } from './reserved-words.js';
+import { engineVersionRules } from './engine-version-rule.js';
+import { storageRules } from './storage-rules.js';
+import { BACKUP_WINDOW_LENGTH_CEL, MAINTENANCE_WINDOW_LENGTH_CEL, backupSpan, isLongEnough, maintenanceSpan, windowsDisjointCel, windowsOverlap } from './windows.js';
 
 export const MAX_REPLICAS = 15;
 export const MIN_STORAGE_GIB = 20;
@@ -33,6 +38,18 @@ function rejectDuplicates(items: readonly string[], ctx: z.RefinementCtx): void 
 
 const storageGiB = z.int().min(MIN_STORAGE_GIB).max(MAX_STORAGE_GIB);
 
+/** The master user and the database: the format RDS accepts, and none of the words it refuses. */
+const postgresName = withCelRules(
+  z.string().max(63).regex(patterns.postgresIdentifier, 'must be 1 to 63 letters, digits or underscores, starting with a letter'),
+  [
+    {
+      rule: REFUSED_NAME_CEL,
+      message: 'must not be a PostgreSQL reserved word (such as user, select, table) or rdsadmin, which RDS refuses',
+      holds: (name) => !isRefusedName(name),
+    },
+  ],
+);
+
 const primarySchema = withCelRules(
   z.object({
     instanceClass: instanceClass.describe(
@@ -49,7 +66,7 @@ const primarySchema = withCelRules(
       .optional()
       .describe(
         'Upper limit in GiB up to which RDS grows the storage by itself when it runs low (storage autoscaling). ' +
-          'Must be at least allocatedStorageGiB. Leave unset to turn autoscaling off.',
+          'Must be at least 10 % above allocatedStorageGiB. Leave unset to turn autoscaling off.',
       ),
     storageType: z
       .enum(['gp2', 'gp3', 'io1', 'io2'])
@@ -64,8 +81,9 @@ const primarySchema = withCelRules(
       .max(256000)
       .optional()
       .describe(
-        'Provisioned IOPS, 1000 to 256000. Required with storageType io1 or io2; optional with gp3 (RDS accepts ' +
-          'it from 400 GiB); not allowed with gp2.',
+        'Provisioned IOPS, 1000 to 256000. Required with storageType io1 (at most 50 per GiB) or io2 (at most ' +
+          '1000 per GiB), which need 100 GiB or more; optional with gp3 from 400 GiB (12000 to 64000); not allowed ' +
+          'with gp2.',
       ),
     multiAZ: z
       .boolean()
@@ -76,12 +94,7 @@ const primarySchema = withCelRules(
       ),
   }),
   [
-    {
-      rule: '!has(self.maxAllocatedStorageGiB) || self.maxAllocatedStorageGiB >= self.allocatedStorageGiB',
-      message: 'maxAllocatedStorageGiB must be at least allocatedStorageGiB',
-      fieldPath: '.maxAllocatedStorageGiB',
-      holds: (p) => p.maxAllocatedStorageGiB === undefined || p.maxAllocatedStorageGiB >= p.allocatedStorageGiB,
-    },
+    ...storageRules,
     {
       rule: "!(self.storageType in ['io1', 'io2']) || has(self.iops)",
       message: 'iops is required with storageType io1 or io2',
@@ -145,9 +158,10 @@ const backupSchema = z
         'Days RDS keeps automated backups and transaction logs for point-in-time restore, 0 to 35. 0 turns ' +
           'automated backups off, which RDS refuses while the instance has read replicas.',
       ),
-    window: z
-      .string()
-      .regex(patterns.backupWindow, 'must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00')
+    window: withCelRules(
+      z.string().max(11).regex(patterns.backupWindow, 'must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00'),
+      [{ rule: BACKUP_WINDOW_LENGTH_CEL, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(backupSpan(w)) }],
+    )
       .optional()
       .describe(
         'Daily UTC time range for automated backups, hh24:mi-hh24:mi (e.g. 02:00-03:00): at least 30 minutes, ' +
@@ -222,8 +236,8 @@ const monitoringSchema = withCelRules(
   ],
 ).describe('Metrics and logs RDS collects.');
 
-const routingSchema = z
-  .object({
+const routingSchema = withCelRules(
+  z.object({
     maxReplicaLagSeconds: z
       .number()
       .min(0)
@@ -245,13 +259,59 @@ const routingSchema = z
       .int()
       .min(0)
       .max(3600)
-      .default(30)
+      .default(150)
       .describe(
-        'Seconds between removing a replica from the routing topology and deleting it, so that clients finish ' +
-          'their queries on it and move on.',
+        'Seconds between removing a replica from the routing topology and deleting it at the earliest, so that ' +
+          'every pod sees the change and finishes its queries on it. A mounted ConfigMap reaches a pod up to about ' +
+          '120 s after a change (kubelet sync period plus its ConfigMap cache TTL, 60 s each by default), so the ' +
+          'default is 150. After that the replica is deleted once its connections have stayed quiet (see ' +
+          'drainConnectionFloor, drainQuietSeconds), or at maxDrainSeconds.',
       ),
-  })
-  .describe('How the client library spreads queries over the primary and the replicas.');
+    drainConnectionFloor: z
+      .int()
+      .min(0)
+      .max(100000)
+      .default(0)
+      .describe(
+        'A draining replica counts as quiet while CloudWatch DatabaseConnections stays at or below this many ' +
+          'connections (raise it for connections that never leave, such as monitoring agents).',
+      ),
+    drainQuietSeconds: z
+      .int()
+      .min(120)
+      .max(600)
+      .default(120)
+      .describe(
+        'How long, in seconds, DatabaseConnections (one datapoint a minute) must have stayed at or below ' +
+          'drainConnectionFloor before a draining replica is deleted: at least two datapoints.',
+      ),
+    maxDrainSeconds: z
+      .int()
+      .min(0)
+      .max(86400)
+      .optional()
+      .describe(
+        'Seconds after which a draining replica is deleted even if its connections never went quiet (or ' +
+          'CloudWatch has no datapoints for it). Unset: 900, or drainSeconds if that is longer. Must not be ' +
+          'shorter than drainSeconds.',
+      ),
+  }),
+  [
+    {
+      rule: '!has(self.maxDrainSeconds) || self.maxDrainSeconds >= self.drainSeconds',
+      message: 'maxDrainSeconds must not be shorter than drainSeconds',
+      fieldPath: '.maxDrainSeconds',
+      holds: (r) => r.maxDrainSeconds === undefined || r.maxDrainSeconds >= r.drainSeconds,
+    },
+  ],
+).describe('How the client library spreads queries over the primary and the replicas.');
+
+/** The drain maximum when routing.maxDrainSeconds is unset. */
+export const DEFAULT_MAX_DRAIN_SECONDS = 900;
+
+export function effectiveMaxDrainSeconds(routing: { drainSeconds: number; maxDrainSeconds?: number | undefined }): number {
+  return routing.maxDrainSeconds ?? Math.max(DEFAULT_MAX_DRAIN_SECONDS, routing.drainSeconds);
+}
 
 const endpointsSchema = z
   .object({
@@ -273,28 +333,20 @@ export const specSchema = withCelRules(
       .enum(['postgres'])
       .default('postgres')
       .describe('Database engine. Only postgres (RDS for PostgreSQL) is supported. Cannot be changed.'),
-    engineVersion: z
-      .string()
-      .max(16)
-      .regex(patterns.engineVersion, 'must be a version such as 15.4 or 16')
+    engineVersion: withCelRules(z.string().max(16).regex(patterns.engineVersion, 'must be a version such as 15.4 or 16'), engineVersionRules)
       .describe(
-        'PostgreSQL version, e.g. 15.4 (or a major version such as 16, for the newest minor RDS offers). Raising ' +
-          'it upgrades the instances; RDS does not downgrade.',
+        'PostgreSQL version, 11 or newer, e.g. 15.4 (or a major version such as 16, for the newest minor RDS ' +
+          'offers). Raising it upgrades the instances; RDS does not downgrade.',
       ),
-    databaseName: z
-      .string()
-      .regex(patterns.postgresIdentifier, 'must be 1 to 63 letters, digits or underscores, starting with a letter')
-      .describe(
-        'Database RDS creates on the primary: 1 to 63 letters, digits or underscores, starting with a letter. ' +
-          'Cannot be changed.',
-      ),
-    masterUsername: z
-      .string()
-      .regex(patterns.postgresIdentifier, 'must be 1 to 63 letters, digits or underscores, starting with a letter')
+    databaseName: postgresName.describe(
+      'Database RDS creates on the primary: 1 to 63 letters, digits or underscores, starting with a letter, not ' +
+        'a PostgreSQL reserved word nor rdsadmin. Cannot be changed.',
+    ),
+    masterUsername: postgresName
       .default('postgres')
       .describe(
-        'Name of the RDS master user: 1 to 63 letters, digits or underscores, starting with a letter. Cannot be ' +
-          'changed.',
+        'Name of the RDS master user: 1 to 63 letters, digits or underscores, starting with a letter, not a ' +
+          'PostgreSQL reserved word nor rdsadmin. Cannot be changed.',
       ),
     credentials: credentialsSchema.prefault({}),
     primary: primarySchema,
@@ -313,17 +365,18 @@ export const specSchema = withCelRules(
           'managed key aws/rds. Needs storageEncrypted. Cannot be changed.',
       ),
     backup: backupSchema.prefault({}),
-    maintenanceWindow: z
-      .string()
-      .regex(patterns.maintenanceWindow, 'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. Mon:03:00-Mon:04:00')
+    maintenanceWindow: withCelRules(
+      z.string().max(19).regex(patterns.maintenanceWindow, 'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. Mon:03:00-Mon:04:00'),
+      [{ rule: MAINTENANCE_WINDOW_LENGTH_CEL, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(maintenanceSpan(w)) }],
+    )
       .optional()
       .describe(
         'Weekly UTC time range, ddd:hh24:mi-ddd:hh24:mi (e.g. Mon:03:00-Mon:04:00), at least 30 minutes, in which ' +
-          'RDS applies pending changes and patches. Unset: RDS picks one.',
+          'RDS applies pending changes and patches; it must not overlap backup.window. Unset: RDS picks one.',
       ),
     network: networkSchema.prefault({}),
     monitoring: monitoringSchema.prefault({}),
-    parameters: boundedRecord(z.string().min(1).max(4096), 200)
+    parameters: withCelRules(boundedRecord(z.string().min(1).max(4096), 200), parameterNameRules)
       .default({})
       .describe(
         'PostgreSQL parameters, name to value, as strings (quote numbers: max_connections: "200"). The operator ' +
@@ -351,11 +404,19 @@ export const specSchema = withCelRules(
         'Apply changes that interrupt the database (class, storage type, version) at once instead of in the ' +
           'next maintenanceWindow.',
       ),
-    tags: boundedRecord(z.string().max(256), 50)
+    tags: withCelRules(
+      boundedRecord(
+        z.string().max(MAX_TAG_VALUE_LENGTH).regex(patterns.tagText, 'tag values may hold letters, digits, spaces and _ . : / = + - @'),
+        MAX_USER_TAGS,
+      ),
+      tagKeyRules,
+    )
       .default({})
       .describe(
-        'AWS tags put on every RDS resource the operator creates, key to value. Keys starting with db.servio.io/ or ' +
-          'aws:, and app.kubernetes.io/managed-by, are reserved (ownership tags the operator sets itself).',
+        `AWS tags put on every RDS resource the operator creates, key to value: at most ${MAX_USER_TAGS} (RDS allows 50 ` +
+          'per resource and the operator adds 5 ownership tags), keys of 1 to 128 and values of up to 256 letters, ' +
+          'digits, spaces and _ . : / = + - @. Keys starting with db.servio.io/ or aws:, and ' +
+          'app.kubernetes.io/managed-by, are reserved (ownership tags the operator sets itself).',
       ),
     routing: routingSchema.prefault({}),
     endpoints: endpointsSchema.prefault({}),
@@ -374,6 +435,12 @@ export const specSchema = withCelRules(
       message: 'tag keys starting with db.servio.io/ or aws:, and app.kubernetes.io/managed-by, are reserved',
       fieldPath: '.tags',
       holds: (s) => Object.keys(s.tags).every((k) => !k.startsWith('db.servio.io/') && !k.startsWith('aws:') && k !== 'app.kubernetes.io/managed-by'),
+    },
+    {
+      rule: windowsDisjointCel('self.backup.window', 'self.maintenanceWindow'),
+      message: 'maintenanceWindow overlaps backup.window on at least one day; RDS needs them apart (they may touch)',
+      fieldPath: '.maintenanceWindow',
+      holds: (s) => !windowsOverlap(s.backup.window === undefined ? undefined : backupSpan(s.backup.window), s.maintenanceWindow === undefined ? undefined : maintenanceSpan(s.maintenanceWindow)),
     },
     {
       rule: 'self.replicas.count == 0 || self.backup.retentionDays > 0',

@@ -64,7 +64,27 @@ const instanceStatusSchema = z.object({
     .describe('Whether the published topology currently offers this instance to clients.'),
   drainingSince: timestamp
     .optional()
-    .describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later.'),
+    .describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later at the earliest.'),
+  drainReleasedBy: z
+    .enum(['ConnectionsQuiet', 'MaxDrainSeconds'])
+    .optional()
+    .describe(
+      'What let a draining replica be deleted: ConnectionsQuiet (DatabaseConnections stayed at or below ' +
+        'routing.drainConnectionFloor for routing.drainQuietSeconds) or MaxDrainSeconds (the drain maximum was reached).',
+    ),
+});
+
+const heldChangeSchema = z.object({
+  subject: z.string().min(1).describe('The instance or parameter group the rejected request was about.'),
+  operation: z.string().min(1).describe('The RDS API operation that was rejected, e.g. ModifyDBInstance.'),
+  fields: z
+    .array(z.string())
+    .max(64)
+    .optional()
+    .describe('For a ModifyDBInstance: the fields of the rejected change; other fields of the instance are still changed.'),
+  code: z.string().describe('The AWS error code, e.g. InvalidParameterValue.'),
+  message: z.string().max(4096).describe('The AWS message.'),
+  generation: z.int().min(0).describe('metadata.generation that was rejected; a spec change (a new generation) releases the hold.'),
 });
 
 export const statusSchema = z
@@ -153,6 +173,14 @@ export const statusSchema = z
       .max(64)
       .optional()
       .describe('Spec changes not yet in effect on RDS, e.g. a class change waiting for the maintenance window.'),
+    heldChanges: z
+      .array(heldChangeSchema)
+      .max(32)
+      .optional()
+      .describe(
+        'Requests RDS rejected as specified (InvalidParameter*). Each is held, and not sent again, until the spec ' +
+          'changes; every other change (scale-down, tags, deletion protection) goes on.',
+      ),
     finalSnapshotIdentifier: z
       .string()
       .optional()
@@ -163,4 +191,5 @@ export const statusSchema = z
 export type ReplicaSetDBStatus = z.output<typeof statusSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type InstanceStatus = z.output<typeof instanceStatusSchema>;
+export type HeldChange = z.output<typeof heldChangeSchema>;
 export type Phase = (typeof PHASES)[number];

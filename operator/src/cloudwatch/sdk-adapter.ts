@@ -1,6 +1,6 @@
 // The lag port on @aws-sdk/client-cloudwatch: one GetMetricData for every replica of a reconcile (a naive
 // GetMetricStatistics per replica would cost one call each), following NextToken when CloudWatch pages.
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, type CloudWatchClient, type GetMetricDataInput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { buildLagRequest, DEFAULT_LAG_WINDOW, MAX_QUERIES, readLagResults, type LagWindow } from './lag-query.js';
 import type { ReplicaLagPort } from './port.js';
 
@@ -33,14 +33,18 @@ export class SdkReplicaLagPort implements ReplicaLagPort {
   }
 
   private async query(ids: readonly string[]): Promise<Map<string, number | undefined>> {
-    const input = buildLagRequest(ids, this.now(), this.window);
-    const pages: MetricDataResult[][] = [];
-    let nextToken: string | undefined;
-    do {
-      const out = await this.client.send(new GetMetricDataCommand({ ...input, ...(nextToken !== undefined ? { NextToken: nextToken } : {}) }));
-      pages.push(out.MetricDataResults ?? []);
-      nextToken = out.NextToken;
-    } while (nextToken !== undefined && nextToken !== '');
-    return readLagResults(ids, pages);
+    return readLagResults(ids, await getMetricDataPages(this.client, buildLagRequest(ids, this.now(), this.window)));
   }
+}
+
+/** Every page of one GetMetricData question (CloudWatch pages a large answer; NextToken continues it). */
+export async function getMetricDataPages(client: CloudWatchClient, input: GetMetricDataInput): Promise<MetricDataResult[][]> {
+  const pages: MetricDataResult[][] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await client.send(new GetMetricDataCommand({ ...input, ...(nextToken !== undefined ? { NextToken: nextToken } : {}) }));
+    pages.push(out.MetricDataResults ?? []);
+    nextToken = out.NextToken;
+  } while (nextToken !== undefined && nextToken !== '');
+  return pages;
 }

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       retryPeriod: 2_000,
       resyncSteady: 600_000,
       resyncTransitioning: 15_000,
+      awsActionRetry: 300_000,
       shutdownTimeout: 25_000,
     });
     expect(config.awsEndpoint).toBeUndefined();
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       POD_NAME: 'operator-abc',
       RESYNC_STEADY: '1h',
       RESYNC_TRANSITIONING: '5s',
+      AWS_ACTION_RETRY: '2m',
       SHUTDOWN_TIMEOUT: '0s',
       KUBECONFIG: '/tmp/kc',
     });
@@ -83,6 +85,7 @@ describe('loadConfig', () => {
       identity: 'operator-abc',
       resyncSteady: 3_600_000,
       resyncTransitioning: 5_000,
+      awsActionRetry: 120_000,
       shutdownTimeout: 0,
       kubeconfig: '/tmp/kc',
     });

@@ -83,6 +83,7 @@ export const configSchema = z
     identity: optionalText.optional(),
     resyncSteady: duration(1000, 86_400_000, 'between 1s and 24h').default(600_000),
     resyncTransitioning: duration(1000, 3_600_000, 'between 1s and 1h').default(15_000),
+    awsActionRetry: duration(10_000, 86_400_000, 'between 10s and 24h').default(300_000),
     shutdownTimeout: duration(0, 600_000, 'between 0s and 10m').default(25_000),
     kubeconfig: optionalText.optional(),
   })

@@ -29,6 +29,7 @@ export const SETTING_KEYS = [
   'identity',
   'resyncSteady',
   'resyncTransitioning',
+  'awsActionRetry',
   'shutdownTimeout',
   'kubeconfig',
 ] as const;
@@ -53,6 +54,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'identity', flag: '--leader-election-identity', env: 'POD_NAME', description: 'holder identity written into the Lease (default: the host name)' },
   { key: 'resyncSteady', flag: '--resync-steady', env: 'RESYNC_STEADY', description: 'requeue interval of a ReplicaSetDB whose instances are all steady' },
   { key: 'resyncTransitioning', flag: '--resync-transitioning', env: 'RESYNC_TRANSITIONING', description: 'requeue interval while an instance is creating, modifying, backing up, ...' },
+  { key: 'awsActionRetry', flag: '--aws-action-retry', env: 'AWS_ACTION_RETRY', description: 'retry interval after an AWS error a person fixes outside the spec (a quota, capacity, KMS, a subnet group, IAM)' },
   { key: 'shutdownTimeout', flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', description: 'on SIGTERM, how long in-flight reconciles may finish before the process exits' },
   { key: 'kubeconfig', flag: '--kubeconfig', env: 'KUBECONFIG', description: 'kubeconfig file; empty = in-cluster ServiceAccount' },
 ];

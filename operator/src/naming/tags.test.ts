@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_USER_TAGS, OPERATOR_TAG_COUNT, RDS_MAX_TAGS_PER_RESOURCE } from '../api/key-rules.js';
 import { MANAGED_BY } from './kubernetes-names.js';
 import {
   TAG_MANAGED_BY,
@@ -6,6 +7,7 @@ import {
   TAG_OWNER_NAMESPACE,
   TAG_OWNER_UID,
   TAG_ROLE,
+  RESERVED_TAG_KEYS,
   isAdoptable,
   ownershipOf,
   ownershipTags,
@@ -54,5 +56,16 @@ describe('ownershipOf', () => {
     const ownership = ownershipOf(tags, owner);
     expect(ownership).toBe(expected);
     expect(isAdoptable(ownership)).toBe(adoptable);
+  });
+});
+
+describe('the tag budget the spec leaves to users', () => {
+  it('counts exactly the tags the operator adds to an instance', () => {
+    expect(Object.keys(resourceTags(owner, {}, 'primary'))).toHaveLength(OPERATOR_TAG_COUNT);
+    expect(RESERVED_TAG_KEYS).toHaveLength(OPERATOR_TAG_COUNT);
+  });
+  it('keeps the most user tags the spec admits within the RDS limit per resource', () => {
+    const user = Object.fromEntries(Array.from({ length: MAX_USER_TAGS }, (_, i) => [`k${i}`, 'v']));
+    expect(Object.keys(resourceTags(owner, user, 'replica'))).toHaveLength(RDS_MAX_TAGS_PER_RESOURCE);
   });
 });

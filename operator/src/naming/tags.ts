@@ -8,10 +8,11 @@ export const TAG_OWNER_UID = 'db.servio.io/owner-uid';
 export const TAG_ROLE = 'db.servio.io/role';
 export const TAG_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** Set when the operator took an existing instance over: such an instance holds data the operator did not create,
- * so it is never deleted without a final snapshot. */
+ * so it is never deleted without a final snapshot. Not one of the tags every resource carries (the tag budget counts
+ * those): only an adopted instance has it, and users cannot set it (the spec reserves the db.servio.io/ prefix). */
 export const TAG_ADOPTED = 'db.servio.io/adopted';
 
-export const RESERVED_TAG_KEYS: readonly string[] = [TAG_OWNER_NAMESPACE, TAG_OWNER_NAME, TAG_OWNER_UID, TAG_ROLE, TAG_MANAGED_BY, TAG_ADOPTED];
+export const RESERVED_TAG_KEYS: readonly string[] = [TAG_OWNER_NAMESPACE, TAG_OWNER_NAME, TAG_OWNER_UID, TAG_ROLE, TAG_MANAGED_BY];
 
 export interface Owner {
   namespace: string;

@@ -74,6 +74,7 @@ export function withCoalescedDescribes(port: RdsPort, options: CoalescingOptions
     addTags: (arn, tags) => port.addTags(arn, tags),
     listTags: (arn) => port.listTags(arn),
     describeParameterGroup: (name) => port.describeParameterGroup(name),
+    listParameterGroups: () => port.listParameterGroups(),
     createParameterGroup: (input) => port.createParameterGroup(input),
     setParameters: (name, values) => port.setParameters(name, values),
     resetParameters: (name, names) => port.resetParameters(name, names),

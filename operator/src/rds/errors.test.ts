@@ -22,7 +22,6 @@ describe('classifyAwsError', () => {
     ['InternalFailure (500)', awsError('InternalFailure', 500), 'retryable'],
     ['ServiceUnavailable (503)', awsError('ServiceUnavailable', 503), 'retryable'],
     ['ExpiredToken', awsError('ExpiredToken', 403), 'retryable'],
-    ['AccessDenied', awsError('AccessDenied', 403), 'retryable'],
     ['a socket error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), { code: 'ECONNREFUSED' }), 'retryable'],
     ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'retryable'],
     ['InvalidDBInstanceStateFault', new InvalidDBInstanceStateFault({ message: 'Instance is not available', ...meta }), 'invalid-state'],
@@ -32,8 +31,13 @@ describe('classifyAwsError', () => {
     ['DBInstanceNotFoundFault', new DBInstanceNotFoundFault({ message: 'gone', $metadata: { httpStatusCode: 404 } }), 'not-found'],
     ['InvalidParameterValue', awsError('InvalidParameterValue', 400), 'terminal'],
     ['InvalidParameterCombination', awsError('InvalidParameterCombination', 400), 'terminal'],
-    ['StorageQuotaExceededFault', new StorageQuotaExceededFault({ message: 'quota', ...meta }), 'terminal'],
-    ['DBSubnetGroupNotFoundFault', new DBSubnetGroupNotFoundFault({ message: 'no subnet group', $metadata: { httpStatusCode: 404 } }), 'terminal'],
+    ['StorageQuotaExceededFault', new StorageQuotaExceededFault({ message: 'quota', ...meta }), 'action-required'],
+    ['InstanceQuotaExceeded', awsError('InstanceQuotaExceeded', 400), 'action-required'],
+    ['InsufficientDBInstanceCapacity', awsError('InsufficientDBInstanceCapacity', 400), 'action-required'],
+    ['KMSKeyNotAccessibleFault', awsError('KMSKeyNotAccessibleFault', 400), 'action-required'],
+    ['DBSubnetGroupNotFoundFault', new DBSubnetGroupNotFoundFault({ message: 'no subnet group', $metadata: { httpStatusCode: 404 } }), 'action-required'],
+    ['AccessDenied', awsError('AccessDenied', 403), 'action-required'],
+    ['AccessDeniedException', awsError('AccessDeniedException', 400), 'action-required'],
     ['an unknown 4xx', awsError('SomethingUnheardOf', 400), 'terminal'],
   ];
 

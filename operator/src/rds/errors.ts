@@ -3,13 +3,15 @@
 
 /**
  * - `retryable`: throttling, 5xx, network, expired credentials: retry with backoff; the spec is fine.
- * - `terminal`: RDS refuses the request as specified (InvalidParameter*, impossible combinations, quotas,
- *   missing referenced resources): report it and retry only once the spec changes.
+ * - `terminal`: RDS refuses the request as specified (InvalidParameter*, impossible combinations): report it
+ *   and retry only once the spec changes.
+ * - `action-required`: the request is right but something outside the spec stops it (a quota, capacity, a KMS
+ *   key or a subnet group the operator cannot use, a missing IAM permission): say what to fix, retry slowly.
  * - `invalid-state`: the resource is busy (InvalidDBInstanceState): wait and try again.
  * - `already-exists`: a create found the resource; an idempotent create treats it as done.
  * - `not-found`: the resource the call is about does not exist.
  */
-export type RdsErrorKind = 'retryable' | 'terminal' | 'invalid-state' | 'already-exists' | 'not-found';
+export type RdsErrorKind = 'retryable' | 'terminal' | 'action-required' | 'invalid-state' | 'already-exists' | 'not-found';
 
 export class RdsError extends Error {
   override readonly name = 'RdsError';
@@ -38,18 +40,35 @@ const THROTTLING = new Set([
   'PriorRequestNotComplete',
 ]);
 
-// Fixed outside the spec (rotated credentials, a granted permission), so worth retrying with backoff.
+// Credentials that are being rotated or refreshed: they heal by themselves, so retried with the usual backoff.
 const CREDENTIALS = new Set([
   'ExpiredToken',
   'ExpiredTokenException',
   'RequestExpired',
   'InvalidClientTokenId',
   'UnrecognizedClientException',
-  'AccessDenied',
-  'AccessDeniedException',
   'IncompleteSignature',
   'SignatureDoesNotMatch',
   'CredentialsProviderError',
+]);
+
+// The spec is fine, but a person must act outside it (raise a quota, grant a permission, create a resource) or AWS
+// must find capacity: retrying at the usual pace only burns API calls.
+const ACTION_REQUIRED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'InsufficientDBInstanceCapacity',
+  'InsufficientDBInstanceCapacityFault',
+  'InstanceQuotaExceeded',
+  'InstanceQuotaExceededFault',
+  'StorageQuotaExceeded',
+  'StorageQuotaExceededFault',
+  'SnapshotQuotaExceeded',
+  'SnapshotQuotaExceededFault',
+  'DBParameterGroupQuotaExceeded',
+  'DBParameterGroupQuotaExceededFault',
+  'KMSKeyNotAccessibleFault',
+  'DBSubnetGroupNotFoundFault',
 ]);
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -108,6 +127,7 @@ export function classifyAwsError(err: unknown): { kind: RdsErrorKind; code: stri
 
   if (THROTTLING.has(code) || status === 429) return { kind: 'retryable', code };
   if (CREDENTIALS.has(code)) return { kind: 'retryable', code };
+  if (ACTION_REQUIRED.has(code)) return { kind: 'action-required', code };
   if (NETWORK_NAMES.has(code) || (nodeCode !== undefined && NETWORK_CODES.has(nodeCode))) return { kind: 'retryable', code: nodeCode ?? code };
   if (INVALID_STATE.has(code)) return { kind: 'invalid-state', code };
   if (ALREADY_EXISTS.has(code)) return { kind: 'already-exists', code };
@@ -116,7 +136,7 @@ export function classifyAwsError(err: unknown): { kind: RdsErrorKind; code: stri
   // No HTTP response at all: the request never reached RDS (DNS, socket, TLS), so nothing was decided.
   if (status === undefined && shape.$fault === undefined) return { kind: 'retryable', code };
   // Everything else is RDS saying no to this request as specified: InvalidParameterValue,
-  // InvalidParameterCombination, StorageQuotaExceeded, DBSubnetGroupNotFoundFault, KMSKeyNotAccessibleFault, ...
+  // InvalidParameterCombination, ...
   return { kind: 'terminal', code };
 }
 

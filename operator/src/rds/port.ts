@@ -142,6 +142,13 @@ export interface ParameterGroup {
   parameters: Record<string, string>;
 }
 
+/** A DB parameter group as DescribeDBParameterGroups lists it: no parameters, no tags. */
+export interface ParameterGroupSummary {
+  name: string;
+  arn: string;
+  family: string;
+}
+
 export interface CreateParameterGroupInput {
   name: string;
   family: string;
@@ -158,8 +165,9 @@ export interface RdsSnapshot {
 }
 
 export interface RdsPort {
-  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. */
-  describeInstances(ids: readonly string[]): Promise<Map<string, RdsInstance>>;
+  /** The instances among `ids` that exist, by identifier; a missing id is simply absent from the map. `fresh`: the
+   * answer must come from a call sent now, never from a cache (a check right before a destructive call). */
+  describeInstances(ids: readonly string[], options?: { fresh?: boolean }): Promise<Map<string, RdsInstance>>;
   createPrimary(input: CreatePrimaryInput): Promise<RdsInstance>;
   createReplica(input: CreateReplicaInput): Promise<RdsInstance>;
   modifyInstance(identifier: string, changes: InstanceModification, applyImmediately: boolean): Promise<RdsInstance>;
@@ -171,6 +179,9 @@ export interface RdsPort {
   listTags(arn: string): Promise<Record<string, string>>;
 
   describeParameterGroup(name: string): Promise<ParameterGroup | undefined>;
+  /** Every DB parameter group of the account and region (RDS offers no filter on this call), without parameters or
+   * tags. */
+  listParameterGroups(): Promise<ParameterGroupSummary[]>;
   createParameterGroup(input: CreateParameterGroupInput): Promise<void>;
   /** Sets parameters: `immediate` for dynamic ones, `pending-reboot` for static ones (RDS refuses `immediate`
    * for a static parameter; a static one takes effect at the instance's next reboot). */

@@ -57,6 +57,16 @@ describe('SdkRdsPort against the RDS emulator', () => {
     });
   });
 
+  it('lists every parameter group with its family and ARN, over more than one page', async () => {
+    // 101 groups: RDS and the emulator return at most 100 per page.
+    const names = Array.from({ length: 100 }, (_, i) => `adapter-list-${i}-postgres16`);
+    for (const name of names) await port.createParameterGroup({ name, family: 'postgres16', description: 'test', tags: {} });
+    const listed = await port.listParameterGroups();
+    expect(listed.find((g) => g.name === 'adapter-postgres15')).toMatchObject({ family: 'postgres15', arn: expect.stringContaining(':pg:adapter-postgres15') });
+    expect(listed.filter((g) => g.name.startsWith('adapter-')).map((g) => g.name).sort()).toEqual(['adapter-postgres15', ...names].sort());
+    for (const name of names) await port.deleteParameterGroup(name);
+  });
+
   it('creates a primary with every setting and describes it back', async () => {
     const created = await port.createPrimary(primary);
     expect(created.identifier).toBe('adapter-primary');

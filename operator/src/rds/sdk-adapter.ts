@@ -27,6 +27,7 @@ import type {
   FinalSnapshot,
   InstanceModification,
   ParameterGroup,
+  ParameterGroupSummary,
   RdsInstance,
   RdsPort,
   RdsSnapshot,
@@ -148,6 +149,22 @@ export class SdkRdsPort implements RdsPort {
       tags,
       parameters: Object.fromEntries(parameters.flatMap((p) => (p.ParameterName ? [[p.ParameterName, p.ParameterValue ?? '']] : []))),
     };
+  }
+
+  async listParameterGroups(): Promise<ParameterGroupSummary[]> {
+    const out: ParameterGroupSummary[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.call('DescribeDBParameterGroups', () =>
+        this.client.send(new DescribeDBParameterGroupsCommand({ MaxRecords: 100, Marker: marker })),
+      );
+      for (const g of page.DBParameterGroups ?? []) {
+        if (g.DBParameterGroupName === undefined) continue;
+        out.push({ name: g.DBParameterGroupName, arn: g.DBParameterGroupArn ?? '', family: g.DBParameterGroupFamily ?? '' });
+      }
+      marker = page.Marker;
+    } while (marker);
+    return out;
   }
 
   private async describeParameters(groupName: string, source?: 'user'): Promise<Parameter[]> {

@@ -51,6 +51,18 @@ describe('withSteadyStateCache', () => {
     expect(roundsTwoAndThree.length).toBeGreaterThan(0);
   });
 
+  it('answers a describe asked to be fresh from AWS, never from the inventory, and keeps the answer for others', async () => {
+    const [id] = addInstances(1);
+    await port.describeInstances([id!]);
+    await port.describeInstances([id!]);
+    expect(describes()).toHaveLength(1);
+    fake.instances.set(id!, anRdsInstance({ identifier: id!, status: 'available', replicaIdentifiers: ['made-outside'] }));
+    const fresh = await port.describeInstances([id!], { fresh: true });
+    expect(describes()).toHaveLength(2);
+    expect(fresh.get(id!)?.replicaIdentifiers).toEqual(['made-outside']);
+    expect((await port.describeInstances([id!])).get(id!)?.replicaIdentifiers).toEqual(['made-outside']);
+  });
+
   it('reads an instance fresh when it is not available', async () => {
     const [id] = addInstances(1, 'modifying');
     await port.describeInstances([id!]); // the first inventory, taken for this call
@@ -161,5 +173,21 @@ describe('withSteadyStateCache', () => {
     clock += MAX_AGE;
     await slow.describeParameterGroup('pg-b');
     expect(groupReads().length).toBeGreaterThan(reads);
+  });
+
+  it('shares one list of every parameter group between objects, and drops it on a group write', async () => {
+    await fake.createParameterGroup({ name: 'a-postgres15', family: 'postgres15', description: '', tags: {} });
+    await fake.createParameterGroup({ name: 'b-postgres16', family: 'postgres16', description: '', tags: {} });
+    const lists = () => fake.calls.filter((c) => c.operation === 'DescribeDBParameterGroups' && c.subject === '*');
+    for (let o = 0; o < 10; o++) expect((await port.listParameterGroups()).map((g) => g.name)).toEqual(['a-postgres15', 'b-postgres16']);
+    expect(lists()).toHaveLength(1);
+
+    await port.deleteParameterGroup('a-postgres15');
+    expect((await port.listParameterGroups()).map((g) => g.name)).toEqual(['b-postgres16']);
+    expect(lists()).toHaveLength(2);
+
+    clock += MAX_AGE;
+    await port.listParameterGroups();
+    expect(lists()).toHaveLength(3);
   });
 });

@@ -8,8 +8,10 @@
 // inventory was taken. Anything else (an instance that is missing, transitioning, or that the operator just
 // created, modified, deleted or tagged) is read fresh. A change made outside the operator to a steady instance
 // is therefore seen within `maxAgeMs`, which is the resync interval that would have found it anyway.
-// Parameter groups are cached the same way, per name, and dropped on every write to them.
-import type { ParameterGroup, RdsInstance, RdsPort } from './port.js';
+// Parameter groups are cached the same way, per name, and dropped on every write to them. The list of every group
+// (which each object reads to find the groups an engine upgrade left behind) is one shared reading for all
+// objects, dropped on any group write.
+import type { ParameterGroup, ParameterGroupSummary, RdsInstance, RdsPort } from './port.js';
 
 export interface SteadyCacheOptions {
   /** Oldest inventory a steady describe may be answered from; the steady resync interval is the natural value. */
@@ -43,6 +45,8 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
   const groups = new Map<string, { takenAt: number; group: ParameterGroup }>();
   /** Parameter group -> sequence number of the latest write; a describe that overlapped a write is not cached. */
   const groupWrites = new Map<string, number>();
+  let groupList: { takenAt: number; groups: ParameterGroupSummary[] } | undefined;
+  let lastGroupWrite = 0;
 
   const isFresh = (takenAt: number, maxAgeMs = options.maxAgeMs) => now() - takenAt < maxAgeMs;
   const groupMaxAgeMs = options.parameterGroupMaxAgeMs ?? options.maxAgeMs;
@@ -96,7 +100,9 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
 
   const touchGroup = (name: string) => {
     groups.delete(name);
-    groupWrites.set(name, ++sequence);
+    groupList = undefined;
+    lastGroupWrite = ++sequence;
+    groupWrites.set(name, lastGroupWrite);
   };
 
   async function writingGroup<T>(name: string, write: () => Promise<T>): Promise<T> {
@@ -116,11 +122,26 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     if (kind === 'pg') touchGroup(name);
   };
 
+  async function describeFresh(ids: string[]): Promise<Map<string, RdsInstance>> {
+    const found = await port.describeInstances(ids);
+    // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
+    // forget the ones that are gone.
+    if (inventory !== undefined) {
+      for (const id of ids) {
+        const instance = found.get(id);
+        if (instance === undefined) inventory.instances.delete(id);
+        else inventory.instances.set(id, instance);
+      }
+    }
+    return found;
+  }
+
   return {
-    async describeInstances(requested) {
+    async describeInstances(requested, options) {
       const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
       const at = now();
       for (const id of ids) interest.set(id, at);
+      if (options?.fresh === true) return describeFresh(ids);
       if (inventory !== undefined && servable(inventory, ids)) return pick(inventory, ids);
       if (inventory === undefined || !isFresh(inventory.takenAt)) {
         const inv = await refresh();
@@ -128,17 +149,7 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
         // long as it asked for all of ours and none was written to after it was sent.
         if (ids.every((id) => inv.asked.has(id) && !touched.has(id))) return pick(inv, ids);
       }
-      const found = await port.describeInstances(ids);
-      // A fresh answer for these identifiers is newer than the inventory; keep it there for the next reader, and
-      // forget the ones that are gone.
-      if (inventory !== undefined) {
-        for (const id of ids) {
-          const instance = found.get(id);
-          if (instance === undefined) inventory.instances.delete(id);
-          else inventory.instances.set(id, instance);
-        }
-      }
-      return found;
+      return describeFresh(ids);
     },
     createPrimary: (input) => writing(input.identifier, () => port.createPrimary(input)),
     createReplica: (input) => writing(input.identifier, () => port.createReplica(input)),
@@ -164,6 +175,14 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
       const overlappedWrite = (groupWrites.get(name) ?? 0) > startedAt;
       if (group !== undefined && !overlappedWrite) groups.set(name, { takenAt, group });
       return group;
+    },
+    async listParameterGroups() {
+      if (groupList !== undefined && isFresh(groupList.takenAt, groupMaxAgeMs)) return groupList.groups;
+      const takenAt = now();
+      const startedAt = sequence;
+      const listed = await port.listParameterGroups();
+      if (lastGroupWrite <= startedAt) groupList = { takenAt, groups: listed };
+      return listed;
     },
     createParameterGroup: (input) => writingGroup(input.name, () => port.createParameterGroup(input)),
     setParameters: (name, values) => writingGroup(name, () => port.setParameters(name, values)),

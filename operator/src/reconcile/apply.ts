@@ -18,8 +18,10 @@ import {
   SECRET_PASSWORD_KEY,
   staleEnvironmentKeys,
 } from './credentials.js';
+import { confirmNoReplicaRemains } from './remaining-replicas.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
+import { AWS_OPERATION } from './plan/aws-operations.js';
 import { isMutatingAwsStep, type Step } from './plan/types.js';
 
 export interface ApplyContext {
@@ -73,17 +75,10 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   releaseTopology: 'TopologyRetained',
 };
 
-const AWS_OPERATION: Partial<Record<Step['kind'], string>> = {
-  createParameterGroup: 'CreateDBParameterGroup',
-  setParameters: 'ModifyDBParameterGroup',
-  resetParameters: 'ResetDBParameterGroup',
-  deleteParameterGroup: 'DeleteDBParameterGroup',
-  tagResource: 'AddTagsToResource',
-  createPrimary: 'CreateDBInstance',
-  applyMasterPassword: 'ModifyDBInstance',
-  createReplica: 'CreateDBInstanceReadReplica',
-  modifyInstance: 'ModifyDBInstance',
-  deleteInstance: 'DeleteDBInstance',
+const EVENT_REASON_OF_FAILURE: Partial<Record<FailureKind, string>> = {
+  terminal: 'AwsRequestRejected',
+  'action-required': 'AwsActionRequired',
+  kubernetes: 'KubernetesRequestFailed',
 };
 
 class KubernetesStepError extends Error {
@@ -106,7 +101,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
     } catch (err) {
       outcome.failure = failureOf(step, err, secrets);
       const { kind, operation, message } = outcome.failure;
-      const reason = kind === 'terminal' ? 'AwsRequestRejected' : kind === 'kubernetes' ? 'KubernetesRequestFailed' : 'AwsRequestFailed';
+      const reason = EVENT_REASON_OF_FAILURE[kind] ?? 'AwsRequestFailed';
       const line = `${operation} ${stepSubject(step)} failed (${kind}): ${message}`;
       ctx.log.warn({ step: step.kind, subject: stepSubject(step), kind, code: outcome.failure.code }, line);
       await event(ctx, 'Warning', reason, line);
@@ -252,6 +247,7 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid));
       return undefined;
     case 'deleteInstance':
+      if (step.replicaCandidates !== undefined) await confirmNoReplicaRemains(rds, step.identifier, step.replicaCandidates, ctx.involved.uid);
       try {
         const deleted = await rds.deleteInstance(step.identifier, step.finalSnapshot);
         if (deleted !== undefined) outcome.instances.set(step.identifier, { ...deleted, status: 'deleting' });

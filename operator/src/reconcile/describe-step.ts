@@ -1,6 +1,12 @@
 // One line per step, for logs and Events. Built from the step's fields, none of which is a password.
 import { describeChange } from './plan/drift.js';
+import type { DrainRelease } from './plan/drain-release.js';
 import type { Step } from './plan/types.js';
+
+const DRAIN_RELEASE_TEXT: Record<DrainRelease, string> = {
+  ConnectionsQuiet: 'drain released by ConnectionsQuiet: its connections stayed at or below routing.drainConnectionFloor for routing.drainQuietSeconds',
+  MaxDrainSeconds: 'drain released by MaxDrainSeconds: the drain maximum was reached',
+};
 
 export function describeStep(step: Step): string {
   switch (step.kind) {
@@ -42,7 +48,8 @@ export function describeStep(step: Step): string {
       return `keep ConfigMap ${step.configMap.name} for the retained databases, without the owner reference`;
     case 'deleteInstance': {
       const snapshot = step.finalSnapshot === 'skip' ? 'no final snapshot' : `final snapshot ${step.finalSnapshot.finalSnapshotIdentifier}`;
-      return `delete ${step.role} ${step.identifier} (${step.why}; ${snapshot})`;
+      const drain = step.drainRelease === undefined ? '' : `; ${DRAIN_RELEASE_TEXT[step.drainRelease]}`;
+      return `delete ${step.role} ${step.identifier} (${step.why}; ${snapshot}${drain})`;
     }
   }
 }

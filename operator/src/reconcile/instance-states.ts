@@ -42,6 +42,13 @@ export function isDeletable(status: string): boolean {
   return DELETABLE.has(status);
 }
 
+/** Whether RDS can take a final snapshot when deleting an instance in this state. A failed instance, or one whose
+ * parameters, network, option group, restore or credentials are incompatible, has no consistent storage to snapshot:
+ * DeleteDBInstance with a final snapshot is refused, and only a deletion without one goes through. */
+export function canTakeFinalSnapshot(status: string): boolean {
+  return status !== 'failed' && !status.startsWith('incompatible-');
+}
+
 /** A replica RDS cannot recover: it is replaced (retired, then created again). */
 export function needsReplacement(status: string): boolean {
   return status === 'failed';

@@ -4,9 +4,12 @@
 import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
-import type { ReplicaLagPort } from '../cloudwatch/port.js';
+import { isRdsError } from '../rds/errors.js';
+import { parameterGroupName } from '../naming/index.js';
+import type { DatabaseConnectionsPort, LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
+import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
-import { Observed, type CredentialsState } from './observed.js';
+import { Observed, type CredentialsState, type RetiredParameterGroup } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
 import { chooseBaseIdentifier, legacyIdentifierToCheck } from './base-identifier.js';
 
@@ -17,6 +20,8 @@ export interface ObserveDeps {
   lag?: ReplicaLagPort;
   /** Namespaces whose objects may adopt existing instances; unset: none. */
   adoptNamespaces?: readonly string[];
+  /** Unset: no draining replica has evidence of being quiet, so each is deleted at its drain maximum. */
+  connections?: DatabaseConnectionsPort;
 }
 
 function candidateIdentifiers(names: ResourceNames, spec: ReplicaSetDBSpec | undefined, status: ReplicaSetDBStatus | undefined): string[] {
@@ -38,15 +43,34 @@ async function observeInstances(rds: RdsPort, names: ResourceNames, candidates: 
  * wait for CloudWatch. */
 async function observeLag(
   lag: ReplicaLagPort | undefined,
+  subject: LagSubject,
   names: ResourceNames,
   instances: ReadonlyMap<string, RdsInstance>,
 ): Promise<{ replicaLag?: Map<string, number | undefined>; lagUnavailable?: string }> {
   const replicas = [...instances.keys()].filter((id) => names.replicaIndexOf(id) !== undefined && instances.get(id)?.status !== 'deleting');
   if (lag === undefined || replicas.length === 0) return {};
   try {
-    return { replicaLag: await lag.replicaLagSeconds(replicas) };
+    return { replicaLag: await lag.replicaLagSeconds(replicas, subject) };
   } catch (err) {
     return { lagUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+/** DatabaseConnections of the replicas the last status records as draining, for the drain gate; a failure is
+ * reported, not thrown, and only holds those replicas. */
+async function observeDrainingConnections(
+  connections: DatabaseConnectionsPort | undefined,
+  status: ReplicaSetDBStatus | undefined,
+  instances: ReadonlyMap<string, RdsInstance>,
+): Promise<{ drainingConnections?: Map<string, MetricDatapoint[]>; connectionsUnavailable?: string }> {
+  const draining = (status?.replicas ?? [])
+    .filter((r) => r.drainingSince !== undefined && instances.has(r.identifier) && instances.get(r.identifier)?.status !== 'deleting')
+    .map((r) => r.identifier);
+  if (connections === undefined || draining.length === 0) return {};
+  try {
+    return { drainingConnections: await connections.databaseConnections(draining) };
+  } catch (err) {
+    return { connectionsUnavailable: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }
 }
 
@@ -69,6 +93,29 @@ async function observeParameterGroup(rds: RdsPort, names: ResourceNames): Promis
   return names.parameterGroup !== undefined ? rds.describeParameterGroup(names.parameterGroup.name) : undefined;
 }
 
+/** The groups this object's naming gives to another engine family (`<base>-postgres15` once the spec says 16). RDS
+ * cannot filter DescribeDBParameterGroups, so this reads the account's list (one shared reading per resync in the
+ * operator, see rds/steady-cache.ts) and then the tags of the few groups whose name is exactly ours. */
+async function observeRetiredParameterGroups(rds: RdsPort, names: ResourceNames): Promise<RetiredParameterGroup[]> {
+  const current = names.parameterGroup?.name;
+  if (current === undefined) return [];
+  const candidates = (await rds.listParameterGroups()).filter(
+    (g) => g.name !== current && g.family !== '' && g.name === parameterGroupName(names.base, g.family),
+  );
+  const withTags = await Promise.all(
+    candidates.map(async (g) => {
+      try {
+        return [{ ...g, tags: await rds.listTags(g.arn) }];
+      } catch (err) {
+        // Deleted between the list and this read: nothing left to clean up.
+        if (isRdsError(err, 'not-found')) return [];
+        throw err;
+      }
+    }),
+  );
+  return withTags.flat();
+}
+
 /** The snapshot for one reconcile, or undefined when the object no longer exists. */
 export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Promise<Observed | undefined> {
   const stored = await deps.kube.getReplicaSetDB(ref);
@@ -80,14 +127,19 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
   const names = resourceNames(ref, stored.uid, spec, await baseIdentifierOf(deps.rds, ref, stored.uid, status));
 
   const candidates = candidateIdentifiers(names, spec, status);
-  const [instances, parameterGroup, credentials, configMap] = await Promise.all([
+  const [instances, parameterGroup, retiredParameterGroups, credentials, configMap] = await Promise.all([
     observeInstances(deps.rds, names, candidates),
     observeParameterGroup(deps.rds, names),
+    observeRetiredParameterGroups(deps.rds, names),
     observeCredentials(deps.kube, names.secret, stored.uid),
     deps.kube.getConfigMap(names.configMap),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
-  const lag = spec !== undefined && stored.deletionTimestamp === undefined ? await observeLag(deps.lag, names, instances) : {};
+  const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
+  const live = spec !== undefined && stored.deletionTimestamp === undefined;
+  const [lag, connections] = live
+    ? await Promise.all([observeLag(deps.lag, subject, names, instances), observeDrainingConnections(deps.connections, status, instances)])
+    : [{}, {}];
 
   return new Observed({
     object: {
@@ -105,10 +157,12 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps): Pr
     names,
     instances,
     parameterGroup,
+    retiredParameterGroups,
     credentials,
     configMap,
     ...lag,
     namespaceAllowsAdoption: deps.adoptNamespaces?.includes(ref.namespace) ?? false,
+    ...connections,
   });
 }
 

@@ -3,9 +3,10 @@
 // its ConfigMap. Every decision reads the same snapshot through the query methods below, so two parts of the
 // plan can never disagree about what they saw.
 import type { Topology } from '@servio/replicasetdb-client';
+import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
-import type { ParameterGroup, RdsInstance } from '../rds/port.js';
+import type { ParameterGroup, ParameterGroupSummary, RdsInstance } from '../rds/port.js';
 import { FINALIZER, MANAGED_BY, MANAGED_BY_LABEL, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
 import type { ResourceNames } from './resource-names.js';
 import { healthOf } from './instance-states.js';
@@ -40,12 +41,19 @@ export interface ObjectSnapshot {
   status: ReplicaSetDBStatus | undefined;
 }
 
+/** A group named like this object's for another engine family: what a major version upgrade leaves behind. */
+export interface RetiredParameterGroup extends ParameterGroupSummary {
+  tags: Record<string, string>;
+}
+
 export interface ObservedWorld {
   object: ObjectSnapshot;
   names: ResourceNames;
   instances: ReadonlyMap<string, RdsInstance>;
   /** The group the spec calls for, when it exists. */
   parameterGroup: ParameterGroup | undefined;
+  /** Groups of this object's naming for other families (absent: none looked for). */
+  retiredParameterGroups?: readonly RetiredParameterGroup[];
   credentials: CredentialsState;
   configMap: StoredConfigMap | undefined;
   /** CloudWatch ReplicaLag by replica identifier; a replica without an entry has unknown lag. */
@@ -54,6 +62,10 @@ export interface ObservedWorld {
   lagUnavailable?: string;
   /** Whether the operator allows adoption in this object's namespace (--adopt-namespaces); unset: it does not. */
   namespaceAllowsAdoption?: boolean;
+  /** CloudWatch DatabaseConnections of each draining replica (status.replicas[].drainingSince set), oldest first. */
+  drainingConnections?: ReadonlyMap<string, readonly MetricDatapoint[]>;
+  /** Set when CloudWatch could not be asked for them; the drain gate then has no evidence. */
+  connectionsUnavailable?: string;
 }
 
 export interface ForeignResource {
@@ -184,6 +196,15 @@ export class Observed {
     return this.world.parameterGroup;
   }
 
+  retiredParameterGroups(): readonly RetiredParameterGroup[] {
+    return this.world.retiredParameterGroups ?? [];
+  }
+
+  /** Every observed instance that names `group` among its parameter groups, ours or not. */
+  instancesUsingParameterGroup(group: string): RdsInstance[] {
+    return [...this.world.instances.values()].filter((i) => i.parameterGroups.some((g) => g.name === group));
+  }
+
   credentials(): CredentialsState {
     return this.world.credentials;
   }
@@ -216,6 +237,11 @@ export class Observed {
 
   /** The replica's lag at this observation: CloudWatch's answer, or the last one in status when CloudWatch could
    * not be asked (so a failing call neither takes lagging replicas back in nor good ones out). */
+  /** The draining replica's DatabaseConnections datapoints; undefined when they were not read or could not be. */
+  drainingConnections(identifier: string): readonly MetricDatapoint[] | undefined {
+    return this.world.drainingConnections?.get(identifier);
+  }
+
   replicaLag(identifier: string): number | undefined {
     if (this.world.lagUnavailable !== undefined) return this.previousInstanceStatus(identifier)?.lagSeconds;
     return this.world.replicaLag?.get(identifier);

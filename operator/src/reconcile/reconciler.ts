@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../api/index.js';
 import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
 import type { RdsPort } from '../rds/port.js';
-import type { ReplicaLagPort } from '../cloudwatch/port.js';
+import type { DatabaseConnectionsPort, ReplicaLagPort } from '../cloudwatch/port.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
@@ -17,6 +17,7 @@ import { drainBeforeDelete } from './plan/drain.js';
 import type { RetirementGate } from './plan/retirement.js';
 import { planTopology, withTopologySteps } from './plan/topology.js';
 import { buildTopologyStatus, type TopologyStatus } from './topology-status.js';
+import { errorPolicy } from './error-policy.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
 import { buildStatus, decideVerdict } from './status.js';
 
@@ -30,9 +31,13 @@ export interface ReconcilerDeps {
   retirementGate?: RetirementGate;
   /** CloudWatch ReplicaLag; unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** CloudWatch DatabaseConnections of draining replicas; unset: each drain lasts until routing.maxDrainSeconds. */
+  connections?: DatabaseConnectionsPort;
   metrics?: Pick<OperatorMetrics, 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
   /** Namespaces whose objects may adopt existing instances (--adopt-namespaces); unset: none. */
   adoptNamespaces?: readonly string[];
+  /** Named in advice about AWS resources to create (a DB subnet group). */
+  awsRegion?: string;
 }
 
 export interface ReconcileContext {
@@ -44,8 +49,8 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/** Thrown for a failure worth retrying with backoff (throttling, 5xx, the API server); the controller's
- * error policy decides how long to wait. The status was written first. */
+/** Thrown for a failure the error policy (error-policy.ts) answers with `backoff` (throttling, 5xx, the API
+ * server): the controller's exponential backoff decides how long to wait. The status was written first. */
 export class RetryableReconcileError extends Error {
   override readonly name = 'RetryableReconcileError';
 }
@@ -84,7 +89,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       log: ctx.log,
     });
 
-    const verdict = decideVerdict(observed, plan, outcome, topology);
+    const verdict = decideVerdict(observed, plan, outcome, topology, deps.awsRegion);
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
     const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
     if (!outcome.finalizerRemoved) {
@@ -94,10 +99,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
 
     const failure = outcome.failure;
-    if (failure?.kind === 'retryable' || failure?.kind === 'kubernetes') {
+    if (failure !== undefined && errorPolicy(failure, { deleting: observed.isDeleting() }).action === 'backoff') {
       throw new RetryableReconcileError(`${failure.operation} failed: ${failure.message}`);
     }
-    const requeue = requeueAfterMs(verdict, outcome, deps.resync);
+    const requeue = requeueAfterMs(verdict, outcome, deps.resync, observed.isDeleting());
     return requeue === undefined ? {} : { requeueAfterMs: requeue };
   };
 }

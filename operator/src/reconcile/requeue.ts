@@ -1,20 +1,21 @@
 // When to look again. Often while anything moves (an instance creating, modifying, being deleted; a step just
-// sent), rarely when steady. A state only a person can change (a conflict, a rejected spec, deletion
-// protection) is looked at rarely: a spec change or an annotation triggers a reconcile through the watch anyway,
-// so polling it often would only repeat the same answer.
+// sent), rarely when steady. After a failed step, the error policy decides (error-policy.ts). A state only a person
+// can change (a conflict, a held change, deletion protection) is looked at rarely: a spec change or an annotation
+// triggers a reconcile through the watch anyway, so polling it often would only repeat the same answer.
 import type { ApplyOutcome } from './apply.js';
+import { errorPolicy, requeueAfterFailureMs, type FailureIntervals } from './error-policy.js';
 import type { Verdict } from './status.js';
 
-export interface ResyncIntervals {
-  steadyMs: number;
-  transitioningMs: number;
-}
+export type ResyncIntervals = FailureIntervals;
 
-/** Milliseconds until the next reconcile, or undefined when the object needs none (its finalizer is gone). */
-export function requeueAfterMs(verdict: Verdict, outcome: ApplyOutcome, intervals: ResyncIntervals): number | undefined {
+/** Milliseconds until the next reconcile, or undefined when the object needs none (its finalizer is gone) or the
+ * controller's backoff decides (the reconciler throws for those). */
+export function requeueAfterMs(verdict: Verdict, outcome: ApplyOutcome, intervals: ResyncIntervals, deleting = false): number | undefined {
   if (outcome.finalizerRemoved) return undefined;
-  const failure = outcome.failure;
-  if (failure?.kind === 'invalid-state' || failure?.kind === 'not-found' || failure?.kind === 'already-exists') return intervals.transitioningMs;
-  if (failure?.kind === 'terminal') return intervals.steadyMs;
+  if (outcome.failure !== undefined) {
+    const decision = errorPolicy(outcome.failure, { deleting });
+    // A held change waits for the spec, but the rest of the plan may still be moving.
+    if (decision.action !== 'hold' || !verdict.transitioning) return requeueAfterFailureMs(decision, intervals);
+  }
   return verdict.transitioning ? intervals.transitioningMs : intervals.steadyMs;
 }

@@ -8,12 +8,14 @@ import type { RdsInstance } from '../rds/port.js';
 import type { ApplyOutcome } from './apply.js';
 import { healthOf } from './instance-states.js';
 import type { Observed } from './observed.js';
-import { AWS_REJECTED_REASON } from './plan/blockers.js';
 import { appliedPasswordFingerprint, passwordRejection, rejectedPasswordFingerprint } from './plan/credentials.js';
-import { describeStep, stepSubject } from './describe-step.js';
+import { describeStep } from './describe-step.js';
+import { AWS_REJECTED_REASON, errorPolicy } from './error-policy.js';
+import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { TopologyPlan } from './plan/topology.js';
 import type { InstanceTopologyStatus, TopologyStatus } from './topology-status.js';
+import { withDrainRelease } from './drain-status.js';
 
 export interface Verdict {
   phase: Phase;
@@ -54,13 +56,15 @@ function topologyDegradations(topology: TopologyFindings | undefined): string[] 
   ];
 }
 
-export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, topology?: TopologyFindings): Verdict {
+/** `region`: the operator's AWS region, named in advice about resources to create there. */
+export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, topology?: TopologyFindings, region?: string): Verdict {
   const instances = effectiveInstances(observed, outcome);
   const primary = instances.find((i) => i.identifier === observed.names.primary);
   const desiredReplicaIds = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
   const replicas = instances.filter((i) => i.identifier !== observed.names.primary);
   const executed = outcome.executed.filter(isMutatingAwsStep);
   const failure = outcome.failure;
+  const decision = failure !== undefined ? errorPolicy(failure, { deleting: observed.isDeleting(), region }) : undefined;
   const unhealthy = plan.unhealthy.map((u) => `${u.identifier} is ${u.status}: ${u.advice}`);
   const lagging = topologyDegradations(topology);
   const degraded =
@@ -73,7 +77,8 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
   const activity = [
     ...executed.map((s) => `requested: ${describeStep(s)}`),
     ...plan.waits.map((w) => w.message),
-    ...(failure !== undefined && failure.kind !== 'terminal' ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
+    // A failure with a condition of its own is reported there, not as activity.
+    ...(failure !== undefined && decision?.condition === undefined ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
   ];
   const transitioning = moving || activity.length > 0;
 
@@ -89,7 +94,7 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
     }
     // A rejected request is retried at the steady interval while deleting (the intent cannot change), so it is
     // shown here rather than as Failed.
-    const rejected = failure?.kind === 'terminal' ? [`${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}`] : [];
+    const rejected = decision?.condition !== undefined ? [decision.condition.message] : [];
     const message = joinMessages([...activity, ...rejected].length > 0 ? [...activity, ...rejected] : ['removing the finalizer']);
     return {
       phase: 'Deleting',
@@ -100,9 +105,10 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
     };
   }
 
-  const blocked = plan.blocker ?? (failure?.kind === 'terminal'
-    ? (passwordRejection(failure.step, failure.message) ?? { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.` })
-    : undefined);
+  // A rejected password is held by its fingerprint in status.credentials, not among the held changes: the Secret,
+  // not the spec, is what a person changes.
+  const passwordRejected = failure?.kind === 'terminal' ? passwordRejection(failure.step, failure.message) : undefined;
+  const blocked = plan.blocker ?? passwordRejected ?? (decision?.action === 'retry' ? decision.condition : undefined);
   if (blocked !== undefined) {
     return {
       phase: 'Failed',
@@ -110,6 +116,20 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
       progressing: { status: 'False', reason: 'Blocked', message: blocked.message },
       degraded,
       transitioning: false,
+    };
+  }
+  // Held changes need a person, but the rest of the plan goes on: Progressing and the requeue follow it.
+  const held = heldChangesAfter(observed, outcome);
+  if (held !== undefined) {
+    const message = describeHeldChanges(held);
+    return {
+      phase: 'Failed',
+      ready: { status: 'False', reason: AWS_REJECTED_REASON, message },
+      progressing: transitioning
+        ? { status: 'True', reason: 'Modifying', message: joinMessages(activity) || 'waiting for instances to settle' }
+        : { status: 'False', reason: 'Blocked', message },
+      degraded,
+      transitioning,
     };
   }
 
@@ -210,7 +230,11 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
   const replicas = instances.filter((i) => i.identifier !== observed.names.primary);
   const maxLag = observed.spec?.routing.maxReplicaLagSeconds;
   const desired = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
-  const replicaStatuses = replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier), topology?.instances.get(r.identifier)));
+  const replicaStatuses = withDrainRelease(
+    replicas.map((r) => instanceStatus(r, 'replica', previousById.get(r.identifier), topology?.instances.get(r.identifier))),
+    outcome,
+    previousById,
+  );
   const readyReplicas = replicaStatuses.filter(
     (r) => desired.has(r.identifier) && r.rdsStatus === 'available' && r.drainingSince === undefined && (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
   ).length;
@@ -240,6 +264,7 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
     parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
     pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,
     finalSnapshotIdentifier: snapshotRequested ? observed.names.finalSnapshot : previous?.finalSnapshotIdentifier,
+    heldChanges: heldChangesAfter(observed, outcome),
   });
 }
 

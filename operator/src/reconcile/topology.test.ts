@@ -147,7 +147,7 @@ describe('topology: drain before delete', () => {
   it('scale 3 -> 1: draining first (revision + 1), deleted after drainSeconds, removed only after the delete', async () => {
     const h = await started(3);
     const revision = topology(h).revision;
-    h.update(aReplicaSetDB().withReplicas(1).withSpec({ routing: { drainSeconds: 10 } }));
+    h.update(aReplicaSetDB().withReplicas(1).withSpec({ routing: { drainSeconds: 10, maxDrainSeconds: 10 } }));
     const drainStart = h.clock.now.toISOString();
     await h.reconcile();
     expect(states(h)).toEqual([

@@ -30,7 +30,8 @@ export interface TopologySource {
   /** The uid of the ReplicaSetDB: a re-created object of the same name publishes a new epoch. */
   epoch: string;
   databaseName: string;
-  routing: RoutingSpec;
+  // What the document publishes; the drain gate's other settings stay with the operator.
+  routing: Pick<RoutingSpec, 'maxReplicaLagSeconds' | 'readYourWrites' | 'drainSeconds'>;
   /** Name of the Secret holding username and password; only its name is ever published. */
   credentialsSecret: string;
   primary: TopologyInstanceInput | undefined;

@@ -10,6 +10,7 @@ import type {
   FinalSnapshot,
   InstanceModification,
   ParameterGroup,
+  ParameterGroupSummary,
   RdsInstance,
   RdsPort,
   RdsSnapshot,
@@ -226,6 +227,11 @@ export class FakeRds implements RdsPort {
     this.record('DescribeDBParameterGroups', name, false);
     const group = this.parameterGroups.get(name);
     return group === undefined ? undefined : structuredClone(group);
+  }
+
+  async listParameterGroups(): Promise<ParameterGroupSummary[]> {
+    this.record('DescribeDBParameterGroups', '*', false);
+    return [...this.parameterGroups.values()].map(({ name, arn, family }) => ({ name, arn, family }));
   }
 
   async createParameterGroup(input: CreateParameterGroupInput): Promise<void> {

@@ -6,8 +6,6 @@ import type { Observed, ForeignResource } from '../observed.js';
 import { rejectedPassword, usernameMismatch } from './credentials.js';
 import type { Blocker } from './types.js';
 
-export const AWS_REJECTED_REASON = 'AwsRejected';
-
 function describeForeign(f: ForeignResource, observed: Observed): string {
   const subject = `RDS ${f.kind} ${f.identifier}`;
   switch (f.ownership) {
@@ -48,14 +46,6 @@ function conflictBlocker(observed: Observed): Blocker | undefined {
   };
 }
 
-/** A terminal AWS rejection of this generation is not retried until the spec changes (a new generation). */
-function rejectionHold(observed: Observed): Blocker | undefined {
-  const ready = observed.previousStatus?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'False' || ready.reason !== AWS_REJECTED_REASON) return undefined;
-  if (ready.observedGeneration !== observed.object.generation) return undefined;
-  return { reason: 'AwsRejected', message: ready.message };
-}
-
 /** Blockers while the object is live (deletion has its own, in delete.ts). */
 export function findBlocker(observed: Observed): Blocker | undefined {
   const spec = observed.spec;
@@ -64,11 +54,10 @@ export function findBlocker(observed: Observed): Blocker | undefined {
   }
   const conflict = conflictBlocker(observed);
   if (conflict !== undefined) return conflict;
-  // Before the spec's hold: a rejected password is held by its fingerprint, and released by a new one in the Secret.
+  // A rejected password is held by its fingerprint (not by the generation, as other rejected changes are), and
+  // released by a new one in the Secret.
   const rejectedPasswordHold = rejectedPassword(observed);
   if (rejectedPasswordHold !== undefined) return rejectedPasswordHold;
-  const hold = rejectionHold(observed);
-  if (hold !== undefined) return hold;
 
   const primary = observed.primary();
   if (primary !== undefined && compareEngineVersions(spec.engineVersion, primary.engineVersion) === 'downgrade') {

@@ -19,6 +19,14 @@ describe('plan: deleting a ReplicaSetDB', () => {
     expect(stepOf(p, 'deleteInstance').finalSnapshot).toEqual({ finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d` });
   });
 
+  it('names every identifier a replica of ours can have on the primary deletion, for the fresh check before it', () => {
+    const p = plan(aWorld(deleting('Delete')).inSync().withReplica(1, undefined).withReplica(2, undefined).build());
+    const candidates = stepOf(p, 'deleteInstance').replicaCandidates;
+    expect(candidates).toHaveLength(15);
+    expect(candidates?.[0]).toBe(`${BASE}-r1`);
+    expect(candidates?.at(-1)).toBe(`${BASE}-r15`);
+  });
+
   it('Delete: deletes the primary without a snapshot', () => {
     const p = plan(aWorld(deleting('Delete')).inSync().withReplica(1, undefined).withReplica(2, undefined).build());
     expect(stepOf(p, 'deleteInstance').finalSnapshot).toBe('skip');
@@ -64,6 +72,24 @@ describe('plan: deleting a ReplicaSetDB', () => {
     const p = plan(world.build());
     expect(stepsOf(p)).toEqual(steps);
     if (wait !== undefined) expect(p.waits.map((w) => w.message)).toContain(wait);
+  });
+
+  it.each(['failed', 'incompatible-parameters', 'incompatible-network', 'incompatible-restore'])(
+    'Snapshot: a primary that is %s cannot take a final snapshot; says to switch the policy instead of retrying',
+    (status) => {
+      const world = aWorld(deleting('Snapshot')).inSync().withReplica(1, undefined).withReplica(2, undefined).withPrimary({ status });
+      const p = plan(world.build());
+      expect(stepsOf(p)).toEqual([]);
+      expect(p.blocker?.reason).toBe('FinalSnapshotImpossible');
+      expect(p.blocker?.message).toContain(`${BASE} is ${status}`);
+      expect(p.blocker?.message).toContain('set spec.deletionPolicy to Delete');
+      expect(p.blocker?.message).toContain('or to Retain');
+    },
+  );
+
+  it('Snapshot: a storage-full primary can still take its final snapshot', () => {
+    const world = aWorld(deleting('Snapshot')).inSync().withReplica(1, undefined).withReplica(2, undefined).withPrimary({ status: 'storage-full' });
+    expect(stepOf(plan(world.build()), 'deleteInstance').finalSnapshot).toEqual({ finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d` });
   });
 
   it('removes the finalizer at once when nothing was ever created', () => {

@@ -2,14 +2,15 @@
 // them to standalone databases nobody manages), then the primary as the deletionPolicy says, then the parameter
 // group, then the finalizer. Instances the object does not own are never deleted. The credentials Secret is
 // kept: a final snapshot, or a retained instance, still needs its password.
-import { isDeletable, isModifiable } from '../instance-states.js';
+import { MAX_REPLICAS } from '../../api/index.js';
+import { canTakeFinalSnapshot, isDeletable, isModifiable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { RdsInstance } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
 import { findDeletionBlocker } from './blockers.js';
 import type { Plan } from './types.js';
 
-function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined): void {
+function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined, replicaCandidates?: string[]): void {
   const id = instance.identifier;
   if (instance.status === 'deleting') {
     plan.waits.push({ subject: id, message: `${id} is being deleted` });
@@ -34,6 +35,7 @@ function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceR
       role,
       finalSnapshot: finalSnapshot !== undefined ? { finalSnapshotIdentifier: finalSnapshot } : 'skip',
       why: 'object deleted',
+      ...(replicaCandidates !== undefined ? { replicaCandidates } : {}),
     });
   } else {
     plan.waits.push({ subject: id, message: `${id} is ${instance.status}; it is deleted once that finishes` });
@@ -64,13 +66,27 @@ export function planDeletion(plan: Plan, observed: Observed): Plan {
   }
 
   const primary = managed.find((i) => i.identifier === observed.names.primary);
+  if (primary !== undefined && spec.deletionPolicy === 'Snapshot' && !canTakeFinalSnapshot(primary.status)) {
+    // Retrying cannot help: the state does not end by itself, and deleting without the snapshot the spec asks for
+    // is a person's decision.
+    plan.blocker = {
+      reason: 'FinalSnapshotImpossible',
+      message: `${primary.identifier} is ${primary.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
+    };
+    return plan;
+  }
   if (primary !== undefined) {
-    planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined);
+    const candidates = Array.from({ length: MAX_REPLICAS }, (_, i) => observed.names.replica(i + 1));
+    planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined, candidates);
     return plan;
   }
 
   const group = observed.parameterGroup();
   if (group !== undefined && observed.ownershipOf(group.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: group.name });
+  // And any group an earlier engine family left behind.
+  for (const retired of observed.retiredParameterGroups()) {
+    if (observed.ownershipOf(retired.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: retired.name });
+  }
   plan.steps.push({ kind: 'removeFinalizer' });
   return plan;
 }

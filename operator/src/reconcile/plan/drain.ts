@@ -2,12 +2,14 @@
 //
 //   1. The replica is published as `draining` (plan/topology.ts marks every retiring replica; the publish step
 //      runs before any deletion of the same reconcile), and status.replicas[].drainingSince records when.
-//   2. DeleteDBInstance waits until routing.drainSeconds have passed since drainingSince.
+//   2. DeleteDBInstance waits until routing.drainSeconds have passed since drainingSince, and then until its
+//      connections have been quiet or the drain maximum is reached (drain-release.ts).
 //   3. Only a reconcile that *observed* the replica as draining in the ConfigMap may delete it, so a replica
 //      never leaves the ConfigMap in the step that deletes it, even after a hand edit or deletion of the ConfigMap.
 //
 // The clock lives in the status, not in the process: a restarted operator neither restarts nor skips it.
 import type { Observed } from '../observed.js';
+import { drainRelease } from './drain-release.js';
 import type { RetirementDecision, RetirementGate } from './retirement.js';
 
 function isObservedDraining(observed: Observed, identifier: string): boolean {
@@ -25,9 +27,9 @@ export const drainBeforeDelete: RetirementGate = ({ replica, observed, now, why 
   const drainSeconds = observed.spec?.routing.drainSeconds ?? 0;
   const since = observed.previousInstanceStatus(id)?.drainingSince;
   if (since === undefined || !isObservedDraining(observed, id)) {
-    return hold(id, `${id} is published as draining (${why}); it is deleted ${drainSeconds}s after that`);
+    return hold(id, `${id} is published as draining (${why}); it is deleted no sooner than ${drainSeconds}s after that`);
   }
-  const deleteAt = Date.parse(since) + drainSeconds * 1000;
-  if (now.getTime() < deleteAt) return hold(id, `${id} is draining (${why}); it is deleted at ${new Date(deleteAt).toISOString()}`);
-  return { proceed: true };
+  const verdict = drainRelease({ now, drainingSince: new Date(since), routing: observed.spec!.routing, connections: observed.drainingConnections(id) });
+  if (verdict.release === undefined) return hold(id, `${id} is draining (${why}); ${verdict.why}`);
+  return { proceed: true, release: verdict.release };
 };

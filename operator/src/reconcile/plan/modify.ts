@@ -13,6 +13,8 @@ import { healthOf, isModifiable, needsReplacement } from '../instance-states.js'
 import type { Observed } from '../observed.js';
 import { desiredPrimary, desiredReplica } from './desired.js';
 import { PRIMARY_CHANGE_ORDER, describeChange, instanceDrift, mergeChanges, type GroupedChange, type InstanceDrift } from './drift.js';
+import { withBackupsOffAfterReplicas } from './backup-order.js';
+import { heldModification, heldNote } from './held.js';
 import type { Plan } from './types.js';
 
 function changesAllowedNow(instance: RdsInstance, changes: readonly GroupedChange[]): GroupedChange[] {
@@ -27,6 +29,17 @@ function recordNotes(plan: Plan, identifier: string, drift: InstanceDrift): void
   for (const c of drift.immutable) {
     plan.pendingChanges.push(`${identifier}: ${c.field} is ${c.from}, the spec says ${c.to}; RDS cannot change it in place`);
   }
+}
+
+/** Takes the changes RDS rejected for this generation out of the drift (they are held, see held.ts) and notes them. */
+function withoutHeld(plan: Plan, observed: Observed, identifier: string, drift: InstanceDrift): InstanceDrift {
+  const kept: GroupedChange[] = [];
+  for (const c of drift.changes) {
+    const held = heldModification(observed, identifier, c.change.field);
+    if (held === undefined) kept.push(c);
+    else plan.pendingChanges.push(`${describeChange(identifier, c.change)} (${heldNote(held)})`);
+  }
+  return { ...drift, changes: kept };
 }
 
 function recordPending(plan: Plan, identifier: string, changes: readonly GroupedChange[], why: string): void {
@@ -49,14 +62,19 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
   // serving the primary keeps its own.
   const missingReplicas = observed.desiredReplicaIndices().some((index) => observed.replica(index) === undefined);
   let replicasResizing = busyReplicas.length > 0 || missingReplicas;
+  let replicaResizeHeld: string | undefined;
 
   for (const { index, instance } of replicas) {
     const id = instance.identifier;
-    const drift = instanceDrift(desiredReplica(spec, names, index), instance, 'replica');
-    recordNotes(plan, id, drift);
+    const wanted = instanceDrift(desiredReplica(spec, names, index), instance, 'replica');
+    recordNotes(plan, id, wanted);
+    const drift = withoutHeld(plan, observed, id, wanted);
+    const isResize = (c: GroupedChange) => c.group === 'storage' || c.group === 'class';
+    // The primary is not resized past a replica RDS would not resize; that waits for the spec, like the hold.
+    if (wanted.changes.some((c) => isResize(c) && !drift.changes.includes(c))) replicaResizeHeld = id;
     if (drift.changes.length === 0) continue;
     const allowed = changesAllowedNow(instance, drift.changes);
-    const resizes = drift.changes.some((c) => c.group === 'storage' || c.group === 'class');
+    const resizes = drift.changes.some(isResize);
     // A broken replica that cannot take its resize does not hold the primary's back.
     if (resizes && (healthOf(instance.status) !== 'unhealthy' || allowed.length > 0)) replicasResizing = true;
     const blockedBy = replicaModified ?? busyReplicas.find((other) => other !== id);
@@ -73,8 +91,9 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
     }
   }
 
-  const drift = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
-  recordNotes(plan, primary.identifier, drift);
+  const wanted = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
+  recordNotes(plan, primary.identifier, wanted);
+  const drift = withBackupsOffAfterReplicas(plan, observed, primary, withoutHeld(plan, observed, primary.identifier, wanted));
   for (const [position, group] of PRIMARY_CHANGE_ORDER.entries()) {
     const changes = drift.changes.filter((c) => c.group === group);
     if (changes.length === 0) continue;
@@ -88,6 +107,10 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
     } else if ((group === 'storage' || group === 'class') && replicasResizing && !storageEmergency) {
       plan.waits.push({ subject: primary.identifier, message: `the ${group} of ${primary.identifier} changes after the replicas'` });
       recordPending(plan, primary.identifier, remaining, 'after the replicas');
+    } else if ((group === 'storage' || group === 'class') && replicaResizeHeld !== undefined && !storageEmergency) {
+      // Not a wait: nothing moves until the spec changes. The primary's next group may still go.
+      recordPending(plan, primary.identifier, changes, `held: RDS rejected the resize of ${replicaResizeHeld}; change the spec to try again`);
+      continue;
     } else {
       pushModify(plan, primary, 'primary', changes, spec.applyImmediately);
       recordPending(plan, primary.identifier, later, `after the ${group} change`);

@@ -78,19 +78,6 @@ describe('plan: specs the operator cannot act on', () => {
     expect(p.blocker).toMatchObject({ reason: 'EngineDowngradeNotSupported', message: expect.stringContaining('Set spec.engineVersion to 15.4 or newer') });
   });
 
-  it('holds a generation that AWS rejected, and retries it once the generation changes', () => {
-    const rejected = {
-      conditions: [
-        { type: 'Ready', status: 'False' as const, observedGeneration: 3, lastTransitionTime: '2026-11-26T15:00:00Z', reason: 'AwsRejected', message: `CreateDBInstanceReadReplica ${BASE}-r2 was rejected: quota` },
-      ],
-    };
-    const world = (generation: number) => aWorld(aReplicaSetDB().withReplicas(2).withGeneration(generation).withStatus(rejected)).inSync().withReplica(2, undefined);
-    const held = plan(world(3).build());
-    expect(stepsOf(held)).toEqual([]);
-    expect(held.blocker).toEqual({ reason: 'AwsRejected', message: `CreateDBInstanceReadReplica ${BASE}-r2 was rejected: quota` });
-    expect(stepsOf(plan(world(4).build()))).toEqual([`createReplica ${BASE}-r2`]);
-  });
-
   it('does not create an empty primary in place of one that was there and is gone', () => {
     const status = { primary: { identifier: BASE, role: 'primary' as const, rdsStatus: 'available' } };
     const world = aWorld(aReplicaSetDB().withStatus(status)).inSync().withReplica(1, undefined).withPrimary(undefined);

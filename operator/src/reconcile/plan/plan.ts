@@ -8,9 +8,10 @@ import { planCredentials } from './credentials.js';
 import { planDeletion } from './delete.js';
 import { guardInstanceDeletions } from './adopted-deletion.js';
 import { planModifications } from './modify.js';
-import { planParameterGroup } from './parameters.js';
+import { planParameterGroup, planRetiredParameterGroups } from './parameters.js';
 import { retireImmediately, type RetirementGate } from './retirement.js';
 import { planReplicaSet } from './scale.js';
+import { withoutHeldSteps } from './held.js';
 import { planInstanceTags } from './tags.js';
 import { emptyPlan, type Plan, type UnhealthyInstance } from './types.js';
 
@@ -36,7 +37,11 @@ function planUnguarded(observed: Observed, options: PlanOptions): Plan {
   const plan = emptyPlan();
   plan.unhealthy = unhealthyInstances(observed);
   if (observed.isDeleting()) return planDeletion(plan, observed);
+  // A change RDS rejected for this generation is taken out, whichever rule planned it; the rest goes on.
+  return withoutHeldSteps(planLive(plan, observed, options), observed);
+}
 
+function planLive(plan: Plan, observed: Observed, options: PlanOptions): Plan {
   // Before anything exists in AWS, so cleanup is guaranteed to run for whatever is created next.
   if (!observed.hasFinalizer()) plan.steps.push({ kind: 'addFinalizer' });
   const blocker = findBlocker(observed);
@@ -63,5 +68,7 @@ function planUnguarded(observed: Observed, options: PlanOptions): Plan {
   // ModifyDBInstance sent to the primary first would make it `modifying` and the creation be refused.
   planReplicaSet(plan, observed, spec, primary, options.retirementGate ?? retireImmediately, options.now);
   planModifications(plan, observed, spec, primary);
+  // Last: housekeeping after a major upgrade, never ahead of a change the spec asks for.
+  planRetiredParameterGroups(plan, observed);
   return plan;
 }

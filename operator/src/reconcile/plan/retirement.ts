@@ -8,6 +8,7 @@
 import type { RdsInstance } from '../../rds/port.js';
 import { isDeletable, isModifiable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
+import type { DrainRelease } from './drain-release.js';
 import type { Plan, Step, Wait } from './types.js';
 
 export type RetirementReason = 'scale-down' | 'replacement';
@@ -20,7 +21,8 @@ export interface RetirementRequest {
   now: Date;
 }
 
-export type RetirementDecision = { proceed: true } | { proceed: false; steps: Step[]; waits: Wait[] };
+/** `release`: what let a drained replica go, for its status and the Event of its deletion. */
+export type RetirementDecision = { proceed: true; release?: DrainRelease } | { proceed: false; steps: Step[]; waits: Wait[] };
 
 export type RetirementGate = (request: RetirementRequest) => RetirementDecision;
 
@@ -61,5 +63,12 @@ export function planRetirement(plan: Plan, request: RetirementRequest, gate: Ret
     plan.waits.push({ subject: id, message: `${id} is ${replica.status}; it is deleted once that finishes (${request.why})` });
     return;
   }
-  plan.steps.push({ kind: 'deleteInstance', identifier: id, role: 'replica', finalSnapshot: 'skip', why: request.why });
+  plan.steps.push({
+    kind: 'deleteInstance',
+    identifier: id,
+    role: 'replica',
+    finalSnapshot: 'skip',
+    why: request.why,
+    ...(decision.release !== undefined ? { drainRelease: decision.release } : {}),
+  });
 }

@@ -4,6 +4,7 @@ import type { ObjectRef } from '../../ports/kubernetes.js';
 import type { CreateParameterGroupInput, CreatePrimaryInput, CreateReplicaInput, FinalSnapshot, InstanceModification } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
 import type { EndpointsConfigMapContent } from '../../topology/index.js';
+import type { DrainRelease } from './drain-release.js';
 
 /** Everything a primary is created with except the password, which apply reads from the Secret at the last
  * moment: a plan can be logged, compared and tested without ever holding it. */
@@ -58,6 +59,10 @@ export type Step =
       role: InstanceRole;
       finalSnapshot: FinalSnapshot;
       why: 'scale-down' | 'replacement' | 'object deleted';
+      /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
+      replicaCandidates?: string[];
+      /** What ended a replica's drain. */
+      drainRelease?: DrainRelease;
     };
 
 export type StepKind = Step['kind'];
@@ -73,13 +78,13 @@ export type BlockReason =
   | 'InvalidSpec'
   | 'IdentifierConflict'
   | 'AdoptionNotAllowed'
-  | 'AwsRejected'
   | 'CredentialsInvalid'
   | 'CredentialsUsernameMismatch'
   | 'CredentialsRejected'
   | 'PrimaryLost'
   | 'EngineDowngradeNotSupported'
-  | 'DeletionProtected';
+  | 'DeletionProtected'
+  | 'FinalSnapshotImpossible';
 
 /** Nothing more can happen until a person changes something; the message says what. */
 export interface Blocker {

@@ -2,10 +2,10 @@
 // for what RDS and Kubernetes hold, `.inSync()` for a world that already matches the spec, from which a test
 // changes one thing.
 import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type ReplicaSetDBStatus } from '../../api/index.js';
-import { FINALIZER, ownershipTags, rdsBaseIdentifier } from '../../naming/index.js';
+import { FINALIZER, ownershipTags, parameterGroupName, rdsBaseIdentifier } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
 import { passwordFingerprint } from '../credentials.js';
-import { Observed, type CredentialsState } from '../observed.js';
+import { Observed, type CredentialsState, type RetiredParameterGroup } from '../observed.js';
 import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
 import { resourceNames, type ResourceNames } from '../resource-names.js';
@@ -42,6 +42,8 @@ export class ReplicaSetDBBuilder {
     backup: { retentionDays: 7 },
     parameters: { max_connections: '200' },
     tags: { Environment: 'production' },
+    // The drain these tests were written for: a fixed 30 s, with no DatabaseConnections evidence to wait for.
+    routing: { drainSeconds: 30, maxDrainSeconds: 30 },
   };
   private meta = {
     namespace: NAMESPACE,
@@ -162,6 +164,7 @@ const DEFAULT_INSTANCE_FIELDS = {
 export class WorldBuilder {
   private readonly instances = new Map<string, RdsInstance>();
   private parameterGroup: ParameterGroup | undefined;
+  private readonly retiredParameterGroups: RetiredParameterGroup[] = [];
   private credentials: CredentialsState = { state: 'absent' };
   private namespaceAllowsAdoption = false;
 
@@ -271,6 +274,19 @@ export class WorldBuilder {
     return this;
   }
 
+  /** A group of this object's naming for another family (e.g. left behind by a major upgrade); ours unless `tags` say otherwise. */
+  withRetiredParameterGroup(family: string, tags?: Record<string, string>): this {
+    const names = this.names();
+    const name = parameterGroupName(names.base, family);
+    this.retiredParameterGroups.push({
+      name,
+      arn: `arn:aws:rds:us-east-1:123456789012:pg:${name}`,
+      family,
+      tags: tags ?? desiredTags(this.parsed().spec, names),
+    });
+    return this;
+  }
+
   withCredentials(credentials: CredentialsState): this {
     this.credentials = credentials;
     return this;
@@ -308,6 +324,7 @@ export class WorldBuilder {
       names: fixtureNames(this.db, spec),
       instances: new Map(structuredClone([...this.instances])),
       parameterGroup: structuredClone(this.parameterGroup),
+      retiredParameterGroups: structuredClone(this.retiredParameterGroups),
       credentials: this.credentials,
       configMap: undefined,
       namespaceAllowsAdoption: this.namespaceAllowsAdoption,

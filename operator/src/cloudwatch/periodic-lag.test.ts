@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { PeriodicLagReader } from './periodic-lag.js';
+import type { ReplicaLagPort } from './port.js';
+
+function countingPort(values: Map<string, number | undefined>) {
+  const calls: string[][] = [];
+  const port: ReplicaLagPort = {
+    async replicaLagSeconds(ids) {
+      calls.push([...ids]);
+      return new Map(ids.map((id) => [id, values.get(id)] as const));
+    },
+  };
+  return { port, calls };
+}
+
+function reader(values: Map<string, number | undefined>, clock: { t: number }, interestTtlMs = 60_000) {
+  const { port, calls } = countingPort(values);
+  const reported: string[][] = [];
+  const lag = new PeriodicLagReader(port, { periodMs: 30_000, interestTtlMs, onRoutingChange: (keys) => reported.push(keys), now: () => clock.t });
+  return { lag, calls, reported };
+}
+
+const strict = (key: string) => ({ key, maxReplicaLagSeconds: 1 });
+
+describe('PeriodicLagReader', () => {
+  it('answers every object from one reading of all their replicas per period', async () => {
+    const clock = { t: 0 };
+    const { lag, calls } = reader(new Map([['a-r1', 0.2], ['b-r1', 3], ['c-r1', undefined]]), clock);
+    // First asks: each object is new to the reading, so each reads (with everything known so far).
+    expect(await lag.replicaLagSeconds(['a-r1'], strict('ns/a'))).toEqual(new Map([['a-r1', 0.2]]));
+    expect(await lag.replicaLagSeconds(['b-r1'], strict('ns/b'))).toEqual(new Map([['b-r1', 3]]));
+    expect(await lag.replicaLagSeconds(['c-r1'], strict('ns/c'))).toEqual(new Map([['c-r1', undefined]]));
+    expect(calls).toHaveLength(3);
+    // From then on: one reading per period, whoever asks.
+    clock.t += 30_000;
+    await lag.readNow();
+    for (const [id, key] of [['a-r1', 'ns/a'], ['b-r1', 'ns/b'], ['c-r1', 'ns/c']] as const) await lag.replicaLagSeconds([id], strict(key));
+    expect(calls).toHaveLength(4);
+    expect(calls[3]).toEqual(['a-r1', 'b-r1', 'c-r1']);
+  });
+
+  it('reports exactly the objects whose replica crossed their threshold, and not again once they reconciled', async () => {
+    const clock = { t: 0 };
+    const values = new Map<string, number | undefined>([['a-r1', 0.2], ['b-r1', 0.2], ['c-r1', 0.2]]);
+    const { lag, reported } = reader(values, clock);
+    await lag.replicaLagSeconds(['a-r1'], strict('ns/a'));
+    await lag.replicaLagSeconds(['b-r1'], { key: 'ns/b', maxReplicaLagSeconds: 10 });
+    await lag.replicaLagSeconds(['c-r1'], strict('ns/c'));
+    expect(reported).toEqual([]);
+
+    values.set('a-r1', 5);
+    values.set('b-r1', 5);
+    values.set('c-r1', undefined);
+    clock.t += 30_000;
+    await lag.readNow();
+    expect(reported).toEqual([['ns/a', 'ns/c']]);
+    // Not reconciled yet: still reported.
+    clock.t += 30_000;
+    await lag.readNow();
+    expect(reported.at(-1)).toEqual(['ns/a', 'ns/c']);
+    // Reconciled with the new values: quiet until the next crossing, back down this time.
+    await lag.replicaLagSeconds(['a-r1'], strict('ns/a'));
+    await lag.replicaLagSeconds(['c-r1'], strict('ns/c'));
+    clock.t += 30_000;
+    await lag.readNow();
+    expect(reported).toHaveLength(2);
+    values.set('a-r1', 0.1);
+    clock.t += 30_000;
+    await lag.readNow();
+    expect(reported.at(-1)).toEqual(['ns/a']);
+  });
+
+  it('reads a new replica at once rather than waiting for the period', async () => {
+    const clock = { t: 0 };
+    const { lag, calls } = reader(new Map([['a-r1', 0.1], ['a-r2', 7]]), clock);
+    await lag.replicaLagSeconds(['a-r1'], strict('ns/a'));
+    clock.t += 1_000;
+    expect((await lag.replicaLagSeconds(['a-r1', 'a-r2'], strict('ns/a'))).get('a-r2')).toBe(7);
+    expect(calls).toEqual([['a-r1'], ['a-r1', 'a-r2']]);
+  });
+
+  it('reads afresh when asked after more than a period without a reading', async () => {
+    const clock = { t: 0 };
+    const values = new Map<string, number | undefined>([['a-r1', 0.1]]);
+    const { lag, calls } = reader(values, clock);
+    await lag.replicaLagSeconds(['a-r1'], strict('ns/a'));
+    values.set('a-r1', 12);
+    clock.t += 30_000;
+    expect((await lag.replicaLagSeconds(['a-r1'], strict('ns/a'))).get('a-r1')).toBe(0.1);
+    clock.t += 15_000;
+    expect((await lag.replicaLagSeconds(['a-r1'], strict('ns/a'))).get('a-r1')).toBe(12);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('stops reading for an object that has not asked within the interest TTL', async () => {
+    const clock = { t: 0 };
+    const { lag, calls } = reader(new Map([['old-r1', 1], ['new-r1', 2]]), clock, 60_000);
+    await lag.replicaLagSeconds(['old-r1'], strict('ns/old'));
+    clock.t += 61_000;
+    await lag.replicaLagSeconds(['new-r1'], strict('ns/new'));
+    expect(calls.at(-1)).toEqual(['new-r1']);
+  });
+
+  it('keeps the previous reading when a periodic one fails, and lets an asking reconcile see the failure', async () => {
+    const clock = { t: 0 };
+    let fail = false;
+    const port: ReplicaLagPort = {
+      async replicaLagSeconds(ids) {
+        if (fail) throw new Error('throttled');
+        return new Map(ids.map((id) => [id, 0.5] as const));
+      },
+    };
+    const reported: string[][] = [];
+    const lag = new PeriodicLagReader(port, { periodMs: 30_000, interestTtlMs: 60_000, onRoutingChange: (k) => reported.push(k), now: () => clock.t });
+    await lag.replicaLagSeconds(['a-r1'], strict('ns/a'));
+    fail = true;
+    await expect(lag.readNow()).rejects.toThrow('throttled');
+    expect(reported).toEqual([]);
+    expect((await lag.replicaLagSeconds(['a-r1'], strict('ns/a'))).get('a-r1')).toBe(0.5);
+    clock.t += 60_000;
+    await expect(lag.replicaLagSeconds(['a-r1'], strict('ns/a'))).rejects.toThrow('throttled');
+  });
+});

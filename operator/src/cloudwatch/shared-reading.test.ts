@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { sharedReading } from './shared-reading.js';
+
+function countingRead(values: Map<string, number>) {
+  const calls: string[][] = [];
+  const read = async (ids: readonly string[]) => {
+    calls.push([...ids]);
+    return new Map(ids.map((id) => [id, values.get(id) ?? -1] as const));
+  };
+  return { read, calls };
+}
+
+describe('sharedReading', () => {
+  it('answers many objects within one interval from one reading of all their instances', async () => {
+    const { read, calls } = countingRead(new Map([['a-r2', 3], ['b-r2', 0]]));
+    let clock = 0;
+    const shared = sharedReading(read, { maxAgeMs: 30_000, now: () => clock });
+    expect(await shared(['a-r2'])).toEqual(new Map([['a-r2', 3]]));
+    expect(await shared(['b-r2'])).toEqual(new Map([['b-r2', 0]]));
+    expect(calls).toHaveLength(2);
+    clock += 30_000;
+    await shared(['a-r2']);
+    clock += 10_000;
+    await shared(['b-r2']);
+    await shared(['a-r2']);
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toEqual(['a-r2', 'b-r2']);
+  });
+
+  it('reports a new value once the reading is older than the bound', async () => {
+    const values = new Map([['a-r2', 5]]);
+    const { read } = countingRead(values);
+    let clock = 0;
+    const shared = sharedReading(read, { maxAgeMs: 30_000, now: () => clock });
+    await shared(['a-r2']);
+    values.set('a-r2', 0);
+    expect((await shared(['a-r2'])).get('a-r2')).toBe(5);
+    clock += 30_000;
+    expect((await shared(['a-r2'])).get('a-r2')).toBe(0);
+  });
+
+  it('stops asking about instances nobody asks about any more', async () => {
+    const { read, calls } = countingRead(new Map([['old', 1], ['new', 2]]));
+    let clock = 0;
+    const shared = sharedReading(read, { maxAgeMs: 1_000, now: () => clock });
+    await shared(['old']);
+    clock += 5_000;
+    await shared(['new']);
+    expect(calls.at(-1)).toEqual(['new']);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceStatus } from '../api/index.js';
+import type { Step } from './plan/types.js';
+import { withDrainRelease } from './drain-status.js';
+
+const replica = (identifier: string, extra: Partial<InstanceStatus> = {}): InstanceStatus => ({ identifier, role: 'replica', rdsStatus: 'deleting', ...extra });
+const deleteStep = (identifier: string, drainRelease?: 'ConnectionsQuiet' | 'MaxDrainSeconds'): Step => ({
+  kind: 'deleteInstance',
+  identifier,
+  role: 'replica',
+  finalSnapshot: 'skip',
+  why: 'scale-down',
+  ...(drainRelease !== undefined ? { drainRelease } : {}),
+});
+
+describe('withDrainRelease', () => {
+  it('records what released the DeleteDBInstance this reconcile executed', () => {
+    const out = withDrainRelease([replica('r2'), replica('r3'), replica('r1', { rdsStatus: 'available' })], { executed: [deleteStep('r2', 'ConnectionsQuiet'), deleteStep('r3', 'MaxDrainSeconds')] }, new Map());
+    expect(out.map((r) => [r.identifier, r.drainReleasedBy])).toEqual([
+      ['r2', 'ConnectionsQuiet'],
+      ['r3', 'MaxDrainSeconds'],
+      ['r1', undefined],
+    ]);
+  });
+
+  it('keeps it while RDS still lists the replica, and adds nothing for a delete that was not drained', () => {
+    const previous = new Map([['r2', replica('r2', { drainReleasedBy: 'MaxDrainSeconds' })]]);
+    const out = withDrainRelease([replica('r2'), replica('r3')], { executed: [deleteStep('r3')] }, previous);
+    expect(out).toEqual([replica('r2', { drainReleasedBy: 'MaxDrainSeconds' }), replica('r3')]);
+  });
+});
