@@ -41,7 +41,7 @@ export type OperatorSettings = Pick<
   OperatorConfig,
   'watchNamespaces' | 'concurrency' | 'awsRegion' | 'awsEndpoint' | 'resyncSteady' | 'resyncTransitioning' | 'shutdownTimeout' | 'identity'
 > &
-  Partial<Pick<OperatorConfig, 'awsActionRetry'>>;
+  Partial<Pick<OperatorConfig, 'adoptNamespaces' | 'awsActionRetry'>>;
 
 export interface OperatorOptions {
   config: OperatorSettings;
@@ -145,6 +145,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     connections: sharedConnectionsPort(options),
     resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning, awsActionRetryMs: config.awsActionRetry },
     metrics: options.metrics,
+    adoptNamespaces: config.adoptNamespaces ?? [],
     awsRegion: config.awsRegion,
   });
 

@@ -61,6 +61,8 @@ beforeAll(async () => {
     rdsClient: recordingClient(),
     // The test writes high-resolution (one-second) ReplicaLag datapoints, so a later datapoint is a later bucket.
     lagWindow: { windowSeconds: 600, periodSeconds: 1 },
+    // The object re-created after deletionPolicy Retain adopts its retained instances.
+    settings: { adoptNamespaces: [namespace] },
   });
 });
 

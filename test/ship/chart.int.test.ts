@@ -66,8 +66,14 @@ describe('helm template', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.resources).toMatchObject({ requests: { cpu: '50m', memory: '128Mi' } });
-    expect(env).toMatchObject({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://moto:5000', LOG_LEVEL: 'debug', LEADER_ELECT: 'true', WATCH_NAMESPACES: '' });
+    expect(env).toMatchObject({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://moto:5000', LOG_LEVEL: 'debug', LEADER_ELECT: 'true', WATCH_NAMESPACES: '', ADOPT_NAMESPACES: '' });
     expect(container.env.map((e) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
+  });
+
+  it('allows adoption only in the namespaces adoption.namespaces lists, and refuses a value that is not a namespace', async () => {
+    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, adoption: { namespaces: ['legacy', 'migration'] } } }));
+    expect(deploymentOf(manifests).env.ADOPT_NAMESPACES).toBe('legacy,migration');
+    await expect(renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, adoption: { namespaces: ['*'] } } })).rejects.toThrow(/adoption/);
   });
 
   it('turns leader election off only when asked, and then never overlaps two pods', async () => {

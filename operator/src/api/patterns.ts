@@ -36,6 +36,8 @@ export const patterns = {
   parameterName: /^[A-Za-z_][A-Za-z0-9_.]*$/,
   /** A DNS-1123 subdomain (Secret and ConfigMap names), or empty for the operator's default name. */
   optionalObjectName: new RegExp(`^(?:${DNS_LABEL}(?:\\.${DNS_LABEL})*)?$`),
+  /** An RDS identifier as the operator writes it: lower case, starts with a letter, no double or trailing hyphen. */
+  rdsIdentifier: /^[a-z](?:[a-z0-9]|-[a-z0-9])*$/,
   /** metav1.Condition reason. */
   conditionReason: /^[A-Za-z](?:[A-Za-z0-9_,:]*[A-Za-z0-9_])?$/,
   /** metav1.Condition type: an optional DNS subdomain prefix, then a qualified name. */

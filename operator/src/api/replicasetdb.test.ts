@@ -365,6 +365,9 @@ describe('parseReplicaSetDB', () => {
     expect(paths({ conditions: [{ ...ready, reason: 'not ok' }] })).toEqual(['status.conditions[0].reason']);
     expect(paths({ replicas: [{ identifier: 'x', role: 'replica', lagSeconds: -1 }] })).toEqual([
       'status.replicas[0].lagSeconds',
-    ]);
+    ]);    expect(paths({ baseIdentifier: 'prod-servio-1a2b3c4d' })).toEqual([]);
+    for (const bad of ['Prod-servio', 'prod--servio', 'prod-servio-', '1prod', 'x'.repeat(59)]) {
+      expect(paths({ baseIdentifier: bad }), bad).toEqual(['status.baseIdentifier']);
+    }
   });
 });

@@ -158,6 +158,16 @@ export const statusSchema = z
       .optional()
       .describe('The master password as applied to RDS.'),
     parameterGroupName: z.string().optional().describe('DB parameter group the operator manages for spec.parameters.'),
+    baseIdentifier: z
+      .string()
+      .min(1)
+      .max(58)
+      .regex(patterns.rdsIdentifier, 'must be a lower-case RDS identifier')
+      .optional()
+      .describe(
+        'RDS identifier chosen when the object was first reconciled: the primary is named by it, the replicas are ' +
+          '<base>-r<n>, the parameter group and final snapshot start with it. Once recorded it is never derived again.',
+      ),
     pendingChanges: z
       .array(z.string())
       .max(64)

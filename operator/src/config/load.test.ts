@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     const config = load();
     expect(config).toMatchObject({
       watchNamespaces: [],
+      adoptNamespaces: [],
       concurrency: 4,
       awsRegion: 'eu-west-1',
       logLevel: 'info',
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
   it('reads every setting from its environment variable', () => {
     const config = load([], {
       WATCH_NAMESPACES: 'prod, staging,prod,',
+      ADOPT_NAMESPACES: 'migration,staging',
       CONCURRENCY: '8',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
       LOG_LEVEL: 'debug',
@@ -67,6 +69,7 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       watchNamespaces: ['prod', 'staging'],
+      adoptNamespaces: ['migration', 'staging'],
       concurrency: 8,
       awsRegion: 'eu-west-1',
       awsEndpoint: 'http://127.0.0.1:5000',
@@ -95,6 +98,12 @@ describe('loadConfig', () => {
     expect(config.leaderElect).toBe(true);
   });
 
+  it('allows adoption in no namespace unless told, and in exactly the namespaces named by --adopt-namespaces', () => {
+    expect(load().adoptNamespaces).toEqual([]);
+    expect(load(['--adopt-namespaces=legacy, migration'], { ADOPT_NAMESPACES: 'other' }).adoptNamespaces).toEqual(['legacy', 'migration']);
+    expect(load(['--adopt-namespaces='], { ADOPT_NAMESPACES: 'other' }).adoptNamespaces).toEqual([]);
+  });
+
   it('turns leader election off with --leader-elect=false even when the environment turns it on', () => {
     expect(load(['--leader-elect=false'], { LEADER_ELECT: 'true' }).leaderElect).toBe(false);
   });
@@ -109,6 +118,7 @@ describe('loadConfig', () => {
     [{ CONCURRENCY: '0' }, '--concurrency (env CONCURRENCY) = "0": expected an integer between 1 and 64'],
     [{ CONCURRENCY: '65' }, '--concurrency (env CONCURRENCY) = "65": expected an integer between 1 and 64'],
     [{ WATCH_NAMESPACES: 'prod,Staging' }, '--watch-namespaces (env WATCH_NAMESPACES) = "prod,Staging": expected namespace names'],
+    [{ ADOPT_NAMESPACES: 'prod,*' }, '--adopt-namespaces (env ADOPT_NAMESPACES) = "prod,*": expected namespace names'],
     [{ AWS_REGION: 'Ireland' }, '--aws-region (env AWS_REGION) = "Ireland": expected an AWS region such as us-east-1'],
     [{ AWS_ENDPOINT_URL: 'localhost:5000' }, '--aws-endpoint (env AWS_ENDPOINT_URL) = "localhost:5000": expected an http(s) URL'],
     [{ AWS_ENDPOINT_URL: 'ftp://moto' }, '--aws-endpoint (env AWS_ENDPOINT_URL) = "ftp://moto": expected an http(s) URL'],

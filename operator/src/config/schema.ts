@@ -65,6 +65,8 @@ const optionalText = z
 export const configSchema = z
   .object({
     watchNamespaces: namespaces.default([]),
+    // Off by default: in a shared account an annotation alone must not let a tenant take over an instance.
+    adoptNamespaces: namespaces.default([]),
     concurrency: integer(1, 64).default(4),
     awsRegion,
     awsEndpoint: optionalUrl.optional(),

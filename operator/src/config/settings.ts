@@ -13,6 +13,7 @@ export interface Setting {
 
 export const SETTING_KEYS = [
   'watchNamespaces',
+  'adoptNamespaces',
   'concurrency',
   'awsRegion',
   'awsEndpoint',
@@ -37,6 +38,7 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 
 export const SETTINGS: readonly Setting[] = [
   { key: 'watchNamespaces', flag: '--watch-namespaces', env: 'WATCH_NAMESPACES', description: 'comma-separated namespaces to watch; empty = all namespaces' },
+  { key: 'adoptNamespaces', flag: '--adopt-namespaces', env: 'ADOPT_NAMESPACES', description: `comma-separated namespaces whose ReplicaSetDBs may adopt existing RDS instances (annotation db.servio.io/adopt); empty = none` },
   { key: 'concurrency', flag: '--concurrency', env: 'CONCURRENCY', description: 'ReplicaSetDBs reconciled at the same time (1-64); one object is never reconciled twice at once' },
   { key: 'awsRegion', flag: '--aws-region', env: 'AWS_REGION', description: 'AWS region of the RDS instances (required)' },
   { key: 'awsEndpoint', flag: '--aws-endpoint', env: 'AWS_ENDPOINT_URL', description: 'override of the RDS and CloudWatch endpoint (an emulator); empty = AWS' },

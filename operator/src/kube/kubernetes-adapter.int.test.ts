@@ -296,6 +296,7 @@ describe('KubernetesAdapter against the API server', () => {
         resourceVersion,
         labels,
         ownerUids: [owner.uid],
+        controllerUid: owner.uid,
       });
       const stored = await core.readNamespacedConfigMap(ref);
       expect(stored.metadata?.ownerReferences).toEqual([

@@ -250,5 +250,6 @@ function toStoredConfigMap(cm: V1ConfigMap): StoredConfigMap {
     resourceVersion: cm.metadata?.resourceVersion ?? '',
     labels: cm.metadata?.labels ?? {},
     ownerUids: (cm.metadata?.ownerReferences ?? []).map((ref) => ref.uid),
+    controllerUid: cm.metadata?.ownerReferences?.find((ref) => ref.controller === true)?.uid,
   };
 }

@@ -5,6 +5,7 @@ import {
   MAX_REPLICA_INDEX,
   finalSnapshotIdentifier,
   isValidRdsIdentifier,
+  legacyRdsBaseIdentifier,
   parameterGroupName,
   rdsBaseIdentifier,
   replicaIdentifier,
@@ -34,18 +35,26 @@ describe('isValidRdsIdentifier', () => {
 });
 
 describe('rdsBaseIdentifier', () => {
-  it('is <namespace>-<name> when that is valid and short enough', () => {
-    expect(rdsBaseIdentifier('prod', 'servio')).toBe('prod-servio');
-    expect(rdsBaseIdentifier('team-a', 'orders-db')).toBe('team-a-orders-db');
+  it('is a readable <namespace>-<name> head plus a hash of the exact namespace/name', () => {
+    expect(rdsBaseIdentifier('prod', 'servio')).toMatch(/^prod-servio-[0-9a-f]{8}$/);
+    expect(rdsBaseIdentifier('team-a', 'orders-db')).toMatch(/^team-a-orders-db-[0-9a-f]{8}$/);
+  });
+
+  it('gives a-b/c and a/b-c different identifiers (the same readable text, different objects)', () => {
+    expect(rdsBaseIdentifier('a-b', 'c')).not.toBe(rdsBaseIdentifier('a', 'b-c'));
+    expect(rdsBaseIdentifier('a-b', 'c')).toMatch(/^a-b-c-[0-9a-f]{8}$/);
+    expect(rdsBaseIdentifier('a', 'b-c')).toMatch(/^a-b-c-[0-9a-f]{8}$/);
   });
 
   it('is deterministic', () => {
+    expect(rdsBaseIdentifier('prod', 'servio')).toBe(rdsBaseIdentifier('prod', 'servio'));
     expect(rdsBaseIdentifier('prod', 'servio.v2')).toBe(rdsBaseIdentifier('prod', 'servio.v2'));
     const long = 'n'.repeat(200);
     expect(rdsBaseIdentifier('prod', long)).toBe(rdsBaseIdentifier('prod', long));
   });
 
   it.each([
+    ['prod', 'servio', 'a plain name'],
     ['prod', 'servio.v2', 'a dot'],
     ['1prod', 'servio', 'a namespace starting with a digit'],
     ['prod', 'a--b', 'a double hyphen'],
@@ -60,11 +69,10 @@ describe('rdsBaseIdentifier', () => {
     expect(isValidRdsIdentifier(replicaIdentifier(base, MAX_REPLICA_INDEX))).toBe(true);
   });
 
-  it('keeps the longest name that needs no hash unhashed, and hashes one character more', () => {
-    const namespace = 'ns';
-    const fits = 'a'.repeat(MAX_BASE_IDENTIFIER_LENGTH - namespace.length - 1);
-    expect(rdsBaseIdentifier(namespace, fits)).toBe(`${namespace}-${fits}`);
-    expect(rdsBaseIdentifier(namespace, `${fits}a`)).toMatch(HASHED);
+  it('keeps as much of the readable head as fits', () => {
+    const base = rdsBaseIdentifier('ns', 'a'.repeat(200));
+    expect(base).toHaveLength(MAX_BASE_IDENTIFIER_LENGTH);
+    expect(base.startsWith('ns-aaaa')).toBe(true);
   });
 
   it('gives objects that sanitise to the same text different identifiers', () => {
@@ -88,6 +96,20 @@ describe('rdsBaseIdentifier', () => {
   it('rejects an empty namespace or name', () => {
     expect(() => rdsBaseIdentifier('', 'a')).toThrow();
     expect(() => rdsBaseIdentifier('a', '')).toThrow();
+  });
+});
+
+describe('legacyRdsBaseIdentifier (what earlier versions derived, for finding their instances)', () => {
+  it('is <namespace>-<name> when that is valid and short enough', () => {
+    expect(legacyRdsBaseIdentifier('prod', 'servio')).toBe('prod-servio');
+    expect(legacyRdsBaseIdentifier('a-b', 'c')).toBe(legacyRdsBaseIdentifier('a', 'b-c'));
+  });
+
+  it('was hashed only when the readable form did not fit or had to change', () => {
+    expect(legacyRdsBaseIdentifier('prod', 'servio.v2')).toMatch(HASHED);
+    const fits = 'a'.repeat(MAX_BASE_IDENTIFIER_LENGTH - 3);
+    expect(legacyRdsBaseIdentifier('ns', fits)).toBe(`ns-${fits}`);
+    expect(legacyRdsBaseIdentifier('ns', `${fits}a`)).toMatch(HASHED);
   });
 });
 

@@ -1,6 +1,6 @@
 // Deterministic RDS identifiers from a ReplicaSetDB's namespace and name. Determinism is what makes creation
-// idempotent: an operator that dies after CreateDBInstance and starts again derives the same identifier, finds
-// the instance, and never creates a second one.
+// idempotent: an operator that dies after CreateDBInstance and before its status records the identifier starts
+// again, derives the same identifier, finds the instance, and never creates a second one.
 //
 // RDS rules (DB instance, snapshot and parameter group identifiers alike): letters, digits and hyphens, first
 // character a letter, no two consecutive hyphens, no trailing hyphen; instances at most 63 characters. RDS
@@ -25,27 +25,46 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
 }
 
-/**
- * `<namespace>-<name>` when that is already a valid identifier that fits, which is the common case and keeps
- * identifiers readable in the AWS console. Otherwise (too long, or a character had to be replaced, e.g. a dot in
- * the name or a namespace starting with a digit) a truncated readable head plus a hash of the exact
- * namespace/name, so two objects that sanitise to the same text still get different identifiers.
- *
- * Two objects can still produce the same readable form (`a-b/c` and `a/b-c`); the ownership tags catch that
- * case and the second object reports IdentifierConflict instead of touching the first one's instances.
- */
-export function rdsBaseIdentifier(namespace: string, name: string): string {
-  if (namespace === '' || name === '') throw new Error('namespace and name must not be empty');
-  const raw = `${namespace}-${name}`;
-  let clean = raw
+function readableHead(namespace: string, name: string): string {
+  const clean = `${namespace}-${name}`
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (!/^[a-z]/.test(clean)) clean = `db-${clean}`.replace(/-+$/, '');
-  if (clean === raw && clean.length <= MAX_BASE_IDENTIFIER_LENGTH) return clean;
-  const head = clean.slice(0, MAX_BASE_IDENTIFIER_LENGTH - HASH_LENGTH - 1).replace(/-+$/, '');
-  return `${head}-${shortHash(`${namespace}/${name}`)}`;
+  return /^[a-z]/.test(clean) ? clean : `db-${clean}`.replace(/-+$/, '');
+}
+
+function headWithHash(head: string, namespace: string, name: string): string {
+  const room = MAX_BASE_IDENTIFIER_LENGTH - HASH_LENGTH - 1;
+  return `${head.slice(0, room).replace(/-+$/, '')}-${shortHash(`${namespace}/${name}`)}`;
+}
+
+function assertNamed(namespace: string, name: string): void {
+  if (namespace === '' || name === '') throw new Error('namespace and name must not be empty');
+}
+
+/**
+ * A readable head (`<namespace>-<name>`, sanitised and truncated) plus a hash of the exact namespace/name,
+ * always: the readable text alone is ambiguous (`a-b/c` and `a/b-c` both read `a-b-c`), and in a shared AWS
+ * account an ambiguous identifier would let one namespace's object reach another's instances. Used only when an
+ * object first gets its identifiers; after that they are read from its status.
+ */
+export function rdsBaseIdentifier(namespace: string, name: string): string {
+  assertNamed(namespace, name);
+  return headWithHash(readableHead(namespace, name), namespace, name);
+}
+
+/**
+ * What earlier versions of the operator derived: `<namespace>-<name>` when that was already a valid identifier that
+ * fit, hashed otherwise. Only for finding the instances of an object created by such a version, which are then
+ * used only when their ownership tags carry that object's uid.
+ */
+export function legacyRdsBaseIdentifier(namespace: string, name: string): string {
+  assertNamed(namespace, name);
+  const raw = `${namespace}-${name}`;
+  const head = readableHead(namespace, name);
+  if (head === raw && head.length <= MAX_BASE_IDENTIFIER_LENGTH) return head;
+  return headWithHash(head, namespace, name);
 }
 
 export function replicaIdentifier(base: string, index: number): string {

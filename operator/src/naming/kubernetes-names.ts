@@ -6,6 +6,7 @@ export const FINALIZER = 'db.servio.io/finalizer';
  * object's ownership tags (created by hand, or retained by an earlier object of the same name). */
 export const ADOPT_ANNOTATION = 'db.servio.io/adopt';
 export const MANAGED_BY = 'replicasetdb-operator';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
 const MAX_OBJECT_NAME = 253;
 

@@ -47,6 +47,9 @@ describe('ownershipOf', () => {
     ['another object', ownershipTags({ namespace: 'prod', name: 'other', uid: 'uid-9' }), 'other-owner', false],
     ['another namespace', ownershipTags({ namespace: 'staging', name: 'servio', uid: 'uid-9' }), 'other-owner', false],
     ['our uid under another name (tampered)', ownershipTags({ ...owner, name: 'other' }), 'other-owner', false],
+    ['another object named without a uid tag', { [TAG_OWNER_NAMESPACE]: 'staging', [TAG_OWNER_NAME]: 'servio' }, 'other-owner', false],
+    ['only another namespace tag', { [TAG_OWNER_NAMESPACE]: 'staging' }, 'other-owner', false],
+    ['our own name without a uid tag', { [TAG_OWNER_NAMESPACE]: owner.namespace, [TAG_OWNER_NAME]: owner.name }, 'unowned', true],
   ];
 
   it.each(cases)('%s -> %s', (_, tags, expected, adoptable) => {

@@ -7,6 +7,10 @@ export const TAG_OWNER_NAME = 'db.servio.io/owner-name';
 export const TAG_OWNER_UID = 'db.servio.io/owner-uid';
 export const TAG_ROLE = 'db.servio.io/role';
 export const TAG_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** Set when the operator took an existing instance over: such an instance holds data the operator did not create,
+ * so it is never deleted without a final snapshot. Not one of the tags every resource carries (the tag budget counts
+ * those): only an adopted instance has it, and users cannot set it (the spec reserves the db.servio.io/ prefix). */
+export const TAG_ADOPTED = 'db.servio.io/adopted';
 
 export const RESERVED_TAG_KEYS: readonly string[] = [TAG_OWNER_NAMESPACE, TAG_OWNER_NAME, TAG_OWNER_UID, TAG_ROLE, TAG_MANAGED_BY];
 
@@ -45,8 +49,12 @@ export type Ownership = 'owned' | 'previous-owner' | 'other-owner' | 'unowned';
 
 export function ownershipOf(tags: Readonly<Record<string, string>>, owner: Owner): Ownership {
   const uid = tags[TAG_OWNER_UID];
-  if (uid === undefined || uid === '') return 'unowned';
   const sameName = tags[TAG_OWNER_NAMESPACE] === owner.namespace && tags[TAG_OWNER_NAME] === owner.name;
+  if (uid === undefined || uid === '') {
+    // Any owner tag naming another object is a claim by that object, even when the uid tag is missing.
+    const namesAnother = (tags[TAG_OWNER_NAMESPACE] ?? owner.namespace) !== owner.namespace || (tags[TAG_OWNER_NAME] ?? owner.name) !== owner.name;
+    return namesAnother ? 'other-owner' : 'unowned';
+  }
   if (uid === owner.uid) return sameName ? 'owned' : 'other-owner';
   return sameName ? 'previous-owner' : 'other-owner';
 }

@@ -31,6 +31,8 @@ export interface StoredConfigMap {
   resourceVersion: string;
   labels: Record<string, string>;
   ownerUids: string[];
+  /** The owner reference marked `controller`, which only the object that created it carries. */
+  controllerUid?: string;
 }
 
 export type EventType = 'Normal' | 'Warning';

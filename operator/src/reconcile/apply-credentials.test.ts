@@ -8,7 +8,7 @@ import { passwordFingerprint } from './credentials.js';
 import { desiredPrimary } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
-import { aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld } from './testing/fixtures.js';
 import { CapturingLogger } from './testing/harness.js';
 
 const UID = 'u';
@@ -37,7 +37,7 @@ async function context() {
   return { kube, rds, log, ctx, secretData };
 }
 
-const applyStep = (password: string): Step => ({ kind: 'applyMasterPassword', identifier: 'prod-servio', secret: SECRET, passwordFingerprint: passwordFingerprint(password, UID) });
+const applyStep = (password: string): Step => ({ kind: 'applyMasterPassword', identifier: BASE, secret: SECRET, passwordFingerprint: passwordFingerprint(password, UID) });
 
 describe('applyPlan: credentials', () => {
   it('sends the Secret\'s password and reports its fingerprint as applied, without writing it anywhere else', async () => {
@@ -45,7 +45,7 @@ describe('applyPlan: credentials', () => {
     secretData().password = NEW;
     const outcome = await applyPlan([applyStep(NEW)], ctx);
     expect(outcome.failure).toBeUndefined();
-    expect(rds.passwords.get('prod-servio')).toBe(NEW);
+    expect(rds.passwords.get(BASE)).toBe(NEW);
     expect(outcome.appliedPasswordFingerprint).toBe(passwordFingerprint(NEW, UID));
     expect(kube.events.map((e) => e.reason)).toEqual(['MasterPasswordChanged']);
     expect(JSON.stringify([log.lines, kube.events, outcome])).not.toContain(NEW);
@@ -55,7 +55,7 @@ describe('applyPlan: credentials', () => {
     const { rds, ctx, secretData } = await context();
     secretData().password = 'Changed-Again-0123456789';
     const outcome = await applyPlan([applyStep(NEW)], ctx);
-    expect(rds.passwords.get('prod-servio')).toBe(OLD);
+    expect(rds.passwords.get(BASE)).toBe(OLD);
     expect(outcome.failure).toMatchObject({ kind: 'retryable', code: 'CredentialsChanged' });
     expect(outcome.appliedPasswordFingerprint).toBeUndefined();
   });

@@ -6,7 +6,7 @@ import { passwordFingerprint } from './credentials.js';
 import { desiredPrimary } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
-import { aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { aReplicaSetDB, aWorld, BASE } from './testing/fixtures.js';
 import { CapturingLogger } from './testing/harness.js';
 
 const PASSWORD = 'Sup3r-Secret-Password-For-Tests';
@@ -152,10 +152,10 @@ describe('applyPlan', () => {
     kube.received.length = 0;
     const signal = new AbortController().signal;
     const steps: Step[] = [
-      { kind: 'applyMasterPassword', identifier: 'prod-servio', secret, passwordFingerprint: passwordFingerprint(NEW, ctx.involved.uid) },
+      { kind: 'applyMasterPassword', identifier: BASE, secret, passwordFingerprint: passwordFingerprint(NEW, ctx.involved.uid) },
       { kind: 'syncCredentialEnvironment', secret },
       { kind: 'releaseTopology', configMap, ownerUid: ctx.involved.uid },
-      { kind: 'deleteInstance', identifier: 'prod-servio', role: 'primary', finalSnapshot: 'skip', why: 'object deleted', replicaCandidates: ['prod-servio-r1'] },
+      { kind: 'deleteInstance', identifier: BASE, role: 'primary', finalSnapshot: 'skip', why: 'object deleted', replicaCandidates: [`${BASE}-r1`] },
     ];
     const outcome = await applyPlan(steps, { ...ctx, signal });
     expect(outcome.failure).toBeUndefined();

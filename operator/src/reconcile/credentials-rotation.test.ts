@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
-import { aReplicaSetDB, UID } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB, UID } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, aHarness, type Harness } from './testing/harness.js';
 
 const SECRET = 'prod/servio-credentials';
@@ -32,11 +32,11 @@ describe('reconcile: the master password follows the Secret', () => {
     await h.converge();
     rotate(h, ROTATED);
     await h.converge();
-    expect(h.rds.passwords.get('prod-servio')).toBe(ROTATED);
-    expect(passwordCalls(h)).toEqual([{ operation: 'ModifyDBInstance', subject: 'prod-servio', mutating: true }]);
+    expect(h.rds.passwords.get(BASE)).toBe(ROTATED);
+    expect(passwordCalls(h)).toEqual([{ operation: 'ModifyDBInstance', subject: BASE, mutating: true }]);
     expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(ROTATED));
     // The replica follows its source through replication: nothing is sent to it.
-    expect(h.rds.passwords.has('prod-servio-r1')).toBe(false);
+    expect(h.rds.passwords.has(`${BASE}-r1`)).toBe(false);
 
     const before = h.rds.mutatingCalls().length;
     await h.reconcile();
@@ -47,14 +47,14 @@ describe('reconcile: the master password follows the Secret', () => {
   it('waits for an available primary before sending the new password', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(0));
     await h.converge();
-    h.rds.instances.get('prod-servio')!.status = 'backing-up';
+    h.rds.instances.get(BASE)!.status = 'backing-up';
     rotate(h, ROTATED);
     await h.reconcile();
     expect(passwordCalls(h)).toEqual([]);
-    expect(h.status()?.pendingChanges).toContain('prod-servio: the master password from Secret servio-credentials (once available)');
-    h.rds.instances.get('prod-servio')!.status = 'available';
+    expect(h.status()?.pendingChanges).toContain(`${BASE}: the master password from Secret servio-credentials (once available)`);
+    h.rds.instances.get(BASE)!.status = 'available';
     await h.converge();
-    expect(h.rds.passwords.get('prod-servio')).toBe(ROTATED);
+    expect(h.rds.passwords.get(BASE)).toBe(ROTATED);
   });
 
   it('keeps every password out of logs, Events, status, ConfigMaps and recorded calls', async () => {
@@ -97,7 +97,7 @@ describe('reconcile: a password RDS rejects', () => {
 
     rotate(h, 'Another-Password-0123456789');
     await h.converge();
-    expect(h.rds.passwords.get('prod-servio')).toBe('Another-Password-0123456789');
+    expect(h.rds.passwords.get(BASE)).toBe('Another-Password-0123456789');
     expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf('Another-Password-0123456789') });
     expect(h.status()?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
   });
@@ -110,7 +110,7 @@ describe('reconcile: a password RDS rejects', () => {
     await h.reconcile();
     rotate(h, 'Another-Password-0123456789');
     await h.converge();
-    expect(h.rds.passwords.get('prod-servio')).toBe('Another-Password-0123456789');
+    expect(h.rds.passwords.get(BASE)).toBe('Another-Password-0123456789');
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
 import { DEFAULT_AWS_ACTION_RETRY_MS } from './error-policy.js';
-import { aReplicaSetDB } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB } from './testing/fixtures.js';
 import { aHarness } from './testing/harness.js';
 
 function condition(h: ReturnType<typeof aHarness>, type: string) {
@@ -19,12 +19,12 @@ describe('reconcile: a rejected change is held, the rest of the spec goes on', (
     // The surplus replica drains for routing.drainSeconds (30 s) first, one second per transitioning resync here.
     await h.converge(60);
 
-    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
+    expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`]);
     expect(h.status()?.heldChanges).toEqual([
-      { subject: 'prod-servio-r1', operation: 'ModifyDBInstance', fields: ['instanceClass'], code: 'InvalidParameterValue', message: 'Invalid DB Instance class: db.r6g.9xlarge', generation: 2 },
+      { subject: `${BASE}-r1`, operation: 'ModifyDBInstance', fields: ['instanceClass'], code: 'InvalidParameterValue', message: 'Invalid DB Instance class: db.r6g.9xlarge', generation: 2 },
     ]);
     expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: 'AwsRejected' });
-    expect(condition(h, 'Ready')?.message).toContain('ModifyDBInstance prod-servio-r1 (instanceClass) was rejected: Invalid DB Instance class');
+    expect(condition(h, 'Ready')?.message).toContain(`ModifyDBInstance ${BASE}-r1 (instanceClass) was rejected: Invalid DB Instance class`);
     const classChanges = () => h.rds.calls.filter((c) => c.operation === 'ModifyDBInstance').length;
     const before = classChanges();
     await h.reconcile();

@@ -3,14 +3,14 @@ import type { FailureKind, StepFailure } from './apply.js';
 import { DEFAULT_AWS_ACTION_RETRY_MS, errorPolicy, requeueAfterFailureMs, type ErrorAction } from './error-policy.js';
 import { desiredPrimary, desiredReplica } from './plan/desired.js';
 import type { Step } from './plan/types.js';
-import { aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld } from './testing/fixtures.js';
 
 const observed = aWorld(aReplicaSetDB().withSpec({ storageEncrypted: true, kmsKeyId: 'alias/servio', network: { subnetGroupName: 'servio-subnets' } })).build();
 const createPrimary: Step = { kind: 'createPrimary', blueprint: desiredPrimary(observed.spec!, observed.names), secret: observed.names.secret };
 const createReplica: Step = { kind: 'createReplica', index: 2, input: desiredReplica(observed.spec!, observed.names, 2) };
 const modifyClass: Step = {
   kind: 'modifyInstance',
-  identifier: 'prod-servio',
+  identifier: BASE,
   role: 'primary',
   changes: { instanceClass: 'db.x1.huge' },
   delta: [{ field: 'instanceClass', from: 'db.r6g.large', to: 'db.x1.huge' }],
@@ -118,11 +118,11 @@ describe('errorPolicy: what to fix and where, for errors fixed outside the spec'
 
   it('every message carries the AWS message, the call and its subject', () => {
     const message = advice('InstanceQuotaExceeded', createReplica, 'CreateDBInstanceReadReplica');
-    expect(message).toContain('CreateDBInstanceReadReplica prod-servio-r2 failed: InstanceQuotaExceeded happened');
+    expect(message).toContain(`CreateDBInstanceReadReplica ${BASE}-r2 failed: InstanceQuotaExceeded happened`);
   });
 
   it('a rejection says which change is held and how to release it', () => {
     const decision = errorPolicy(failure('terminal', 'InvalidParameterValue'), LIVE);
-    expect(decision.condition?.message).toBe('ModifyDBInstance prod-servio was rejected: InvalidParameterValue happened. Change the spec to try again.');
+    expect(decision.condition?.message).toBe(`ModifyDBInstance ${BASE} was rejected: InvalidParameterValue happened. Change the spec to try again.`);
   });
 });

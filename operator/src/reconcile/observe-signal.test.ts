@@ -3,13 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseConnectionsPort, LagCallOptions, ReplicaLagPort } from '../cloudwatch/port.js';
 import { observeReplicaSetDB } from './observe.js';
-import { aReplicaSetDB, OWNER, ownershipTags } from './testing/fixtures.js';
+import { aReplicaSetDB, BASE, OWNER, ownershipTags } from './testing/fixtures.js';
 import { aHarness } from './testing/harness.js';
 
 async function aDrainingWorld() {
   const h = aHarness(aReplicaSetDB().withReplicas(1).withSpec({ engineVersion: '16.3' }));
   await h.converge();
-  await h.rds.createParameterGroup({ name: 'prod-servio-postgres15', family: 'postgres15', description: '', tags: ownershipTags(OWNER) });
+  await h.rds.createParameterGroup({ name: `${BASE}-postgres15`, family: 'postgres15', description: '', tags: ownershipTags(OWNER) });
   const record = h.kube.record(h.ref)!;
   record.status = { ...record.status!, replicas: record.status!.replicas!.map((r) => ({ ...r, drainingSince: '2026-11-26T15:59:00Z' })) };
   h.rds.received.length = 0;
@@ -36,7 +36,7 @@ describe('observe under an abort signal', () => {
     };
     const signal = new AbortController().signal;
     const observed = await observeReplicaSetDB(h.ref, { kube: h.kube, rds: h.rds, lag, connections }, { signal });
-    expect(observed?.retiredParameterGroups().map((g) => g.name)).toEqual(['prod-servio-postgres15']);
+    expect(observed?.retiredParameterGroups().map((g) => g.name)).toEqual([`${BASE}-postgres15`]);
 
     const operations = h.rds.received.map((r) => r.operation);
     expect(operations).toContain('DescribeDBInstances');

@@ -11,12 +11,15 @@ import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
 import { Observed, type CredentialsState, type RetiredParameterGroup } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
+import { chooseBaseIdentifier, legacyIdentifierToCheck } from './base-identifier.js';
 
 export interface ObserveDeps {
   kube: KubernetesPort;
   rds: RdsPort;
   /** Unset: every replica's lag is unknown. */
   lag?: ReplicaLagPort;
+  /** Namespaces whose objects may adopt existing instances; unset: none. */
+  adoptNamespaces?: readonly string[];
   /** Unset: no draining replica has evidence of being quiet, so each is deleted at its drain maximum. */
   connections?: DatabaseConnectionsPort;
 }
@@ -127,7 +130,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
   const spec = parsed.ok ? parsed.value.spec : undefined;
   // An object whose spec does not parse still has a status worth keeping (its conditions, its instances).
   const status = parsed.ok ? parsed.value.status : statusOf(stored.raw);
-  const names = resourceNames(ref, stored.uid, spec);
+  const names = resourceNames(ref, stored.uid, spec, await baseIdentifierOf(deps.rds, ref, stored.uid, status));
 
   const candidates = candidateIdentifiers(names, spec, status);
   const [instances, parameterGroup, retiredParameterGroups, credentials, configMap] = await Promise.all([
@@ -164,8 +167,18 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
     credentials,
     configMap,
     ...lag,
+    namespaceAllowsAdoption: deps.adoptNamespaces?.includes(ref.namespace) ?? false,
     ...connections,
   });
+}
+
+/** The recorded base identifier; until one is recorded (a new object, or one created by an earlier version), one
+ * lookup of the legacy identifier, so an upgraded object keeps its instances instead of creating a second set. */
+async function baseIdentifierOf(rds: RdsPort, ref: ObjectRef, uid: string, status: ReplicaSetDBStatus | undefined): Promise<string> {
+  const recorded = status?.baseIdentifier;
+  const legacy = legacyIdentifierToCheck(ref, recorded);
+  const legacyPrimary = legacy !== undefined ? (await rds.describeInstances([legacy])).get(legacy) : undefined;
+  return chooseBaseIdentifier({ ref, uid, recorded, legacyPrimary }).base;
 }
 
 function statusOf(raw: Record<string, unknown>): ReplicaSetDBStatus | undefined {

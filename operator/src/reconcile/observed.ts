@@ -7,7 +7,7 @@ import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';
 import type { ParameterGroup, ParameterGroupSummary, RdsInstance } from '../rds/port.js';
-import { FINALIZER, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
+import { FINALIZER, MANAGED_BY, MANAGED_BY_LABEL, isAdoptable, isAdoptionAllowed, ownershipOf, type Owner, type Ownership } from '../naming/index.js';
 import type { ResourceNames } from './resource-names.js';
 import { healthOf } from './instance-states.js';
 import { readPublishedTopology } from '../topology/index.js';
@@ -60,6 +60,8 @@ export interface ObservedWorld {
   replicaLag?: ReadonlyMap<string, number | undefined>;
   /** Set when CloudWatch could not be asked; the lag of the previous status stands in. */
   lagUnavailable?: string;
+  /** Whether the operator allows adoption in this object's namespace (--adopt-namespaces); unset: it does not. */
+  namespaceAllowsAdoption?: boolean;
   /** CloudWatch DatabaseConnections of each draining replica (status.replicas[].drainingSince set), oldest first. */
   drainingConnections?: ReadonlyMap<string, readonly MetricDatapoint[]>;
   /** Set when CloudWatch could not be asked for them; the drain gate then has no evidence. */
@@ -103,8 +105,18 @@ export class Observed {
     return this.world.object.finalizers.includes(FINALIZER);
   }
 
+  /** The object asks for adoption (the annotation) and the operator allows it in this namespace: both are needed,
+   * so a tenant cannot take over an instance in a shared account just by annotating its object. */
   adoptionAllowed(): boolean {
+    return this.adoptionRequested() && this.world.namespaceAllowsAdoption === true;
+  }
+
+  adoptionRequested(): boolean {
     return isAdoptionAllowed(this.world.object.annotations);
+  }
+
+  namespaceAllowsAdoption(): boolean {
+    return this.world.namespaceAllowsAdoption === true;
   }
 
   instance(identifier: string): RdsInstance | undefined {
@@ -245,10 +257,24 @@ export class Observed {
     return this.world.configMap;
   }
 
-  /** A ConfigMap of that name controlled by another object is not ours to write or delete. */
+  /** A ConfigMap of that name is ours to write or delete only if the operator created it for this object: its
+   * managed-by label and this object as controller owner, or one an earlier object of this name released (below).
+   * Anything else (made by hand, by another tool, or for another object) is left exactly as it is, also on the
+   * finalizer path. */
   configMapIsForeign(): boolean {
-    const owners = this.world.configMap?.ownerUids ?? [];
-    return owners.length > 0 && !owners.includes(this.object.uid);
+    const configMap = this.world.configMap;
+    if (configMap === undefined) return false;
+    if (configMap.labels[MANAGED_BY_LABEL] !== MANAGED_BY) return true;
+    return configMap.controllerUid !== this.object.uid && !this.configMapReleasedForThisName();
+  }
+
+  /** Left behind by an earlier object of this namespace/name deleted with deletionPolicy Retain: the operator's
+   * label, no owner reference at all, and a published topology naming this object. A re-created object takes it
+   * over, so its clients keep their mount. */
+  private configMapReleasedForThisName(): boolean {
+    if ((this.world.configMap?.ownerUids.length ?? 0) > 0) return false;
+    const published = this.publishedTopology();
+    return published?.namespace === this.object.ref.namespace && published.name === this.object.ref.name;
   }
 
   /** topology.json as clients currently read it, when it parses. */

@@ -2,7 +2,7 @@
 // password goes.
 import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
-import { aReplicaSetDB } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness } from './testing/harness.js';
 import { ReconcileAbortedError, RetryableReconcileError } from './reconciler.js';
 
@@ -14,19 +14,19 @@ describe('reconcile: from nothing to Ready', () => {
   it('creates the parameter group, the password, the primary, then the replicas, and reports Ready', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(2).withoutFinalizer());
     await h.converge();
-    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1', 'prod-servio-r2']);
-    expect(h.rds.parameterGroups.get('prod-servio-postgres15')?.parameters).toEqual({ max_connections: '200' });
+    expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`, `${BASE}-r2`]);
+    expect(h.rds.parameterGroups.get(`${BASE}-postgres15`)?.parameters).toEqual({ max_connections: '200' });
     expect(h.kube.record(h.ref)?.finalizers).toEqual(['db.servio.io/finalizer']);
     expect(h.status()).toMatchObject({
       phase: 'Ready',
       observedGeneration: 1,
       readyReplicas: 2,
-      parameterGroupName: 'prod-servio-postgres15',
+      parameterGroupName: `${BASE}-postgres15`,
       endpoints: { secretName: 'servio-credentials' },
-      primary: { identifier: 'prod-servio', role: 'primary', rdsStatus: 'available', instanceClass: 'db.r6g.xlarge', endpoint: { port: 5432 } },
+      primary: { identifier: BASE, role: 'primary', rdsStatus: 'available', instanceClass: 'db.r6g.xlarge', endpoint: { port: 5432 } },
       replicas: [
-        { identifier: 'prod-servio-r1', role: 'replica', rdsStatus: 'available' },
-        { identifier: 'prod-servio-r2', role: 'replica', rdsStatus: 'available' },
+        { identifier: `${BASE}-r1`, role: 'replica', rdsStatus: 'available' },
+        { identifier: `${BASE}-r2`, role: 'replica', rdsStatus: 'available' },
       ],
     });
     expect(condition(h, 'Ready')).toMatchObject({ status: 'True', reason: 'Available', observedGeneration: 1 });
@@ -56,7 +56,7 @@ describe('reconcile: from nothing to Ready', () => {
     await h.converge();
     const secret = h.kube.secrets.get('prod/servio-credentials');
     expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD, DB_USERNAME: 'servio', DB_PASSWORD: GENERATED_PASSWORD });
-    expect(h.rds.passwords.get('prod-servio')).toBe(GENERATED_PASSWORD);
+    expect(h.rds.passwords.get(BASE)).toBe(GENERATED_PASSWORD);
     const everywhere = JSON.stringify([h.log.lines, h.kube.events, h.status(), [...h.kube.configMaps.values()], h.rds.calls]);
     expect(everywhere).not.toContain(GENERATED_PASSWORD);
   });
@@ -65,7 +65,7 @@ describe('reconcile: from nothing to Ready', () => {
     const h = aHarness(aReplicaSetDB());
     await h.kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: 'Chosen-By-A-Person-42' }, {});
     await h.converge();
-    expect(h.rds.passwords.get('prod-servio')).toBe('Chosen-By-A-Person-42');
+    expect(h.rds.passwords.get(BASE)).toBe('Chosen-By-A-Person-42');
     expect(h.kube.secrets.get('prod/servio-credentials')?.data.password).toBe('Chosen-By-A-Person-42');
   });
 
@@ -80,7 +80,7 @@ describe('reconcile: from nothing to Ready', () => {
     const before = h.rds.mutatingCalls().length;
     expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
     expect(h.rds.mutatingCalls().length).toBe(before);
-    h.rds.instances.get('prod-servio')!.status = 'available';
+    h.rds.instances.get(BASE)!.status = 'available';
     await h.reconcile();
     expect(h.rds.mutatingCalls().map((c) => c.operation).at(-1)).toBe('CreateDBInstanceReadReplica');
   });
@@ -114,9 +114,9 @@ describe('reconcile: spec changes', () => {
     await h.converge(60);
     expect(h.clock.now.getTime() - scaledAt).toBeGreaterThanOrEqual(30_000);
     const deletions = h.rds.calls.slice(before).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
-    expect(deletions).toEqual(['prod-servio-r4', 'prod-servio-r3', 'prod-servio-r2']);
-    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
-    expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 1, replicas: [{ identifier: 'prod-servio-r1' }] });
+    expect(deletions).toEqual([`${BASE}-r4`, `${BASE}-r3`, `${BASE}-r2`]);
+    expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`]);
+    expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 1, replicas: [{ identifier: `${BASE}-r1` }] });
   });
 
   it('resizes the replicas one by one, then the primary', async () => {
@@ -126,7 +126,7 @@ describe('reconcile: spec changes', () => {
     h.update(aReplicaSetDB().withReplicas(2).withoutReplicaClass().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' }, applyImmediately: true }));
     await h.converge();
     const modified = h.rds.calls.slice(before).filter((c) => c.operation === 'ModifyDBInstance').map((c) => c.subject);
-    expect(modified).toEqual(['prod-servio-r1', 'prod-servio-r2', 'prod-servio']);
+    expect(modified).toEqual([`${BASE}-r1`, `${BASE}-r2`, BASE]);
     expect([...h.rds.instances.values()].map((i) => i.instanceClass)).toEqual(['db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
   });
 });
@@ -154,7 +154,7 @@ describe('reconcile: failures', () => {
     expect(condition(h, 'Ready')).toMatchObject({
       status: 'False',
       reason: 'AwsRejected',
-      message: 'CreateDBInstanceReadReplica prod-servio-r1 was rejected: DB instance quota exceeded. Change the spec to try again.',
+      message: `CreateDBInstanceReadReplica ${BASE}-r1 was rejected: DB instance quota exceeded. Change the spec to try again.`,
     });
     expect(h.kube.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'AwsRequestRejected' });
     const attempts = () => h.rds.calls.filter((c) => c.operation === 'CreateDBInstanceReadReplica').length;
@@ -185,7 +185,7 @@ describe('reconcile: failures', () => {
     expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
     expect(h.status()?.phase).not.toBe('Failed');
     await h.converge();
-    expect(h.rds.instances.get('prod-servio')?.pending.instanceClass ?? h.rds.instances.get('prod-servio')?.instanceClass).toBe('db.r6g.2xlarge');
+    expect(h.rds.instances.get(BASE)?.pending.instanceClass ?? h.rds.instances.get(BASE)?.instanceClass).toBe('db.r6g.2xlarge');
   });
 
   it('reports an invalid spec without calling AWS', async () => {
@@ -259,9 +259,9 @@ describe('reconcile: deletion', () => {
     expect(h.kube.record(h.ref)).toBeUndefined();
     expect(h.rds.instances.size).toBe(0);
     expect(h.rds.parameterGroups.size).toBe(0);
-    expect([...h.rds.snapshots.keys()]).toEqual(['prod-servio-final-3f6c1e2a9b7d']);
+    expect([...h.rds.snapshots.keys()]).toEqual([`${BASE}-final-3f6c1e2a9b7d`]);
     const deletes = h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
-    expect(deletes).toEqual(['prod-servio-r2', 'prod-servio-r1', 'prod-servio']);
+    expect(deletes).toEqual([`${BASE}-r2`, `${BASE}-r1`, BASE]);
   });
 
   it('waits for RDS to finish deleting before the next step', async () => {
@@ -271,8 +271,8 @@ describe('reconcile: deletion', () => {
     h.kube.delete(h.ref);
     expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
     expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
-    expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject)).toEqual(['prod-servio-r1']);
-    expect(h.status()).toMatchObject({ phase: 'Deleting', replicas: [{ identifier: 'prod-servio-r1', rdsStatus: 'deleting' }] });
+    expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject)).toEqual([`${BASE}-r1`]);
+    expect(h.status()).toMatchObject({ phase: 'Deleting', replicas: [{ identifier: `${BASE}-r1`, rdsStatus: 'deleting' }] });
     h.rds.finishDeletions();
     await h.reconcile();
     h.rds.finishDeletions();
@@ -301,7 +301,7 @@ describe('reconcile: deletion', () => {
     h.kube.delete(h.ref);
     expect(await h.reconcile()).toEqual({});
     expect(h.kube.record(h.ref)).toBeUndefined();
-    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
+    expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`]);
     expect(h.rds.mutatingCalls().filter((c) => c.operation.startsWith('Delete'))).toEqual([]);
     // The retained databases keep serving: their ConfigMap stays, owned by nobody.
     expect([...h.kube.configMaps.values()].map((cm) => cm.ownerUids)).toEqual([[]]);
@@ -314,7 +314,7 @@ describe('reconcile: deletion', () => {
     h.rds.failNext('DeleteDBInstance', new RdsError('terminal', 'SnapshotQuotaExceeded', 'DeleteDBInstance', 'snapshot quota exceeded'));
     expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
     expect(h.status()?.phase).toBe('Deleting');
-    expect(condition(h, 'Progressing')?.message).toContain('DeleteDBInstance prod-servio was rejected: snapshot quota exceeded');
+    expect(condition(h, 'Progressing')?.message).toContain(`DeleteDBInstance ${BASE} was rejected: snapshot quota exceeded`);
     await h.converge();
     expect(h.kube.record(h.ref)).toBeUndefined();
     expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance')).toHaveLength(2);
@@ -325,5 +325,40 @@ describe('reconcile: deletion', () => {
     h.kube.objects.clear();
     expect(await h.reconcile()).toEqual({});
     expect(h.rds.calls).toEqual([]);
+  });
+});
+
+describe('reconcile: identifiers are chosen once', () => {
+  it('records the base identifier in the status on the first reconcile', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1));
+    await h.reconcile();
+    expect(h.status()?.baseIdentifier).toBe(BASE);
+  });
+
+  it('keeps the instances an earlier version created under the readable identifier, when the status records none', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(1));
+    // What an earlier version left: instances named <namespace>-<name>, tagged with this object's uid, and a status
+    // without recorded identifiers.
+    h.kube.record(h.ref)!.status = { baseIdentifier: 'prod-servio' };
+    await h.converge();
+    h.kube.record(h.ref)!.status = { ...h.status(), baseIdentifier: undefined };
+    const before = h.rds.mutatingCalls().length;
+
+    await h.converge();
+    expect([...h.rds.instances.keys()].sort()).toEqual(['prod-servio', 'prod-servio-r1']);
+    expect(h.rds.mutatingCalls().length).toBe(before);
+    expect(h.status()).toMatchObject({ phase: 'Ready', baseIdentifier: 'prod-servio', primary: { identifier: 'prod-servio' } });
+  });
+
+  it('does not take over instances under the readable identifier that carry another uid', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    h.kube.record(h.ref)!.status = { baseIdentifier: 'prod-servio' };
+    await h.converge();
+    for (const instance of h.rds.instances.values()) instance.tags['db.servio.io/owner-uid'] = 'someone-else';
+    h.kube.record(h.ref)!.status = undefined;
+
+    await h.converge();
+    expect([...h.rds.instances.keys()].sort()).toEqual([BASE, 'prod-servio'].sort());
+    expect(h.status()?.baseIdentifier).toBe(BASE);
   });
 });

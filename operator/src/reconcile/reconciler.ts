@@ -35,6 +35,8 @@ export interface ReconcilerDeps {
   /** CloudWatch DatabaseConnections of draining replicas; unset: each drain lasts until routing.maxDrainSeconds. */
   connections?: DatabaseConnectionsPort;
   metrics?: Pick<OperatorMetrics, 'setInstanceStatuses' | 'setReplicaLag' | 'setTopologyRevision' | 'forgetObject'>;
+  /** Namespaces whose objects may adopt existing instances (--adopt-namespaces); unset: none. */
+  adoptNamespaces?: readonly string[];
   /** Named in advice about AWS resources to create (a DB subnet group). */
   awsRegion?: string;
 }

@@ -1,5 +1,5 @@
-// Every name a ReplicaSetDB's resources carry, derived once per reconcile from its namespace, name, uid and
-// spec.
+// Every name a ReplicaSetDB's resources carry, derived once per reconcile from its namespace, name, uid, spec and
+// its base identifier (chosen once, see base-identifier.ts).
 import type { ReplicaSetDBSpec } from '../api/index.js';
 import type { ObjectRef } from '../ports/kubernetes.js';
 import {
@@ -7,7 +7,6 @@ import {
   endpointsConfigMapName,
   finalSnapshotIdentifier,
   parameterGroupName,
-  rdsBaseIdentifier,
   replicaIdentifier,
   replicaIndexOf,
   type Owner,
@@ -27,8 +26,7 @@ export interface ResourceNames {
   configMap: ObjectRef;
 }
 
-export function resourceNames(ref: ObjectRef, uid: string, spec: ReplicaSetDBSpec | undefined): ResourceNames {
-  const base = rdsBaseIdentifier(ref.namespace, ref.name);
+export function resourceNames(ref: ObjectRef, uid: string, spec: ReplicaSetDBSpec | undefined, base: string): ResourceNames {
   const family = spec !== undefined ? parameterGroupFamily(spec.engineVersion) : undefined;
   return {
     owner: { namespace: ref.namespace, name: ref.name, uid },

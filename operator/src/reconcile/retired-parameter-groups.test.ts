@@ -3,7 +3,7 @@
 // test/integration/reconcile.int.test.ts.
 import { describe, expect, it } from 'vitest';
 import { observeReplicaSetDB } from './observe.js';
-import { aReplicaSetDB, OWNER, ownershipTags } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB, OWNER, ownershipTags } from './testing/fixtures.js';
 import { aHarness } from './testing/harness.js';
 
 const ours = ownershipTags(OWNER);
@@ -14,24 +14,24 @@ describe('parameter groups of an earlier engine family', () => {
     const h = aHarness(aReplicaSetDB().withReplicas(0).withSpec({ engineVersion: '16.3' }));
     await h.converge();
     const create = (name: string, family: string, tags: Record<string, string>) => h.rds.createParameterGroup({ name, family, description: '', tags });
-    await create('prod-servio-postgres15', 'postgres15', ours);
-    await create('prod-servio-postgres14', 'postgres14', {});
+    await create(`${BASE}-postgres15`, 'postgres15', ours);
+    await create(`${BASE}-postgres14`, 'postgres14', {});
     // Another object (servio-postgres15) whose group shares our prefix, and an unrelated group.
-    await create('prod-servio-postgres15-postgres15', 'postgres15', anotherObject);
+    await create(`${BASE}-postgres15-postgres15`, 'postgres15', anotherObject);
     await create('prod-other-postgres15', 'postgres15', {});
 
     const observed = await observeReplicaSetDB(h.ref, { kube: h.kube, rds: h.rds });
     expect(observed?.retiredParameterGroups().map((g) => [g.name, g.tags])).toEqual([
-      ['prod-servio-postgres15', ours],
-      ['prod-servio-postgres14', {}],
+      [`${BASE}-postgres15`, ours],
+      [`${BASE}-postgres14`, {}],
     ]);
 
     await h.converge();
     expect([...h.rds.parameterGroups.keys()].sort()).toEqual([
       'prod-other-postgres15',
-      'prod-servio-postgres14',
-      'prod-servio-postgres15-postgres15',
-      'prod-servio-postgres16',
+      `${BASE}-postgres14`,
+      `${BASE}-postgres15-postgres15`,
+      `${BASE}-postgres16`,
     ]);
   });
 });

@@ -19,7 +19,7 @@ import { recordToTags } from '../rds/sdk-mapping.js';
 import { SdkRdsPort } from '../rds/sdk-adapter.js';
 import { createReconciler } from './reconciler.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
-import { aReplicaSetDB, aWorld, type ReplicaSetDBBuilder } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, type ReplicaSetDBBuilder } from './testing/fixtures.js';
 import { CapturingLogger, STEADY_MS, TRANSITIONING_MS } from './testing/harness.js';
 
 const rds = mockClient(RDSClient);
@@ -116,16 +116,17 @@ describe('reconcile over the SDK adapter in transitional RDS states', () => {
   });
 
   it('creates the missing replica once the primary is available, with one DescribeDBInstances for all identifiers', async () => {
-    const db = aReplicaSetDB().withReplicas(2);
-    rds.on(CreateDBInstanceReadReplicaCommand).resolves({ DBInstance: { DBInstanceIdentifier: 'prod-servio-r2', DBInstanceStatus: 'creating' } });
+    // The status records the identifiers, as it does for every object past its first reconcile.
+    const db = aReplicaSetDB().withReplicas(2).withStatus({ baseIdentifier: BASE });
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({ DBInstance: { DBInstanceIdentifier: `${BASE}-r2`, DBInstanceStatus: 'creating' } });
     const { run, status } = serve(db, aWorld(db).inSync().withReplica(2, undefined));
     expect(await run()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
     expect(mutatingCommands()).toEqual(['CreateDBInstanceReadReplicaCommand']);
     expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(1);
-    expect(rds.commandCalls(DescribeDBInstancesCommand)[0]!.args[0].input.Filters?.[0]?.Values).toEqual(['prod-servio', 'prod-servio-r1', 'prod-servio-r2']);
+    expect(rds.commandCalls(DescribeDBInstancesCommand)[0]!.args[0].input.Filters?.[0]?.Values).toEqual([BASE, `${BASE}-r1`, `${BASE}-r2`]);
     expect(status()?.replicas?.map((r) => [r.identifier, r.rdsStatus])).toEqual([
-      ['prod-servio-r1', 'available'],
-      ['prod-servio-r2', 'creating'],
+      [`${BASE}-r1`, 'available'],
+      [`${BASE}-r2`, 'creating'],
     ]);
   });
 
@@ -144,7 +145,7 @@ describe('reconcile over the SDK adapter in transitional RDS states', () => {
     const { run, status } = serve(db, aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }));
     expect(await run()).toEqual({ requeueAfterMs: STEADY_MS });
     expect(mutatingCommands()).toEqual([]);
-    expect(status()?.pendingChanges).toEqual(['prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window']);
+    expect(status()?.pendingChanges).toEqual([`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window`]);
   });
 
   it('waits for a replica RDS is deleting before the primary of a deleted object', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyOutcome } from './apply.js';
 import { buildStatus, decideVerdict } from './status.js';
-import { aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld } from './testing/fixtures.js';
 import { NOW, plan } from './testing/plan-helpers.js';
 import type { Observed } from './observed.js';
 
@@ -32,7 +32,7 @@ describe('status', () => {
     expect(status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
       status: 'True',
       reason: 'InstanceUnhealthy',
-      message: expect.stringContaining('prod-servio-r1 is storage-full: raise spec.primary.allocatedStorageGiB'),
+      message: expect.stringContaining(`${BASE}-r1 is storage-full: raise spec.primary.allocatedStorageGiB`),
     });
     expect(status.readyReplicas).toBe(0);
   });
@@ -43,7 +43,7 @@ describe('status', () => {
     expect(status.phase).toBe('Ready');
     expect(verdict.transitioning).toBe(false);
     expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'PendingMaintenanceWindow' });
-    expect(status.pendingChanges).toEqual(['prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window']);
+    expect(status.pendingChanges).toEqual([`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window`]);
   });
 
   it('keeps lastTransitionTime while a condition keeps its status', () => {
@@ -57,7 +57,7 @@ describe('status', () => {
   it('carries over what the topology publisher owns', () => {
     const previous = {
       endpoints: { configMapName: 'servio-endpoints', topologyRevision: 12 },
-      replicas: [{ identifier: 'prod-servio-r1', role: 'replica' as const, lagSeconds: 0.4, routable: true, drainingSince: '2026-11-26T15:59:00Z' }],
+      replicas: [{ identifier: `${BASE}-r1`, role: 'replica' as const, lagSeconds: 0.4, routable: true, drainingSince: '2026-11-26T15:59:00Z' }],
       conditions: [{ type: 'TopologyPublished', status: 'True' as const, lastTransitionTime: '2026-11-26T15:00:00Z', reason: 'Published', message: '' }],
     };
     const { status } = statusOf(aWorld(aReplicaSetDB().withStatus(previous)).inSync().build());
@@ -69,18 +69,18 @@ describe('status', () => {
   });
 
   it('does not count a replica lagging past routing.maxReplicaLagSeconds as ready', () => {
-    const lagging = { replicas: [{ identifier: 'prod-servio-r1', role: 'replica' as const, lagSeconds: 5 }] };
+    const lagging = { replicas: [{ identifier: `${BASE}-r1`, role: 'replica' as const, lagSeconds: 5 }] };
     expect(statusOf(aWorld(aReplicaSetDB().withStatus(lagging)).inSync().build()).status.readyReplicas).toBe(0);
   });
 
   it('shows what the calls of this reconcile answered', () => {
     const observed = aWorld().inSync().withReplica(1, undefined).build();
-    const created = { ...observed.primary()!, identifier: 'prod-servio-r1', status: 'creating', endpoint: undefined };
-    const outcome: ApplyOutcome = { ...nothingDone, executed: plan(observed).steps, instances: new Map([['prod-servio-r1', created]]) };
+    const created = { ...observed.primary()!, identifier: `${BASE}-r1`, status: 'creating', endpoint: undefined };
+    const outcome: ApplyOutcome = { ...nothingDone, executed: plan(observed).steps, instances: new Map([[`${BASE}-r1`, created]]) };
     const { status } = statusOf(observed, outcome);
     expect(status.phase).toBe('Provisioning');
-    expect(status.replicas).toEqual([expect.objectContaining({ identifier: 'prod-servio-r1', rdsStatus: 'creating' })]);
-    expect(status.conditions?.find((c) => c.type === 'Progressing')?.message).toContain('requested: create replica prod-servio-r1');
+    expect(status.replicas).toEqual([expect.objectContaining({ identifier: `${BASE}-r1`, rdsStatus: 'creating' })]);
+    expect(status.conditions?.find((c) => c.type === 'Progressing')?.message).toContain(`requested: create replica ${BASE}-r1`);
   });
 
   it.each([
@@ -92,7 +92,7 @@ describe('status', () => {
     const { status } = statusOf(observed);
     const progressing = status.conditions?.find((c) => c.type === 'Progressing');
     expect(progressing).toMatchObject({ status: 'True' });
-    expect(progressing?.message).toContain(`prod-servio-r1 is ${rdsStatus}`);
+    expect(progressing?.message).toContain(`${BASE}-r1 is ${rdsStatus}`);
     expect(progressing?.message).not.toContain('waiting for instances to settle');
   });
 
@@ -100,6 +100,6 @@ describe('status', () => {
     const observed = aWorld(aReplicaSetDB().beingDeleted()).inSync().withReplica(1, undefined).build();
     const p = plan(observed);
     const outcome: ApplyOutcome = { ...nothingDone, executed: p.steps };
-    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome), NOW)).toMatchObject({ phase: 'Deleting', finalSnapshotIdentifier: 'prod-servio-final-3f6c1e2a9b7d' });
+    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome), NOW)).toMatchObject({ phase: 'Deleting', finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d` });
   });
 });

@@ -262,6 +262,7 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
       secretName: observed.names.secret.name,
       ...(topology?.revision !== undefined ? { configMapName: topology.configMapName, topologyRevision: topology.revision } : {}),
     }),
+    baseIdentifier: observed.names.base,
     credentials: credentialsStatus(observed, outcome),
     parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
     pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,

@@ -6,10 +6,10 @@ import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { TOPOLOGY_KEY } from '../topology/index.js';
 import { topologyJsonSchemaValidator } from '../topology/testing/json-schema.js';
 import { createReconciler } from './reconciler.js';
-import { aReplicaSetDB } from './testing/fixtures.js';
+import { BASE, aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness, type Harness, type HarnessOptions } from './testing/harness.js';
 
-const R = (i: number) => `prod-servio-r${i}`;
+const R = (i: number) => `${BASE}-r${i}`;
 const CM = 'prod/servio-endpoints';
 
 class FakeLag implements ReplicaLagPort {
@@ -56,8 +56,8 @@ describe('topology: publication', () => {
     await h.reconcile();
     // Nothing to publish while the primary is being created.
     expect(h.kube.configMaps.has(CM)).toBe(false);
-    h.rds.instances.get('prod-servio')!.status = 'available';
-    h.rds.instances.get('prod-servio')!.endpoint = { host: 'prod-servio.fake.us-east-1.rds.amazonaws.com', port: 5432 };
+    h.rds.instances.get(BASE)!.status = 'available';
+    h.rds.instances.get(BASE)!.endpoint = { host: `${BASE}.fake.us-east-1.rds.amazonaws.com`, port: 5432 };
     h.rds.createdStatus = 'available';
     await h.reconcile();
     // The primary first, alone (revision 1); the replicas join once they exist (revision 2).
@@ -71,7 +71,7 @@ describe('topology: publication', () => {
       name: 'servio',
       namespace: 'prod',
       database: 'servio',
-      primary: { id: 'prod-servio', host: 'prod-servio.fake.us-east-1.rds.amazonaws.com', port: 5432 },
+      primary: { id: BASE, host: `${BASE}.fake.us-east-1.rds.amazonaws.com`, port: 5432 },
       replicas: [
         { id: R(1), state: 'active' },
         { id: R(2), state: 'active' },
@@ -80,7 +80,7 @@ describe('topology: publication', () => {
       credentialsSecret: 'servio-credentials',
     });
     expect(configMap.data).toMatchObject({
-      DB_PRIMARY_HOST: 'prod-servio.fake.us-east-1.rds.amazonaws.com',
+      DB_PRIMARY_HOST: `${BASE}.fake.us-east-1.rds.amazonaws.com`,
       DB_PRIMARY_PORT: '5432',
       DB_NAME: 'servio',
       DB_REPLICA_COUNT: '2',
@@ -123,7 +123,7 @@ describe('topology: publication', () => {
     const cm = h.kube.configMaps.get(CM)!;
     h.kube.configMaps.set(CM, { ...cm, data: { ...cm.data, DB_PRIMARY_HOST: 'elsewhere', [TOPOLOGY_KEY]: cm.data[TOPOLOGY_KEY]!.replace('"state": "active"', '"state": "draining"') } });
     await h.reconcile();
-    expect(h.kube.configMaps.get(CM)!.data.DB_PRIMARY_HOST).toBe('prod-servio.fake.us-east-1.rds.amazonaws.com');
+    expect(h.kube.configMaps.get(CM)!.data.DB_PRIMARY_HOST).toBe(`${BASE}.fake.us-east-1.rds.amazonaws.com`);
     expect(states(h)).toEqual([[R(1), 'active']]);
     // The hand edit changed the content clients may have read, so the restored content is a new revision.
     expect(topology(h).revision).toBe(revision + 2);
@@ -304,7 +304,7 @@ describe('topology: lag gating', () => {
     const h = await started(1, { lag, metrics });
     expect(recorded).toContain(`revision ${topology(h).revision}`);
     expect(recorded).toContain(`lag ${R(1)} 0.5`);
-    expect(recorded.some((r) => r.startsWith('lag prod-servio '))).toBe(false);
+    expect(recorded.some((r) => r.startsWith(`lag ${BASE} `))).toBe(false);
     expect(recorded).toContain('statuses available,available');
     h.kube.delete(h.ref, h.clock.now);
     for (let i = 0; i < 10 && h.kube.record(h.ref) !== undefined; i++) await after(h, 1);

@@ -21,18 +21,28 @@ function describeForeign(f: ForeignResource, observed: Observed): string {
   }
 }
 
+const ADOPT_SETTING = '--adopt-namespaces (env ADOPT_NAMESPACES, Helm value adoption.namespaces)';
+
 function conflictBlocker(observed: Observed): Blocker | undefined {
   const foreign = observed.foreignResources();
   if (foreign.length === 0) return undefined;
+  const described = foreign.map((f) => describeForeign(f, observed)).join('; ');
+  const namespace = observed.object.ref.namespace;
   const adoptable = foreign.every((f) => f.ownership !== 'other-owner');
+  if (adoptable && observed.adoptionRequested() && !observed.namespaceAllowsAdoption()) {
+    return {
+      reason: 'AdoptionNotAllowed',
+      message: `${described}. The object is annotated ${ADOPT_ANNOTATION}=true, but the operator does not allow adoption in namespace ${namespace}: to take it over, an operator administrator adds ${namespace} to ${ADOPT_SETTING}; otherwise remove the annotation and rename this ReplicaSetDB.`,
+    };
+  }
   const hint = adoptable
     ? observed.adoptionAllowed()
       ? 'it cannot be adopted: a primary must not be a replica, a replica must replicate this primary, and the engine must be postgres'
-      : `to take it over, annotate the ReplicaSetDB with ${ADOPT_ANNOTATION}=true; otherwise rename the ReplicaSetDB`
+      : `to take it over, annotate the ReplicaSetDB with ${ADOPT_ANNOTATION}=true${observed.namespaceAllowsAdoption() ? '' : ` and have ${namespace} added to the operator's ${ADOPT_SETTING}`}; otherwise rename the ReplicaSetDB`
     : 'rename this ReplicaSetDB';
   return {
     reason: 'IdentifierConflict',
-    message: `${foreign.map((f) => describeForeign(f, observed)).join('; ')}. The operator does not modify or delete it: ${hint}.`,
+    message: `${described}. The operator does not modify or delete it: ${hint}.`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FINALIZER } from '../../naming/index.js';
-import { aReplicaSetDB, aWorld, usableCredentials } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, usableCredentials } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 describe('plan: creating a ReplicaSetDB', () => {
@@ -8,12 +8,12 @@ describe('plan: creating a ReplicaSetDB', () => {
     const p = plan(aWorld(aReplicaSetDB().withoutFinalizer()).build());
     expect(stepsOf(p)).toEqual([
       'addFinalizer finalizer',
-      'createParameterGroup prod-servio-postgres15',
-      'setParameters prod-servio-postgres15',
+      `createParameterGroup ${BASE}-postgres15`,
+      `setParameters ${BASE}-postgres15`,
       'createCredentials servio-credentials',
-      'createPrimary prod-servio',
+      `createPrimary ${BASE}`,
     ]);
-    expect(p.waits.map((w) => w.message)).toEqual(['prod-servio is being created', '1 replica(s) are created once prod-servio is available']);
+    expect(p.waits.map((w) => w.message)).toEqual([`${BASE} is being created`, `1 replica(s) are created once ${BASE} is available`]);
   });
 
   it('creates the primary with every setting of the spec, the ownership tags, and no password', () => {
@@ -28,7 +28,7 @@ describe('plan: creating a ReplicaSetDB', () => {
     });
     const step = stepOf(plan(aWorld(db).build()), 'createPrimary');
     expect(step.blueprint).toEqual({
-      identifier: 'prod-servio',
+      identifier: BASE,
       engine: 'postgres',
       engineVersion: '15.4',
       databaseName: 'servio',
@@ -51,7 +51,7 @@ describe('plan: creating a ReplicaSetDB', () => {
       monitoringIntervalSeconds: 60,
       monitoringRoleArn: 'arn:aws:iam::123456789012:role/m',
       logExports: ['postgresql', 'upgrade'],
-      parameterGroupName: 'prod-servio-postgres15',
+      parameterGroupName: `${BASE}-postgres15`,
       deletionProtection: true,
       tags: {
         Environment: 'production',
@@ -68,7 +68,7 @@ describe('plan: creating a ReplicaSetDB', () => {
   it('uses an existing usable Secret instead of generating a password', () => {
     const p = plan(aWorld().withCredentials(usableCredentials()).build());
     expect(stepsOf(p)).not.toContain('createCredentials servio-credentials');
-    expect(stepsOf(p)).toContain('createPrimary prod-servio');
+    expect(stepsOf(p)).toContain(`createPrimary ${BASE}`);
   });
 
   it('uses the Secret named in the spec', () => {
@@ -85,20 +85,20 @@ describe('plan: creating a ReplicaSetDB', () => {
 
   it('creates no parameter values when the spec has none, but still a group to add them to later', () => {
     const p = plan(aWorld(aReplicaSetDB().withParameters({})).build());
-    expect(stepsOf(p)).toContain('createParameterGroup prod-servio-postgres15');
-    expect(stepsOf(p)).not.toContain('setParameters prod-servio-postgres15');
+    expect(stepsOf(p)).toContain(`createParameterGroup ${BASE}-postgres15`);
+    expect(stepsOf(p)).not.toContain(`setParameters ${BASE}-postgres15`);
   });
 
   it('creates the replicas once the primary is available, each with its class, storage and tags', () => {
     const world = aWorld(aReplicaSetDB().withReplicas(2)).inSync().withReplica(1, undefined).withReplica(2, undefined);
     const p = plan(world.build());
-    expect(stepsOf(p)).toEqual(['createReplica prod-servio-r1', 'createReplica prod-servio-r2']);
-    expect(stepOf(p, 'createReplica', 'prod-servio-r2').input).toMatchObject({
-      identifier: 'prod-servio-r2',
-      sourceIdentifier: 'prod-servio',
+    expect(stepsOf(p)).toEqual([`createReplica ${BASE}-r1`, `createReplica ${BASE}-r2`]);
+    expect(stepOf(p, 'createReplica', `${BASE}-r2`).input).toMatchObject({
+      identifier: `${BASE}-r2`,
+      sourceIdentifier: BASE,
       instanceClass: 'db.r6g.large',
       allocatedStorageGiB: 100,
-      parameterGroupName: 'prod-servio-postgres15',
+      parameterGroupName: `${BASE}-postgres15`,
       tags: { 'db.servio.io/role': 'replica', 'db.servio.io/owner-uid': '3f6c1e2a-9b7d-4c1e-8f00-0123456789ab' },
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { passwordFingerprint } from '../credentials.js';
-import { aReplicaSetDB, aWorld, SECRET_PASSWORD, UID, usableCredentials } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, SECRET_PASSWORD, UID, usableCredentials } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 import { appliedPasswordFingerprint } from './credentials.js';
 
@@ -23,10 +23,10 @@ describe('plan: the master password', () => {
 
   it('sends the new password to the primary, and only to it, when the fingerprints differ and it is available', () => {
     const p = plan(world(SECRET_PASSWORD, ROTATED));
-    expect(stepsOf(p)).toEqual(['applyMasterPassword prod-servio']);
+    expect(stepsOf(p)).toEqual([`applyMasterPassword ${BASE}`]);
     expect(stepOf(p, 'applyMasterPassword')).toEqual({
       kind: 'applyMasterPassword',
-      identifier: 'prod-servio',
+      identifier: BASE,
       secret: { namespace: 'prod', name: 'servio-credentials' },
       passwordFingerprint: passwordFingerprint(ROTATED, UID),
     });
@@ -34,8 +34,8 @@ describe('plan: the master password', () => {
 
   it.each(['modifying', 'backing-up', 'resetting-master-credentials', 'storage-full', 'creating'])('waits while the primary is %s', (status) => {
     const p = plan(world(SECRET_PASSWORD, ROTATED, status));
-    expect(stepsOf(p)).not.toContain('applyMasterPassword prod-servio');
-    expect(p.pendingChanges).toContain('prod-servio: the master password from Secret servio-credentials (once available)');
+    expect(stepsOf(p)).not.toContain(`applyMasterPassword ${BASE}`);
+    expect(p.pendingChanges).toContain(`${BASE}: the master password from Secret servio-credentials (once available)`);
   });
 
   it('sends nothing for an object without a recorded fingerprint, and records the Secret as applied', () => {
@@ -68,7 +68,7 @@ describe('plan: the master password', () => {
     expect(held.blocker).toEqual({ reason: 'CredentialsRejected', message: 'RDS rejected the password in Secret servio-credentials. Write another password to the Secret.' });
     const next = plan(aWorld(aReplicaSetDB().withStatus(status)).inSync().withCredentials(usableCredentials('Third-Password-0123456789')).build());
     expect(next.blocker).toBeUndefined();
-    expect(stepsOf(next)).toEqual(['applyMasterPassword prod-servio']);
+    expect(stepsOf(next)).toEqual([`applyMasterPassword ${BASE}`]);
   });
 
   it('fingerprints differ per object for the same password', () => {
@@ -101,7 +101,7 @@ describe('plan: the Secret', () => {
   it('names a missing username key', () => {
     const p = plan(aWorld(aReplicaSetDB()).withCredentials(usableCredentials(SECRET_PASSWORD, { username: undefined })).build());
     expect(p.blocker?.message).toMatch(/^Secret servio-credentials has no username key, but spec\.masterUsername is "servio"/);
-    expect(stepsOf(p)).not.toContain('createPrimary prod-servio');
+    expect(stepsOf(p)).not.toContain(`createPrimary ${BASE}`);
   });
 
   it('blocks an existing primary when the Secret can no longer supply a password', () => {

@@ -55,7 +55,9 @@ export function planDeletion(plan: Plan, observed: Observed): Plan {
     return plan;
   }
 
-  const managed = observed.managedInstances();
+  // Only instances that carry this object's ownership tags: one merely adoptable was never taken over, so it is left
+  // as it was found.
+  const managed = observed.managedInstances().filter((i) => observed.ownershipOf(i.tags) === 'owned');
   const replicas = managed.filter((i) => i.identifier !== observed.names.primary).reverse();
   for (const replica of replicas) planInstanceDeletion(plan, replica, 'replica', undefined);
   if (replicas.length > 0) {

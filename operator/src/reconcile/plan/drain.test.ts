@@ -5,12 +5,12 @@ import type { InstanceStatus } from '../../api/index.js';
 import type { StoredConfigMap } from '../../ports/kubernetes.js';
 import { renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
-import { aReplicaSetDB, aWorld, UID } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, UID } from '../testing/fixtures.js';
 import { NOW, plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 import { drainBeforeDelete } from './drain.js';
 import { planTopology } from './topology.js';
 
-const R = (i: number) => `prod-servio-r${i}`;
+const R = (i: number) => `${BASE}-r${i}`;
 const at = (secondsFromNow: number) => new Date(NOW.getTime() + secondsFromNow * 1000).toISOString();
 
 /** Scaled 3 -> 1: r2 and r3 are surplus. `draining` lists the replicas the observed ConfigMap shows as draining. */
@@ -48,7 +48,7 @@ function configMapShowing(observed: Observed, draining: number[]): StoredConfigM
       .filter((r) => r.state === 'draining' || r.id === R(1)),
   };
   const { data, labels } = renderEndpointsConfigMap(document);
-  return { data, labels, resourceVersion: '7', ownerUids: [UID] };
+  return { data, labels, resourceVersion: '7', ownerUids: [UID], controllerUid: UID };
 }
 
 function gated(observed: Observed) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSetDBStatus } from '../../api/index.js';
-import { OWNER, aReplicaSetDB, aWorld, ownershipTags, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, OWNER, aReplicaSetDB, aWorld, ownershipTags, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 type Held = NonNullable<ReplicaSetDBStatus['heldChanges']>[number];
 
 const classRejected: Held = {
-  subject: 'prod-servio',
+  subject: BASE,
   operation: 'ModifyDBInstance',
   fields: ['instanceClass'],
   code: 'InvalidParameterValue',
@@ -15,7 +15,7 @@ const classRejected: Held = {
 };
 
 const replicaRejected: Held = {
-  subject: 'prod-servio-r2',
+  subject: `${BASE}-r2`,
   operation: 'CreateDBInstanceReadReplica',
   code: 'InvalidParameterCombination',
   message: 'no',
@@ -33,7 +33,7 @@ function scaledDownAndResized(db: ReplicaSetDBBuilder = aReplicaSetDB()) {
 describe('plan: a change RDS rejected is held, the rest goes on', () => {
   it('without a hold, the class change of the primary is planned (the baseline of the next tests)', () => {
     const p = plan(aWorld(aReplicaSetDB()).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build());
-    expect(stepOf(p, 'modifyInstance', 'prod-servio').changes).toEqual({ instanceClass: 'db.r6g.xlarge' });
+    expect(stepOf(p, 'modifyInstance', BASE).changes).toEqual({ instanceClass: 'db.r6g.xlarge' });
   });
 
   it('retires a surplus replica while the rejected class change of the primary is held', () => {
@@ -42,9 +42,9 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
       .withReplica(2, {})
       .withPrimary({ instanceClass: 'db.r6g.large' });
     const p = plan(world.build());
-    expect(stepsOf(p)).toEqual(['deleteInstance prod-servio-r2']);
+    expect(stepsOf(p)).toEqual([`deleteInstance ${BASE}-r2`]);
     expect(p.blocker).toBeUndefined();
-    expect(p.pendingChanges).toContain('prod-servio: instanceClass db.r6g.large -> db.r6g.xlarge (held: RDS rejected it with InvalidParameterValue; change the spec to try again)');
+    expect(p.pendingChanges).toContain(`${BASE}: instanceClass db.r6g.large -> db.r6g.xlarge (held: RDS rejected it with InvalidParameterValue; change the spec to try again)`);
   });
 
   it('sends the other changes of the same instance: the group after the held one', () => {
@@ -54,7 +54,7 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
         .withPrimary({ instanceClass: 'db.r6g.large', multiAZ: true })
         .build(),
     );
-    expect(stepOf(next, 'modifyInstance', 'prod-servio').changes).toEqual({ multiAZ: false });
+    expect(stepOf(next, 'modifyInstance', BASE).changes).toEqual({ multiAZ: false });
   });
 
   it('holds a rejected replica creation and still tags the others', () => {
@@ -63,20 +63,20 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
       .withReplica(2, undefined)
       .withReplica(1, { tags: ownershipTags(OWNER) });
     const p = plan(world.build());
-    expect(stepsOf(p)).toEqual(['tagResource prod-servio-r1']);
-    expect(p.pendingChanges.some((c) => c.startsWith('prod-servio-r2: CreateDBInstanceReadReplica held'))).toBe(true);
+    expect(stepsOf(p)).toEqual([`tagResource ${BASE}-r1`]);
+    expect(p.pendingChanges.some((c) => c.startsWith(`${BASE}-r2: CreateDBInstanceReadReplica held`))).toBe(true);
   });
 
   it('a new generation releases the hold', () => {
     const db = aReplicaSetDB().withReplicas(1).withGeneration(2).withStatus({ heldChanges: [classRejected] });
     const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build());
-    expect(stepOf(p, 'modifyInstance', 'prod-servio').changes).toEqual({ instanceClass: 'db.r6g.xlarge' });
+    expect(stepOf(p, 'modifyInstance', BASE).changes).toEqual({ instanceClass: 'db.r6g.xlarge' });
   });
 
   it('a Ready=False AwsRejected condition alone holds nothing: only status.heldChanges does', () => {
     const conditions = [{ type: 'Ready', status: 'False' as const, observedGeneration: 1, lastTransitionTime: '2026-11-26T15:00:00Z', reason: 'AwsRejected', message: 'x' }];
     const p = plan(scaledDownAndResized(aReplicaSetDB().withStatus({ conditions })));
     expect(p.blocker).toBeUndefined();
-    expect(stepsOf(p)).toContain('modifyInstance prod-servio');
+    expect(stepsOf(p)).toContain(`modifyInstance ${BASE}`);
   });
 });

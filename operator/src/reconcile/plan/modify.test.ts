@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aReplicaSetDB, aWorld } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 const noReplicas = () => aReplicaSetDB().withReplicas(0);
@@ -35,12 +35,12 @@ describe('plan: drift that is enforced', () => {
     ['log exports', { logExports: ['upgrade'] }, { logExports: { enable: [], disable: ['upgrade'] } }],
     ['performance insights', { performanceInsights: true }, { performanceInsights: false }],
     ['public access', { publiclyAccessible: true }, { publiclyAccessible: false }],
-    ['a parameter group swapped by hand', { parameterGroups: [{ name: 'default.postgres15' }] }, { parameterGroupName: 'prod-servio-postgres15' }],
+    ['a parameter group swapped by hand', { parameterGroups: [{ name: 'default.postgres15' }] }, { parameterGroupName: `${BASE}-postgres15` }],
     ['an older minor version', { engineVersion: '15.2' }, { engineVersion: '15.4' }],
     ['storage turned back to gp2', { storageType: 'gp2' }, { storageType: 'gp3', iops: undefined }],
   ])('%s', (_, observed, changes) => {
     const p = plan(aWorld(noReplicas()).inSync().withPrimary(observed).build());
-    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio']);
+    expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual(changes);
   });
 
@@ -69,9 +69,9 @@ describe('plan: drift that is enforced', () => {
     const world = aWorld(noReplicas()).inSync().build();
     const upgraded = aWorld(db).inSync().withParameterGroup(undefined).withPrimary({ ...world.primary()!, engineVersion: '15.4' });
     const p = plan(upgraded.build());
-    expect(stepsOf(p)).toEqual(['createParameterGroup prod-servio-postgres16', 'setParameters prod-servio-postgres16', 'modifyInstance prod-servio']);
+    expect(stepsOf(p)).toEqual([`createParameterGroup ${BASE}-postgres16`, `setParameters ${BASE}-postgres16`, `modifyInstance ${BASE}`]);
     expect(stepOf(p, 'createParameterGroup').input.family).toBe('postgres16');
-    expect(stepOf(p, 'modifyInstance').changes).toEqual({ engineVersion: '16.3', allowMajorVersionUpgrade: true, parameterGroupName: 'prod-servio-postgres16' });
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ engineVersion: '16.3', allowMajorVersionUpgrade: true, parameterGroupName: `${BASE}-postgres16` });
   });
 });
 
@@ -80,11 +80,11 @@ describe('plan: one change to the primary at a time', () => {
 
   it('sends the settings first and lists the rest as pending', () => {
     const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', multiAZ: false, backupRetentionDays: 7 }).build());
-    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio']);
+    expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ backupRetentionDays: 14 });
     expect(p.pendingChanges).toEqual([
-      'prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the settings change)',
-      'prod-servio: multiAZ false -> true (after the settings change)',
+      `${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the settings change)`,
+      `${BASE}: multiAZ false -> true (after the settings change)`,
     ]);
   });
 
@@ -98,13 +98,13 @@ describe('plan: one change to the primary at a time', () => {
   it('does not repeat a change RDS holds for the maintenance window, and reports it pending', () => {
     const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }).build());
     expect(stepsOf(p)).toEqual([]);
-    expect(p.pendingChanges).toEqual(['prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window']);
+    expect(p.pendingChanges).toEqual([`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window`]);
   });
 
   it('reports static parameters waiting for a reboot', () => {
-    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ parameterGroups: [{ name: 'prod-servio-postgres15', applyStatus: 'pending-reboot' }] }).build());
+    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ parameterGroups: [{ name: `${BASE}-postgres15`, applyStatus: 'pending-reboot' }] }).build());
     expect(stepsOf(p)).toEqual([]);
-    expect(p.pendingChanges).toEqual(['prod-servio: static parameters of prod-servio-postgres15 take effect at the next reboot']);
+    expect(p.pendingChanges).toEqual([`${BASE}: static parameters of ${BASE}-postgres15 take effect at the next reboot`]);
   });
 });
 
@@ -113,39 +113,39 @@ describe('plan: replicas roll, and are resized before the primary', () => {
 
   it('modifies one replica per pass', () => {
     const p = plan(aWorld(resized()).inSync().withReplica(1, { instanceClass: 'db.r6g.large' }).withReplica(2, { instanceClass: 'db.r6g.large' }).withReplica(3, { instanceClass: 'db.r6g.large' }).build());
-    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio-r1']);
+    expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}-r1`]);
     expect(p.waits.map((w) => w.message)).toEqual([
-      'prod-servio-r2 is modified after prod-servio-r1 (one replica at a time)',
-      'prod-servio-r3 is modified after prod-servio-r1 (one replica at a time)',
+      `${BASE}-r2 is modified after ${BASE}-r1 (one replica at a time)`,
+      `${BASE}-r3 is modified after ${BASE}-r1 (one replica at a time)`,
     ]);
   });
 
   it('waits while another replica is still modifying', () => {
     const p = plan(aWorld(resized()).inSync().withReplica(1, { status: 'modifying' }).withReplica(2, { instanceClass: 'db.r6g.large' }).build());
     expect(stepsOf(p)).toEqual([]);
-    expect(p.waits.map((w) => w.message)).toEqual(['prod-servio-r2 is modified after prod-servio-r1 (one replica at a time)']);
+    expect(p.waits.map((w) => w.message)).toEqual([`${BASE}-r2 is modified after ${BASE}-r1 (one replica at a time)`]);
   });
 
   it('changes the primary class only after every replica has it', () => {
     const grown = () => aReplicaSetDB().withReplicas(2).withoutReplicaClass().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
     const first = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).withReplica(1, { instanceClass: 'db.r6g.xlarge' }).withReplica(2, { instanceClass: 'db.r6g.xlarge' }).build());
-    expect(stepsOf(first)).toEqual(['modifyInstance prod-servio-r1']);
-    expect(first.pendingChanges).toContain('prod-servio: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the replicas)');
+    expect(stepsOf(first)).toEqual([`modifyInstance ${BASE}-r1`]);
+    expect(first.pendingChanges).toContain(`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the replicas)`);
     const last = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).build());
-    expect(stepsOf(last)).toEqual(['modifyInstance prod-servio']);
+    expect(stepsOf(last)).toEqual([`modifyInstance ${BASE}`]);
   });
 
   it('grows replica storage with the primary, replicas first', () => {
     const db = aReplicaSetDB().withReplicas(1).withSpec({ primary: { allocatedStorageGiB: 200 } });
     const p = plan(aWorld(db).inSync().withPrimary({ allocatedStorageGiB: 100 }).withReplica(1, { allocatedStorageGiB: 100 }).build());
-    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio-r1']);
+    expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}-r1`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ allocatedStorageGiB: 200 });
   });
 
   it('lifts a surplus replica deletion protection before deleting it', () => {
     const db = aReplicaSetDB().withReplicas(1).withSpec({ deletionProtection: true });
     const p = plan(aWorld(db).inSync().withReplica(2, { deletionProtection: true }).build());
-    expect(stepsOf(p)).toEqual(['modifyInstance prod-servio-r2']);
+    expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}-r2`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ deletionProtection: false });
   });
 });
@@ -154,7 +154,7 @@ describe('plan: parameters and tags', () => {
   it('sets only the parameters that differ and resets the ones removed from the spec', () => {
     const db = aReplicaSetDB().withParameters({ max_connections: '300', work_mem: '4MB' });
     const p = plan(aWorld(db).inSync().withParameterGroup({ parameters: { max_connections: '200', work_mem: '4MB', shared_buffers: '256MB' } }).build());
-    expect(stepsOf(p)).toEqual(['setParameters prod-servio-postgres15', 'resetParameters prod-servio-postgres15']);
+    expect(stepsOf(p)).toEqual([`setParameters ${BASE}-postgres15`, `resetParameters ${BASE}-postgres15`]);
     expect(stepOf(p, 'setParameters').values).toEqual({ max_connections: '300' });
     expect(stepOf(p, 'resetParameters').names).toEqual(['shared_buffers']);
   });
@@ -163,8 +163,8 @@ describe('plan: parameters and tags', () => {
     const db = aReplicaSetDB().withReplicas(0).withSpec({ tags: { Environment: 'production', Team: 'db' } });
     const world = aWorld(aReplicaSetDB().withReplicas(0)).inSync().build();
     const p = plan(aWorld(db).inSync().withPrimary({ tags: world.primary()!.tags }).withParameterGroup({ tags: world.parameterGroup()!.tags }).build());
-    expect(stepsOf(p)).toEqual(['tagResource prod-servio-postgres15', 'tagResource prod-servio']);
-    expect(stepOf(p, 'tagResource', 'prod-servio')).toMatchObject({ why: 'drift', tags: { Team: 'db' } });
-    expect(Object.keys(stepOf(p, 'tagResource', 'prod-servio').tags)).toEqual(['Team']);
+    expect(stepsOf(p)).toEqual([`tagResource ${BASE}-postgres15`, `tagResource ${BASE}`]);
+    expect(stepOf(p, 'tagResource', BASE)).toMatchObject({ why: 'drift', tags: { Team: 'db' } });
+    expect(Object.keys(stepOf(p, 'tagResource', BASE).tags)).toEqual(['Team']);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { aReplicaSetDB, aWorld, OWNER, ownershipTags } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, OWNER, ownershipTags } from '../testing/fixtures.js';
 import { plan, stepsOf } from '../testing/plan-helpers.js';
 
 // After a 15 -> 16 upgrade: the spec says 16, the instances run 16 with the -postgres16 group.
 const upgraded = () => aReplicaSetDB().withReplicas(1).withSpec({ engineVersion: '16.3' });
-const OLD = 'prod-servio-postgres15';
+const OLD = `${BASE}-postgres15`;
 const oldGroupAttached = { parameterGroups: [{ name: OLD, applyStatus: 'in-sync' }] };
 
 describe('plan: the parameter group a major upgrade left behind', () => {
@@ -38,6 +38,6 @@ describe('plan: the parameter group a major upgrade left behind', () => {
   it('goes with the object too, after the instances and the current group', () => {
     const deleting = upgraded().withSpec({ deletionPolicy: 'Delete' }).beingDeleted();
     const p = plan(aWorld(deleting).inSync().withPrimary(undefined).withReplica(1, undefined).withRetiredParameterGroup('postgres15').build());
-    expect(stepsOf(p)).toEqual(['deleteParameterGroup prod-servio-postgres16', `deleteParameterGroup ${OLD}`, 'removeFinalizer finalizer']);
+    expect(stepsOf(p)).toEqual([`deleteParameterGroup ${BASE}-postgres16`, `deleteParameterGroup ${OLD}`, 'removeFinalizer finalizer']);
   });
 });

@@ -6,6 +6,7 @@ import { findBlocker } from './blockers.js';
 import { planPrimaryCreation } from './create.js';
 import { planCredentials } from './credentials.js';
 import { planDeletion } from './delete.js';
+import { guardInstanceDeletions } from './adopted-deletion.js';
 import { planModifications } from './modify.js';
 import { planParameterGroup, planRetiredParameterGroups } from './parameters.js';
 import { retireImmediately, type RetirementGate } from './retirement.js';
@@ -29,6 +30,10 @@ function unhealthyInstances(observed: Observed): UnhealthyInstance[] {
 }
 
 export function planReconcile(observed: Observed, options: PlanOptions): Plan {
+  return guardInstanceDeletions(planUnguarded(observed, options), observed);
+}
+
+function planUnguarded(observed: Observed, options: PlanOptions): Plan {
   const plan = emptyPlan();
   plan.unhealthy = unhealthyInstances(observed);
   if (observed.isDeleting()) return planDeletion(plan, observed);

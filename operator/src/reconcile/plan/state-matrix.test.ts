@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RdsInstance } from '../../rds/port.js';
 import { Observed } from '../observed.js';
-import { aReplicaSetDB, aWorld, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { plan, stepsOf } from '../testing/plan-helpers.js';
 
-const P = 'prod-servio';
-const R = (i: number) => `prod-servio-r${i}`;
+const P = BASE;
+const R = (i: number) => `${BASE}-r${i}`;
 
 type State = 'creating' | 'available' | 'modifying' | 'backing-up' | 'storage-full' | 'failed' | 'deleting' | 'missing';
 const STATES: State[] = ['creating', 'available', 'modifying', 'backing-up', 'storage-full', 'failed', 'deleting', 'missing'];

@@ -1,7 +1,7 @@
 // Tags on the instances: ownership first (adoption), then the spec's tags. Tags are only ever added or
 // overwritten: the operator cannot tell a tag it set from one a person or another tool set on purpose.
 import type { ReplicaSetDBSpec } from '../../api/index.js';
-import type { InstanceRole } from '../../naming/index.js';
+import { TAG_ADOPTED, type InstanceRole } from '../../naming/index.js';
 import type { RdsInstance } from '../../rds/port.js';
 import type { Observed } from '../observed.js';
 import { desiredTags } from './desired.js';
@@ -14,7 +14,9 @@ export function planInstanceTags(plan: Plan, observed: Observed, spec: ReplicaSe
     const wanted = desiredTags(spec, observed.names, role);
     const adopting = observed.ownershipOf(instance.tags) !== 'owned';
     const missing = missingTags(instance, wanted);
-    if (adopting) plan.steps.push({ kind: 'tagResource', subject: instance.identifier, arn: instance.arn, tags: wanted, why: 'adopt' });
+    if (adopting) {
+      plan.steps.push({ kind: 'tagResource', subject: instance.identifier, arn: instance.arn, tags: { ...wanted, [TAG_ADOPTED]: 'true' }, why: 'adopt' });
+    }
     else if (Object.keys(missing).length > 0) {
       plan.steps.push({ kind: 'tagResource', subject: instance.identifier, arn: instance.arn, tags: missing, why: 'drift' });
     }

@@ -4,13 +4,22 @@ import type { InstanceStatus } from '../../api/index.js';
 import { parseTopology } from '@servio/replicasetdb-client';
 import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
-import { aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
 import { planTopology, withTopologySteps } from './topology.js';
 import type { Step } from './types.js';
 
-const P = 'prod-servio';
-const R = (i: number) => `prod-servio-r${i}`;
+const P = BASE;
+const R = (i: number) => `${BASE}-r${i}`;
+
+/** What the operator's own server-side apply leaves on the ConfigMap: its label and this object as controller. */
+const OURS = { labels: { 'app.kubernetes.io/managed-by': 'replicasetdb-operator' }, ownerUids: [UID], controllerUid: UID };
+
+/** A valid published topology document for an object of another name. */
+function publishedFor(name: string) {
+  const document = planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication!.document;
+  return { ...document, name };
+}
 
 function observedWith(observed: Observed, extra: Partial<Observed['world']>): Observed {
   return new Observed({ ...observed.world, ...extra });
@@ -112,13 +121,31 @@ describe('planTopology', () => {
     const configMap = { data: {}, labels: {}, resourceVersion: '1', ownerUids: ['someone-else'] };
     const topology = planTopology(observedWith(base, { configMap }), NOW);
     expect(topology.publication).toBeUndefined();
-    expect(topology.problem).toBe('ConfigMap servio-endpoints belongs to another object; the topology is not published. Delete it or set spec.endpoints.configMapName.');
+    expect(topology.problem).toContain('ConfigMap servio-endpoints');
+    expect(topology.problem).toContain('the topology is not published');
+  });
+
+  it.each([
+    ['no label and no owner (made by hand)', { labels: {}, ownerUids: [] }],
+    ['our label but no controller reference', { labels: OURS.labels, ownerUids: [] }],
+    ['our label and a non-controller reference to this object', { labels: OURS.labels, ownerUids: [UID] }],
+    ['this object as controller but not our label', { labels: {}, ownerUids: [UID], controllerUid: UID }],
+    ['our label, no owner, and a topology naming another object', { labels: OURS.labels, ownerUids: [], data: { 'topology.json': JSON.stringify({ ...publishedFor('other-db') }) } }],
+  ])('leaves a ConfigMap it did not create alone: %s', (_, meta) => {
+    const base = aWorld(aReplicaSetDB()).inSync().build();
+    const configMap = { data: { 'topology.json': 'hand-written' }, resourceVersion: '1', ...meta };
+    expect(observedWith(base, { configMap }).configMapIsForeign()).toBe(true);
+    const observed = observedWith(base, { configMap });
+    const topology = planTopology(observed, NOW);
+    expect(topology.publication).toBeUndefined();
+    expect(topology.problem).toContain('ConfigMap servio-endpoints');
+    expect(withTopologySteps([], topology, observed)).toEqual([]);
   });
 
   it('has nothing to write when the observed ConfigMap holds the same content', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
     const first = planTopology(base, NOW).publication!;
-    const configMap = { ...first.configMap, resourceVersion: '5', ownerUids: [UID] };
+    const configMap = { ...first.configMap, resourceVersion: '5', ownerUids: [UID], controllerUid: UID };
     const again = planTopology(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
     expect(again).toMatchObject({ changed: false, delta: [] });
     expect(parseTopology(again.configMap.data[TOPOLOGY_KEY]!)).toMatchObject({ revision: 1, updatedAt: NOW.toISOString() });
@@ -156,25 +183,27 @@ describe('withTopologySteps', () => {
   it('adds no step when the ConfigMap is up to date', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
     const { data, labels } = renderEndpointsConfigMap(publishOf(observed).publication!.document);
-    const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID] } });
+    const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID], controllerUid: UID } });
     expect(withTopologySteps([], publishOf(current), current)).toEqual([]);
   });
 
   it('deletes the ConfigMap just before the finalizer on the deletion path, and only if it is ours', () => {
     const deleting = aWorld(aReplicaSetDB().beingDeleted()).build();
-    const ours = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [UID] } });
+    const ours = observedWith(deleting, { configMap: { data: {}, resourceVersion: '3', ...OURS } });
     const steps: Step[] = [{ kind: 'deleteParameterGroup', name: 'g' }, { kind: 'removeFinalizer' }];
     expect(withTopologySteps(steps, publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
     const foreign = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other'] } });
     expect(withTopologySteps(steps, publishOf(foreign), foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     expect(withTopologySteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    const handMade = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [] } });
+    expect(withTopologySteps(steps, publishOf(handMade), handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
     expect(withTopologySteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
   });
 
   it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
     const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
-    const ours = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other', UID] } });
+    const ours = observedWith(retained, { configMap: { data: {}, resourceVersion: '3', ...OURS, ownerUids: ['other', UID] } });
     const steps: Step[] = [{ kind: 'removeFinalizer' }];
     expect(withTopologySteps(steps, publishOf(ours), ours)).toEqual([
       { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },

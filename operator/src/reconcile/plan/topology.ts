@@ -6,6 +6,7 @@
 // so a draining replica stays draining while a blocker holds every other change.
 import { planTopologyPublication, routeReplica, isLagging, type ReplicaRouting, type TopologyPublication, type TopologySource } from '../../topology/index.js';
 import { needsReplacement } from '../instance-states.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../naming/index.js';
 import type { Observed } from '../observed.js';
 import type { Step } from './types.js';
 
@@ -72,7 +73,8 @@ export function planTopology(observed: Observed, now: Date): TopologyPlan {
     !r.retiring && r.status === 'available' && r.lagSeconds !== undefined && isLagging(r.lagSeconds, max) ? [{ identifier: r.id, lagSeconds: r.lagSeconds, maxLagSeconds: max }] : [],
   );
   if (observed.configMapIsForeign()) {
-    const problem = `ConfigMap ${observed.names.configMap.name} belongs to another object; the topology is not published. Delete it or set spec.endpoints.configMapName.`;
+    const name = observed.names.configMap.name;
+    const problem = `ConfigMap ${name} exists and was not created for this ReplicaSetDB by the operator (it lacks the ${MANAGED_BY_LABEL}=${MANAGED_BY} label or this object as controller owner); the operator leaves it untouched and the topology is not published. Delete or rename that ConfigMap, or set spec.endpoints.configMapName to a free name.`;
     return { publication: undefined, replicas, lagging, problem };
   }
   const publication = planTopologyPublication({

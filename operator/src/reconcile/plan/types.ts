@@ -77,6 +77,7 @@ export interface Wait {
 export type BlockReason =
   | 'InvalidSpec'
   | 'IdentifierConflict'
+  | 'AdoptionNotAllowed'
   | 'CredentialsInvalid'
   | 'CredentialsUsernameMismatch'
   | 'CredentialsRejected'

@@ -160,7 +160,7 @@ export class FakeKubernetes implements KubernetesPort {
   async applyConfigMap(ref: ObjectRef, content: { data: Record<string, string>; labels: Record<string, string> }, owner: OwnerIdentity, options?: KubeCallOptions): Promise<string> {
     this.receive('applyConfigMap', options);
     const resourceVersion = String(this.version++);
-    this.configMaps.set(key(ref), { data: { ...content.data }, labels: { ...content.labels }, ownerUids: [owner.uid], resourceVersion });
+    this.configMaps.set(key(ref), { data: { ...content.data }, labels: { ...content.labels }, ownerUids: [owner.uid], controllerUid: owner.uid, resourceVersion });
     return resourceVersion;
   }
 

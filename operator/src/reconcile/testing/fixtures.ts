@@ -2,17 +2,20 @@
 // for what RDS and Kubernetes hold, `.inSync()` for a world that already matches the spec, from which a test
 // changes one thing.
 import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type ReplicaSetDBStatus } from '../../api/index.js';
-import { FINALIZER, ownershipTags, parameterGroupName } from '../../naming/index.js';
+import { FINALIZER, ownershipTags, parameterGroupName, rdsBaseIdentifier } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
 import { passwordFingerprint } from '../credentials.js';
 import { Observed, type CredentialsState, type RetiredParameterGroup } from '../observed.js';
 import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
-import { resourceNames } from '../resource-names.js';
+import { resourceNames, type ResourceNames } from '../resource-names.js';
+import { chooseBaseIdentifier } from '../base-identifier.js';
 
 export const NAMESPACE = 'prod';
 export const NAME = 'servio';
 export const UID = '3f6c1e2a-9b7d-4c1e-8f00-0123456789ab';
+/** The base identifier a new object of the fixtures gets: tests name instances through it, never by its hash. */
+export const BASE = rdsBaseIdentifier(NAMESPACE, NAME);
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -163,8 +166,15 @@ export class WorldBuilder {
   private parameterGroup: ParameterGroup | undefined;
   private readonly retiredParameterGroups: RetiredParameterGroup[] = [];
   private credentials: CredentialsState = { state: 'absent' };
+  private namespaceAllowsAdoption = false;
 
   constructor(private readonly db: ReplicaSetDBBuilder) {}
+
+  /** The operator is configured to allow adoption in this object's namespace (--adopt-namespaces). */
+  withAdoptionAllowed(): this {
+    this.namespaceAllowsAdoption = true;
+    return this;
+  }
 
   private parsed() {
     const result = parseReplicaSetDB(this.db.build());
@@ -173,7 +183,7 @@ export class WorldBuilder {
   }
 
   private names() {
-    return resourceNames({ namespace: NAMESPACE, name: NAME }, this.db.uid, this.parsed().spec);
+    return fixtureNames(this.db, this.parsed().spec);
   }
 
   /** The primary, the desired replicas and the parameter group exactly as the spec asks, and a usable Secret. */
@@ -311,14 +321,21 @@ export class WorldBuilder {
         invalidReason: parsed.ok ? undefined : parsed.message,
         status: this.db.status,
       },
-      names: resourceNames({ namespace: NAMESPACE, name: NAME }, this.db.uid, spec),
+      names: fixtureNames(this.db, spec),
       instances: new Map(structuredClone([...this.instances])),
       parameterGroup: structuredClone(this.parameterGroup),
       retiredParameterGroups: structuredClone(this.retiredParameterGroups),
       credentials: this.credentials,
       configMap: undefined,
+      namespaceAllowsAdoption: this.namespaceAllowsAdoption,
     });
   }
+}
+
+/** Names as observe.ts resolves them: the base the status records, else the derived one. */
+function fixtureNames(db: ReplicaSetDBBuilder, spec: Parameters<typeof resourceNames>[2]): ResourceNames {
+  const ref = { namespace: NAMESPACE, name: NAME };
+  return resourceNames(ref, db.uid, spec, chooseBaseIdentifier({ ref, uid: db.uid, recorded: db.status?.baseIdentifier }).base);
 }
 
 /** The password the fixtures' Secret holds unless a test says otherwise. */
