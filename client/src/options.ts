@@ -1,5 +1,6 @@
 // Router options and their defaults, checked once at creation so that a typo fails loudly at start-up.
 import type pg from 'pg';
+import type { TlsOptions } from './tls.js';
 import type { TopologyInput } from './topology/schema.js';
 
 /** Everything of pg.PoolConfig except where to connect and as whom: that comes from the topology. */
@@ -17,6 +18,8 @@ export interface ReplicaRouterOptions {
   /** A fixed topology instead of a file. */
   topology?: TopologyInput;
   credentials: Credentials;
+  /** Where the CA bundle for TLS mode verify-full (the topology's default) comes from. Read once at start. */
+  tls?: TlsOptions;
   /** Per-endpoint pool settings. Default: the Servio ones, max 20, idle 30 s, connect timeout 2 s. */
   pool?: PoolOptions;
   /** How often replica lag and replay positions are sampled. Default 1000 ms. */
