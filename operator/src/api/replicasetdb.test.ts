@@ -58,7 +58,7 @@ describe('defaults', () => {
       applyImmediately: false,
       tags: {},
       routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
-      endpoints: { configMapName: '' },
+      endpoints: { configMapName: '', tlsMode: 'verify-full' },
     });
   });
 

@@ -264,8 +264,17 @@ const endpointsSchema = z
         'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
           'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
       ),
+    tlsMode: z
+      .enum(['verify-full', 'require', 'disable'])
+      .default('verify-full')
+      .describe(
+        'TLS the client library uses to connect, published in the topology. verify-full: encrypt and check the ' +
+          "server certificate against the CA bundle and the host name (RDS; mount AWS's global-bundle.pem). require: " +
+          'encrypt without checking the certificate. disable: no TLS, for a local database in development only; RDS ' +
+          'for PostgreSQL 15 and later refuses such connections.',
+      ),
   })
-  .describe('Where clients find the instances.');
+  .describe('Where clients find the instances, and how they connect.');
 
 export const specSchema = withCelRules(
   z.object({
