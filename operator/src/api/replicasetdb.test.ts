@@ -55,6 +55,7 @@ describe('defaults', () => {
       parameters: {},
       deletionPolicy: 'Snapshot',
       deletionProtection: false,
+      iamDatabaseAuthentication: false,
       applyImmediately: false,
       tags: {},
       routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },

@@ -353,6 +353,14 @@ export const specSchema = withCelRules(
         'RDS deletion protection on every instance: RDS refuses to delete an instance while it is on, whoever ' +
           'asks. Set it to false before deleting this resource with deletionPolicy Snapshot or Delete.',
       ),
+    iamDatabaseAuthentication: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Let applications sign in with short-lived IAM tokens instead of a password (RDS IAM database ' +
+          'authentication) on every instance. The database user needs GRANT rds_iam, the application role ' +
+          'rds-db:connect on it. The master password keeps working.',
+      ),
     applyImmediately: z
       .boolean()
       .default(false)
