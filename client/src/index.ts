@@ -18,4 +18,5 @@ export { fromEnv, type FromEnvOptions } from './env.js';
 export { BaseRepository, type FindOptions, type RepositoryDb, type RepositoryOptions } from './repository/base-repository.js';
 export type { ListOptions, OrderBy, TableRef } from './repository/sql.js';
 export { TlsConnectionError, type TlsOptions } from './tls.js';
+export type { IamAuthOptions } from './iam-auth.js';
 export { EndpointError, FallbackLimitError, ReadOnlyQueryError, RouterClosedError } from './errors.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import pg from 'pg';
-import type { ResolvedCredentials } from './credentials.js';
+import { passwordFor, type ResolvedCredentials } from './credentials.js';
 import type { EndpointPools } from './endpoint.js';
 import type { ResolvedOptions } from './options.js';
 import type { EndpointSpec } from './topology/plan.js';
@@ -78,7 +78,7 @@ export function createEndpointPools(
     port: spec.port,
     database: spec.database,
     user: credentials.user,
-    password: credentials.password,
+    password: passwordFor(credentials, spec.host, spec.port),
   };
   const make = (config: pg.PoolConfig): pg.Pool => {
     const pool = new pg.Pool(config);
