@@ -43,6 +43,7 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   #startupErrors: Error[] | undefined = [];
 
   readonly #tls: ResolvedTls;
+  #refusedDocument: string | undefined;
 
   private constructor(options: ResolvedOptions, credentials: ResolvedCredentials, tls: ResolvedTls, topology: Topology, topologyFile: string | undefined) {
     super();
@@ -91,8 +92,11 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
     try {
       assertTlsUsable(tlsModeOf(next), this.#tls, this.#core.options.pool.ssl);
     } catch (err) {
-      // The endpoints in use stay: a document this router cannot connect by must not take them away.
-      this.#emitError(new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err }));
+      // The endpoints in use stay: a document this router cannot connect by must not take them away. The file is
+      // re-read on every poll; one error per document is enough.
+      const document = `${next.epoch ?? ''}:${next.revision}`;
+      if (document !== this.#refusedDocument) this.#emitError(new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err }));
+      this.#refusedDocument = document;
       return;
     }
     this.#core.applyTopology(next);

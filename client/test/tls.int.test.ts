@@ -101,6 +101,23 @@ describe('TLS to the endpoints', () => {
     );
   });
 
+  it('keeps the endpoints in use when a new revision asks for verify-full and the router has no CA bundle, and says so once', async () => {
+    const file = join(scratch, 'topology.json');
+    const write = (revision: number, mode: 'require' | 'verify-full') => writeFile(file, JSON.stringify({ ...topology({ tls: { mode } }), revision }));
+    await write(1, 'require');
+    const db = await router({ topologyFile: file, topologyPollIntervalMs: 50 });
+    const errors: Error[] = [];
+    db.on('error', (err) => errors.push(err));
+    await write(2, 'verify-full');
+    const deadline = Date.now() + 10_000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    // Several more polls of the same document.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^topology revision 2 not applied: .*tls\.caFile/)]);
+    expect(db.topology.revision).toBe(1);
+    expect(await encrypted(db)).toBe(true);
+  });
+
   it('require encrypts without checking the certificate', async () => {
     const db = await router({ topology: topology({ host: server.misnamedHost, tls: { mode: 'require' } }) });
     expect(await encrypted(db)).toBe(true);
