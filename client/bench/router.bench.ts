@@ -107,6 +107,8 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     primary: { id: 'primary', host: pgc.primary.host, port: pgc.primary.port },
     // One replica, the same one the raw pool uses: the comparison is the router's cost, not more servers.
     replicas: [{ id: 'replica-1', host: replica.host, port: replica.port, state: 'active' as const }],
+    // The local benchmark cluster listens without TLS.
+    tls: { mode: 'disable' as const },
     credentialsSecret: 'bench',
     updatedAt: new Date().toISOString(),
   };

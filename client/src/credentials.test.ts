@@ -22,7 +22,7 @@ describe('resolveCredentials', () => {
     await writeFile(join(dir, 'password'), ' first secret \n');
     const creds = await resolveCredentials({ directory: dir });
     expect(creds.user).toBe('servio');
-    if (typeof creds.password !== 'function') throw new Error('expected a password function');
+    if (!('password' in creds) || typeof creds.password !== 'function') throw new Error('expected a password function');
     expect(await creds.password()).toBe(' first secret ');
     await writeFile(join(dir, 'password'), 'rotated');
     expect(await creds.password()).toBe('rotated');

@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { IamTokenSource, loadRdsSigner, type TokenSigner } from './iam-auth.js';
 import type { Credentials } from './options.js';
 
-export interface ResolvedCredentials {
-  user: string;
-  password: string | (() => Promise<string>);
+export type ResolvedCredentials =
+  | { user: string; password: string | (() => Promise<string>) }
+  /** IAM authentication: each endpoint has its own token, signed for its host and port. */
+  | { user: string; passwordFor: (host: string, port: number) => () => Promise<string> };
+
+/** The password setting of node-postgres for connections to one endpoint. */
+export function passwordFor(credentials: ResolvedCredentials, host: string, port: number): string | (() => Promise<string>) {
+  return 'passwordFor' in credentials ? credentials.passwordFor(host, port) : credentials.password;
 }
 
 // Secrets written with `kubectl create secret --from-file` often end with a newline that is not part of the
@@ -26,7 +32,13 @@ async function readSecretFile(directory: string, key: string): Promise<string> {
   return value;
 }
 
-export async function resolveCredentials(credentials: Credentials): Promise<ResolvedCredentials> {
+export async function resolveCredentials(credentials: Credentials, loadSigner: () => Promise<TokenSigner> = loadRdsSigner): Promise<ResolvedCredentials> {
+  if ('iam' in credentials) {
+    const { iam } = credentials;
+    if (!iam.region || !iam.username) throw new TypeError('credentials.iam needs a region and a username');
+    const tokens = new IamTokenSource(iam, await loadSigner());
+    return { user: iam.username, passwordFor: (host, port) => tokens.passwordFor(host, port) };
+  }
   if ('directory' in credentials) {
     const { directory } = credentials;
     const user = await readSecretFile(directory, 'username');

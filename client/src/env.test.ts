@@ -47,6 +47,12 @@ describe('topologyFromEnv', () => {
     expect(() => credentialsFromEnv({ DB_USERNAME: 'u' })).toThrow(/DB_PASSWORD/);
   });
 
+  it('asks for verified TLS unless DB_TLS_MODE says otherwise, and names a bad value', () => {
+    expect(parseTopology(topologyFromEnv(servio)).tls).toEqual({ mode: 'verify-full' });
+    expect(parseTopology(topologyFromEnv({ ...servio, DB_TLS_MODE: 'disable' })).tls).toEqual({ mode: 'disable' });
+    expect(() => topologyFromEnv({ ...servio, DB_TLS_MODE: 'on' })).toThrow(/DB_TLS_MODE must be one of verify-full, require, disable/);
+  });
+
   it('reads credentials', () => {
     expect(credentialsFromEnv(servio)).toEqual({ username: 'servio', password: 'your_password' });
   });

@@ -2,7 +2,7 @@
 // services that are not yet mounting the topology ConfigMap. No hot reload: the environment cannot change.
 import { createReplicaRouter, type ReplicaRouter } from './router.js';
 import type { ReplicaRouterOptions } from './options.js';
-import type { TopologyInput } from './topology/schema.js';
+import { tlsModeSchema, type TlsMode, type TopologyInput } from './topology/schema.js';
 
 export type FromEnvOptions = Omit<ReplicaRouterOptions, 'topology' | 'topologyFile' | 'credentials'> & {
   env?: NodeJS.ProcessEnv;
@@ -13,6 +13,15 @@ function port(env: NodeJS.ProcessEnv, key: string): number {
   if (text === undefined || text === '') return 5432;
   if (!/^\d+$/.test(text)) throw new TypeError(`${key} must be a port number, got ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** DB_TLS_MODE as the operator publishes it; unset means verify-full, what RDS wants. */
+function tlsMode(env: NodeJS.ProcessEnv): TlsMode {
+  const text = env.DB_TLS_MODE;
+  if (text === undefined || text === '') return 'verify-full';
+  const parsed = tlsModeSchema.safeParse(text);
+  if (!parsed.success) throw new TypeError(`DB_TLS_MODE must be one of ${tlsModeSchema.options.join(', ')}, got ${JSON.stringify(text)}`);
+  return parsed.data;
 }
 
 /** Replicas are every DB_REPLICA_<n>_HOST present, in the order of n; gaps are allowed. */
@@ -37,6 +46,7 @@ export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
       port: port(env, `DB_REPLICA_${n}_PORT`),
       state: 'active' as const,
     })),
+    tls: { mode: tlsMode(env) },
     credentialsSecret: 'env',
     updatedAt: new Date(0).toISOString(),
   };

@@ -3,7 +3,7 @@
 
 // The topology contract (shared with the operator).
 export { TOPOLOGY_CONTRACT_VERSION, topologySchema } from './topology/schema.js';
-export type { Topology, TopologyInput, TopologyPrimary, TopologyReplica, TopologyRouting } from './topology/schema.js';
+export type { TlsMode, Topology, TopologyInput, TopologyPrimary, TopologyReplica, TopologyRouting } from './topology/schema.js';
 export { formatTopology, parseTopology, TopologyError } from './topology/parse.js';
 
 // The router.
@@ -17,4 +17,6 @@ export type { EndpointStats, PoolStats, RouterStats } from './stats.js';
 export { fromEnv, type FromEnvOptions } from './env.js';
 export { BaseRepository, type FindOptions, type RepositoryDb, type RepositoryOptions } from './repository/base-repository.js';
 export type { ListOptions, OrderBy, TableRef } from './repository/sql.js';
+export { TlsConnectionError, type TlsOptions } from './tls.js';
+export type { IamAuthOptions } from './iam-auth.js';
 export { EndpointError, FallbackLimitError, ReadOnlyQueryError, RouterClosedError } from './errors.js';

@@ -1,5 +1,7 @@
 // Router options and their defaults, checked once at creation so that a typo fails loudly at start-up.
 import type pg from 'pg';
+import type { IamAuthOptions } from './iam-auth.js';
+import type { TlsOptions } from './tls.js';
 import type { TopologyInput } from './topology/schema.js';
 
 /** Everything of pg.PoolConfig except where to connect and as whom: that comes from the topology. */
@@ -9,7 +11,10 @@ export type Credentials =
   | { username: string; password: string }
   /** A mounted Secret: files `username` and `password`. The password is re-read for every new connection, so a
    * rotated Secret takes effect without a restart. */
-  | { directory: string };
+  | { directory: string }
+  /** RDS IAM database authentication: a token signed with the application's AWS credentials for every new
+   * connection, refreshed before its 15 minutes run out. Needs the optional package @aws-sdk/rds-signer. */
+  | { iam: IamAuthOptions };
 
 export interface ReplicaRouterOptions {
   /** Path of topology.json in the mounted ConfigMap; watched for changes. */
@@ -17,6 +22,8 @@ export interface ReplicaRouterOptions {
   /** A fixed topology instead of a file. */
   topology?: TopologyInput;
   credentials: Credentials;
+  /** Where the CA bundle for TLS mode verify-full (the topology's default) comes from. Read once at start. */
+  tls?: TlsOptions;
   /** Per-endpoint pool settings. Default: the Servio ones, max 20, idle 30 s, connect timeout 2 s. */
   pool?: PoolOptions;
   /** How often replica lag and replay positions are sampled. Default 1000 ms. */

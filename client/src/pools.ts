@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import pg from 'pg';
-import type { ResolvedCredentials } from './credentials.js';
+import { passwordFor, type ResolvedCredentials } from './credentials.js';
 import type { EndpointPools } from './endpoint.js';
 import type { ResolvedOptions } from './options.js';
 import type { EndpointSpec } from './topology/plan.js';
+import { explainTlsError, sslConfig, type ResolvedTls } from './tls.js';
 
 const READ_ONLY = '-c default_transaction_read_only=on';
 
@@ -42,6 +43,21 @@ export function destroyConnections(pool: pg.Pool): number {
   return cut;
 }
 
+/** A pg.Client whose connect errors caused by TLS name the endpoint and the setting to change; pg-pool connects
+ * every client it makes this way, so pool checkouts and lag checks report the same explanation. */
+function explainingClient(spec: EndpointSpec, tls: ResolvedTls): typeof pg.Client {
+  const endpoint = `${spec.role} ${spec.id} (${spec.host}:${spec.port})`;
+  const explain = (err: Error): Error => explainTlsError(err, endpoint, spec.tls, tls.source) as Error;
+  return class extends pg.Client {
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (err: Error) => void): void;
+    override connect(callback?: (err: Error) => void): Promise<pg.Client> | void {
+      if (callback === undefined) return super.connect().catch((err: Error) => Promise.reject(explain(err)));
+      super.connect((err: Error) => callback(err ? explain(err) : err));
+    }
+  };
+}
+
 /**
  * The pools of one endpoint. `onConnectionLost` hears about idle connections the server closed (a replica
  * stopping), which pg-pool reports on the pool and would otherwise crash the process as an unhandled 'error'.
@@ -50,15 +66,19 @@ export function createEndpointPools(
   spec: EndpointSpec,
   credentials: ResolvedCredentials,
   options: ResolvedOptions,
+  tls: ResolvedTls,
   onConnectionLost: (err: Error) => void,
 ): EndpointPools {
   const base: pg.PoolConfig = {
     ...options.pool,
+    // An ssl setting the application gives itself wins over what the topology publishes.
+    ssl: options.pool.ssl ?? sslConfig(spec.tls, tls),
+    Client: explainingClient(spec, tls),
     host: spec.host,
     port: spec.port,
     database: spec.database,
     user: credentials.user,
-    password: credentials.password,
+    password: passwordFor(credentials, spec.host, spec.port),
   };
   const make = (config: pg.PoolConfig): pg.Pool => {
     const pool = new pg.Pool(config);

@@ -13,6 +13,8 @@ import { Session, type SessionOptions } from './session.js';
 import { endpointStats, type RouterStats } from './stats.js';
 import { readTopologyFile, TopologyFileSource } from './topology/file-source.js';
 import { parseTopology } from './topology/parse.js';
+import { tlsModeOf } from './topology/plan.js';
+import { assertTlsUsable, resolveTls, type ResolvedTls } from './tls.js';
 import type { Topology } from './topology/schema.js';
 import type { ResolvedCredentials } from './credentials.js';
 
@@ -40,13 +42,17 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   // attach a listener: the tick after createReplicaRouter() resolves.
   #startupErrors: Error[] | undefined = [];
 
-  private constructor(options: ResolvedOptions, credentials: ResolvedCredentials, topology: Topology, topologyFile: string | undefined) {
+  readonly #tls: ResolvedTls;
+  #refusedDocument: string | undefined;
+
+  private constructor(options: ResolvedOptions, credentials: ResolvedCredentials, tls: ResolvedTls, topology: Topology, topologyFile: string | undefined) {
     super();
+    this.#tls = tls;
     const emitError = (err: Error) => this.#emitError(err);
     this.#core = new RouterCore(
       topology,
       options,
-      (spec, onConnectionLost) => new Endpoint(spec, createEndpointPools(spec, credentials, options, onConnectionLost)),
+      (spec, onConnectionLost) => new Endpoint(spec, createEndpointPools(spec, credentials, options, tls, onConnectionLost)),
       { error: emitError },
     );
     this.#monitor = new LagMonitor(this.#core, options.lagCheckIntervalMs, options.lagHistoryMs, emitError);
@@ -60,8 +66,10 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   static async create(options: ReplicaRouterOptions): Promise<ReplicaRouter> {
     const resolved = resolveOptions(options);
     const credentials = await resolveCredentials(options.credentials);
+    const tls = await resolveTls(options.tls);
     const topology = options.topologyFile !== undefined ? await readTopologyFile(options.topologyFile) : parseTopology(options.topology);
-    const router = new ReplicaRouter(resolved, credentials, topology, options.topologyFile);
+    assertTlsUsable(tlsModeOf(topology), tls, resolved.pool.ssl);
+    const router = new ReplicaRouter(resolved, credentials, tls, topology, options.topologyFile);
     // Replicas serve reads only once their lag is known, so the first round runs before the router is handed out.
     await router.#monitor.checkNow();
     router.#source?.start();
@@ -81,6 +89,16 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   }
 
   #apply(next: Topology): void {
+    try {
+      assertTlsUsable(tlsModeOf(next), this.#tls, this.#core.options.pool.ssl);
+    } catch (err) {
+      // The endpoints in use stay: a document this router cannot connect by must not take them away. The file is
+      // re-read on every poll; one error per document is enough.
+      const document = `${next.epoch ?? ''}:${next.revision}`;
+      if (document !== this.#refusedDocument) this.#emitError(new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err }));
+      this.#refusedDocument = document;
+      return;
+    }
     this.#core.applyTopology(next);
     this.emit('topology', next);
     // New replicas take reads once checked; do not make them wait a whole interval.

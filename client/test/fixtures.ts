@@ -19,6 +19,8 @@ export function aTopology(overrides: Partial<TopologyInput> = {}): TopologyInput
     primary: { id: 'prod-servio', host: '127.0.0.1', port: 5432 },
     replicas: [],
     routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
+    // The shared test servers listen without TLS; the TLS tests start their own server and say verify-full.
+    tls: { mode: 'disable' },
     credentialsSecret: 'servio-db-credentials',
     updatedAt: '2026-11-26T16:00:00Z',
     ...overrides,

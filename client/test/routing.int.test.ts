@@ -87,6 +87,8 @@ describe('routing by role', () => {
       DB_NAME: pgc.database,
       DB_USERNAME: pgc.user,
       DB_PASSWORD: pgc.password,
+      // The shared test cluster listens without TLS.
+      DB_TLS_MODE: 'disable',
     };
     pgc.replicas.forEach((r, i) => {
       env[`DB_REPLICA_${i + 1}_HOST`] = r.host;

@@ -19,7 +19,7 @@ export interface StartedPostgres {
   stop(): Promise<void>;
 }
 
-async function findBinDir(logFile: string): Promise<string> {
+export async function findBinDir(logFile: string): Promise<string> {
   const locate = async () => {
     if (!existsSync('/usr/lib/postgresql')) return undefined;
     const versions = (await readdir('/usr/lib/postgresql')).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
@@ -43,7 +43,7 @@ function osUserExists(user: string): boolean {
   }
 }
 
-async function ownByPostgres(path: string): Promise<void> {
+export async function ownByPostgres(path: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
   const uid = Number(execFileSync('id', ['-u', OS_USER]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', OS_USER]).toString().trim());

@@ -216,6 +216,7 @@ describe('the endpoints ConfigMap of a live database', () => {
       primary: { id: base, ...endpoints.get(base)! },
       replicas: [1, 2].map((i) => ({ id: `${base}-r${i}`, ...endpoints.get(`${base}-r${i}`)!, state: 'active' })),
       routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 3 },
+      tls: { mode: 'verify-full' },
       credentialsSecret: `${name}-credentials`,
       updatedAt: topology.updatedAt,
     });
@@ -230,6 +231,7 @@ describe('the endpoints ConfigMap of a live database', () => {
       DB_REPLICA_2_HOST: r(2).host,
       DB_REPLICA_2_PORT: String(r(2).port),
       DB_REPLICA_HOSTS: `${r(1).host},${r(2).host}`,
+      DB_TLS_MODE: 'verify-full',
     });
     expect(configMap.metadata?.labels).toMatchObject({ 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'replicasetdb-operator', 'app.kubernetes.io/component': 'endpoints' });
     expect(configMap.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: KIND, name, uid: obj.metadata.uid, controller: true })]);

@@ -1,5 +1,5 @@
 // Pure decisions for a topology reload: whether to take the new document, and what it means for endpoints.
-import type { Topology } from './schema.js';
+import type { TlsMode, Topology } from './schema.js';
 
 export type TopologyDecision =
   | { action: 'apply'; reason: 'newer-revision' | 'new-epoch' }
@@ -46,17 +46,26 @@ export interface EndpointSpec {
   port: number;
   database: string;
   state: EndpointState;
+  /** What the server requires of a connection; a change needs new connections, so it is part of the key. */
+  tls: TlsMode;
+}
+
+/** Documents from operators that predate the tls field come from RDS, which wants verified TLS. */
+export function tlsModeOf(t: Topology): TlsMode {
+  return t.tls?.mode ?? 'verify-full';
 }
 
 export function endpointSpecs(t: Topology): EndpointSpec[] {
+  const tls = tlsModeOf(t);
   const spec = (role: EndpointRole, e: { id: string; host: string; port: number }, state: EndpointState): EndpointSpec => ({
-    key: `${role}:${e.id}@${e.host}:${e.port}/${t.database}`,
+    key: `${role}:${e.id}@${e.host}:${e.port}/${t.database}?sslmode=${tls}`,
     id: e.id,
     role,
     host: e.host,
     port: e.port,
     database: t.database,
     state,
+    tls,
   });
   return [spec('primary', t.primary, 'active'), ...t.replicas.map((r) => spec('replica', r, r.state))];
 }

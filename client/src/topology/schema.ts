@@ -57,6 +57,16 @@ export const routingSchema = z
   })
   .describe('Routing policy the operator publishes for every client.');
 
+export const tlsModeSchema = z
+  .enum(['verify-full', 'require', 'disable'])
+  .describe(
+    'verify-full: encrypt, and check the server certificate against the CA bundle and the host name (RDS; the default). require: encrypt without checking the certificate. disable: no TLS, for local development only.',
+  );
+
+export const tlsSchema = z
+  .object({ mode: tlsModeSchema.default('verify-full') })
+  .describe('What the endpoints require of a connection. Absent in documents from operators that predate it; clients then use verify-full.');
+
 export const topologySchema = z
   .object({
     version: z.literal(TOPOLOGY_CONTRACT_VERSION).describe('Contract version; a breaking change of this document gets a new one.'),
@@ -81,6 +91,7 @@ export const topologySchema = z
       .array(topologyReplicaSchema)
       .describe('Read replicas, in a stable order. Ids are unique and differ from the primary id.'),
     routing: routingSchema.prefault({}),
+    tls: tlsSchema.optional(),
     credentialsSecret: z
       .string()
       .regex(dns1123Subdomain)
@@ -111,3 +122,4 @@ export type TopologyInput = z.input<typeof topologySchema>;
 export type TopologyPrimary = Topology['primary'];
 export type TopologyReplica = Topology['replicas'][number];
 export type TopologyRouting = Topology['routing'];
+export type TlsMode = z.output<typeof tlsModeSchema>;

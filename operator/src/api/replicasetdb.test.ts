@@ -55,10 +55,11 @@ describe('defaults', () => {
       parameters: {},
       deletionPolicy: 'Snapshot',
       deletionProtection: false,
+      iamDatabaseAuthentication: false,
       applyImmediately: false,
       tags: {},
       routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 150, drainConnectionFloor: 0, drainQuietSeconds: 120 },
-      endpoints: { configMapName: '' },
+      endpoints: { configMapName: '', tlsMode: 'verify-full' },
     });
   });
 

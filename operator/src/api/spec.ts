@@ -324,8 +324,17 @@ const endpointsSchema = z
         'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
           'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
       ),
+    tlsMode: z
+      .enum(['verify-full', 'require', 'disable'])
+      .default('verify-full')
+      .describe(
+        'TLS the client library uses to connect, published in the topology. verify-full: encrypt and check the ' +
+          "server certificate against the CA bundle and the host name (RDS; mount AWS's global-bundle.pem). require: " +
+          'encrypt without checking the certificate. disable: no TLS, for a local database in development only; RDS ' +
+          'for PostgreSQL 15 and later refuses such connections.',
+      ),
   })
-  .describe('Where clients find the instances.');
+  .describe('Where clients find the instances, and how they connect.');
 
 export const specSchema = withCelRules(
   z.object({
@@ -396,6 +405,14 @@ export const specSchema = withCelRules(
       .describe(
         'RDS deletion protection on every instance: RDS refuses to delete an instance while it is on, whoever ' +
           'asks. Set it to false before deleting this resource with deletionPolicy Snapshot or Delete.',
+      ),
+    iamDatabaseAuthentication: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Let applications sign in with short-lived IAM tokens instead of a password (RDS IAM database ' +
+          'authentication) on every instance. The database user needs GRANT rds_iam, the application role ' +
+          'rds-db:connect on it. The master password keeps working.',
       ),
     applyImmediately: z
       .boolean()

@@ -56,6 +56,8 @@ export interface RdsInstance {
   logExports: string[];
   parameterGroups: AttachedParameterGroup[];
   deletionProtection: boolean;
+  /** IAMDatabaseAuthenticationEnabled; absent when RDS does not report it. */
+  iamDatabaseAuthentication?: boolean;
   endpoint?: InstanceEndpoint;
   availabilityZone?: string;
   /** Set on a read replica: the identifier of its source. */
@@ -82,6 +84,7 @@ export interface CommonInstanceSettings {
   logExports: string[];
   parameterGroupName: string;
   deletionProtection: boolean;
+  iamDatabaseAuthentication: boolean;
   tags: Record<string, string>;
 }
 
@@ -129,6 +132,7 @@ export interface InstanceModification {
   monitoringRoleArn?: string;
   logExports?: { enable: string[]; disable: string[] };
   deletionProtection?: boolean;
+  iamDatabaseAuthentication?: boolean;
 }
 
 export type FinalSnapshot = { finalSnapshotIdentifier: string } | 'skip';

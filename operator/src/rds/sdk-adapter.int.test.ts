@@ -37,6 +37,7 @@ const primary: CreatePrimaryInput = {
   logExports: ['postgresql', 'upgrade'],
   parameterGroupName: 'adapter-postgres15',
   deletionProtection: true,
+  iamDatabaseAuthentication: true,
   tags: { Environment: 'production', 'db.servio.io/owner-uid': 'uid-1' },
 };
 
@@ -95,6 +96,7 @@ describe('SdkRdsPort against the RDS emulator', () => {
       logExports: ['postgresql', 'upgrade'],
       parameterGroups: [{ name: 'adapter-postgres15' }],
       deletionProtection: true,
+      iamDatabaseAuthentication: true,
       tags: { Environment: 'production', 'db.servio.io/owner-uid': 'uid-1' },
       endpoint: { port: 5432 },
     });
@@ -121,6 +123,7 @@ describe('SdkRdsPort against the RDS emulator', () => {
       logExports: ['postgresql', 'upgrade'],
       parameterGroupName: 'adapter-postgres15',
       deletionProtection: false,
+      iamDatabaseAuthentication: false,
       tags: { 'db.servio.io/role': 'replica' },
     };
     await port.createReplica(replica);
@@ -131,6 +134,7 @@ describe('SdkRdsPort against the RDS emulator', () => {
       instanceClass: 'db.r6g.large',
       multiAZ: false,
       deletionProtection: false,
+      iamDatabaseAuthentication: false,
       tags: { 'db.servio.io/role': 'replica' },
     });
   });
@@ -146,6 +150,8 @@ describe('SdkRdsPort against the RDS emulator', () => {
   it('modifies only what it is given', async () => {
     const modified = await port.modifyInstance('adapter-primary', { instanceClass: 'db.r6g.2xlarge', allocatedStorageGiB: 200 }, true);
     expect(modified).toMatchObject({ instanceClass: 'db.r6g.2xlarge', allocatedStorageGiB: 200, multiAZ: true, backupRetentionDays: 30 });
+    expect(await port.modifyInstance('adapter-primary-r1', { iamDatabaseAuthentication: true }, true)).toMatchObject({ iamDatabaseAuthentication: true });
+    expect((await port.describeInstances(['adapter-primary-r1'])).get('adapter-primary-r1')?.iamDatabaseAuthentication).toBe(true);
     await expect(port.modifyInstance('adapter-nothing', { instanceClass: 'db.r6g.large' }, true)).rejects.toMatchObject({ kind: 'not-found' });
   });
 

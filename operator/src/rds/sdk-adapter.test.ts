@@ -69,6 +69,7 @@ const primaryInput: CreatePrimaryInput = {
   logExports: ['postgresql', 'upgrade'],
   parameterGroupName: 'prod-servio-postgres15',
   deletionProtection: true,
+  iamDatabaseAuthentication: true,
   tags: { Environment: 'production' },
 };
 
@@ -178,6 +179,7 @@ describe('createPrimary', () => {
       EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
       DBParameterGroupName: 'prod-servio-postgres15',
       DeletionProtection: true,
+      EnableIAMDatabaseAuthentication: true,
       CopyTagsToSnapshot: true,
       Tags: [{ Key: 'Environment', Value: 'production' }],
     });
@@ -230,6 +232,7 @@ describe('createReplica', () => {
       MultiAZ: false,
       AllocatedStorage: 100,
       DBParameterGroupName: 'prod-servio-postgres15',
+      EnableIAMDatabaseAuthentication: true,
       Tags: [{ Key: 'Environment', Value: 'production' }],
     });
     expect(input).not.toHaveProperty('MasterUserPassword');
@@ -246,6 +249,13 @@ describe('modifyInstance', () => {
       DBInstanceClass: 'db.r6g.2xlarge',
       CloudwatchLogsExportConfiguration: { EnableLogTypes: ['upgrade'] },
     });
+  });
+
+  it('turns IAM database authentication on and off', async () => {
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: db('prod-servio') });
+    await port.modifyInstance('prod-servio', { iamDatabaseAuthentication: true }, false);
+    await port.modifyInstance('prod-servio', { iamDatabaseAuthentication: false }, false);
+    expect(rds.commandCalls(ModifyDBInstanceCommand).map((c) => c.args[0].input.EnableIAMDatabaseAuthentication)).toEqual([true, false]);
   });
 
   it('turns enhanced monitoring off without a role', async () => {

@@ -52,6 +52,7 @@ export function instanceFromSdk(db: DBInstance): RdsInstance {
       g.DBParameterGroupName ? [{ name: g.DBParameterGroupName, applyStatus: g.ParameterApplyStatus }] : [],
     ),
     deletionProtection: db.DeletionProtection ?? false,
+    iamDatabaseAuthentication: db.IAMDatabaseAuthenticationEnabled,
     endpoint: host !== undefined && port !== undefined ? { host, port } : undefined,
     availabilityZone: db.AvailabilityZone,
     replicationSource: db.ReadReplicaSourceDBInstanceIdentifier,
@@ -110,6 +111,7 @@ export function createPrimaryRequest(input: CreatePrimaryInput): CreateDBInstanc
     EnableCloudwatchLogsExports: nonEmpty(input.logExports),
     DBParameterGroupName: input.parameterGroupName,
     DeletionProtection: input.deletionProtection,
+    EnableIAMDatabaseAuthentication: input.iamDatabaseAuthentication,
     // The final snapshot then carries the ownership tags, so it can be traced back to its object.
     CopyTagsToSnapshot: true,
     Tags: recordToTags(input.tags),
@@ -135,6 +137,7 @@ export function createReplicaRequest(input: CreateReplicaInput): CreateDBInstanc
     EnableCloudwatchLogsExports: nonEmpty(input.logExports),
     DBParameterGroupName: input.parameterGroupName,
     DeletionProtection: input.deletionProtection,
+    EnableIAMDatabaseAuthentication: input.iamDatabaseAuthentication,
     CopyTagsToSnapshot: true,
     Tags: recordToTags(input.tags),
   });
@@ -178,5 +181,6 @@ export function modifyRequest(identifier: string, changes: InstanceModification,
         ? dropUndefined({ EnableLogTypes: nonEmpty(changes.logExports.enable), DisableLogTypes: nonEmpty(changes.logExports.disable) })
         : undefined,
     DeletionProtection: changes.deletionProtection,
+    EnableIAMDatabaseAuthentication: changes.iamDatabaseAuthentication,
   });
 }

@@ -33,6 +33,7 @@ describe('renderEndpointsConfigMap', () => {
         'DB_REPLICA_2_PORT',
         'DB_REPLICA_COUNT',
         'DB_REPLICA_HOSTS',
+        'DB_TLS_MODE',
       ].sort(),
     );
   });

@@ -21,14 +21,21 @@ describe('renderTopologyContent', () => {
         { id: 'prod-servio-r2', host: 'prod-servio-r2.abc.us-east-1.rds.amazonaws.com', port: 5432, state: 'active' },
       ],
       routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
+      tls: { mode: 'verify-full' },
       credentialsSecret: 'servio-credentials',
     });
+  });
+
+  it('publishes the TLS mode the spec asks of clients', () => {
+    expect(renderTopologyContent(aTopologySource({ tlsMode: 'disable' }))?.tls).toEqual({ mode: 'disable' });
+    expect(renderTopologyContent(aTopologySource({ tlsMode: 'require' }))?.tls).toEqual({ mode: 'require' });
   });
 
   it.each([
     ['no replicas', aTopologySource({ replicas: [] })],
     ['active and draining replicas', aTopologySource({ replicas: [aReplica(1), aReplica(2, { retiring: true, lagSeconds: 3 })] })],
     ['readYourWrites none', aTopologySource({ routing: { maxReplicaLagSeconds: 0, readYourWrites: 'none', drainSeconds: 0 } })],
+    ['TLS disabled for local development', aTopologySource({ tlsMode: 'disable' })],
     ['a custom port', aTopologySource({ primary: aPrimary({ endpoint: { host: '10.0.0.1', port: 6432 } }) })],
     ['fifteen replicas', aTopologySource({ replicas: Array.from({ length: 15 }, (_, i) => aReplica(i + 1, { lagSeconds: i / 10 })) })],
   ])('validates against client/topology.schema.json and the zod contract: %s', (_, source) => {

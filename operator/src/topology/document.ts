@@ -55,6 +55,7 @@ export function renderTopologyContent(source: TopologySource): TopologyContent |
       readYourWrites: READ_YOUR_WRITES[routing.readYourWrites],
       drainSeconds: routing.drainSeconds,
     },
+    tls: { mode: source.tlsMode },
     credentialsSecret: source.credentialsSecret,
   };
 }

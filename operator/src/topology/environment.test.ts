@@ -19,7 +19,12 @@ describe('renderServioEnvironment', () => {
       DB_REPLICA_1_PORT: '5432',
       DB_REPLICA_2_HOST: 'r2.internal',
       DB_REPLICA_2_PORT: '6432',
+      DB_TLS_MODE: 'verify-full',
     });
+  });
+
+  it('tells envFrom applications the TLS mode', () => {
+    expect(envOf({ tlsMode: 'disable' }).DB_TLS_MODE).toBe('disable');
   });
 
   it('numbers without gaps when a replica in the middle is draining or left out', () => {
@@ -37,6 +42,7 @@ describe('renderServioEnvironment', () => {
       DB_NAME: 'servio',
       DB_REPLICA_COUNT: '0',
       DB_REPLICA_HOSTS: '',
+      DB_TLS_MODE: 'verify-full',
     });
   });
 

@@ -6,7 +6,7 @@ import type { TopologyInput } from '@servio/replicasetdb-client';
 
 export type ServioEnvironment = Record<string, string>;
 
-export function renderServioEnvironment(topology: Pick<TopologyInput, 'primary' | 'database' | 'replicas'>): ServioEnvironment {
+export function renderServioEnvironment(topology: Pick<TopologyInput, 'primary' | 'database' | 'replicas' | 'tls'>): ServioEnvironment {
   const active = topology.replicas.filter((r) => r.state === 'active');
   const env: ServioEnvironment = {
     DB_PRIMARY_HOST: topology.primary.host,
@@ -16,6 +16,7 @@ export function renderServioEnvironment(topology: Pick<TopologyInput, 'primary' 
     // Always present, empty when there is no replica: envFrom then defines the variable either way.
     DB_REPLICA_HOSTS: active.map((r) => r.host).join(','),
   };
+  if (topology.tls?.mode !== undefined) env.DB_TLS_MODE = topology.tls.mode;
   active.forEach((replica, i) => {
     env[`DB_REPLICA_${i + 1}_HOST`] = replica.host;
     env[`DB_REPLICA_${i + 1}_PORT`] = String(replica.port);

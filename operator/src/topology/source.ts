@@ -1,6 +1,7 @@
 // What the topology is rendered from, in the publisher's own vocabulary: a few fields of each instance, not the
 // RDS port's whole record, so the renderer is tested with small literals and does not change when the
 // reconciler's snapshot does.
+import type { TlsMode } from '@servio/replicasetdb-client';
 import type { RoutingSpec } from '../api/index.js';
 
 export interface TopologyEndpoint {
@@ -32,6 +33,8 @@ export interface TopologySource {
   databaseName: string;
   // What the document publishes; the drain gate's other settings stay with the operator.
   routing: Pick<RoutingSpec, 'maxReplicaLagSeconds' | 'readYourWrites' | 'drainSeconds'>;
+  /** What clients must use to connect (spec.endpoints.tlsMode). */
+  tlsMode: TlsMode;
   /** Name of the Secret holding username and password; only its name is ever published. */
   credentialsSecret: string;
   primary: TopologyInstanceInput | undefined;

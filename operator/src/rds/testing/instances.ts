@@ -50,6 +50,7 @@ export function settingsAsReported(input: CommonInstanceSettings & { maintenance
     logExports: [...input.logExports],
     parameterGroups: [{ name: input.parameterGroupName, applyStatus: 'in-sync' }],
     deletionProtection: input.deletionProtection,
+    iamDatabaseAuthentication: input.iamDatabaseAuthentication,
     tags: { ...input.tags },
   } satisfies Partial<RdsInstance>;
 }

@@ -25,6 +25,7 @@ describe('plan: creating a ReplicaSetDB', () => {
       network: { subnetGroupName: 'servio-subnet-group', securityGroupIds: ['sg-0123456789abcdef0'], publiclyAccessible: false },
       monitoring: { performanceInsights: true, enhancedMonitoringIntervalSeconds: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/m', logExports: ['postgresql', 'upgrade'] },
       deletionProtection: true,
+      iamDatabaseAuthentication: true,
     });
     const step = stepOf(plan(aWorld(db).build()), 'createPrimary');
     expect(step.blueprint).toEqual({
@@ -53,6 +54,7 @@ describe('plan: creating a ReplicaSetDB', () => {
       logExports: ['postgresql', 'upgrade'],
       parameterGroupName: `${BASE}-postgres15`,
       deletionProtection: true,
+      iamDatabaseAuthentication: true,
       tags: {
         Environment: 'production',
         'db.servio.io/owner-namespace': 'prod',

@@ -38,6 +38,7 @@ function commonSettings(spec: ReplicaSetDBSpec, names: ResourceNames, role: Inst
     logExports: monitoring.logExports,
     parameterGroupName: parameterGroupNameOf(names),
     deletionProtection: spec.deletionProtection,
+    iamDatabaseAuthentication: spec.iamDatabaseAuthentication,
     tags: desiredTags(spec, names, role),
   };
 }

@@ -152,6 +152,11 @@ export function instanceDrift(desired: Desired, observed: RdsInstance, role: Ins
     const disable = observed.logExports.filter((l) => !desired.logExports.includes(l));
     add('settings', 'logExports', observed.logExports, desired.logExports, { logExports: { enable, disable } });
   }
+  if (observed.iamDatabaseAuthentication !== undefined && observed.iamDatabaseAuthentication !== desired.iamDatabaseAuthentication) {
+    add('settings', 'iamDatabaseAuthentication', observed.iamDatabaseAuthentication, desired.iamDatabaseAuthentication, {
+      iamDatabaseAuthentication: desired.iamDatabaseAuthentication,
+    });
+  }
   if (observed.deletionProtection !== desired.deletionProtection) {
     add('settings', 'deletionProtection', observed.deletionProtection, desired.deletionProtection, { deletionProtection: desired.deletionProtection });
   }

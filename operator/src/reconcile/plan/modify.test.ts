@@ -34,6 +34,7 @@ describe('plan: drift that is enforced', () => {
     ['enhanced monitoring turned on by hand', { monitoringIntervalSeconds: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/x' }, { monitoringIntervalSeconds: 0 }],
     ['log exports', { logExports: ['upgrade'] }, { logExports: { enable: [], disable: ['upgrade'] } }],
     ['performance insights', { performanceInsights: true }, { performanceInsights: false }],
+    ['IAM database authentication turned on by hand', { iamDatabaseAuthentication: true }, { iamDatabaseAuthentication: false }],
     ['public access', { publiclyAccessible: true }, { publiclyAccessible: false }],
     ['a parameter group swapped by hand', { parameterGroups: [{ name: 'default.postgres15' }] }, { parameterGroupName: `${BASE}-postgres15` }],
     ['an older minor version', { engineVersion: '15.2' }, { engineVersion: '15.4' }],
@@ -42,6 +43,17 @@ describe('plan: drift that is enforced', () => {
     const p = plan(aWorld(noReplicas()).inSync().withPrimary(observed).build());
     expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual(changes);
+  });
+
+  it('turns IAM database authentication on for every instance when the spec asks', () => {
+    const db = aReplicaSetDB().withReplicas(1).withSpec({ iamDatabaseAuthentication: true });
+    const p = plan(aWorld(db).inSync().withPrimary({ iamDatabaseAuthentication: false }).withReplica(1, { iamDatabaseAuthentication: false }).build());
+    expect(stepOf(p, 'modifyInstance').changes).toEqual({ iamDatabaseAuthentication: true });
+  });
+
+  it('does not act on an instance that does not report IAM database authentication', () => {
+    const db = noReplicas().withSpec({ iamDatabaseAuthentication: true });
+    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ iamDatabaseAuthentication: undefined }).build()))).toEqual([]);
   });
 
   it('sends applyImmediately from the spec', () => {

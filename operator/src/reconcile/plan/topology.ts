@@ -49,6 +49,7 @@ export function topologySource(observed: Observed): TopologySource | undefined {
     epoch: observed.object.uid,
     databaseName: spec.databaseName,
     routing: spec.routing,
+    tlsMode: spec.endpoints.tlsMode,
     credentialsSecret: observed.names.secret.name,
     primary: managedPrimary && { id: managedPrimary.identifier, status: managedPrimary.status, endpoint: managedPrimary.endpoint },
     replicas: observed

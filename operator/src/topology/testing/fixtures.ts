@@ -20,6 +20,7 @@ export function aTopologySource(overrides: Partial<TopologySource> = {}): Topolo
     databaseName: 'servio',
     routing: { maxReplicaLagSeconds: 1, readYourWrites: 'lsn', drainSeconds: 30 },
     credentialsSecret: 'servio-credentials',
+    tlsMode: 'verify-full',
     primary: aPrimary(),
     replicas: [aReplica(1), aReplica(2)],
     ...overrides,
