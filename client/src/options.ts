@@ -1,5 +1,6 @@
 // Router options and their defaults, checked once at creation so that a typo fails loudly at start-up.
 import type pg from 'pg';
+import { checkPositionKey, type PositionKey } from './position-token.js';
 import type { TopologyInput } from './topology/schema.js';
 
 /** Everything of pg.PoolConfig except where to connect and as whom: that comes from the topology. */
@@ -29,6 +30,9 @@ export interface ReplicaRouterOptions {
   /** How long close() waits for in-flight queries; then it destroys the connections still open (their queries
    * fail) and resolves, reporting what it cut. Default 10000 ms, within Kubernetes' default 30 s grace period. */
   closeTimeoutMs?: number;
+  /** Signs the read-your-writes positions sessions hand out (`session.position`) and checks the ones they are
+   * resumed from (`session({ position })`), HMAC-SHA256. At least 32 bytes; keep it secret, like a cookie key. */
+  positionKey?: PositionKey;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +47,7 @@ export interface ResolvedOptions {
   /** Primary samples kept to bound the lag of a replica that is behind. */
   lagHistoryMs: number;
   closeTimeoutMs: number;
+  positionKey: PositionKey | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -71,5 +76,11 @@ export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
     lsnProbeIntervalMs: Math.min(20, lagCheckIntervalMs),
     lagHistoryMs: Math.max(300_000, 10 * lagCheckIntervalMs),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs, 10_000, 0),
+    positionKey: positionKey(options.positionKey),
   };
+}
+
+function positionKey(key: PositionKey | undefined): PositionKey | undefined {
+  if (key !== undefined) checkPositionKey(key);
+  return key;
 }

@@ -124,21 +124,20 @@ export class Reads {
   }
 
   /**
-   * A read on the primary. 'fallback': no replica can serve it at all (outage, lag); bounded while replicas are
-   * published, so an outage cannot flood the primary. 'read-your-writes': replicas are fine but have not
-   * replayed the session's commit yet, which is normal operation for a few milliseconds after every write and
-   * must not fail; only the primary's read-only pool size limits it.
+   * A read on the primary. 'fallback': no replica can serve it at all (outage, lag). 'read-your-writes':
+   * replicas are fine but none has been shown to have replayed the session's commit. Both are bounded by
+   * maxFallbackConcurrency while replicas are published, so neither an outage nor positions replicas do not
+   * reach (a burst of writes, a replica that stopped replaying) can flood the primary.
    */
   async readOnPrimary<R extends Row>(text: QueryText, values: QueryValues, reason: 'fallback' | 'read-your-writes'): Promise<pg.QueryResult<R>> {
     const ep = this.core.primary;
-    const bounded = reason === 'fallback';
-    if (bounded) {
-      const limit = this.core.replicas.length > 0 ? this.core.options.maxFallbackConcurrency : Infinity;
-      if (this.core.fallback.inFlight >= limit) {
-        this.core.fallback.rejected++;
-        throw new FallbackLimitError(limit);
-      }
-      this.core.fallback.inFlight++;
+    const limit = this.core.replicas.length > 0 ? this.core.options.maxFallbackConcurrency : Infinity;
+    if (this.core.fallback.inFlight >= limit) {
+      this.core.fallback.rejected++;
+      throw new FallbackLimitError(limit);
+    }
+    this.core.fallback.inFlight++;
+    if (reason === 'fallback') {
       this.core.fallback.total++;
       ep.counters.fallbacks++;
     } else {
@@ -151,7 +150,7 @@ export class Reads {
       throw readOnlyError(ep, err);
     } finally {
       ep.end();
-      if (bounded) this.core.fallback.inFlight--;
+      this.core.fallback.inFlight--;
     }
   }
 
