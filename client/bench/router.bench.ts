@@ -151,24 +151,38 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     );
     console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x); ${cpu(ryw)}`);
 
-    // Informational: a write followed at once by a read. The session pays one round trip to learn its commit
-    // position and reads from the primary until the replica has replayed it; the plain pair may read stale data.
+    // A write followed at once by a read of what it wrote. The session pays one shared probe to learn its commit
+    // position and reads from the replica once it is seen to have replayed it (waiting a few ms at most), else from
+    // the primary; the plain pair may read stale data. Each write stores a value of its own so that a read that
+    // misses it is counted.
+    let written = 0;
+    const stale = { plain: 0, session: 0 };
+    const before = router.stats();
     const cycles = await compare(
       async (i) => {
-        await router.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
-        await router.read(LOOKUP, [id(i)]);
+        const note = `w${++written}`;
+        await router.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
+        const { rows } = await router.read<{ note: string }>(LOOKUP, [id(i)]);
+        if (rows[0]?.note !== note) stale.plain++;
       },
       async (i) => {
+        const note = `w${++written}`;
         const s = router.session();
-        await s.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
-        await s.read(LOOKUP, [id(i)]);
+        await s.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
+        const { rows } = await s.read<{ note: string }>(LOOKUP, [id(i)]);
+        if (rows[0]?.note !== note) stale.session++;
       },
       300,
     );
-    const primary = router.stats().endpoints[0];
-    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}`);
+    const after = router.stats();
+    const onReplica = after.readYourWrites.onReplica - before.readYourWrites.onReplica;
+    const afterWait = after.readYourWrites.afterWait - before.readYourWrites.afterWait;
+    const onPrimary = (after.endpoints[0]?.readYourWrites ?? 0) - (before.endpoints[0]?.readYourWrites ?? 0);
+    const share = onReplica / Math.max(1, onReplica + onPrimary);
+    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}   ${stale.plain} stale reads`);
     console.log(
-      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain; ${primary?.readYourWrites ?? 0} session reads went to the primary`,
+      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain (goal >= 0.85x); ${stale.session} stale reads; ` +
+        `${(share * 100).toFixed(1)}% of session reads on the replica (${onReplica}, ${afterWait} after waiting for replay), ${onPrimary} on the primary; ${cpu(cycles)}`,
     );
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);

@@ -33,6 +33,9 @@ export interface ReplicaRouterOptions {
   /** Signs the read-your-writes positions sessions hand out (`session.position`) and checks the ones they are
    * resumed from (`session({ position })`), HMAC-SHA256. At least 32 bytes; keep it secret, like a cookie key. */
   positionKey?: PositionKey;
+  /** How long a session's read may wait for a healthy replica to replay the session's last commit before it goes to
+   * the primary; the replicas are asked on their monitoring connections meanwhile. Default 5 ms; 0 never waits. */
+  readYourWritesWaitMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -42,8 +45,7 @@ export interface ResolvedOptions {
   lagCheckTimeoutMs: number;
   maxFallbackConcurrency: number;
   topologyPollIntervalMs: number;
-  /** At most one on-demand replay-position probe per replica per this period. */
-  lsnProbeIntervalMs: number;
+  readYourWritesWaitMs: number;
   /** Primary samples kept to bound the lag of a replica that is behind. */
   lagHistoryMs: number;
   closeTimeoutMs: number;
@@ -73,7 +75,7 @@ export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
     lagCheckTimeoutMs: Math.max(2 * lagCheckIntervalMs, pool.connectionTimeoutMillis || 2_000, 1_000),
     maxFallbackConcurrency: maxFallback,
     topologyPollIntervalMs: positiveInteger('topologyPollIntervalMs', options.topologyPollIntervalMs, 10_000, 10),
-    lsnProbeIntervalMs: Math.min(20, lagCheckIntervalMs),
+    readYourWritesWaitMs: positiveInteger('readYourWritesWaitMs', options.readYourWritesWaitMs, 5, 0),
     lagHistoryMs: Math.max(300_000, 10 * lagCheckIntervalMs),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs, 10_000, 0),
     positionKey: positionKey(options.positionKey),

@@ -67,7 +67,7 @@ export class Session {
     const need = readRequirement(this.core, options);
     if (this.#tracks()) {
       if (this.#unknown) {
-        this.observeCommit(await this.core.writes.withPrimaryClient((client) => this.core.writes.insertLsn(client)));
+        this.observeCommit(await this.core.writes.positionAfterNow());
         this.#unknown = false;
       }
       need.minLsn = this.#lsn;

@@ -170,6 +170,21 @@ describe('read-your-writes by WAL position', () => {
     }
   });
 
+  it('serves nearly all session reads from replicas right after their writes while replicas keep up, at the default settings', async () => {
+    await replicasCaughtUp(pgc);
+    // The defaults throughout (check interval, replica wait), not the harness's short interval.
+    const defaults = await createClusterRouter(pgc, { lagCheckIntervalMs: undefined });
+    try {
+      const cycles = 400;
+      const outcome = await writeThenRead(cycles, 600_000, (id) => sessionCycle(defaults.session(), id, id % 2 === 0), replicaPorts);
+      expect(outcome.violations).toBe(0);
+      expect(outcome.onReplica / cycles).toBeGreaterThanOrEqual(0.9);
+      expect(defaults.stats().lagChecks).toBeLessThanOrEqual(5);
+    } finally {
+      await defaults.close();
+    }
+  });
+
   it('tracks nothing when the topology turns read-your-writes off', async () => {
     const off = await createClusterRouter(pgc, {
       topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600, readYourWrites: 'off' } }),

@@ -85,9 +85,20 @@ describe('a read-your-writes position carried between requests', () => {
           return s;
         }),
       );
-      const reads = await Promise.allSettled(sessions.map((s) => s.read('SELECT pg_sleep(0.5)')));
-      const rejected = reads.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      // One read takes the primary's only place for 3 s; the others wait for a replica to replay their commit for
+      // connectionTimeoutMillis (default 2 s), as for a connection of a full pool, then are refused.
+      const startedAt = Date.now();
+      const reads = await Promise.all(
+        sessions.map((s) =>
+          s.read('SELECT pg_sleep(3)').then(
+            () => ({ ok: true, ms: Date.now() - startedAt }),
+            (err: unknown) => ({ ok: false, ms: Date.now() - startedAt, err }),
+          ),
+        ),
+      );
+      const rejected = reads.flatMap((r) => ('err' in r ? [r.err] : []));
       expect(rejected).toHaveLength(2);
+      for (const r of reads.filter((x) => !x.ok)) expect(r.ms).toBeGreaterThanOrEqual(1_900);
       for (const err of rejected) expect(err).toBeInstanceOf(FallbackLimitError);
       expect(bounded.stats().fallback).toMatchObject({ inFlight: 0, limit: 1, rejected: 2 });
       expect(bounded.stats().endpoints[0]?.readYourWrites).toBe(1);
