@@ -68,19 +68,30 @@ export class Writes {
   }
 
   /**
-   * A write and the position of its commit: the primary's insert position read after the write returned (on the
-   * monitoring connection, by one probe shared with the other sessions' writes meanwhile), so at or past the
+   * A write and the position of its commit: the insert position is asked for on the same connection right behind
+   * the write (pipelined: both leave in one round trip; the server runs them in order), so it is at or past the
    * commit record. `lsn` is undefined when the write committed but the position could not be read: the write
    * must not be reported as failed.
    */
   async writeAndCaptureLsn<R extends Row>(text: QueryText, values: QueryValues): Promise<{ result: pg.QueryResult<R>; lsn: Lsn | undefined }> {
-    const ep = this.core.primary;
-    const result = await this.write<R>(text, values);
-    try {
-      return { result, lsn: await this.positionAfterNow(ep) };
-    } catch {
-      return { result, lsn: undefined };
-    }
+    return this.withPrimaryClient(async (client, markBroken) => {
+      const written = client.query<R>(text, values);
+      const position = client.query<{ lsn: string }>(INSERT_LSN_SQL);
+      let result: pg.QueryResult<R>;
+      try {
+        result = await written;
+      } catch (err) {
+        // The connection goes back to the pool only once the position query is done with it too.
+        await position.catch(() => undefined);
+        throw err;
+      }
+      try {
+        return { result, lsn: insertLsnToRecordEnd(lsnColumn(await position), this.core.walBlockSize) };
+      } catch (err) {
+        markBroken(err);
+        return { result, lsn: undefined };
+      }
+    });
   }
 
   /** The primary's WAL insert position, read by a query that starts after this call: at or past every commit

@@ -94,7 +94,7 @@ describe('Prometheus metrics of a router, scraped after real queries', () => {
           { id: 'gone', host: '127.0.0.1', port: 1, state: 'active' },
         ],
       }),
-      pool: { max: 1, connectionTimeoutMillis: 300 },
+      pool: { max: 1, connectionTimeoutMillis: 1_000 },
       maxFallbackConcurrency: 1,
     });
     routers.push(db);
@@ -102,10 +102,12 @@ describe('Prometheus metrics of a router, scraped after real queries', () => {
     const registry = new Registry();
     const metrics = registerRouterMetrics(db, { registry, prefix: 'app_db_' });
 
-    // Three slow reads: one holds replica-1's only connection, one waits 300 ms for it and falls back to the
-    // primary, the third finds the fallback bound taken and is refused.
-    const reads = await Promise.allSettled([0, 1, 2].map(() => db.read('SELECT pg_sleep(0.8)')));
-    expect(reads.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    // replica-1's only connection open first, so that the slow reads below do not wait for a connect.
+    await db.read('SELECT 1');
+    // Three slow reads: one holds replica-1's only connection, two wait 1 s for it; then one falls back to the
+    // primary and the other finds the fallback bound taken and is refused.
+    const reads = await Promise.allSettled([0, 1, 2].map(() => db.read('SELECT pg_sleep(2)')));
+    expect(reads.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).name] : []))).toEqual(['FallbackLimitError']);
 
     const text = await registry.metrics();
     expect(value(text, 'app_db_endpoint_up', { endpoint: 'gone' })).toBe(0);
