@@ -7,9 +7,7 @@ import { now } from './clock.js';
 import { isEligible, type ReadRequirement } from './eligibility.js';
 import type { Endpoint } from './endpoint.js';
 import { FallbackLimitError, isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
-import { lsnColumn, type Lsn } from './lsn.js';
 
-const REPLAY_LSN_SQL = 'SELECT pg_last_wal_replay_lsn()::text AS lsn';
 
 function readOnlyError(ep: Endpoint, err: unknown): unknown {
   return isReadOnlyViolation(err) ? new ReadOnlyQueryError(ep.id, err) : err;
@@ -35,16 +33,6 @@ export class Reads {
     if (need.minLsn === undefined) return this.readOnPrimary<R>(text, values, 'fallback');
     const fresh = this.core.replicas.filter((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }));
     if (fresh.length === 0) return this.readOnPrimary<R>(text, values, 'fallback');
-    const checked = this.core.pickReplica({ maxLagSeconds: need.maxLagSeconds });
-    if (checked) {
-      const result = await this.#readIfReplayed<R>(checked, text, values, need.minLsn);
-      if (result) {
-        this.core.readYourWrites.onReplica++;
-        return result;
-      }
-    }
-    // Healthy replicas that have not been seen to replay the session's commit yet: usually they have, a
-    // millisecond after it. Once one shows it has, routing picks it (or another that has) by its known position.
     const { readYourWritesWaitMs } = this.core.options;
     let waitMs = readYourWritesWaitMs;
     const giveUpAt = now() + this.#primaryFullWaitMs();
@@ -111,60 +99,6 @@ export class Reads {
     const next = this.core.pickReplica(need, attempt.tried);
     if (next) return this.#readOnReplica<R>(next, text, values, need, { ...attempt, mayRetry: false });
     return this.readOnPrimary<R>(text, values, 'fallback');
-  }
-
-  /**
-   * The replay-position check and the read leave together on one connection (pipelined: one round trip). The
-   * server runs them in order, so when the check shows the session's commit replayed, the read's snapshot has it;
-   * the read's result is used only then. Otherwise it is discarded (a replica read has no effect) and undefined
-   * returned; the connection goes back to the pool once the read is done, without holding up the caller.
-   */
-  async #readIfReplayed<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, minLsn: Lsn): Promise<pg.QueryResult<R> | undefined> {
-    let client: pg.PoolClient;
-    try {
-      client = await ep.pools.main.connect();
-    } catch (err) {
-      if (isPoolSaturated(err)) ep.counters.poolSaturated++;
-      else if (isConnectionError(err) && !this.core.closed) this.core.reportFailure(ep, err);
-      return undefined;
-    }
-    ep.begin();
-    const startedAt = now();
-    const check = client.query<{ lsn: string | null }>(REPLAY_LSN_SQL);
-    const read = client.query<R>(text, values);
-    const readOutcome = read.then(
-      (result) => ({ result, error: undefined as unknown }),
-      (error: unknown) => ({ result: undefined, error }),
-    );
-    let broken: unknown;
-    const release = () => {
-      client.release(broken instanceof Error ? broken : undefined);
-      ep.end();
-      if (broken !== undefined && !this.core.closed) this.core.reportFailure(ep, broken);
-    };
-    let replayed: Lsn | undefined;
-    try {
-      replayed = lsnColumn(await check);
-    } catch (err) {
-      // NULL (nothing replayed yet) only means this replica cannot show it has the commit.
-      if (isConnectionError(err)) broken = err;
-    }
-    if (replayed === undefined || !ep.noteProbedReplayLsn(startedAt, replayed) || replayed < minLsn) {
-      void readOutcome.then(({ error }) => {
-        if (broken === undefined && isConnectionError(error)) broken = error;
-        release();
-      });
-      return undefined;
-    }
-    const { result, error } = await readOutcome;
-    if (isConnectionError(error)) broken = error;
-    release();
-    if (result) {
-      ep.counters.routed++;
-      return result;
-    }
-    if (broken !== undefined) return undefined;
-    throw readOnlyError(ep, error);
   }
 
   /**
