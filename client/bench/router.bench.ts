@@ -119,8 +119,9 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     await router.write(`INSERT INTO ${TABLE} SELECT g, 'item ' || g FROM generate_series(1, ${ROWS}) g`);
     const session: Session = router.session();
     await session.write(`UPDATE ${TABLE} SET note = note WHERE id = 1`);
-    // The session's own commit must be on the replica before its reads can go there.
-    while ((await router.read(LOOKUP, [1])).rowCount !== 1 || !(await replayed(rawReplica, session.lsn ?? '0/0'))) await sleep(20);
+    // The session's own commit must be on the replica before its reads can go there. The replay check goes first:
+    // before the replica has replayed the CREATE TABLE, a plain read of the table fails.
+    while (!(await replayed(rawReplica, session.lsn ?? '0/0')) || (await router.read(LOOKUP, [1])).rowCount !== 1) await sleep(20);
 
     console.log(`client router (one replica :${replica.port}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent callers, ${ROUNDS} x ${ROUND_MS / 1000} s per variant)`);
 
