@@ -121,8 +121,9 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     await router.write(`INSERT INTO ${TABLE} SELECT g, 'item ' || g FROM generate_series(1, ${ROWS}) g`);
     const session: Session = router.session();
     await session.write(`UPDATE ${TABLE} SET note = note WHERE id = 1`);
-    // The session's own commit must be on the replica before its reads can go there.
-    while ((await router.read(LOOKUP, [1])).rowCount !== 1 || !(await replayed(rawReplica, session.lsn ?? '0/0'))) await sleep(20);
+    // The session's own commit must be on the replica before its reads can go there. The replay check goes first:
+    // before the replica has replayed the CREATE TABLE, a plain read of the table fails.
+    while (!(await replayed(rawReplica, session.lsn ?? '0/0')) || (await router.read(LOOKUP, [1])).rowCount !== 1) await sleep(20);
 
     console.log(`client router (one replica :${replica.port}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent callers, ${ROUNDS} x ${ROUND_MS / 1000} s per variant)`);
 
@@ -153,24 +154,38 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     );
     console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x); ${cpu(ryw)}`);
 
-    // Informational: a write followed at once by a read. The session pays one round trip to learn its commit
-    // position and reads from the primary until the replica has replayed it; the plain pair may read stale data.
+    // A write followed at once by a read of what it wrote. The session pays one shared probe to learn its commit
+    // position and reads from the replica once it is seen to have replayed it (waiting a few ms at most), else from
+    // the primary; the plain pair may read stale data. Each write stores a value of its own so that a read that
+    // misses it is counted.
+    let written = 0;
+    const stale = { plain: 0, session: 0 };
+    const before = router.stats();
     const cycles = await compare(
       async (i) => {
-        await router.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
-        await router.read(LOOKUP, [id(i)]);
+        const note = `w${++written}`;
+        await router.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
+        const { rows } = await router.read<{ note: string }>(LOOKUP, [id(i)]);
+        if (rows[0]?.note !== note) stale.plain++;
       },
       async (i) => {
+        const note = `w${++written}`;
         const s = router.session();
-        await s.write(`UPDATE ${TABLE} SET note = note WHERE id = $1`, [id(i)]);
-        await s.read(LOOKUP, [id(i)]);
+        await s.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
+        const { rows } = await s.read<{ note: string }>(LOOKUP, [id(i)]);
+        if (rows[0]?.note !== note) stale.session++;
       },
       300,
     );
-    const primary = router.stats().endpoints[0];
-    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}`);
+    const after = router.stats();
+    const onReplica = after.readYourWrites.onReplica - before.readYourWrites.onReplica;
+    const afterWait = after.readYourWrites.afterWait - before.readYourWrites.afterWait;
+    const onPrimary = (after.endpoints[0]?.readYourWrites ?? 0) - (before.endpoints[0]?.readYourWrites ?? 0);
+    const share = onReplica / Math.max(1, onReplica + onPrimary);
+    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}   ${stale.plain} stale reads`);
     console.log(
-      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain; ${primary?.readYourWrites ?? 0} session reads went to the primary`,
+      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain (goal >= 0.85x); ${stale.session} stale reads; ` +
+        `${(share * 100).toFixed(1)}% of session reads on the replica (${onReplica}, ${afterWait} after waiting for replay), ${onPrimary} on the primary; ${cpu(cycles)}`,
     );
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);

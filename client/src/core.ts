@@ -9,6 +9,7 @@ import { EndpointError, RouterClosedError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } from './topology/plan.js';
 import { Reads } from './reads.js';
+import { ReplayWait } from './replay-wait.js';
 import { Writes } from './writes.js';
 import type { Topology } from './topology/schema.js';
 
@@ -44,7 +45,10 @@ export class RouterCore {
   walBlockSize = 8192n;
   closed = false;
   readonly fallback = { inFlight: 0, total: 0, rejected: 0 };
+  /** Session reads a replica served: at once (its known replay position covered the commit) or after waiting. */
+  readonly readYourWrites = { onReplica: 0, afterWait: 0 };
   readonly reads: Reads;
+  readonly replayWait: ReplayWait;
   readonly writes: Writes;
   #byKey = new Map<string, Endpoint>();
   /** Endpoints retired whose pools have not ended yet. */
@@ -58,6 +62,7 @@ export class RouterCore {
     private readonly events: CoreEvents,
   ) {
     this.reads = new Reads(this);
+    this.replayWait = new ReplayWait(this);
     this.writes = new Writes(this);
     this.applyTopology(topology);
   }

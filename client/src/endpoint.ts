@@ -23,7 +23,6 @@ export class Endpoint implements ReplicaView {
   /** When the latest lag check succeeded (monotonic ms). */
   checkedAt: number | undefined = undefined;
   lastError: string | undefined = undefined;
-  nextProbeAt = 0;
   inFlight = 0;
   readonly counters = { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, poolSaturated: 0, failures: 0 };
   #failedAt = -Infinity;
@@ -78,6 +77,14 @@ export class Endpoint implements ReplicaView {
     this.lagSeconds = observed.lagSeconds;
     this.lastError = undefined;
     if (observed.replayLsn !== undefined) this.noteReplayLsn(observed.replayLsn);
+  }
+
+  /** A replay position read by a probe that began at `startedAt`; ignored (false) when a failure was reported
+   * since: the replica may have restarted behind what that probe saw. */
+  noteProbedReplayLsn(startedAt: number, lsn: Lsn): boolean {
+    if (startedAt < this.#failedAt) return false;
+    this.noteReplayLsn(lsn);
+    return true;
   }
 
   noteReplayLsn(lsn: Lsn): void {

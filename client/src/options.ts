@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { IamAuthOptions } from './iam-auth.js';
 import type { TlsOptions } from './tls.js';
+import { checkPositionKey, type PositionKey } from './position-token.js';
 import type { TopologyInput } from './topology/schema.js';
 
 /** Everything of pg.PoolConfig except where to connect and as whom: that comes from the topology. */
@@ -36,6 +37,12 @@ export interface ReplicaRouterOptions {
   /** How long close() waits for in-flight queries; then it destroys the connections still open (their queries
    * fail) and resolves, reporting what it cut. Default 10000 ms, within Kubernetes' default 30 s grace period. */
   closeTimeoutMs?: number;
+  /** Signs the read-your-writes positions sessions hand out (`session.position`) and checks the ones they are
+   * resumed from (`session({ position })`), HMAC-SHA256. At least 32 bytes; keep it secret, like a cookie key. */
+  positionKey?: PositionKey;
+  /** How long a session's read may wait for a healthy replica to replay the session's last commit before it goes to
+   * the primary; the replicas are asked on their monitoring connections meanwhile. Default 5 ms; 0 never waits. */
+  readYourWritesWaitMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -45,11 +52,11 @@ export interface ResolvedOptions {
   lagCheckTimeoutMs: number;
   maxFallbackConcurrency: number;
   topologyPollIntervalMs: number;
-  /** At most one on-demand replay-position probe per replica per this period. */
-  lsnProbeIntervalMs: number;
+  readYourWritesWaitMs: number;
   /** Primary samples kept to bound the lag of a replica that is behind. */
   lagHistoryMs: number;
   closeTimeoutMs: number;
+  positionKey: PositionKey | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -75,8 +82,14 @@ export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
     lagCheckTimeoutMs: Math.max(2 * lagCheckIntervalMs, pool.connectionTimeoutMillis || 2_000, 1_000),
     maxFallbackConcurrency: maxFallback,
     topologyPollIntervalMs: positiveInteger('topologyPollIntervalMs', options.topologyPollIntervalMs, 10_000, 10),
-    lsnProbeIntervalMs: Math.min(20, lagCheckIntervalMs),
+    readYourWritesWaitMs: positiveInteger('readYourWritesWaitMs', options.readYourWritesWaitMs, 5, 0),
     lagHistoryMs: Math.max(300_000, 10 * lagCheckIntervalMs),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs, 10_000, 0),
+    positionKey: positionKey(options.positionKey),
   };
+}
+
+function positionKey(key: PositionKey | undefined): PositionKey | undefined {
+  if (key !== undefined) checkPositionKey(key);
+  return key;
 }

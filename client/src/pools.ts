@@ -99,7 +99,9 @@ export function createEndpointPools(
   // read() is refused by the server instead of silently succeeding on the primary.
   const readOnlyOptions = [options.pool.options, READ_ONLY].filter(Boolean).join(' ');
   return {
-    main: make(base),
+    // Pipelined: a session's write and its position query, or a replay check and its read, leave in one round
+    // trip. Each statement still runs on its own, in order; the router hands out no cursors on these pools.
+    main: make({ ...base, pipeline: true }),
     readOnly: spec.role === 'primary' ? make({ ...base, options: readOnlyOptions }) : undefined,
     monitor: make({ ...base, max: 1, query_timeout: options.lagCheckTimeoutMs, options: readOnlyOptions }),
   };

@@ -158,6 +158,7 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
         total: core.fallback.total,
         rejected: core.fallback.rejected,
       },
+      readYourWrites: { ...core.readYourWrites },
       endpoints: [core.primary, ...core.replicas].map(endpointStats),
     };
   }

@@ -3,13 +3,15 @@
 import type pg from 'pg';
 import type { QueryText, QueryValues, RouterCore, Row, TransactionOptions } from './core.js';
 import { isConnectionError } from './errors.js';
-import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { formatLsn, type Lsn } from './lsn.js';
+import { signPosition, verifyPosition, type PositionKey } from './position-token.js';
 import { readRequirement, type ReadOptions, type TransactionClient } from './read-options.js';
 import { RoutedPool } from './routed-pool.js';
 
 export interface SessionOptions {
-  /** Resume from a position an earlier session reported (`session.lsn`), e.g. carried in a cookie. */
-  lsn?: string;
+  /** Resume from the position an earlier session handed out (`session.position`), e.g. carried in a cookie. A
+   * token this router's positionKey did not sign is ignored: the session starts fresh. */
+  position?: string | undefined;
 }
 
 export class Session {
@@ -21,12 +23,19 @@ export class Session {
     private readonly core: RouterCore,
     options: SessionOptions = {},
   ) {
-    this.#lsn = options.lsn === undefined ? undefined : parseLsn(options.lsn);
+    if (options.position !== undefined) this.#lsn = verifyPosition(options.position, requirePositionKey(core));
   }
 
-  /** WAL position of this session's last commit ("16/B374D848"), undefined before any write. */
+  /** WAL position of this session's last commit ("16/B374D848"), undefined before any write. For diagnostics:
+   * carry `position` between requests. */
   get lsn(): string | undefined {
     return this.#lsn === undefined ? undefined : formatLsn(this.#lsn);
+  }
+
+  /** This session's position, signed with the router's positionKey, for the next request to resume from
+   * (`router.session({ position })`); undefined before any write. */
+  get position(): string | undefined {
+    return this.#lsn === undefined ? undefined : signPosition(this.#lsn, requirePositionKey(this.core));
   }
 
   #tracks(): boolean {
@@ -58,7 +67,7 @@ export class Session {
     const need = readRequirement(this.core, options);
     if (this.#tracks()) {
       if (this.#unknown) {
-        this.observeCommit(await this.core.writes.withPrimaryClient((client) => this.core.writes.insertLsn(client)));
+        this.observeCommit(await this.core.writes.positionAfterNow());
         this.#unknown = false;
       }
       need.minLsn = this.#lsn;
@@ -125,4 +134,10 @@ export class Session {
 function isCommitStatement(config: QueryText): boolean {
   const text = typeof config === 'string' ? config : config.text;
   return /^\s*(commit|end)\b/i.test(text);
+}
+
+function requirePositionKey(core: RouterCore): PositionKey {
+  const key = core.options.positionKey;
+  if (key === undefined) throw new TypeError('carrying a position between sessions needs the positionKey router option');
+  return key;
 }

@@ -55,6 +55,9 @@ export interface RouterStats {
   /** Completed lag-check rounds since start. */
   lagChecks: number;
   fallback: { inFlight: number; limit: number; total: number; rejected: number };
+  /** Session reads served by a replica that had replayed the session's commit: in all, and those that waited for
+   * it (readYourWritesWaitMs). Those sent to the primary instead are endpoints[0].readYourWrites. */
+  readYourWrites: { onReplica: number; afterWait: number };
   /** The primary first, then replicas in topology order. */
   endpoints: EndpointStats[];
 }

@@ -3,7 +3,9 @@
 import type pg from 'pg';
 import type { QueryText, QueryValues, Row, RouterCore, TransactionOptions } from './core.js';
 import { isConnectionError } from './errors.js';
+import type { Endpoint } from './endpoint.js';
 import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
+import { SharedProbe } from './shared-probe.js';
 
 const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
 
@@ -21,6 +23,8 @@ function assertCommitted(result: pg.QueryResult): void {
 }
 
 export class Writes {
+  readonly #positions = new WeakMap<Endpoint, SharedProbe<Lsn>>();
+
   constructor(private readonly core: RouterCore) {}
 
   async write<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
@@ -64,19 +68,41 @@ export class Writes {
   }
 
   /**
-   * A write whose commit position is read on the same connection right after it commits. `lsn` is undefined
-   * when the write committed but the position could not be read: the write must not be reported as failed.
+   * A write and the position of its commit: the insert position is asked for on the same connection right behind
+   * the write (pipelined: both leave in one round trip; the server runs them in order), so it is at or past the
+   * commit record. `lsn` is undefined when the write committed but the position could not be read: the write
+   * must not be reported as failed.
    */
   async writeAndCaptureLsn<R extends Row>(text: QueryText, values: QueryValues): Promise<{ result: pg.QueryResult<R>; lsn: Lsn | undefined }> {
     return this.withPrimaryClient(async (client, markBroken) => {
-      const result = await client.query<R>(text, values);
+      const written = client.query<R>(text, values);
+      const position = client.query<{ lsn: string }>(INSERT_LSN_SQL);
+      let result: pg.QueryResult<R>;
       try {
-        return { result, lsn: await this.insertLsn(client) };
+        result = await written;
+      } catch (err) {
+        // The connection goes back to the pool only once the position query is done with it too.
+        await position.catch(() => undefined);
+        throw err;
+      }
+      try {
+        return { result, lsn: insertLsnToRecordEnd(lsnColumn(await position), this.core.walBlockSize) };
       } catch (err) {
         markBroken(err);
         return { result, lsn: undefined };
       }
     });
+  }
+
+  /** The primary's WAL insert position, read by a query that starts after this call: at or past every commit
+   * that returned before it, as a replica reports its replay. */
+  positionAfterNow(ep: Endpoint = this.core.primary): Promise<Lsn> {
+    let probe = this.#positions.get(ep);
+    if (!probe) {
+      probe = new SharedProbe(async () => insertLsnToRecordEnd(lsnColumn(await ep.pools.monitor.query(INSERT_LSN_SQL)), this.core.walBlockSize));
+      this.#positions.set(ep, probe);
+    }
+    return probe.next();
   }
 
   /** A primary connection for a caller that runs its own statements (drizzle transactions); release() once. */
