@@ -19,9 +19,9 @@ describe('the published client package', () => {
     expect(files.filter((f) => /\.test\.|^src\/|^test\//.test(f))).toEqual([]);
   });
 
-  it('lets the application bring pg (and optionally the RDS signer), ships the pg types, and needs a Node that can require() ES modules', () => {
-    expect(manifest.peerDependencies).toMatchObject({ pg: expect.stringMatching(/^\^8\./), '@aws-sdk/rds-signer': expect.any(String) });
-    expect(manifest.peerDependenciesMeta).toEqual({ '@aws-sdk/rds-signer': { optional: true } });
+  it('lets the application bring pg (and optionally the RDS signer and prom-client), ships the pg types, and needs a Node that can require() ES modules', () => {
+    expect(manifest.peerDependencies).toMatchObject({ pg: expect.stringMatching(/^\^8\./), '@aws-sdk/rds-signer': expect.any(String), 'prom-client': expect.stringMatching(/^\^15\./) });
+    expect(manifest.peerDependenciesMeta).toEqual({ '@aws-sdk/rds-signer': { optional: true }, 'prom-client': { optional: true } });
     expect(manifest.dependencies).toHaveProperty('@types/pg');
     expect(manifest.dependencies).not.toHaveProperty('pg');
     expect(manifest.devDependencies).toHaveProperty('pg');
