@@ -11,6 +11,8 @@ export interface KubeEndpoint {
   /** Bearer tokens from the static token file, by user name; users other than `admin` have no rights until
    * a test binds them (RBAC is on). */
   tokens: Record<string, string>;
+  /** The API server's audit log (JSON lines): every write with its user and time, metadata only. */
+  auditLogPath: string;
 }
 
 export interface AwsEndpoint {

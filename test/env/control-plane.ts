@@ -90,6 +90,12 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
     const tokenFile = join(pki, 'tokens.csv');
     await writeFile(tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
 
+    // Every write, who made it and when (metadata only, never a body): how a test proves that a process made no
+    // Kubernetes write after some moment, e.g. an operator after it lost its Lease.
+    const auditPolicy = join(pki, 'audit-policy.yaml');
+    await writeFile(auditPolicy, AUDIT_WRITES_POLICY);
+    const auditLogPath = join(logDir, 'kube-apiserver-audit.log');
+
     const port = await freePort();
     const server = `https://127.0.0.1:${port}`;
     const logFile = join(logDir, 'kube-apiserver.log');
@@ -109,6 +115,9 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
       '--service-cluster-ip-range=10.96.0.0/24',
       '--allow-privileged=true',
       '--profiling=false',
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${auditLogPath}`,
+      '--audit-log-format=json',
       '--v=1',
     ], { logFile });
     daemons.push(daemon);
@@ -151,12 +160,24 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
       },
       { part: 'kube-apiserver', step: 'wait for /readyz', logFile, timeoutMs: 180_000, daemon },
     );
-    return { kube: { kubeconfigPath, server, version, tokens }, daemons };
+    return { kube: { kubeconfigPath, server, version, tokens, auditLogPath }, daemons };
   } catch (err) {
     for (const d of daemons.reverse()) await d.stop();
     throw err;
   }
 }
+
+/** Writes only, at the Metadata level (no request or response body, so no Secret data), once the answer is sent. */
+const AUDIT_WRITES_POLICY = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: [RequestReceived, ResponseStarted]',
+  'rules:',
+  '- level: Metadata',
+  '  verbs: [create, update, patch, delete, deletecollection]',
+  '- level: None',
+  '',
+].join('\n');
 
 async function httpsGet(url: string, token: string, tls: { rejectUnauthorized: boolean }): Promise<{ status: number; body: string }> {
   const https = await import('node:https');
