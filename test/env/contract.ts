@@ -13,6 +13,9 @@ export interface KubeEndpoint {
   tokens: Record<string, string>;
   /** The API server's audit log (JSON lines): every write with its user and time, metadata only. */
   auditLogPath: string;
+  /** POST `?downMs=<n>`: the integration run's global setup restarts the API server (same port, same etcd data)
+   * and answers once it is ready again, with the ApiserverRestart times as JSON. Absent outside test runs. */
+  restartUrl?: string;
 }
 
 export interface AwsEndpoint {
