@@ -11,6 +11,11 @@ export interface KubeEndpoint {
   /** Bearer tokens from the static token file, by user name; users other than `admin` have no rights until
    * a test binds them (RBAC is on). */
   tokens: Record<string, string>;
+  /** The API server's audit log (JSON lines): every write with its user and time, metadata only. */
+  auditLogPath: string;
+  /** POST `?downMs=<n>`: the integration run's global setup restarts the API server (same port, same etcd data)
+   * and answers once it is ready again, with the ApiserverRestart times as JSON. Absent outside test runs. */
+  restartUrl?: string;
 }
 
 export interface AwsEndpoint {

@@ -7,7 +7,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { KubeEndpoint } from './contract.js';
 import { cachePath, projectRoot } from './cache.js';
-import { freePort, run, startDaemon, waitUntil, type Daemon } from './process.js';
+import { freePort, run, sleep, startDaemon, waitUntil, type Daemon } from './process.js';
 import { ETCD_VERSION, KUBERNETES_VERSION } from './versions.js';
 
 const BUILD_SCRIPTS = join(projectRoot, 'test', 'env', 'bin-build');
@@ -41,6 +41,16 @@ export async function ensureControlPlaneBinaries(logDir: string): Promise<{ etcd
 export interface StartedControlPlane {
   kube: KubeEndpoint;
   daemons: Daemon[];
+  /** Stops the kube-apiserver (SIGTERM, as an upgrade does), leaves it down `downMs`, starts it again on the same
+   * port with the same etcd, tokens and certificates, and resolves once it is ready again. */
+  restartApiserver(downMs: number): Promise<ApiserverRestart>;
+}
+
+/** Epoch ms of each moment of a restart. */
+export interface ApiserverRestart {
+  stoppedAt: number;
+  startedAt: number;
+  readyAt: number;
 }
 
 async function startEtcd(binary: string, runDir: string, logDir: string): Promise<{ url: string; daemon: Daemon }> {
@@ -90,10 +100,16 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
     const tokenFile = join(pki, 'tokens.csv');
     await writeFile(tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
 
+    // Every write, who made it and when (metadata only, never a body): how a test proves that a process made no
+    // Kubernetes write after some moment, e.g. an operator after it lost its Lease.
+    const auditPolicy = join(pki, 'audit-policy.yaml');
+    await writeFile(auditPolicy, AUDIT_WRITES_POLICY);
+    const auditLogPath = join(logDir, 'kube-apiserver-audit.log');
+
     const port = await freePort();
     const server = `https://127.0.0.1:${port}`;
     const logFile = join(logDir, 'kube-apiserver.log');
-    const daemon = startDaemon('kube-apiserver', binaries.apiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcd.url}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -109,8 +125,13 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
       '--service-cluster-ip-range=10.96.0.0/24',
       '--allow-privileged=true',
       '--profiling=false',
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${auditLogPath}`,
+      '--audit-log-format=json',
       '--v=1',
-    ], { logFile });
+    ];
+    const startApiserver = () => startDaemon('kube-apiserver', binaries.apiserver, apiserverArgs, { logFile });
+    let daemon = startApiserver();
     daemons.push(daemon);
 
     const caFile = join(pki, 'apiserver.crt');
@@ -141,22 +162,48 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
     // /readyz includes the RBAC bootstrap post-start hook, so roles exist once it answers ok.
     const insecure = { rejectUnauthorized: false } as const;
     let version = '';
-    await waitUntil(
-      async () => {
-        const res = await httpsGet(`${server}/readyz`, tokens.admin!, insecure);
-        if (res.status !== 200) return false;
-        const v = await httpsGet(`${server}/version`, tokens.admin!, insecure);
-        version = (JSON.parse(v.body) as { gitVersion: string }).gitVersion;
-        return existsSync(caFile);
-      },
-      { part: 'kube-apiserver', step: 'wait for /readyz', logFile, timeoutMs: 180_000, daemon },
-    );
-    return { kube: { kubeconfigPath, server, version, tokens }, daemons };
+    const ready = (d: Daemon) =>
+      waitUntil(
+        async () => {
+          const res = await httpsGet(`${server}/readyz`, tokens.admin!, insecure);
+          if (res.status !== 200) return false;
+          const v = await httpsGet(`${server}/version`, tokens.admin!, insecure);
+          version = (JSON.parse(v.body) as { gitVersion: string }).gitVersion;
+          return existsSync(caFile);
+        },
+        { part: 'kube-apiserver', step: 'wait for /readyz', logFile, timeoutMs: 180_000, daemon: d },
+      );
+    await ready(daemon);
+    // The serving certificate stays in cert-dir, so a restarted server presents the same one.
+    const restartApiserver = async (downMs: number): Promise<ApiserverRestart> => {
+      const index = daemons.indexOf(daemon);
+      await daemon.stop();
+      const stoppedAt = Date.now();
+      await sleep(downMs);
+      daemon = startApiserver();
+      daemons[index] = daemon;
+      const startedAt = Date.now();
+      await ready(daemon);
+      return { stoppedAt, startedAt, readyAt: Date.now() };
+    };
+    return { kube: { kubeconfigPath, server, version, tokens, auditLogPath }, daemons, restartApiserver };
   } catch (err) {
     for (const d of daemons.reverse()) await d.stop();
     throw err;
   }
 }
+
+/** Writes only, at the Metadata level (no request or response body, so no Secret data), once the answer is sent. */
+const AUDIT_WRITES_POLICY = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: [RequestReceived, ResponseStarted]',
+  'rules:',
+  '- level: Metadata',
+  '  verbs: [create, update, patch, delete, deletecollection]',
+  '- level: None',
+  '',
+].join('\n');
 
 async function httpsGet(url: string, token: string, tls: { rejectUnauthorized: boolean }): Promise<{ status: number; body: string }> {
   const https = await import('node:https');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsEndpoint, KubeEndpoint, PostgresCluster, Tools } from './contract.js';
 import { cacheDir } from './cache.js';
-import { startControlPlane, ensureControlPlaneBinaries } from './control-plane.js';
+import { startControlPlane, ensureControlPlaneBinaries, type ApiserverRestart, type StartedControlPlane } from './control-plane.js';
 import { startMoto, ensureMoto } from './moto.js';
 import { startPostgresCluster } from './postgres.js';
 import { ensureTools } from './tools.js';
@@ -25,6 +25,8 @@ export interface RunningEnvironment {
   tools?: Tools;
   runDir: string;
   logDir: string;
+  /** Present when the kube part was started: see StartedControlPlane.restartApiserver. */
+  restartKubeApiserver?: (downMs: number) => Promise<ApiserverRestart>;
   stop(): Promise<void>;
 }
 
@@ -50,13 +52,15 @@ export async function startEnvironment(parts: EnvironmentParts): Promise<Running
     // cores; starting the servers afterwards in parallel is cheap.
     if (parts.kube) await ensureControlPlaneBinaries(logDir);
     if (parts.aws) await ensureMoto(logDir);
+    let controlPlane: StartedControlPlane | undefined;
     const [kube, aws, postgres, tools] = await Promise.all([
-      parts.kube ? startControlPlane(runDir, logDir).then((s) => (stops.push(daemonsStop(s.daemons)), s.kube)) : undefined,
+      parts.kube ? startControlPlane(runDir, logDir).then((s) => (stops.push(daemonsStop(s.daemons)), (controlPlane = s), s.kube)) : undefined,
       parts.aws ? startMoto(logDir).then((s) => (stops.push(daemonsStop([s.daemon])), s.aws)) : undefined,
       parts.postgres ? startPostgresCluster({ logDir }).then((s) => (stops.push(s.stop), s.cluster)) : undefined,
       parts.tools ? ensureTools(logDir) : undefined,
     ]);
-    return { kube, aws, postgres, tools, runDir, logDir, stop: stopAll };
+    const restart = controlPlane?.restartApiserver;
+    return { kube, aws, postgres, tools, runDir, logDir, stop: stopAll, ...(restart ? { restartKubeApiserver: restart } : {}) };
   } catch (err) {
     await stopAll();
     throw err;

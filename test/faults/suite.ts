@@ -89,10 +89,12 @@ export class Run {
     return { group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace, name: this.name };
   }
 
-  async startOperator(name: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
+  /** `kubeconfigPath` runs the process as another Kubernetes user than the suite's (e.g. a second replica of the
+   * chart, or the same user through a proxy). */
+  async startOperator(name: string, env: Record<string, string> = {}, kubeconfigPath = this.suite.identity().kubeconfigPath): Promise<OperatorProcess> {
     const options: OperatorProcessOptions = {
       name,
-      kubeconfigPath: this.suite.identity().kubeconfigPath,
+      kubeconfigPath,
       awsEndpoint: this.suite.world().endpoint,
       namespace: this.namespace,
       // Short resyncs keep a scenario within its time bound; they only change how often the operator looks.

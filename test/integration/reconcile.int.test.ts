@@ -3,114 +3,40 @@
 // parameter, deleted with a final snapshot; a major version upgrade that ends with only the new family's parameter
 // group; Retain, an identifier conflict, a restart in the middle of a create, and a steady state that makes no
 // mutating AWS call.
-import { readFile } from 'node:fs/promises';
 import * as k8s from '@kubernetes/client-node';
 import {
   CreateDBInstanceCommand,
-  DescribeDBInstancesCommand,
   DescribeDBParametersCommand,
   DescribeDBParameterGroupsCommand,
   DescribeDBSnapshotsCommand,
-  RDSClient,
   type DBInstance,
+  type RDSClient,
 } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
+import { API_VERSION, KIND } from '../../operator/src/api/index.js';
 import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { startTestOperator } from './operator-harness.js';
+import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './reconcile-helpers.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
-import { awsClientConfig, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const rds = rdsClient();
 const log = pino({ level: 'silent' });
 const READ_ONLY = /^(Describe|List)/;
 
-interface AwsCall {
-  operation: string;
-  input: Record<string, unknown>;
-}
-
-/** Every command a client sends, by operation, with its input; optionally stalls one operation forever after it
- * got through (a process that died right after the call). */
-function recordingClient(calls: AwsCall[], options: { stallAfter?: string } = {}): RDSClient {
-  const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const operation = (context.commandName ?? '').replace(/Command$/, '');
-      calls.push({ operation, input: args.input as Record<string, unknown> });
-      const out = await next(args);
-      if (operation === options.stallAfter) await new Promise(() => {});
-      return out;
-    },
-    { step: 'initialize', name: 'testRecorder' },
-  );
-  return client;
-}
-
 let namespace = '';
 let operator: RunningOperator | undefined;
 const calls: AwsCall[] = [];
+const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds);
 
 function start(client: RDSClient): RunningOperator {
   return startTestOperator(kc, log, { namespace, identity: 'reconcile-int-test', rdsClient: client });
-}
-
-interface Stored {
-  metadata: { name: string; generation: number; uid: string; finalizers?: string[] };
-  spec: Record<string, unknown>;
-  status?: ReplicaSetDBStatus;
-}
-
-async function getObject(name: string): Promise<Stored | undefined> {
-  try {
-    return (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
-/** The object once its status reflects its current generation and `done` holds. */
-function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean = (s) => s.phase === 'Ready'): Promise<Stored> {
-  return eventually(`${name} to settle`, async () => {
-    const obj = await getObject(name);
-    const status = obj?.status;
-    return obj !== undefined && status !== undefined && status.observedGeneration === obj.metadata.generation && done(status) ? obj : undefined;
-  });
-}
-
-async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
-  await custom.patchNamespacedCustomObject({ ...replicaSetDBResource, namespace, name, body: { spec } }, mergePatch);
-}
-
-async function instances(prefix: string): Promise<Map<string, DBInstance>> {
-  const all = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
-  return new Map(all.filter((i) => i.DBInstanceIdentifier === prefix || i.DBInstanceIdentifier?.startsWith(`${prefix}-r`)).map((i) => [i.DBInstanceIdentifier!, i]));
-}
-
-function tagsOf(i: DBInstance | undefined): Record<string, string> {
-  return Object.fromEntries((i?.TagList ?? []).map((t) => [t.Key!, t.Value!]));
-}
-
-/** examples/servio.yaml as applied in the test namespace. Its maintenance window is moved an hour: the example's
- * 02:00-03:00 backup window and Mon:03:00 maintenance window touch, which the emulator counts as overlapping. */
-async function servioExample(name: string): Promise<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }> {
-  const example = parseYaml(await readFile(new URL('../../examples/servio.yaml', import.meta.url), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
-  // A short drain keeps scale-downs quick here; the drain itself is proved in topology.int.test.ts.
-  const routing = { ...(example.spec.routing as Record<string, unknown>), drainSeconds: 2, maxDrainSeconds: 2 };
-  return { ...example, metadata: { name, namespace }, spec: { ...example.spec, maintenanceWindow: 'Mon:04:00-Mon:05:00', routing } };
-}
-
-async function createObject(body: Record<string, unknown>): Promise<void> {
-  await custom.createNamespacedCustomObject({ ...replicaSetDBResource, namespace, body });
 }
 
 beforeAll(async () => {
