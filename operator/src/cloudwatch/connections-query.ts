@@ -3,7 +3,7 @@
 // its quiet period, not only the latest value: "no connection for two minutes" is two datapoints at or below the
 // floor and none above it.
 import type { GetMetricDataInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { LAG_DIMENSION, LAG_NAMESPACE, lagTimeRange, MAX_QUERIES, type LagWindow } from './lag-query.js';
+import { buildRdsMetricRequest, type LagWindow } from './lag-query.js';
 
 export const CONNECTIONS_METRIC = 'DatabaseConnections';
 
@@ -20,23 +20,8 @@ export function connectionsQueryId(position: number): string {
 }
 
 export function buildConnectionsRequest(ids: readonly string[], now: Date, window: LagWindow): GetMetricDataInput {
-  if (ids.length > MAX_QUERIES) throw new RangeError(`at most ${MAX_QUERIES} instances per GetMetricData, got ${ids.length}`);
-  const { start, end } = lagTimeRange(now, window);
-  return {
-    StartTime: start,
-    EndTime: end,
-    ScanBy: 'TimestampDescending',
-    MetricDataQueries: ids.map((id, i) => ({
-      Id: connectionsQueryId(i),
-      ReturnData: true,
-      MetricStat: {
-        Metric: { Namespace: LAG_NAMESPACE, MetricName: CONNECTIONS_METRIC, Dimensions: [{ Name: LAG_DIMENSION, Value: id }] },
-        Period: window.periodSeconds,
-        // The most connections within each bucket: a brief burst of clients still counts as busy.
-        Stat: 'Maximum',
-      },
-    })),
-  };
+  // Maximum per bucket: a brief burst of clients still counts as busy.
+  return buildRdsMetricRequest(CONNECTIONS_METRIC, ids, now, window, connectionsQueryId);
 }
 
 /** Every datapoint of each instance, oldest first, merged over pages; an instance without any gets an empty list. */

@@ -33,24 +33,29 @@ export function lagTimeRange(now: Date, window: LagWindow): { start: Date; end: 
   return { start: new Date(start), end: new Date(end) };
 }
 
-export function buildLagRequest(ids: readonly string[], now: Date, window: LagWindow): GetMetricDataInput {
+/** One query per instance for one RDS metric, at its worst (Maximum) per bucket: gating errs on the side of leaving a
+ * replica out (lag) or keeping it draining (connections). `id` names each query by its position. */
+export function buildRdsMetricRequest(metric: string, ids: readonly string[], now: Date, window: LagWindow, id: (position: number) => string): GetMetricDataInput {
   if (ids.length > MAX_QUERIES) throw new RangeError(`at most ${MAX_QUERIES} instances per GetMetricData, got ${ids.length}`);
   const { start, end } = lagTimeRange(now, window);
   return {
     StartTime: start,
     EndTime: end,
     ScanBy: 'TimestampDescending',
-    MetricDataQueries: ids.map((id, i) => ({
-      Id: queryId(i),
+    MetricDataQueries: ids.map((instance, i) => ({
+      Id: id(i),
       ReturnData: true,
       MetricStat: {
-        Metric: { Namespace: LAG_NAMESPACE, MetricName: LAG_METRIC, Dimensions: [{ Name: LAG_DIMENSION, Value: id }] },
+        Metric: { Namespace: LAG_NAMESPACE, MetricName: metric, Dimensions: [{ Name: LAG_DIMENSION, Value: instance }] },
         Period: window.periodSeconds,
-        // The worst lag within the latest bucket: gating errs on the side of leaving a replica out.
         Stat: 'Maximum',
       },
     })),
   };
+}
+
+export function buildLagRequest(ids: readonly string[], now: Date, window: LagWindow): GetMetricDataInput {
+  return buildRdsMetricRequest(LAG_METRIC, ids, now, window, queryId);
 }
 
 /** The value at the newest timestamp of one result (the order of the answer is not relied on). */
