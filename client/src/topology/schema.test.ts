@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatTopology, parseTopology, TopologyError } from './parse.js';
 import { aTopology, replicas } from '../../test/fixtures.js';
 
-const issue5Example = `{
+const documentedExample = `{
   "version": 1,
   "revision": 12,
   "name": "servio", "namespace": "prod",
@@ -16,7 +16,7 @@ const issue5Example = `{
 
 describe('parseTopology', () => {
   it('accepts the example of the contract', () => {
-    const t = parseTopology(issue5Example);
+    const t = parseTopology(documentedExample);
     expect(t.revision).toBe(12);
     expect(t.replicas[0]).toEqual({
       id: 'prod-servio-r1',
@@ -84,7 +84,7 @@ describe('parseTopology', () => {
   });
 
   it('rejects text that is not JSON, such as a partly written file', () => {
-    expect(() => parseTopology(issue5Example.slice(0, 120))).toThrow(/not valid JSON/);
+    expect(() => parseTopology(documentedExample.slice(0, 120))).toThrow(/not valid JSON/);
     expect(() => parseTopology('')).toThrow(TopologyError);
   });
 });

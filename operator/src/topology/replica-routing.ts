@@ -1,4 +1,4 @@
-// Whether a replica is offered to clients, and how. The rules of issue 5:
+// Whether a replica is offered to clients, and how. The rules:
 // - a replica being retired is `draining` for as long as it can be reached (it has an endpoint and RDS is not
 //   deleting it), whatever its lag: clients stop sending it new reads but finish the ones in flight;
 // - otherwise it is `active` only when RDS reports it `available` and its lag is within
