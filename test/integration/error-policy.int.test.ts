@@ -8,7 +8,7 @@
 // replicas, and answers InvalidParameterCombination as AWS would); every call still goes to moto. moto cannot
 // produce KMSKeyNotAccessibleFault either: a test injects it for one call, the rest runs against moto.
 import * as k8s from '@kubernetes/client-node';
-import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
+import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
@@ -18,11 +18,11 @@ import type { RunningOperator } from '../../operator/src/operator.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { awsClientConfig, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 import { startTestOperator } from './operator-harness.js';
+import { reconcileObjects } from './reconcile-helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const rds = rdsClient();
 const log = pino({ level: 'silent' });
 
@@ -78,41 +78,8 @@ let namespace = '';
 let operator: RunningOperator | undefined;
 const calls: AwsCall[] = [];
 
-interface Stored {
-  metadata: { name: string; generation: number; uid: string };
-  spec: Record<string, unknown>;
-  status?: ReplicaSetDBStatus;
-}
-
-async function getObject(name: string): Promise<Stored | undefined> {
-  try {
-    return (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
-function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean, timeoutMs?: number): Promise<Stored> {
-  return eventually(
-    `${name} to settle`,
-    async () => {
-      const obj = await getObject(name);
-      const status = obj?.status;
-      return obj !== undefined && status !== undefined && status.observedGeneration === obj.metadata.generation && done(status) ? obj : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-async function patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
-  await custom.patchNamespacedCustomObject({ ...replicaSetDBResource, namespace, name, body: { spec } }, mergePatch);
-}
-
-async function instances(prefix: string): Promise<Map<string, DBInstance>> {
-  const all = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
-  return new Map(all.filter((i) => i.DBInstanceIdentifier === prefix || i.DBInstanceIdentifier?.startsWith(`${prefix}-r`)).map((i) => [i.DBInstanceIdentifier!, i]));
-}
+// The same reads and writes of the object as the reconcile tests.
+const { getObject, settled, patchSpec, instances, createObject } = reconcileObjects(() => namespace, () => rds);
 
 function minimal(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -121,10 +88,6 @@ function minimal(name: string, spec: Record<string, unknown> = {}): Record<strin
     metadata: { name, namespace },
     spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, routing: { drainSeconds: 2, maxDrainSeconds: 2 }, ...spec },
   };
-}
-
-async function createObject(body: Record<string, unknown>): Promise<void> {
-  await custom.createNamespacedCustomObject({ ...replicaSetDBResource, namespace, body });
 }
 
 async function warningReasons(name: string): Promise<string[]> {

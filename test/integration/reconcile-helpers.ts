@@ -56,7 +56,7 @@ export function reconcileObjects(namespaceOf: () => string, rdsOf: () => RDSClie
   }
 
   /** The object once its status reflects its current generation and `done` holds. */
-  function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean = (s) => s.phase === 'Ready'): Promise<Stored> {
+  function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean = (s) => s.phase === 'Ready', timeoutMs = settleTimeoutMs): Promise<Stored> {
     return eventually(
       `${name} to settle`,
       async () => {
@@ -64,7 +64,7 @@ export function reconcileObjects(namespaceOf: () => string, rdsOf: () => RDSClie
         const status = obj?.status;
         return obj !== undefined && status !== undefined && status.observedGeneration === obj.metadata.generation && done(status) ? obj : undefined;
       },
-      settleTimeoutMs,
+      timeoutMs,
     );
   }
 
