@@ -14,9 +14,8 @@ import type { ReconcileLogger } from './logger.js';
 import { observeReplicaSetDB } from './observe.js';
 import type { Observed } from './observed.js';
 import { planReconcile } from './plan/plan.js';
-import { drainBeforeDelete } from './plan/drain.js';
-import type { RetirementGate } from './plan/retirement.js';
-import { planTopology, withTopologySteps } from './plan/topology.js';
+import { planTopology } from './plan/topology.js';
+import { drainBeforeDelete, type RetirementGate } from './replica-lifecycle/index.js';
 import { buildTopologyStatus, type TopologyStatus } from './topology-status.js';
 import { errorPolicy } from './error-policy.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
@@ -85,9 +84,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       ctx.log.warn({ err: observed.world.lagUnavailable }, 'could not read replica lag from CloudWatch; using the last known values');
     }
     const at = now();
-    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete });
     const topology = planTopology(observed, at);
-    const steps = withTopologySteps(plan.steps, topology, observed);
+    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete, topology });
+    const steps = plan.steps;
     if (steps.length > 0 || plan.blocker !== undefined) {
       ctx.log.debug({ steps: steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
     }

@@ -15,7 +15,7 @@ import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { TopologyPlan } from './plan/topology.js';
 import type { InstanceTopologyStatus, TopologyStatus } from './topology-status.js';
-import { withDrainRelease } from './drain-status.js';
+import { withDrainRelease } from './replica-lifecycle/index.js';
 
 export interface Verdict {
   phase: Phase;

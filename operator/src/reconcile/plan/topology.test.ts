@@ -6,7 +6,8 @@ import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js'
 import { Observed } from '../observed.js';
 import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
-import { planTopology, withTopologySteps } from './topology.js';
+import { planReconcile } from './plan.js';
+import { planTopology } from './topology.js';
 import type { Step } from './types.js';
 
 const P = BASE;
@@ -30,6 +31,11 @@ function changed(before: ReplicaSetDBBuilder, after: ReplicaSetDBBuilder): Obser
   const synced = aWorld(before).inSync().build();
   const target = aWorld(after).build();
   return new Observed({ ...synced.world, object: target.world.object, names: target.world.names });
+}
+
+/** The plan's steps when it publishes the topology planned from the same world. */
+function withTopologySteps(observed: Observed): Step[] {
+  return planReconcile(observed, { now: NOW, topology: planTopology(observed, NOW) }).steps;
 }
 
 function statesOf(observed: Observed): Array<[string, string]> {
@@ -139,7 +145,7 @@ describe('planTopology', () => {
     const topology = planTopology(observed, NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
-    expect(withTopologySteps([], topology, observed)).toEqual([]);
+    expect(withTopologySteps(observed)).toEqual([]);
   });
 
   it('has nothing to write when the observed ConfigMap holds the same content', () => {
@@ -170,48 +176,49 @@ describe('planTopology', () => {
   });
 });
 
-describe('withTopologySteps', () => {
-  const publishOf = (observed: Observed) => planTopology(observed, NOW);
+describe('the topology phases of the plan', () => {
+  const scaledDown = (db: () => ReplicaSetDBBuilder) => changed(db().withReplicas(3), db().withReplicas(2));
+  /** Deleting, with only the parameter group left. */
+  const deletingLast = (db: ReplicaSetDBBuilder) => aWorld(db.withReplicas(0).beingDeleted()).inSync().withPrimary(undefined).build();
 
   it('publishes before anything else but the finalizer, so before any DeleteDBInstance', () => {
-    const observed = aWorld(aReplicaSetDB()).inSync().build();
-    const deletion: Step = { kind: 'deleteInstance', identifier: R(3), role: 'replica', finalSnapshot: 'skip', why: 'scale-down' };
-    expect(withTopologySteps([{ kind: 'addFinalizer' }, deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
-    expect(withTopologySteps([deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+    const unfinalized = scaledDown(() => aReplicaSetDB().withoutFinalizer());
+    const finalized = scaledDown(() => aReplicaSetDB());
+    expect(withTopologySteps(unfinalized).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
+    expect(withTopologySteps(finalized).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
   });
 
   it('adds no step when the ConfigMap is up to date', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
-    const { data, labels } = renderEndpointsConfigMap(publishOf(observed).publication!.document);
+    const { data, labels } = renderEndpointsConfigMap(planTopology(observed, NOW).publication!.document);
     const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID], controllerUid: UID } });
-    expect(withTopologySteps([], publishOf(current), current)).toEqual([]);
+    expect(withTopologySteps(current)).toEqual([]);
   });
 
   it('deletes the ConfigMap just before the finalizer on the deletion path, and only if it is ours', () => {
-    const deleting = aWorld(aReplicaSetDB().beingDeleted()).build();
+    const deleting = deletingLast(aReplicaSetDB());
     const ours = observedWith(deleting, { configMap: { data: {}, resourceVersion: '3', ...OURS } });
-    const steps: Step[] = [{ kind: 'deleteParameterGroup', name: 'g' }, { kind: 'removeFinalizer' }];
-    expect(withTopologySteps(steps, publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
+    expect(withTopologySteps(ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
     const foreign = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other'] } });
-    expect(withTopologySteps(steps, publishOf(foreign), foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
-    expect(withTopologySteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withTopologySteps(foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withTopologySteps(deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     const handMade = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [] } });
-    expect(withTopologySteps(steps, publishOf(handMade), handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withTopologySteps(handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
-    expect(withTopologySteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
+    const replicasLeft = observedWith(aWorld(aReplicaSetDB().withReplicas(1).beingDeleted()).inSync().build(), { configMap: { data: {}, resourceVersion: '3', ...OURS } });
+    expect(withTopologySteps(replicasLeft).map((s) => s.kind)).toEqual(['deleteInstance']);
   });
 
   it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
     const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
     const ours = observedWith(retained, { configMap: { data: {}, resourceVersion: '3', ...OURS, ownerUids: ['other', UID] } });
-    const steps: Step[] = [{ kind: 'removeFinalizer' }];
-    expect(withTopologySteps(steps, publishOf(ours), ours)).toEqual([
+    expect(withTopologySteps(ours)).toEqual([
       { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },
       { kind: 'removeFinalizer' },
     ]);
     // Released already (a repeat after a crash), or never ours: nothing to do.
     const released = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '4', ownerUids: ['other'] } });
-    expect(withTopologySteps(steps, publishOf(released), released).map((s) => s.kind)).toEqual(['removeFinalizer']);
-    expect(withTopologySteps(steps, publishOf(retained), retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(withTopologySteps(released).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(withTopologySteps(retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
   });
 });

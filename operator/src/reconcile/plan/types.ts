@@ -4,7 +4,7 @@ import type { ObjectRef } from '../../ports/kubernetes.js';
 import type { CreateParameterGroupInput, CreatePrimaryInput, CreateReplicaInput, FinalSnapshot, InstanceModification } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
 import type { EndpointsConfigMapContent } from '../../topology/index.js';
-import type { DrainRelease } from './drain-release.js';
+import type { DrainRelease } from '../replica-lifecycle/drain-release.js';
 
 /** Everything a primary is created with except the password, which apply reads from the Secret at the last
  * moment: a plan can be logged, compared and tested without ever holding it. */

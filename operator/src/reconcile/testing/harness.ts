@@ -3,7 +3,7 @@ import type { ReplicaSetDBStatus } from '../../api/index.js';
 import type { ObjectRef } from '../../ports/kubernetes.js';
 import { FakeRds } from '../../rds/testing/fake-rds.js';
 import type { ReconcileLogger } from '../logger.js';
-import type { RetirementGate } from '../plan/retirement.js';
+import type { RetirementGate } from '../replica-lifecycle/index.js';
 import type { ReplicaLagPort } from '../../cloudwatch/port.js';
 import { createReconciler, type ReconcileResult, type ReconcilerDeps } from '../reconciler.js';
 import { FakeKubernetes } from './fake-kubernetes.js';
