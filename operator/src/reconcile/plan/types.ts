@@ -17,6 +17,12 @@ export interface FieldChange {
   to: string;
 }
 
+/** The instance a modification or a deletion is for. */
+interface InstanceStep {
+  identifier: string;
+  role: InstanceRole;
+}
+
 export type Step =
   | { kind: 'addFinalizer' }
   | { kind: 'removeFinalizer' }
@@ -32,14 +38,7 @@ export type Step =
   /** Copies username/password into the Secret's DB_USERNAME/DB_PASSWORD. */
   | { kind: 'syncCredentialEnvironment'; secret: ObjectRef }
   | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
-  | {
-      kind: 'modifyInstance';
-      identifier: string;
-      role: InstanceRole;
-      changes: InstanceModification;
-      delta: FieldChange[];
-      applyImmediately: boolean;
-    }
+  | (InstanceStep & { kind: 'modifyInstance'; changes: InstanceModification; delta: FieldChange[]; applyImmediately: boolean })
   | {
       kind: 'publishTopology';
       configMap: ObjectRef;
@@ -53,17 +52,15 @@ export type Step =
   | { kind: 'deleteTopology'; configMap: ObjectRef }
   /** Keeps the ConfigMap but drops the object's owner reference (deletionPolicy Retain). */
   | { kind: 'releaseTopology'; configMap: ObjectRef; ownerUid: string }
-  | {
+  | (InstanceStep & {
       kind: 'deleteInstance';
-      identifier: string;
-      role: InstanceRole;
       finalSnapshot: FinalSnapshot;
       why: 'scale-down' | 'replacement' | 'object deleted';
       /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
       replicaCandidates?: string[];
       /** What ended a replica's drain. */
       drainRelease?: DrainRelease;
-    };
+    });
 
 export type StepKind = Step['kind'];
 
