@@ -4,7 +4,7 @@ import type { InstanceStatus } from '../../api/index.js';
 import { parseTopology } from '@servio/replicasetdb-client';
 import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
-import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, SECRET_PASSWORD, aReplicaSetDB, aWorld, UID, usableCredentials, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
 import { planReconcile } from './plan.js';
 import { planTopology } from './topology.js';
@@ -34,7 +34,7 @@ function changed(before: ReplicaSetDBBuilder, after: ReplicaSetDBBuilder): Obser
 }
 
 /** The plan's steps when it publishes the topology planned from the same world. */
-function withTopologySteps(observed: Observed): Step[] {
+function stepsWithTopology(observed: Observed): Step[] {
   return planReconcile(observed, { now: NOW, topology: planTopology(observed, NOW) }).steps;
 }
 
@@ -145,7 +145,7 @@ describe('planTopology', () => {
     const topology = planTopology(observed, NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
-    expect(withTopologySteps(observed)).toEqual([]);
+    expect(stepsWithTopology(observed)).toEqual([]);
   });
 
   it('has nothing to write when the observed ConfigMap holds the same content', () => {
@@ -184,41 +184,49 @@ describe('the topology phases of the plan', () => {
   it('publishes before anything else but the finalizer, so before any DeleteDBInstance', () => {
     const unfinalized = scaledDown(() => aReplicaSetDB().withoutFinalizer());
     const finalized = scaledDown(() => aReplicaSetDB());
-    expect(withTopologySteps(unfinalized).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
-    expect(withTopologySteps(finalized).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+    expect(stepsWithTopology(unfinalized).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
+    expect(stepsWithTopology(finalized).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+  });
+
+  it('publishes while a blocker holds every other change, so a retiring replica stays withdrawn from routing', () => {
+    const blocked = observedWith(scaledDown(() => aReplicaSetDB()), { credentials: usableCredentials(SECRET_PASSWORD, { username: 'someone-else' }) });
+    const result = planReconcile(blocked, { now: NOW, topology: planTopology(blocked, NOW) });
+    expect(result.blocker?.reason).toBe('CredentialsUsernameMismatch');
+    expect(result.steps.map((s) => s.kind)).toEqual(['publishTopology']);
+    expect(statesOf(blocked)).toContainEqual([R(3), 'draining']);
   });
 
   it('adds no step when the ConfigMap is up to date', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
     const { data, labels } = renderEndpointsConfigMap(planTopology(observed, NOW).publication!.document);
     const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID], controllerUid: UID } });
-    expect(withTopologySteps(current)).toEqual([]);
+    expect(stepsWithTopology(current)).toEqual([]);
   });
 
   it('deletes the ConfigMap just before the finalizer on the deletion path, and only if it is ours', () => {
     const deleting = deletingLast(aReplicaSetDB());
     const ours = observedWith(deleting, { configMap: { data: {}, resourceVersion: '3', ...OURS } });
-    expect(withTopologySteps(ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
+    expect(stepsWithTopology(ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
     const foreign = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other'] } });
-    expect(withTopologySteps(foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
-    expect(withTopologySteps(deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(stepsWithTopology(foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(stepsWithTopology(deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     const handMade = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [] } });
-    expect(withTopologySteps(handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(stepsWithTopology(handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
     const replicasLeft = observedWith(aWorld(aReplicaSetDB().withReplicas(1).beingDeleted()).inSync().build(), { configMap: { data: {}, resourceVersion: '3', ...OURS } });
-    expect(withTopologySteps(replicasLeft).map((s) => s.kind)).toEqual(['deleteInstance']);
+    expect(stepsWithTopology(replicasLeft).map((s) => s.kind)).toEqual(['deleteInstance']);
   });
 
   it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
     const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
     const ours = observedWith(retained, { configMap: { data: {}, resourceVersion: '3', ...OURS, ownerUids: ['other', UID] } });
-    expect(withTopologySteps(ours)).toEqual([
+    expect(stepsWithTopology(ours)).toEqual([
       { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },
       { kind: 'removeFinalizer' },
     ]);
     // Released already (a repeat after a crash), or never ours: nothing to do.
     const released = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '4', ownerUids: ['other'] } });
-    expect(withTopologySteps(released).map((s) => s.kind)).toEqual(['removeFinalizer']);
-    expect(withTopologySteps(retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(stepsWithTopology(released).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(stepsWithTopology(retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
   });
 });
