@@ -51,7 +51,7 @@ const deletionBlocker: PlanPhase = (plan, observed) => {
 };
 
 /** Retain leaves every AWS resource as it is. */
-const retainOnly =
+const unlessRetained =
   (phase: PlanPhase): PlanPhase =>
   (plan, observed, context) =>
     observed.spec!.deletionPolicy === 'Retain' ? undefined : phase(plan, observed, context);
@@ -106,9 +106,9 @@ const removeFinalizer: PlanPhase = (plan) => {
 export const DELETION_PHASES: readonly PlanPhase[] = [
   finalizerPresent,
   deletionBlocker,
-  retainOnly(replicas),
-  retainOnly(primary),
-  retainOnly(parameterGroups),
+  unlessRetained(replicas),
+  unlessRetained(primary),
+  unlessRetained(parameterGroups),
   topologyRemoval,
   removeFinalizer,
 ];

@@ -1,6 +1,6 @@
 // The plan: spec x observed -> ordered steps, waits, blocker, pending changes. Pure: no I/O, no clock (the time
 // is an input), so every rule is tested with a table of snapshots. The order of the rules is a list of phases:
-// LIVE_PHASES (phases.ts) for a live object, DELETION_PHASES (delete.ts) behind the finalizer.
+// LIVE_PHASES (live-phases.ts) for a live object, DELETION_PHASES (delete.ts) behind the finalizer.
 import { healthOf, unhealthyAdvice } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import { retireImmediately, type RetirementGate } from '../replica-lifecycle/index.js';
@@ -8,7 +8,7 @@ import { guardInstanceDeletions } from './adopted-deletion.js';
 import { DELETION_PHASES } from './delete.js';
 import { withoutHeldSteps } from './held.js';
 import { runPhases } from './phase.js';
-import { LIVE_PHASES } from './phases.js';
+import { LIVE_PHASES } from './live-phases.js';
 import type { TopologyPlan } from './topology.js';
 import { emptyPlan, type Plan, type UnhealthyInstance } from './types.js';
 

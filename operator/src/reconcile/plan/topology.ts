@@ -82,7 +82,7 @@ export function planTopology(observed: Observed, now: Date): TopologyPlan {
 }
 
 /** The write of the ConfigMap, when it differs from the observed one (a hand edit is reverted, a deleted ConfigMap
- * recreated). The plan runs it before any DeleteDBInstance of the same reconcile (plan/phases.ts), so a replica is
+ * recreated). The plan runs it before any DeleteDBInstance of the same reconcile (plan/live-phases.ts), so a replica is
  * draining in the ConfigMap before its deletion is ever asked for. */
 export function publicationStep(topology: TopologyPlan, observed: Observed): Step | undefined {
   const publication = topology.publication;
