@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { abortedOnLoss, EXIT_LOST_LEADERSHIP_WORK_STUCK, stopWorkOrExit } from './lost-leadership.js';
-import { leaderElectionDefaults } from './runtime/index.js';
+import { leaderElectionDefaults } from '@servio/controller-runtime';
 
 function deps(stopWork: () => Promise<void>) {
   const fatal: Array<{ obj: unknown; msg: string }> = [];

@@ -12,7 +12,7 @@ import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
 import { abortedOnLoss, EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
-import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
+import { LeaderElector, kubeLeaseStore } from '@servio/controller-runtime';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
 const EXIT_CONFIG = 2;

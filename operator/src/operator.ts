@@ -33,9 +33,10 @@ import {
   parseObjectKey,
   watchClientFor,
   type BackoffPolicy,
+  type ObjectRef,
   type ResourceWatcherOptions,
   type SettledWork,
-} from './runtime/index.js';
+} from '@servio/controller-runtime';
 
 export type OperatorSettings = Pick<
   OperatorConfig,
@@ -133,10 +134,10 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
   const rds = steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache);
   // The controller exists only below; a reading cannot come before start() anyway.
-  let enqueue: (key: string) => void = () => undefined;
+  let enqueue: (ref: ObjectRef) => void = () => undefined;
   const lag = periodicLagReader(options, (keys) => {
     log.debug({ keys }, 'replica lag changed routing');
-    for (const key of keys) enqueue(key);
+    for (const key of keys) enqueue(parseObjectKey(key));
   });
   const reconcile = createReconciler({
     kube,
@@ -152,7 +153,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const controller = new Controller({
     name: 'replicasetdb',
     log,
-    reconcile: (key, ctx) => reconcile(parseObjectKey(key), { log: ctx.log, signal: ctx.signal }),
+    reconcile: (ref, ctx) => reconcile(ref, { log: ctx.log, signal: ctx.signal }),
     primary: new ResourceWatcher({
       name: PLURAL,
       sources: customResourceSources(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL }, { namespaces: config.watchNamespaces }),
@@ -180,7 +181,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
     onReconciled: (settled: SettledWork) => options.metrics?.observeReconcile(resultOf(settled), settled.durationMs / 1000),
   });
-  enqueue = (key) => controller.enqueue(key);
+  enqueue = (ref) => controller.enqueue(ref);
   controller.start();
   // The lag reader works for this process's reconciles only: it starts with them and, once leadership is lost, its
   // reading in flight is cancelled and it reports nothing more, like every reconcile in flight.

@@ -6,7 +6,7 @@ import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernet
 import type { RdsPort } from '../rds/port.js';
 import type { DatabaseConnectionsPort, ReplicaLagPort } from '../cloudwatch/port.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
-import { isConflict } from '../runtime/api-status.js';
+import { isConflict } from '@servio/controller-runtime';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
 import { describeStep } from './describe-step.js';

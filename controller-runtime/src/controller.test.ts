@@ -3,7 +3,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Controller, type ControllerOptions, type ReconcileContext, type ReconcileResult } from './controller.js';
-import { anObject, FakeEventSource } from './testing/fake-watch.js';
+import { objectKey } from './object-key.js';
+import { anObject, FakeEventSource } from '../testing/fake-watch.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function advance(ms: number): Promise<void> {
@@ -40,7 +41,8 @@ function setup(reconcile: (key: string, ctx: ReconcileContext) => Promise<Reconc
   const controller = new Controller({
     name: 'test',
     log,
-    reconcile,
+    // The tests follow keys, as the log lines and the queue do.
+    reconcile: (ref, ctx) => reconcile(objectKey(ref), ctx),
     primary,
     owned: [{ source: children, owner: { group: 'db.servio.io', kind: 'ReplicaSetDB' } }],
     concurrency: 2,
@@ -218,7 +220,7 @@ describe('Controller', () => {
     finishRun?.();
     await flush();
     expect(stopped).toBe(true);
-    s.controller.enqueue('ns/b');
+    s.controller.enqueue({ namespace: 'ns', name: 'b' });
     await advance(60_000);
     expect(keys).toEqual(['ns/a']);
   });

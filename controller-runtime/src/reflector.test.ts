@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Reflector, type ReflectorOptions, type WatchEvent } from './reflector.js';
-import { anObject, FakeListSource, FakeWatchClient } from './testing/fake-watch.js';
+import { anObject, FakeListSource, FakeWatchClient } from '../testing/fake-watch.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function advance(ms: number): Promise<void> {

@@ -2,7 +2,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
+import { createNamespace, kubeConfig, uniqueName } from '../../test/env/helpers.js';
 import { LeaderElector } from './leader-elector.js';
 import { kubeLeaseStore } from './lease-store.js';
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
-import { MemoryLeaseStore } from './testing/memory-lease-store.js';
+import { MemoryLeaseStore } from '../testing/memory-lease-store.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function advance(ms: number): Promise<void> {
