@@ -1,13 +1,8 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
 import { MemoryLeaseStore } from '../testing/memory-lease-store.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
-}
+import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
 const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
@@ -33,20 +28,9 @@ function elector(store: MemoryLeaseStore, identity: string, overrides: Partial<L
   return { e, history, signals };
 }
 
-let running: LeaderElector[] = [];
-function started<T extends { e: LeaderElector }>(x: T): T {
-  x.e.start();
-  running.push(x.e);
-  return x;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(async () => {
-  for (const e of running) await e.stop({ release: false });
-  running = [];
-  vi.useRealTimers();
+const started = fakeTimersInEachTest(FAKE_TIMERS_AND_DATE, {
+  start: (x: { e: LeaderElector }) => x.e.start(),
+  stop: (x) => x.e.stop({ release: false }),
 });
 
 describe('LeaderElector', () => {
