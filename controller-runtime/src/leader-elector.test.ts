@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
+import { hostname } from 'node:os';
+import { LeaderElector, uniqueIdentity, type LeaderElectorOptions } from './leader-elector.js';
 import { MemoryLeaseStore } from '../testing/memory-lease-store.js';
 import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
@@ -162,5 +163,13 @@ describe('LeaderElector', () => {
     expect(store.writes).toHaveLength(writes);
     expect(store.holder()).toBe('a');
     expect(b.history).toEqual([]);
+  });
+});
+
+describe('uniqueIdentity', () => {
+  it('is the given name (the hostname by default) and a random suffix, different for every process', () => {
+    expect(uniqueIdentity('operator-a')).toMatch(/^operator-a_[0-9a-f]{8}$/);
+    expect(uniqueIdentity('operator-a')).not.toBe(uniqueIdentity('operator-a'));
+    expect(uniqueIdentity().startsWith(`${hostname()}_`)).toBe(true);
   });
 });
