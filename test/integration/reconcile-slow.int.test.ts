@@ -3,49 +3,41 @@
 // created once its source is available. The end states asserted are those of the instant versions: create -> Ready
 // with a primary and two replicas as the spec says, scale 2 -> 1, resize replicas before the primary, delete with a
 // final snapshot.
-import * as k8s from '@kubernetes/client-node';
 import { DescribeDBParameterGroupsCommand, DescribeDBSnapshotsCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { RealisticRds } from '../env/rds-world/proxy.js';
-import { awsClientConfig, createNamespace, eventually, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
-import { startTestOperator } from './operator-harness.js';
-import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './reconcile-helpers.js';
+import { awsClientConfig, eventually, testEnv, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 
 const DURATIONS = { creatingMs: 4_000, backingUpMs: 1_000, modifyingMs: 3_000, deletingMs: 3_000, snapshotCreatingMs: 2_000 };
 /** Transitions of seconds, one after the other (a replica waits for its source): more than the instant minute. */
 const SETTLE_TIMEOUT_MS = 120_000;
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const log = pino({ level: 'silent' });
+const { custom } = apiClients();
 
-let namespace = '';
+const namespace = uniqueName('rsdb-reconcile-slow');
 let world: RealisticRds | undefined;
-let operator: RunningOperator | undefined;
 const calls: AwsCall[] = [];
 /** Reads through the layer too, so the test sees the states the operator sees. */
 let rds: RDSClient | undefined;
 const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
 
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-reconcile-slow'));
-  world = await RealisticRds.start(testEnv().aws.endpoint);
-  await world.reset({ durations: DURATIONS });
-  rds = new RDSClient({ ...awsClientConfig(), endpoint: world.endpoint });
-  await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
-  operator = startTestOperator(kc, log, { namespace, identity: 'reconcile-slow-int-test', rdsClient: recordingClient(calls, { endpoint: world.endpoint }) });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-  await world?.close();
+operatorPerFile({
+  namespace,
+  beforeStart: async () => {
+    world = await RealisticRds.start(testEnv().aws.endpoint);
+    await world.reset({ durations: DURATIONS });
+    rds = new RDSClient({ ...awsClientConfig(), endpoint: world.endpoint });
+    await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
+  },
+  operator: () => ({ identity: 'reconcile-slow-int-test', rdsClient: recordingClient(calls, { endpoint: world!.endpoint }) }),
+  afterCleanup: async () => {
+    await world?.close();
+  },
 });
 
 describe('a Servio ReplicaSetDB through its life, with RDS transitions of seconds', () => {

@@ -3,53 +3,34 @@
 // parameter, deleted with a final snapshot; a major version upgrade that ends with only the new family's parameter
 // group; Retain, an identifier conflict, a restart in the middle of a create, and a steady state that makes no
 // mutating AWS call.
-import * as k8s from '@kubernetes/client-node';
 import {
   CreateDBInstanceCommand,
   DescribeDBParametersCommand,
   DescribeDBParameterGroupsCommand,
   DescribeDBSnapshotsCommand,
   type DBInstance,
-  type RDSClient,
 } from '@aws-sdk/client-rds';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { startTestOperator } from './operator-harness.js';
-import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './reconcile-helpers.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
-import { createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { minimalReplicaSetDB, recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
+import { eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
+const { custom, core } = apiClients();
 const rds = rdsClient();
-const log = pino({ level: 'silent' });
 const READ_ONLY = /^(Describe|List)/;
 
-let namespace = '';
-let operator: RunningOperator | undefined;
+const namespace = uniqueName('rsdb-reconcile');
 const calls: AwsCall[] = [];
+const operators = operatorPerFile({
+  namespace,
+  beforeStart: () => createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group'),
+  operator: () => ({ identity: 'reconcile-int-test', rdsClient: recordingClient(calls) }),
+});
 const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds);
-
-function start(client: RDSClient): RunningOperator {
-  return startTestOperator(kc, log, { namespace, identity: 'reconcile-int-test', rdsClient: client });
-}
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-reconcile'));
-  await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
-  operator = start(recordingClient(calls));
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-});
+const minimal = (name: string, spec: Record<string, unknown> = {}) => minimalReplicaSetDB(name, spec, { namespace });
 
 describe('a Servio ReplicaSetDB through its life', () => {
   const name = 'servio';
@@ -200,15 +181,6 @@ describe('a Servio ReplicaSetDB through its life', () => {
   });
 });
 
-function minimal(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name, namespace },
-    spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, ...spec },
-  };
-}
-
 describe('a major version upgrade, 15 -> 16', () => {
   it('moves the instances to the postgres16 group and deletes the postgres15 one, leaving only the 16 group', async () => {
     const base = rdsBaseIdentifier(namespace, 'upgraded');
@@ -294,16 +266,16 @@ describe('an identifier taken by an instance the object does not own', () => {
 
 describe('an operator killed in the middle of a create', () => {
   it('does not create a second instance after a restart, and converges', async () => {
-    await operator?.stop();
+    await operators.stopAll();
     const first: AwsCall[] = [];
     // CreateDBInstance reaches the emulator, then this operator never hears back, as if it died there.
-    const dying = start(recordingClient(first, { stallAfter: 'CreateDBInstance' }));
+    const dying = operators.start({ rdsClient: recordingClient(first, { stallAfter: 'CreateDBInstance' }) });
     await createObject(minimal('restarted', { replicas: { count: 1 } }));
     await eventually('the create to be sent', async () => (first.some((c) => c.operation === 'CreateDBInstance') ? true : undefined));
     await dying.stop();
 
     const second: AwsCall[] = [];
-    operator = start(recordingClient(second));
+    operators.start({ rdsClient: recordingClient(second) });
     await settled('restarted', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
     const base = rdsBaseIdentifier(namespace, 'restarted');
     expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
