@@ -3,28 +3,27 @@
 // created once its source is available. The end states asserted are those of the instant versions: create -> Ready
 // with a primary and two replicas as the spec says, scale 2 -> 1, resize replicas before the primary, delete with a
 // final snapshot.
-import { DescribeDBParameterGroupsCommand, DescribeDBSnapshotsCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
-import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { RealisticRds } from '../env/rds-world/proxy.js';
 import { awsClientConfig, eventually, testEnv, uniqueName } from '../env/helpers.js';
-import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { operatorPerFile } from './support/operator-per-file.js';
+import { deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 
 const DURATIONS = { creatingMs: 4_000, backingUpMs: 1_000, modifyingMs: 3_000, deletingMs: 3_000, snapshotCreatingMs: 2_000 };
 /** Transitions of seconds, one after the other (a replica waits for its source): more than the instant minute. */
 const SETTLE_TIMEOUT_MS = 120_000;
 
-const { custom } = apiClients();
-
 const namespace = uniqueName('rsdb-reconcile-slow');
 let world: RealisticRds | undefined;
 const calls: AwsCall[] = [];
 /** Reads through the layer too, so the test sees the states the operator sees. */
 let rds: RDSClient | undefined;
-const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
+const objects = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
+const { settled, patchSpec, instances, servioExample, createObject } = objects;
 
 operatorPerFile({
   namespace,
@@ -43,6 +42,7 @@ operatorPerFile({
 describe('a Servio ReplicaSetDB through its life, with RDS transitions of seconds', () => {
   const name = 'servio';
   let base = '';
+  const life: ServioLife = { namespace, name, base: () => base, calls, objects, rds: () => rds!, goneTimeoutMs: SETTLE_TIMEOUT_MS };
 
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
     await createObject(await servioExample(name));
@@ -74,32 +74,7 @@ describe('a Servio ReplicaSetDB through its life, with RDS transitions of second
     expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
   });
 
-  it('resizes the class, replicas before the primary', async () => {
-    const from = calls.length;
-    await patchSpec(name, { applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' }, replicas: { instanceClass: 'db.r6g.xlarge' } });
-    await settled(name);
-    const found = await instances(base);
-    expect(found.get(base)?.DBInstanceClass).toBe('db.r6g.2xlarge');
-    expect(found.get(`${base}-r1`)?.DBInstanceClass).toBe('db.r6g.xlarge');
-    const modified = calls.slice(from).filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input).map((c) => c.input.DBInstanceIdentifier);
-    expect(modified).toEqual([`${base}-r1`, base]);
-  });
+  it('resizes the class, replicas before the primary', () => resizeReplicasBeforePrimary(life));
 
-  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', async () => {
-    const uid = (await getObject(name))!.metadata.uid;
-    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
-    const blocked = await settled(name, (s) => s.phase === 'Deleting' && s.conditions?.some((c) => c.reason === 'DeletionProtected') === true);
-    expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('set spec.deletionProtection to false');
-    expect((await instances(base)).size).toBe(2);
-
-    await patchSpec(name, { deletionProtection: false });
-    await eventually('the object to be gone', async () => ((await getObject(name)) === undefined ? true : undefined), SETTLE_TIMEOUT_MS);
-    expect((await instances(base)).size).toBe(0);
-    const snapshotId = `${base}-final-${uid.replace(/-/g, '').slice(0, 12)}`;
-    const snapshots = await rds!.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
-    expect(snapshots.DBSnapshots?.[0]).toMatchObject({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: base, SnapshotType: 'manual' });
-    expect(tagsOf(snapshots.DBSnapshots?.[0] as DBInstance)).toMatchObject({ 'db.servio.io/owner-uid': uid });
-    const groups = await rds!.send(new DescribeDBParameterGroupsCommand({}));
-    expect(groups.DBParameterGroups?.map((g) => g.DBParameterGroupName)).not.toContain(`${base}-postgres15`);
-  });
+  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', () => deleteWithFinalSnapshot(life));
 });

@@ -7,7 +7,6 @@ import {
   CreateDBInstanceCommand,
   DescribeDBParametersCommand,
   DescribeDBParameterGroupsCommand,
-  DescribeDBSnapshotsCommand,
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { replicaSetDBResource } from '../../operator/src/kube/testing/replicaset
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 import { eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
@@ -29,12 +29,14 @@ const operators = operatorPerFile({
   beforeStart: () => createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group'),
   operator: () => ({ identity: 'reconcile-int-test', rdsClient: recordingClient(calls) }),
 });
-const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds);
+const objects = reconcileObjects(() => namespace, () => rds);
+const { getObject, settled, patchSpec, instances, servioExample, createObject } = objects;
 const minimal = (name: string, spec: Record<string, unknown> = {}) => minimalReplicaSetDB(name, spec, { namespace });
 
 describe('a Servio ReplicaSetDB through its life', () => {
   const name = 'servio';
   let base = '';
+  const life: ServioLife = { namespace, name, base: () => base, calls, objects, rds: () => rds, goneTimeoutMs: 60_000 };
 
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
     await createObject(await servioExample(name));
@@ -136,16 +138,7 @@ describe('a Servio ReplicaSetDB through its life', () => {
     expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
   });
 
-  it('resizes the class, replicas before the primary', async () => {
-    const from = calls.length;
-    await patchSpec(name, { applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' }, replicas: { instanceClass: 'db.r6g.xlarge' } });
-    await settled(name);
-    const found = await instances(base);
-    expect(found.get(base)?.DBInstanceClass).toBe('db.r6g.2xlarge');
-    expect(found.get(`${base}-r1`)?.DBInstanceClass).toBe('db.r6g.xlarge');
-    const modified = calls.slice(from).filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input).map((c) => c.input.DBInstanceIdentifier);
-    expect(modified).toEqual([`${base}-r1`, base]);
-  });
+  it('resizes the class, replicas before the primary', () => resizeReplicasBeforePrimary(life));
 
   it('grows the storage of every instance', async () => {
     await patchSpec(name, { primary: { allocatedStorageGiB: 200 } });
@@ -162,23 +155,7 @@ describe('a Servio ReplicaSetDB through its life', () => {
     expect(params.Parameters?.find((p) => p.ParameterName === 'max_connections')?.ParameterValue).toBe('300');
   });
 
-  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', async () => {
-    const uid = (await getObject(name))!.metadata.uid;
-    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
-    const blocked = await settled(name, (s) => s.phase === 'Deleting' && s.conditions?.some((c) => c.reason === 'DeletionProtected') === true);
-    expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('set spec.deletionProtection to false');
-    expect((await instances(base)).size).toBe(2);
-
-    await patchSpec(name, { deletionProtection: false });
-    await eventually('the object to be gone', async () => ((await getObject(name)) === undefined ? true : undefined));
-    expect((await instances(base)).size).toBe(0);
-    const snapshotId = `${base}-final-${uid.replace(/-/g, '').slice(0, 12)}`;
-    const snapshots = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
-    expect(snapshots.DBSnapshots?.[0]).toMatchObject({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: base, SnapshotType: 'manual' });
-    expect(tagsOf(snapshots.DBSnapshots?.[0] as DBInstance)).toMatchObject({ 'db.servio.io/owner-uid': uid });
-    const groups = await rds.send(new DescribeDBParameterGroupsCommand({}));
-    expect(groups.DBParameterGroups?.map((g) => g.DBParameterGroupName)).not.toContain(`${base}-postgres15`);
-  });
+  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', () => deleteWithFinalSnapshot(life));
 });
 
 describe('a major version upgrade, 15 -> 16', () => {
