@@ -78,6 +78,13 @@ async function warningReasons(name: string): Promise<string[]> {
 
 const ready = (replicas: number) => (s: ReplicaSetDBStatus) => s.phase === 'Ready' && s.readyReplicas === replicas && s.replicas?.length === replicas;
 
+/** A minimal object with `spec`, Ready with its replicas; its RDS base identifier. */
+async function createdReady(name: string, spec: { replicas: { count: number } } & Record<string, unknown>): Promise<string> {
+  await createObject(minimal(name, spec));
+  await settled(name, ready(spec.replicas.count));
+  return rdsBaseIdentifier(namespace, name);
+}
+
 operatorPerFile({
   namespace,
   // Retries after an error fixed outside the spec come quickly here; the 5-minute default is shown by the unit
@@ -88,9 +95,7 @@ operatorPerFile({
 describe('a change RDS rejects, in the same spec change as a scale-down', () => {
   it('holds only the rejected change: the surplus replica is still retired; a new spec releases the hold', async () => {
     const name = 'held';
-    const base = rdsBaseIdentifier(namespace, name);
-    await createObject(minimal(name, { replicas: { count: 2 }, backup: { window: '02:00-03:00' }, maintenanceWindow: 'Mon:04:00-Mon:05:00' }));
-    await settled(name, ready(2));
+    const base = await createdReady(name, { replicas: { count: 2 }, backup: { window: '02:00-03:00' }, maintenanceWindow: 'Mon:04:00-Mon:05:00' });
 
     // A maintenance window that touches the backup window passes admission; RDS (here the emulator) rejects it
     // with InvalidParameterValue.
@@ -127,9 +132,7 @@ describe('a change RDS rejects, in the same spec change as a scale-down', () => 
 describe('backups turned off in the same change that removes the replicas', () => {
   it('retires the replicas first, then sets retention 0, without a rejection', async () => {
     const name = 'nobackups';
-    const base = rdsBaseIdentifier(namespace, name);
-    await createObject(minimal(name, { replicas: { count: 1 } }));
-    await settled(name, ready(1));
+    const base = await createdReady(name, { replicas: { count: 1 } });
 
     const from = calls.length;
     await patchSpec(name, { replicas: { count: 0 }, backup: { retentionDays: 0 } });
@@ -189,9 +192,7 @@ describe('a KMS key the operator cannot use (injected in front of moto, which do
 describe('deleting a primary whose replica the observation did not see', () => {
   it('waits while a fresh describe finds a replica of the primary, and deletes the primary once it is gone', async () => {
     const name = 'lastcheck';
-    const base = rdsBaseIdentifier(namespace, name);
-    await createObject(minimal(name, { replicas: { count: 0 }, deletionPolicy: 'Delete' }));
-    await settled(name, ready(0));
+    const base = await createdReady(name, { replicas: { count: 0 }, deletionPolicy: 'Delete' });
     // A replica of the primary made outside the operator, under a name the operator never observes.
     const outsider = `${base}-reporting`;
     await rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: outsider, SourceDBInstanceIdentifier: base }));

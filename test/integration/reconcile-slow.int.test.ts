@@ -10,7 +10,7 @@ import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { RealisticRds } from '../env/rds-world/proxy.js';
 import { awsClientConfig, eventually, testEnv, uniqueName } from '../env/helpers.js';
 import { operatorPerFile } from './support/operator-per-file.js';
-import { deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
+import { createServio, deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 
 const DURATIONS = { creatingMs: 4_000, backingUpMs: 1_000, modifyingMs: 3_000, deletingMs: 3_000, snapshotCreatingMs: 2_000 };
@@ -23,7 +23,7 @@ const calls: AwsCall[] = [];
 /** Reads through the layer too, so the test sees the states the operator sees. */
 let rds: RDSClient | undefined;
 const objects = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
-const { settled, patchSpec, instances, servioExample, createObject } = objects;
+const { settled, patchSpec, instances } = objects;
 
 operatorPerFile({
   namespace,
@@ -45,11 +45,8 @@ describe('a Servio ReplicaSetDB through its life, with RDS transitions of second
   const life: ServioLife = { namespace, name, base: () => base, calls, objects, rds: () => rds!, goneTimeoutMs: SETTLE_TIMEOUT_MS };
 
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
-    await createObject(await servioExample(name));
-    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 2);
     base = rdsBaseIdentifier(namespace, name);
-    const found = await instances(base);
-    expect([...found.keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`]);
+    const { obj, found } = await createServio(life);
     expect(found.get(base)).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.xlarge', MultiAZ: true, DeletionProtection: true, DBParameterGroups: [expect.objectContaining({ DBParameterGroupName: `${base}-postgres15` })] });
     expect(tagsOf(found.get(base))).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'primary' });
     for (const index of [1, 2]) {

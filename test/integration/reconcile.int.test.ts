@@ -14,7 +14,7 @@ import { replicaSetDBResource } from '../../operator/src/kube/testing/replicaset
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
-import { deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
+import { createServio, deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 import { eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
@@ -39,11 +39,8 @@ describe('a Servio ReplicaSetDB through its life', () => {
   const life: ServioLife = { namespace, name, base: () => base, calls, objects, rds: () => rds, goneTimeoutMs: 60_000 };
 
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
-    await createObject(await servioExample(name));
-    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 2);
     base = rdsBaseIdentifier(namespace, name);
-    const found = await instances(base);
-    expect([...found.keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`]);
+    const { obj, found } = await createServio(life);
 
     const primary = found.get(base)!;
     expect(primary).toMatchObject({

@@ -19,6 +19,16 @@ export interface ServioLife {
   goneTimeoutMs: number;
 }
 
+/** examples/servio.yaml applied and Ready with its two replicas: the object, and the instances RDS holds for it. */
+export async function createServio({ name, base: baseOf, objects: { createObject, servioExample, settled, instances } }: ServioLife) {
+  const base = baseOf();
+  await createObject(await servioExample(name));
+  const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 2);
+  const found = await instances(base);
+  expect([...found.keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`]);
+  return { obj, found };
+}
+
 export async function resizeReplicasBeforePrimary({ name, base: baseOf, calls, objects: { patchSpec, settled, instances } }: ServioLife): Promise<void> {
   const base = baseOf();
   const from = calls.length;
