@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { PostgresNode } from './contract.js';
-import { findBinDir, ownByPostgres } from './postgres.js';
+import { findBinDir, initdb, ownByPostgres } from './postgres.js';
 import { freePort, run } from './process.js';
 
 const PART = 'postgresql-tls';
@@ -75,12 +75,7 @@ export async function startTlsPostgres(logDir: string): Promise<TlsPostgres> {
     const pwFile = join(root, 'pwfile');
     await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
     await ownByPostgres(pwFile);
-    await run(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwFile}`], {
-      part: PART,
-      step: 'initdb',
-      logFile,
-      asUser: OS_USER,
-    });
+    await initdb({ bin, dataDir, pwFile, part: PART, logFile });
     const port = await freePort();
     const conf = [
       `listen_addresses = '127.0.0.1,127.0.0.2'`,

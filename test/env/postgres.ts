@@ -71,6 +71,13 @@ async function pgCtl(h: NodeHandle, action: 'start' | 'stop'): Promise<void> {
 }
 
 /** Stops one node (fast shutdown); tests that stop a replica start it again with startPostgresNode. */
+/** A new data folder owned by the postgres user: superuser postgres with the password in `pwFile` over TCP, trust
+ * on the local socket. `part` names the environment part in errors and logs. */
+export async function initdb(options: { bin: string; dataDir: string; pwFile: string; part: string; logFile: string }): Promise<void> {
+  const args = ['-D', options.dataDir, '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${options.pwFile}`];
+  await run(join(options.bin, 'initdb'), args, { part: options.part, step: 'initdb', logFile: options.logFile, asUser: OS_USER });
+}
+
 export async function stopPostgresNode(node: PostgresNode): Promise<void> {
   const h = handles.get(key(node));
   if (!h) throw new Error(`unknown PostgreSQL node ${key(node)} (only nodes started in this process can be controlled)`);
@@ -115,12 +122,7 @@ export async function startPostgresCluster(opts: { replicas?: number; logDir: st
 
   try {
     const primaryDir = join(root, 'primary');
-    await run(join(bin, 'initdb'), ['-D', primaryDir, '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwFile}`], {
-      part: PART,
-      step: 'initdb',
-      logFile,
-      asUser: OS_USER,
-    });
+    await initdb({ bin, dataDir: primaryDir, pwFile, part: PART, logFile });
     const primaryPort = await freePort();
     // Socket directory inside the data folder: /var/run/postgresql may not exist or be writable.
     await appendFile(

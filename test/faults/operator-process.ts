@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from '../ship/chart.js';
 import { testEnv } from '../env/helpers.js';
+import { operatorProcessEnv } from '../env/operator-process-env.js';
 
 export interface OperatorProcess {
   name: string;
@@ -28,26 +29,18 @@ export interface OperatorProcessOptions {
 }
 
 export async function startOperatorProcess(options: OperatorProcessOptions): Promise<OperatorProcess> {
-  const { aws, logDir } = testEnv();
+  const { logDir } = testEnv();
   const logFile = join(logDir, `faults-${options.name}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'operator', 'src', 'main.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      KUBECONFIG: options.kubeconfigPath,
-      AWS_REGION: aws.region,
-      AWS_ENDPOINT_URL: options.awsEndpoint,
-      AWS_ACCESS_KEY_ID: aws.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
-      AWS_SDK_UA_APP_ID: options.name,
-      METRICS_BIND_ADDRESS: '127.0.0.1',
-      METRICS_PORT: '0',
-      WATCH_NAMESPACES: options.namespace,
-      LOG_LEVEL: 'info',
-      ...options.env,
-    },
+    env: operatorProcessEnv({
+      kubeconfigPath: options.kubeconfigPath,
+      awsEndpoint: options.awsEndpoint,
+      namespace: options.namespace,
+      env: { AWS_SDK_UA_APP_ID: options.name, ...options.env },
+    }),
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stderr!.pipe(log, { end: false });

@@ -4,82 +4,28 @@
 // DB_PASSWORD follows for envFrom, and no log line or Event shows either password. A Secret naming another master
 // user than the spec is reported and creates nothing.
 import { createHmac } from 'node:crypto';
-import * as k8s from '@kubernetes/client-node';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { describe, expect, it } from 'vitest';
+import type { ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createLogger } from '../../operator/src/observability/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { startTestOperator } from './operator-harness.js';
-import { awsClientConfig, createNamespace, eventually, kubeConfig, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { minimalReplicaSetDB, recordingClient, reconcileObjects, type AwsCall } from './support/reconcile-objects.js';
+import { eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const { core, mergePatch } = apiClients();
 
 /** Every line the operator logs in this file, at the most verbose level. */
 const logLines: string[] = [];
 const log = createLogger({ level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
 
-interface AwsCall {
-  operation: string;
-  input: Record<string, unknown>;
-}
 const calls: AwsCall[] = [];
-
-function recordingClient(): RDSClient {
-  const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push({ operation: (context.commandName ?? '').replace(/Command$/, ''), input: { ...(args.input as Record<string, unknown>) } });
-      return next(args);
-    },
-    { step: 'initialize', name: 'credentialsTestRecorder' },
-  );
-  return client;
-}
-
-let namespace = '';
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-credentials'));
-  operator = startTestOperator(kc, log, { namespace, identity: 'credentials-int-test', rdsClient: recordingClient() });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-});
-
-interface Stored {
-  metadata: { uid: string; generation: number };
-  status?: ReplicaSetDBStatus;
-}
+const namespace = uniqueName('rsdb-credentials');
+operatorPerFile({ namespace, log, operator: () => ({ identity: 'credentials-int-test', rdsClient: recordingClient(calls) }) });
+const rds = rdsClient();
+const { settled, createObject: create } = reconcileObjects(() => namespace, () => rds);
 
 async function createObject(name: string, spec: Record<string, unknown>): Promise<void> {
-  await custom.createNamespacedCustomObject({
-    ...replicaSetDBResource,
-    namespace,
-    body: {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: { name, namespace },
-      spec: { engineVersion: '16', databaseName: 'app', masterUsername: 'servio', primary: { instanceClass: 'db.t4g.micro' }, ...spec },
-    },
-  });
-}
-
-function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean): Promise<Stored> {
-  return eventually(`${name} to settle`, async () => {
-    const obj = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
-    const status = obj.status;
-    return status !== undefined && status.observedGeneration === obj.metadata.generation && done(status) ? obj : undefined;
-  });
+  await create(minimalReplicaSetDB(name, { masterUsername: 'servio', ...spec }, { namespace }));
 }
 
 async function secretData(name: string): Promise<Record<string, string>> {

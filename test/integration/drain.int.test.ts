@@ -6,56 +6,26 @@
 import * as k8s from '@kubernetes/client-node';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import { createLogger } from '../../operator/src/observability/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { startTestOperator } from './operator-harness.js';
-import { cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { minimalReplicaSetDB, reconcileObjects, type Stored } from './support/reconcile-objects.js';
+import { cloudWatchClient, eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const { kc, core } = apiClients();
 const rds = rdsClient();
-const log = createLogger({ level: 'silent' });
 
-let namespace = '';
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-drain'));
-  operator = startTestOperator(kc, log, { namespace, identity: 'drain-int-test', rdsClient: rdsClient() });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-});
-
-interface Stored {
-  metadata: { generation: number };
-  status?: ReplicaSetDBStatus;
-}
+const namespace = uniqueName('rsdb-drain');
+operatorPerFile({ namespace, operator: () => ({ identity: 'drain-int-test', rdsClient: rdsClient() }) });
+const { getObject, patchSpec, createObject } = reconcileObjects(() => namespace, () => rds);
 
 async function getStatus(name: string): Promise<Stored> {
-  return (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
+  return (await getObject(name))!;
 }
 
 async function createDatabase(name: string, routing: Record<string, number>): Promise<void> {
-  await custom.createNamespacedCustomObject({
-    ...replicaSetDBResource,
-    namespace,
-    body: {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: { name },
-      spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, replicas: { count: 2 }, routing, deletionPolicy: 'Delete' },
-    },
-  });
+  await createObject(minimalReplicaSetDB(name, { replicas: { count: 2 }, routing, deletionPolicy: 'Delete' }));
   await eventually(`${name} to be Ready with 2 replicas`, async () => {
     const s = (await getStatus(name)).status;
     return s?.phase === 'Ready' && s.readyReplicas === 2 ? true : undefined;
@@ -121,7 +91,7 @@ describe('the drain evidence gate', () => {
     ], startedAt);
     const history = await statusHistory(name);
     try {
-      await custom.patchNamespacedCustomObject({ ...replicaSetDBResource, namespace, name, body: { spec: { replicas: { count: 1 } } } }, mergePatch);
+      await patchSpec(name, { replicas: { count: 1 } });
       // Well past drainSeconds, the replica is held, and the status says why and until when.
       const held = await eventually('the drain to hold on connections', async () => {
         const s = (await getStatus(name)).status;
@@ -164,7 +134,7 @@ describe('the drain evidence gate', () => {
     let drainingSince = 0;
     let deletedBy = 0;
     try {
-      await custom.patchNamespacedCustomObject({ ...replicaSetDBResource, namespace, name, body: { spec: { replicas: { count: 1 } } } }, mergePatch);
+      await patchSpec(name, { replicas: { count: 1 } });
       const held = await eventually('the drain to hold on connections', async () => {
         const s = (await getStatus(name)).status;
         return progressingMessage(s).includes(`${r2} is draining (scale-down); it waits until DatabaseConnections`) ? s : undefined;

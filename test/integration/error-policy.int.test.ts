@@ -7,24 +7,18 @@
 // operator uses here enforces that one AWS rule in front of moto (it asks moto whether the instance still has
 // replicas, and answers InvalidParameterCombination as AWS would); every call still goes to moto. moto cannot
 // produce KMSKeyNotAccessibleFault either: a test injects it for one call, the rest runs against moto.
-import * as k8s from '@kubernetes/client-node';
 import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
-import { awsClientConfig, createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
-import { startTestOperator } from './operator-harness.js';
-import { reconcileObjects } from './reconcile-helpers.js';
+import { awsClientConfig, eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { interceptCommands, minimalReplicaSetDB, reconcileObjects } from './support/reconcile-objects.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
+const { custom, core } = apiClients();
 const rds = rdsClient();
-const log = pino({ level: 'silent' });
 
 interface AwsCall {
   operation: string;
@@ -53,41 +47,28 @@ function awsRejection(code: string, message = 'Automated backups cannot be disab
 }
 
 function recordingClient(calls: AwsCall[]): RDSClient {
-  const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const operation = (context.commandName ?? '').replace(/Command$/, '');
-      const input = args.input as Record<string, unknown>;
-      const key = `${operation} ${String(input.DBInstanceIdentifier)}`;
-      const injection = injected.get(key);
-      if (injection !== undefined) {
-        calls.push({ operation, input, rejected: injection });
-        throw awsRejection(injection, 'The specified KMS key does not exist or is not accessible');
-      }
-      const rejected = await refusedAsAwsWould(operation, input);
-      calls.push({ operation, input, ...(rejected !== undefined ? { rejected } : {}) });
-      if (rejected !== undefined) throw awsRejection(rejected);
-      return next(args);
-    },
-    { step: 'initialize', name: 'testRecorder' },
-  );
-  return client;
+  return interceptCommands(new RDSClient({ ...awsClientConfig(), maxAttempts: 2 }), async (operation, input, send) => {
+    const key = `${operation} ${String(input.DBInstanceIdentifier)}`;
+    const injection = injected.get(key);
+    if (injection !== undefined) {
+      calls.push({ operation, input, rejected: injection });
+      throw awsRejection(injection, 'The specified KMS key does not exist or is not accessible');
+    }
+    const rejected = await refusedAsAwsWould(operation, input);
+    calls.push({ operation, input, ...(rejected !== undefined ? { rejected } : {}) });
+    if (rejected !== undefined) throw awsRejection(rejected);
+    return send();
+  });
 }
 
-let namespace = '';
-let operator: RunningOperator | undefined;
+const namespace = uniqueName('rsdb-errors');
 const calls: AwsCall[] = [];
 
 // The same reads and writes of the object as the reconcile tests.
 const { getObject, settled, patchSpec, instances, createObject } = reconcileObjects(() => namespace, () => rds);
 
 function minimal(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name, namespace },
-    spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, routing: { drainSeconds: 2, maxDrainSeconds: 2 }, ...spec },
-  };
+  return minimalReplicaSetDB(name, { routing: { drainSeconds: 2, maxDrainSeconds: 2 }, ...spec }, { namespace });
 }
 
 async function warningReasons(name: string): Promise<string[]> {
@@ -97,25 +78,24 @@ async function warningReasons(name: string): Promise<string[]> {
 
 const ready = (replicas: number) => (s: ReplicaSetDBStatus) => s.phase === 'Ready' && s.readyReplicas === replicas && s.replicas?.length === replicas;
 
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-errors'));
+/** A minimal object with `spec`, Ready with its replicas; its RDS base identifier. */
+async function createdReady(name: string, spec: { replicas: { count: number } } & Record<string, unknown>): Promise<string> {
+  await createObject(minimal(name, spec));
+  await settled(name, ready(spec.replicas.count));
+  return rdsBaseIdentifier(namespace, name);
+}
+
+operatorPerFile({
+  namespace,
   // Retries after an error fixed outside the spec come quickly here; the 5-minute default is shown by the unit
   // tests of the error policy and of the reconciler.
-  operator = startTestOperator(kc, log, { namespace, identity: 'error-policy-int-test', rdsClient: recordingClient(calls), settings: { awsActionRetry: 1_000 } });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
+  operator: () => ({ identity: 'error-policy-int-test', rdsClient: recordingClient(calls), settings: { awsActionRetry: 1_000 } }),
 });
 
 describe('a change RDS rejects, in the same spec change as a scale-down', () => {
   it('holds only the rejected change: the surplus replica is still retired; a new spec releases the hold', async () => {
     const name = 'held';
-    const base = rdsBaseIdentifier(namespace, name);
-    await createObject(minimal(name, { replicas: { count: 2 }, backup: { window: '02:00-03:00' }, maintenanceWindow: 'Mon:04:00-Mon:05:00' }));
-    await settled(name, ready(2));
+    const base = await createdReady(name, { replicas: { count: 2 }, backup: { window: '02:00-03:00' }, maintenanceWindow: 'Mon:04:00-Mon:05:00' });
 
     // A maintenance window that touches the backup window passes admission; RDS (here the emulator) rejects it
     // with InvalidParameterValue.
@@ -152,9 +132,7 @@ describe('a change RDS rejects, in the same spec change as a scale-down', () => 
 describe('backups turned off in the same change that removes the replicas', () => {
   it('retires the replicas first, then sets retention 0, without a rejection', async () => {
     const name = 'nobackups';
-    const base = rdsBaseIdentifier(namespace, name);
-    await createObject(minimal(name, { replicas: { count: 1 } }));
-    await settled(name, ready(1));
+    const base = await createdReady(name, { replicas: { count: 1 } });
 
     const from = calls.length;
     await patchSpec(name, { replicas: { count: 0 }, backup: { retentionDays: 0 } });
@@ -214,9 +192,7 @@ describe('a KMS key the operator cannot use (injected in front of moto, which do
 describe('deleting a primary whose replica the observation did not see', () => {
   it('waits while a fresh describe finds a replica of the primary, and deletes the primary once it is gone', async () => {
     const name = 'lastcheck';
-    const base = rdsBaseIdentifier(namespace, name);
-    await createObject(minimal(name, { replicas: { count: 0 }, deletionPolicy: 'Delete' }));
-    await settled(name, ready(0));
+    const base = await createdReady(name, { replicas: { count: 0 }, deletionPolicy: 'Delete' });
     // A replica of the primary made outside the operator, under a name the operator never observes.
     const outsider = `${base}-reporting`;
     await rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: outsider, SourceDBInstanceIdentifier: base }));

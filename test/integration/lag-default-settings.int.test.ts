@@ -4,25 +4,17 @@
 // periodic reading, never through a resync. A replica over the threshold leaves the published topology within
 // about one reading, comes back within about one reading after it recovers, and every reading is one GetMetricData
 // for all replicas.
-import * as k8s from '@kubernetes/client-node';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND } from '../../operator/src/api/index.js';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Topology } from '@servio/replicasetdb-client';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LAG_WINDOW } from '../../operator/src/cloudwatch/index.js';
 import { configSchema } from '../../operator/src/config/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import { createLogger } from '../../operator/src/observability/index.js';
-import { lagReadingPeriodMs, type RunningOperator } from '../../operator/src/operator.js';
-import { TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
-import { startTestOperator } from './operator-harness.js';
-import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
-
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
-const log = createLogger({ level: 'silent' });
+import { lagReadingPeriodMs } from '../../operator/src/operator.js';
+import { operatorPerFile } from './support/operator-per-file.js';
+import { publishedTopology, putReplicaLag } from './support/published-topology.js';
+import { interceptCommands, minimalReplicaSetDB, reconcileObjects } from './support/reconcile-objects.js';
+import { awsClientConfig, rdsClient, uniqueName } from '../env/helpers.js';
 
 /** The production defaults, from the configuration schema itself. */
 const defaults = configSchema.parse({ awsRegion: 'us-east-1' });
@@ -37,66 +29,33 @@ interface MetricCall {
 const getMetricData: MetricCall[] = [];
 
 function recordingCloudWatch(): CloudWatchClient {
-  const client = new CloudWatchClient({ ...awsClientConfig(), maxAttempts: 2 });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'GetMetricDataCommand') {
-        const input = args.input as { MetricDataQueries?: Array<{ MetricStat?: { Metric?: { Dimensions?: Array<{ Value?: string }> } } }> };
-        getMetricData.push({ at: Date.now(), replicas: (input.MetricDataQueries ?? []).map((q) => q.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? '') });
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'lagTestRecorder' },
-  );
-  return client;
+  return interceptCommands(new CloudWatchClient({ ...awsClientConfig(), maxAttempts: 2 }), (operation, input, send) => {
+    if (operation === 'GetMetricData') {
+      const queries = (input as { MetricDataQueries?: Array<{ MetricStat?: { Metric?: { Dimensions?: Array<{ Value?: string }> } } }> }).MetricDataQueries ?? [];
+      getMetricData.push({ at: Date.now(), replicas: queries.map((q) => q.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? '') });
+    }
+    return send();
+  });
 }
 
-let namespace = '';
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-lag-defaults'));
-  operator = startTestOperator(kc, log, {
-    namespace,
+const namespace = uniqueName('rsdb-lag-defaults');
+operatorPerFile({
+  namespace,
+  operator: () => ({
     identity: 'lag-defaults-int-test',
     rdsClient: rdsClient(),
     cloudWatchClient: recordingCloudWatch(),
     // The steady resync at its default; the transitioning one stays short, as it only moves the create along.
     settings: { resyncSteady: defaults.resyncSteady },
-  });
+  }),
 });
+const rds = rdsClient();
+const { createObject } = reconcileObjects(() => namespace, () => rds);
+const topology = publishedTopology(() => namespace);
+const putLag = (identifier: string, seconds: number, at: Date) => putReplicaLag(identifier, seconds, at);
 
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-});
-
-async function putLag(identifier: string, seconds: number, at: Date): Promise<void> {
-  await cloudWatchClient().send(
-    new PutMetricDataCommand({
-      Namespace: 'AWS/RDS',
-      // Standard resolution, as RDS publishes it.
-      MetricData: [{ MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: identifier }], Value: seconds, Unit: 'Seconds', Timestamp: at }],
-    }),
-  );
-}
-
-async function topology(name: string): Promise<Topology | undefined> {
-  try {
-    const text = (await core.readNamespacedConfigMap({ namespace, name: `${name}-endpoints` })).data?.[TOPOLOGY_KEY];
-    return text === undefined ? undefined : parseTopology(text);
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
-function published(name: string, done: (t: Topology) => boolean, timeoutMs = 120_000): Promise<Topology> {
-  return eventually(`ConfigMap of ${name}`, async () => {
-    const t = await topology(name);
-    return t !== undefined && done(t) ? t : undefined;
-  }, timeoutMs, 250);
+async function published(name: string, done: (t: Topology) => boolean, timeoutMs = 120_000): Promise<Topology> {
+  return (await topology.published(name, done, timeoutMs, 250)).topology;
 }
 
 describe('lag gating at the default settings', () => {
@@ -109,23 +68,7 @@ describe('lag gating at the default settings', () => {
   it('drops a replica within about one reading of it lagging and re-adds it within about one reading of its recovery, at one GetMetricData per reading', async () => {
     const name = 'steady';
     const createdAt = Date.now();
-    await custom.createNamespacedCustomObject({
-      ...replicaSetDBResource,
-      namespace,
-      body: {
-        apiVersion: API_VERSION,
-        kind: KIND,
-        metadata: { name },
-        spec: {
-          engineVersion: '16',
-          databaseName: 'app',
-          primary: { instanceClass: 'db.t4g.micro' },
-          replicas: { count: 2 },
-          routing: { maxReplicaLagSeconds: 1 },
-          deletionPolicy: 'Delete',
-        },
-      },
-    });
+    await createObject(minimalReplicaSetDB(name, { replicas: { count: 2 }, routing: { maxReplicaLagSeconds: 1 }, deletionPolicy: 'Delete' }));
     const base = rdsBaseIdentifier(namespace, name);
     const [r1, r2] = [`${base}-r1`, `${base}-r2`];
     await published(name, (t) => t.replicas.filter((r) => r.state === 'active').length === 2);

@@ -15,7 +15,8 @@ import type { RunningOperator } from '../../operator/src/operator.js';
 import { controllerDefaults, kubeLeaseStore, LeaderElector, leaderElectionDefaults } from '@servio/controller-runtime';
 import { startTcpProxy, type TcpProxy } from '../../controller-runtime/testing/tcp-proxy.js';
 import { awsClientConfig, createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
-import { startTestOperator } from './operator-harness.js';
+import { operatorProcessEnv } from '../env/operator-process-env.js';
+import { startTestOperator } from './support/operator-harness.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -155,28 +156,18 @@ describe('an operator that loses its Lease in the middle of a slow AWS call', ()
     const requests = recordRequests(proxy!);
     const leaseName = uniqueName('lease');
     const name = 'fenced-process';
-    const { aws, kube } = testEnv();
+    const { kube } = testEnv();
     const main = fileURLToPath(new URL('../../operator/src/main.ts', import.meta.url));
     proxy!.delayResponses(SLOW_ANSWER_MS);
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        KUBECONFIG: kube.kubeconfigPath,
-        AWS_REGION: aws.region,
-        AWS_ENDPOINT_URL: `http://127.0.0.1:${proxy!.port}`,
-        AWS_ACCESS_KEY_ID: aws.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
-        METRICS_BIND_ADDRESS: '127.0.0.1',
-        METRICS_PORT: '0',
-        // Default lease duration, renew deadline and retry period, and the default shutdown timeout.
-        LEADER_ELECT: 'true',
-        LEADER_ELECTION_LEASE_NAME: leaseName,
-        POD_NAMESPACE: namespace,
-        POD_NAME: 'operator-a',
-        WATCH_NAMESPACES: namespace,
-        LOG_LEVEL: 'info',
-      },
+      // Default lease duration, renew deadline and retry period, and the default shutdown timeout.
+      env: operatorProcessEnv({
+        kubeconfigPath: kube.kubeconfigPath,
+        awsEndpoint: `http://127.0.0.1:${proxy!.port}`,
+        namespace,
+        leader: { leaseName, podName: 'operator-a' },
+      }),
     });
     const records: Array<{ msg?: string; time?: string | number }> = [];
     let stderr = '';

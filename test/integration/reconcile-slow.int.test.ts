@@ -3,61 +3,50 @@
 // created once its source is available. The end states asserted are those of the instant versions: create -> Ready
 // with a primary and two replicas as the spec says, scale 2 -> 1, resize replicas before the primary, delete with a
 // final snapshot.
-import * as k8s from '@kubernetes/client-node';
-import { DescribeDBParameterGroupsCommand, DescribeDBSnapshotsCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { describe, expect, it } from 'vitest';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { RealisticRds } from '../env/rds-world/proxy.js';
-import { awsClientConfig, createNamespace, eventually, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
-import { startTestOperator } from './operator-harness.js';
-import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './reconcile-helpers.js';
+import { awsClientConfig, eventually, testEnv, uniqueName } from '../env/helpers.js';
+import { operatorPerFile } from './support/operator-per-file.js';
+import { createServio, deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
+import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 
 const DURATIONS = { creatingMs: 4_000, backingUpMs: 1_000, modifyingMs: 3_000, deletingMs: 3_000, snapshotCreatingMs: 2_000 };
 /** Transitions of seconds, one after the other (a replica waits for its source): more than the instant minute. */
 const SETTLE_TIMEOUT_MS = 120_000;
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const log = pino({ level: 'silent' });
-
-let namespace = '';
+const namespace = uniqueName('rsdb-reconcile-slow');
 let world: RealisticRds | undefined;
-let operator: RunningOperator | undefined;
 const calls: AwsCall[] = [];
 /** Reads through the layer too, so the test sees the states the operator sees. */
 let rds: RDSClient | undefined;
-const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
+const objects = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
+const { settled, patchSpec, instances } = objects;
 
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-reconcile-slow'));
-  world = await RealisticRds.start(testEnv().aws.endpoint);
-  await world.reset({ durations: DURATIONS });
-  rds = new RDSClient({ ...awsClientConfig(), endpoint: world.endpoint });
-  await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
-  operator = startTestOperator(kc, log, { namespace, identity: 'reconcile-slow-int-test', rdsClient: recordingClient(calls, { endpoint: world.endpoint }) });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-  await world?.close();
+operatorPerFile({
+  namespace,
+  beforeStart: async () => {
+    world = await RealisticRds.start(testEnv().aws.endpoint);
+    await world.reset({ durations: DURATIONS });
+    rds = new RDSClient({ ...awsClientConfig(), endpoint: world.endpoint });
+    await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
+  },
+  operator: () => ({ identity: 'reconcile-slow-int-test', rdsClient: recordingClient(calls, { endpoint: world!.endpoint }) }),
+  afterCleanup: async () => {
+    await world?.close();
+  },
 });
 
 describe('a Servio ReplicaSetDB through its life, with RDS transitions of seconds', () => {
   const name = 'servio';
   let base = '';
+  const life: ServioLife = { namespace, name, base: () => base, calls, objects, rds: () => rds!, goneTimeoutMs: SETTLE_TIMEOUT_MS };
 
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
-    await createObject(await servioExample(name));
-    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 2);
     base = rdsBaseIdentifier(namespace, name);
-    const found = await instances(base);
-    expect([...found.keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`]);
+    const { obj, found } = await createServio(life);
     expect(found.get(base)).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.xlarge', MultiAZ: true, DeletionProtection: true, DBParameterGroups: [expect.objectContaining({ DBParameterGroupName: `${base}-postgres15` })] });
     expect(tagsOf(found.get(base))).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'primary' });
     for (const index of [1, 2]) {
@@ -82,32 +71,7 @@ describe('a Servio ReplicaSetDB through its life, with RDS transitions of second
     expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
   });
 
-  it('resizes the class, replicas before the primary', async () => {
-    const from = calls.length;
-    await patchSpec(name, { applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' }, replicas: { instanceClass: 'db.r6g.xlarge' } });
-    await settled(name);
-    const found = await instances(base);
-    expect(found.get(base)?.DBInstanceClass).toBe('db.r6g.2xlarge');
-    expect(found.get(`${base}-r1`)?.DBInstanceClass).toBe('db.r6g.xlarge');
-    const modified = calls.slice(from).filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input).map((c) => c.input.DBInstanceIdentifier);
-    expect(modified).toEqual([`${base}-r1`, base]);
-  });
+  it('resizes the class, replicas before the primary', () => resizeReplicasBeforePrimary(life));
 
-  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', async () => {
-    const uid = (await getObject(name))!.metadata.uid;
-    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
-    const blocked = await settled(name, (s) => s.phase === 'Deleting' && s.conditions?.some((c) => c.reason === 'DeletionProtected') === true);
-    expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('set spec.deletionProtection to false');
-    expect((await instances(base)).size).toBe(2);
-
-    await patchSpec(name, { deletionProtection: false });
-    await eventually('the object to be gone', async () => ((await getObject(name)) === undefined ? true : undefined), SETTLE_TIMEOUT_MS);
-    expect((await instances(base)).size).toBe(0);
-    const snapshotId = `${base}-final-${uid.replace(/-/g, '').slice(0, 12)}`;
-    const snapshots = await rds!.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
-    expect(snapshots.DBSnapshots?.[0]).toMatchObject({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: base, SnapshotType: 'manual' });
-    expect(tagsOf(snapshots.DBSnapshots?.[0] as DBInstance)).toMatchObject({ 'db.servio.io/owner-uid': uid });
-    const groups = await rds!.send(new DescribeDBParameterGroupsCommand({}));
-    expect(groups.DBParameterGroups?.map((g) => g.DBParameterGroupName)).not.toContain(`${base}-postgres15`);
-  });
+  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', () => deleteWithFinalSnapshot(life));
 });

@@ -3,64 +3,44 @@
 // parameter, deleted with a final snapshot; a major version upgrade that ends with only the new family's parameter
 // group; Retain, an identifier conflict, a restart in the middle of a create, and a steady state that makes no
 // mutating AWS call.
-import * as k8s from '@kubernetes/client-node';
 import {
   CreateDBInstanceCommand,
   DescribeDBParametersCommand,
   DescribeDBParameterGroupsCommand,
-  DescribeDBSnapshotsCommand,
   type DBInstance,
-  type RDSClient,
 } from '@aws-sdk/client-rds';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { startTestOperator } from './operator-harness.js';
-import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './reconcile-helpers.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
-import { createNamespace, eventually, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { createServio, deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
+import { minimalReplicaSetDB, recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
+import { eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
+const { custom, core } = apiClients();
 const rds = rdsClient();
-const log = pino({ level: 'silent' });
 const READ_ONLY = /^(Describe|List)/;
 
-let namespace = '';
-let operator: RunningOperator | undefined;
+const namespace = uniqueName('rsdb-reconcile');
 const calls: AwsCall[] = [];
-const { getObject, settled, patchSpec, instances, servioExample, createObject } = reconcileObjects(() => namespace, () => rds);
-
-function start(client: RDSClient): RunningOperator {
-  return startTestOperator(kc, log, { namespace, identity: 'reconcile-int-test', rdsClient: client });
-}
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-reconcile'));
-  await createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group');
-  operator = start(recordingClient(calls));
+const operators = operatorPerFile({
+  namespace,
+  beforeStart: () => createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group'),
+  operator: () => ({ identity: 'reconcile-int-test', rdsClient: recordingClient(calls) }),
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-});
+const objects = reconcileObjects(() => namespace, () => rds);
+const { getObject, settled, patchSpec, instances, servioExample, createObject } = objects;
+const minimal = (name: string, spec: Record<string, unknown> = {}) => minimalReplicaSetDB(name, spec, { namespace });
 
 describe('a Servio ReplicaSetDB through its life', () => {
   const name = 'servio';
   let base = '';
+  const life: ServioLife = { namespace, name, base: () => base, calls, objects, rds: () => rds, goneTimeoutMs: 60_000 };
 
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
-    await createObject(await servioExample(name));
-    const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 2);
     base = rdsBaseIdentifier(namespace, name);
-    const found = await instances(base);
-    expect([...found.keys()].sort()).toEqual([base, `${base}-r1`, `${base}-r2`]);
+    const { obj, found } = await createServio(life);
 
     const primary = found.get(base)!;
     expect(primary).toMatchObject({
@@ -155,16 +135,7 @@ describe('a Servio ReplicaSetDB through its life', () => {
     expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
   });
 
-  it('resizes the class, replicas before the primary', async () => {
-    const from = calls.length;
-    await patchSpec(name, { applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' }, replicas: { instanceClass: 'db.r6g.xlarge' } });
-    await settled(name);
-    const found = await instances(base);
-    expect(found.get(base)?.DBInstanceClass).toBe('db.r6g.2xlarge');
-    expect(found.get(`${base}-r1`)?.DBInstanceClass).toBe('db.r6g.xlarge');
-    const modified = calls.slice(from).filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input).map((c) => c.input.DBInstanceIdentifier);
-    expect(modified).toEqual([`${base}-r1`, base]);
-  });
+  it('resizes the class, replicas before the primary', () => resizeReplicasBeforePrimary(life));
 
   it('grows the storage of every instance', async () => {
     await patchSpec(name, { primary: { allocatedStorageGiB: 200 } });
@@ -181,33 +152,8 @@ describe('a Servio ReplicaSetDB through its life', () => {
     expect(params.Parameters?.find((p) => p.ParameterName === 'max_connections')?.ParameterValue).toBe('300');
   });
 
-  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', async () => {
-    const uid = (await getObject(name))!.metadata.uid;
-    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
-    const blocked = await settled(name, (s) => s.phase === 'Deleting' && s.conditions?.some((c) => c.reason === 'DeletionProtected') === true);
-    expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('set spec.deletionProtection to false');
-    expect((await instances(base)).size).toBe(2);
-
-    await patchSpec(name, { deletionProtection: false });
-    await eventually('the object to be gone', async () => ((await getObject(name)) === undefined ? true : undefined));
-    expect((await instances(base)).size).toBe(0);
-    const snapshotId = `${base}-final-${uid.replace(/-/g, '').slice(0, 12)}`;
-    const snapshots = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
-    expect(snapshots.DBSnapshots?.[0]).toMatchObject({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: base, SnapshotType: 'manual' });
-    expect(tagsOf(snapshots.DBSnapshots?.[0] as DBInstance)).toMatchObject({ 'db.servio.io/owner-uid': uid });
-    const groups = await rds.send(new DescribeDBParameterGroupsCommand({}));
-    expect(groups.DBParameterGroups?.map((g) => g.DBParameterGroupName)).not.toContain(`${base}-postgres15`);
-  });
+  it('refuses to delete while deletionProtection is on, then deletes with a final snapshot', () => deleteWithFinalSnapshot(life));
 });
-
-function minimal(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name, namespace },
-    spec: { engineVersion: '16', databaseName: 'app', primary: { instanceClass: 'db.t4g.micro' }, ...spec },
-  };
-}
 
 describe('a major version upgrade, 15 -> 16', () => {
   it('moves the instances to the postgres16 group and deletes the postgres15 one, leaving only the 16 group', async () => {
@@ -294,16 +240,16 @@ describe('an identifier taken by an instance the object does not own', () => {
 
 describe('an operator killed in the middle of a create', () => {
   it('does not create a second instance after a restart, and converges', async () => {
-    await operator?.stop();
+    await operators.stopAll();
     const first: AwsCall[] = [];
     // CreateDBInstance reaches the emulator, then this operator never hears back, as if it died there.
-    const dying = start(recordingClient(first, { stallAfter: 'CreateDBInstance' }));
+    const dying = operators.start({ rdsClient: recordingClient(first, { stallAfter: 'CreateDBInstance' }) });
     await createObject(minimal('restarted', { replicas: { count: 1 } }));
     await eventually('the create to be sent', async () => (first.some((c) => c.operation === 'CreateDBInstance') ? true : undefined));
     await dying.stop();
 
     const second: AwsCall[] = [];
-    operator = start(recordingClient(second));
+    operators.start({ rdsClient: recordingClient(second) });
     await settled('restarted', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
     const base = rdsBaseIdentifier(namespace, 'restarted');
     expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);

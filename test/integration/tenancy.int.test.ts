@@ -13,9 +13,9 @@ import {
   type Tag,
 } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import {
   ADOPT_ANNOTATION,
   TAG_ADOPTED,
@@ -27,9 +27,9 @@ import {
   rdsBaseIdentifier,
   resourceTags,
 } from '../../operator/src/naming/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { startTestOperator } from './operator-harness.js';
-import { createNamespace, eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
+import { startTestOperator } from './support/operator-harness.js';
+import { operatorPerFile } from './support/operator-per-file.js';
+import { eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
 
 const kc = kubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -49,22 +49,15 @@ const NS = {
 };
 const WATCHED = [NS.dashInNamespace, NS.dashInName, NS.adoptAllowed, NS.adoptRefused, NS.configMap];
 
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  for (const namespace of Object.values(NS)) await createNamespace(kc, namespace);
-  operator = startTestOperator(kc, log, {
-    namespace: NS.dashInName,
+operatorPerFile({
+  namespace: NS.dashInName,
+  otherNamespaces: Object.values(NS).filter((namespace) => namespace !== NS.dashInName),
+  log,
+  operator: () => ({
     identity: 'tenancy-int-test',
     rdsClient: rdsClient(),
     settings: { watchNamespaces: WATCHED, adoptNamespaces: [NS.adoptAllowed] },
-  });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  for (const namespace of Object.values(NS)) await deleteAllReplicaSetDBs(kc, namespace);
+  }),
 });
 
 interface Stored {

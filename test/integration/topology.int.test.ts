@@ -5,23 +5,20 @@
 // never show the password. ConfigMap histories come from a watch, so every version the API server stored is seen.
 import * as k8s from '@kubernetes/client-node';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
-import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import type { Topology } from '@servio/replicasetdb-client';
+import { describe, expect, it } from 'vitest';
+import { KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
+import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createLogger } from '../../operator/src/observability/index.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { startTestOperator } from './operator-harness.js';
 import { TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
 import { topologyJsonSchemaValidator } from '../../operator/src/topology/testing/json-schema.js';
-import { awsClientConfig, cloudWatchClient, createNamespace, eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
+import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { publishedTopology, putReplicaLag, topologyOf } from './support/published-topology.js';
+import { interceptCommands, minimalReplicaSetDB, reconcileObjects } from './support/reconcile-objects.js';
+import { awsClientConfig, eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const { kc, custom, core, mergePatch } = apiClients();
 const rds = rdsClient();
 const validate = topologyJsonSchemaValidator();
 
@@ -37,60 +34,28 @@ interface AwsCall {
 const calls: AwsCall[] = [];
 
 function recordingClient(): RDSClient {
-  const client = new RDSClient({ ...awsClientConfig(), maxAttempts: 2 });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { DBInstanceIdentifier?: unknown };
-      calls.push({ operation: (context.commandName ?? '').replace(/Command$/, ''), identifier: input.DBInstanceIdentifier, at: Date.now() });
-      return next(args);
-    },
-    { step: 'initialize', name: 'topologyTestRecorder' },
-  );
-  return client;
+  return interceptCommands(new RDSClient({ ...awsClientConfig(), maxAttempts: 2 }), (operation, input, send) => {
+    calls.push({ operation, identifier: input.DBInstanceIdentifier, at: Date.now() });
+    return send();
+  });
 }
 
-let namespace = '';
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
-  namespace = await createNamespace(kc, uniqueName('rsdb-topology'));
-  operator = startTestOperator(kc, log, {
-    namespace,
+const namespace = uniqueName('rsdb-topology');
+operatorPerFile({
+  namespace,
+  log,
+  operator: () => ({
     identity: 'topology-int-test',
     rdsClient: recordingClient(),
     // The test writes high-resolution (one-second) ReplicaLag datapoints, so a later datapoint is a later bucket.
     lagWindow: { windowSeconds: 600, periodSeconds: 1 },
     // The object re-created after deletionPolicy Retain adopts its retained instances.
     settings: { adoptNamespaces: [namespace] },
-  });
+  }),
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace !== '') await deleteAllReplicaSetDBs(kc, namespace);
-});
-
-interface Stored {
-  metadata: { name: string; generation: number; uid: string };
-  status?: ReplicaSetDBStatus;
-}
-
-async function getObject(name: string): Promise<Stored | undefined> {
-  try {
-    return (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as Stored;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
-function settled(name: string, done: (s: ReplicaSetDBStatus) => boolean): Promise<Stored> {
-  return eventually(`${name} to settle`, async () => {
-    const obj = await getObject(name);
-    return obj?.status !== undefined && obj.status.observedGeneration === obj.metadata.generation && done(obj.status) ? obj : undefined;
-  });
-}
+const { getObject, settled, createObject } = reconcileObjects(() => namespace, () => rds);
+const { readConfigMap, published } = publishedTopology(() => namespace);
+const putLag = (identifier: string, seconds: number, at: Date) => putReplicaLag(identifier, seconds, at, { highResolution: true });
 
 async function createDatabase(
   name: string,
@@ -98,50 +63,13 @@ async function createDatabase(
   drainSeconds = 3,
   { deletionPolicy = 'Delete', annotations = {} }: { deletionPolicy?: 'Delete' | 'Retain'; annotations?: Record<string, string> } = {},
 ): Promise<void> {
-  await custom.createNamespacedCustomObject({
-    ...replicaSetDBResource,
-    namespace,
-    body: {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: { name, annotations },
-      spec: {
-        engineVersion: '16',
-        databaseName: 'app',
-        primary: { instanceClass: 'db.t4g.micro' },
-        replicas: { count: replicas },
-        // No DatabaseConnections datapoints here: the drain ends at its maximum, set to drainSeconds.
-        routing: { maxReplicaLagSeconds: 1, drainSeconds, maxDrainSeconds: drainSeconds },
-        deletionPolicy,
-      },
-    },
-  });
-}
-
-async function readConfigMap(name: string): Promise<k8s.V1ConfigMap | undefined> {
-  try {
-    return await core.readNamespacedConfigMap({ namespace, name: `${name}-endpoints` });
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
-function topologyOf(cm: k8s.V1ConfigMap | undefined): Topology | undefined {
-  const text = cm?.data?.[TOPOLOGY_KEY];
-  return text === undefined ? undefined : parseTopology(text);
+  await createObject(
+    // No DatabaseConnections datapoints here: the drain ends at its maximum, set to drainSeconds.
+    minimalReplicaSetDB(name, { replicas: { count: replicas }, routing: { maxReplicaLagSeconds: 1, drainSeconds, maxDrainSeconds: drainSeconds }, deletionPolicy }, { annotations }),
+  );
 }
 
 const statesOf = (t: Topology | undefined) => (t?.replicas ?? []).map((r) => `${r.id.replace(/^.*-(r\d+)$/, '$1')}:${r.state}`);
-
-/** Waits until the published ConfigMap satisfies `done`. */
-function published(name: string, done: (t: Topology, cm: k8s.V1ConfigMap) => boolean): Promise<{ topology: Topology; configMap: k8s.V1ConfigMap }> {
-  return eventually(`ConfigMap of ${name}`, async () => {
-    const configMap = await readConfigMap(name);
-    const topology = topologyOf(configMap);
-    return configMap !== undefined && topology !== undefined && done(topology, configMap) ? { topology, configMap } : undefined;
-  });
-}
 
 interface Version {
   type: string;
@@ -177,15 +105,6 @@ function revisionsOf(versions: readonly Version[]): number[] {
     byRevision.set(revision, text);
   }
   return [...byRevision.keys()];
-}
-
-async function putLag(identifier: string, seconds: number, at: Date): Promise<void> {
-  await cloudWatchClient().send(
-    new PutMetricDataCommand({
-      Namespace: 'AWS/RDS',
-      MetricData: [{ MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: identifier }], Value: seconds, Unit: 'Seconds', Timestamp: at, StorageResolution: 1 }],
-    }),
-  );
 }
 
 function condition(status: ReplicaSetDBStatus | undefined, type: string) {

@@ -97,16 +97,10 @@ describe('helm template', () => {
 });
 
 describe('kubectl apply --dry-run=server', () => {
-  const admin = kubeConfig();
-  let operatorNs: string;
-  let teamA: string;
-  let teamB: string;
-
-  beforeAll(async () => {
-    operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
-    teamA = await createNamespace(admin, uniqueName('team-a'));
-    teamB = await createNamespace(admin, uniqueName('team-b'));
-  });
+  const {
+    operatorNs,
+    others: [teamA, teamB],
+  } = namespacesFor(['team-a', 'team-b']);
 
   it('accepts every object of the cluster-wide install, CRD included', async () => {
     const yaml = await renderChart({ release: uniqueName('rsdb'), namespace: operatorNs, values: { ...REGION, replicaCount: 2, podDisruptionBudget: { enabled: true } }, includeCrds: true });
@@ -141,6 +135,19 @@ describe('kubectl apply --dry-run=server', () => {
 });
 
 /** Applies the chart's ServiceAccount and RBAC for real, and removes them (cluster-scoped ones above all) after. */
+/** An operator namespace and the namespaces named after `prefixes` (e.g. team-a), created before the describe's
+ * first test; their names, the release and its ServiceAccount user are known at once. */
+function namespacesFor<const Prefixes extends readonly string[]>(prefixes: Prefixes) {
+  const admin = kubeConfig();
+  const release = uniqueName('rsdb');
+  const operatorNs = uniqueName('rsdb-system');
+  const others = prefixes.map((prefix) => uniqueName(prefix)) as { [K in keyof Prefixes]: string };
+  beforeAll(async () => {
+    for (const namespace of [operatorNs, ...others]) await createNamespace(admin, namespace);
+  });
+  return { release, operatorNs, others, sa: `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator` };
+}
+
 function installRbac(render: () => Promise<Manifest[]>) {
   const installed: Manifest[] = [];
   beforeAll(async () => {
@@ -208,17 +215,12 @@ describe('RBAC', () => {
   ensureCrd();
 
   describe('cluster-wide mode', () => {
-    const admin = kubeConfig();
-    const release = uniqueName('rsdb');
-    let operatorNs = '';
-    let appNs = '';
-    let sa = '';
-
-    beforeAll(async () => {
-      operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
-      appNs = await createNamespace(admin, uniqueName('app'));
-      sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
-    });
+    const {
+      release,
+      operatorNs,
+      sa,
+      others: [appNs],
+    } = namespacesFor(['app']);
     installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: REGION })));
 
     it('grants the operator verbs in any namespace and refuses the rest', async () => {
@@ -267,19 +269,12 @@ describe('RBAC', () => {
   });
 
   describe('namespaced mode', () => {
-    const admin = kubeConfig();
-    const release = uniqueName('rsdb');
-    let operatorNs = '';
-    let watched = '';
-    let unwatched = '';
-    let sa = '';
-
-    beforeAll(async () => {
-      operatorNs = await createNamespace(admin, uniqueName('rsdb-system'));
-      watched = await createNamespace(admin, uniqueName('team-a'));
-      unwatched = await createNamespace(admin, uniqueName('team-z'));
-      sa = `system:serviceaccount:${operatorNs}:${release}-replicasetdb-operator`;
-    });
+    const {
+      release,
+      operatorNs,
+      sa,
+      others: [watched, unwatched],
+    } = namespacesFor(['team-a', 'team-z']);
     installRbac(async () => parseManifests(await renderChart({ release, namespace: operatorNs, values: { ...REGION, watchNamespaces: [watched] } })));
 
     it('grants the operator verbs in a watched namespace', async () => {

@@ -13,6 +13,7 @@ import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { parse as parseYaml } from 'yaml';
 import { GROUP, PLURAL, VERSION } from '../../operator/src/api/replicasetdb.js';
 import { createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { operatorProcessEnv } from '../env/operator-process-env.js';
 import { ROOT, ensureCrd, installChartIdentity, runCommand, type ChartIdentity } from './chart.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -70,29 +71,21 @@ describe('production install (what the Dockerfile builds)', () => {
     const child = spawn(process.execPath, args, {
       cwd: app,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        KUBECONFIG: identity!.kubeconfigPath,
-        AWS_REGION: aws.region,
-        AWS_ENDPOINT_URL: aws.endpoint,
-        AWS_ACCESS_KEY_ID: aws.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
-        METRICS_BIND_ADDRESS: '127.0.0.1',
-        METRICS_PORT: '0',
-        LEADER_ELECT: 'true',
-        LEADER_ELECTION_LEASE_NAME: leaseName,
-        // Short timings so that a hand-over fits in a test; the ratios are the defaults' (15s/10s/2s).
-        LEADER_ELECTION_LEASE_DURATION: '4s',
-        LEADER_ELECTION_RENEW_DEADLINE: '3s',
-        LEADER_ELECTION_RETRY_PERIOD: '500ms',
-        POD_NAMESPACE: namespace,
-        POD_NAME: podName,
-        WATCH_NAMESPACES: namespace,
-        // The emulator finishes every instance at once; a short transitioning resync moves creates and deletes on.
-        RESYNC_TRANSITIONING: '1s',
-        LOG_LEVEL: 'info',
-      },
+      env: operatorProcessEnv({
+        kubeconfigPath: identity!.kubeconfigPath,
+        awsEndpoint: aws.endpoint,
+        namespace,
+        leader: { leaseName, podName },
+        env: {
+          NODE_ENV: 'production',
+          // Short timings so that a hand-over fits in a test; the ratios are the defaults' (15s/10s/2s).
+          LEADER_ELECTION_LEASE_DURATION: '4s',
+          LEADER_ELECTION_RENEW_DEADLINE: '3s',
+          LEADER_ELECTION_RETRY_PERIOD: '500ms',
+          // The emulator finishes every instance at once; a short transitioning resync moves creates and deletes on.
+          RESYNC_TRANSITIONING: '1s',
+        },
+      }),
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const lines: string[] = [];

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { patterns } from './patterns.js';
 
 const timestamp = z.iso.datetime({ offset: true });
+/** A generation, a count or a size: a whole number, absent until observed. */
+const nonNegativeCount = z.int().min(0).optional();
 
 export const PHASES = ['Pending', 'Provisioning', 'Ready', 'Modifying', 'Degraded', 'Deleting', 'Failed'] as const;
 
@@ -16,11 +18,7 @@ export const conditionSchema = z.object({
     .regex(patterns.conditionType, 'must be a CamelCase name, optionally prefixed by a DNS subdomain and /')
     .describe('Kind of condition in CamelCase, e.g. Ready, PrimaryAvailable, ReplicasInSync.'),
   status: z.enum(['True', 'False', 'Unknown']).describe('True, False or Unknown.'),
-  observedGeneration: z
-    .int()
-    .min(0)
-    .optional()
-    .describe('metadata.generation the condition was computed from; older than metadata.generation means stale.'),
+  observedGeneration: nonNegativeCount.describe('metadata.generation the condition was computed from; older than metadata.generation means stale.'),
   lastTransitionTime: timestamp.describe('When status last changed (RFC 3339).'),
   reason: z
     .string()
@@ -47,11 +45,7 @@ const instanceStatusSchema = z.object({
     .describe('Where to connect; absent until RDS has assigned it.'),
   instanceClass: z.string().optional().describe('DB instance class RDS currently runs.'),
   engineVersion: z.string().optional().describe('PostgreSQL version RDS currently runs.'),
-  allocatedStorageGiB: z
-    .int()
-    .min(0)
-    .optional()
-    .describe('Storage RDS currently has, in GiB; can exceed the spec after storage autoscaling.'),
+  allocatedStorageGiB: nonNegativeCount.describe('Storage RDS currently has, in GiB; can exceed the spec after storage autoscaling.'),
   availabilityZone: z.string().optional().describe('Availability Zone the instance runs in.'),
   lagSeconds: z
     .number()
@@ -97,11 +91,7 @@ export const statusSchema = z
           'Modifying (a change is being applied), Degraded (serving, but an instance is unavailable or lagging), ' +
           'Deleting, Failed (needs a person; see the conditions).',
       ),
-    observedGeneration: z
-      .int()
-      .min(0)
-      .optional()
-      .describe('metadata.generation of the spec this status reflects.'),
+    observedGeneration: nonNegativeCount.describe('metadata.generation of the spec this status reflects.'),
     conditions: z
       .array(conditionSchema)
       .max(32)
@@ -122,20 +112,12 @@ export const statusSchema = z
       .max(64)
       .optional()
       .describe('The read replicas as last observed, including ones being drained or deleted.'),
-    readyReplicas: z
-      .int()
-      .min(0)
-      .optional()
-      .describe('Replicas that are available and within routing.maxReplicaLagSeconds.'),
+    readyReplicas: nonNegativeCount.describe('Replicas that are available and within routing.maxReplicaLagSeconds.'),
     endpoints: z
       .object({
         configMapName: z.string().optional().describe('ConfigMap holding the routing topology.'),
         secretName: z.string().optional().describe('Secret holding the master user credentials.'),
-        topologyRevision: z
-          .int()
-          .min(0)
-          .optional()
-          .describe('Increases each time the published topology changes.'),
+        topologyRevision: nonNegativeCount.describe('Increases each time the published topology changes.'),
       })
       .optional()
       .describe('Objects the operator publishes for clients in this namespace.'),

@@ -1,24 +1,10 @@
-// The CloudWatch client the lag adapter uses, built like the RDS one: adaptive retries (the SDK backs off and
-// rate-limits itself when CloudWatch throttles, which GetMetricData does per account), and an endpoint override
-// so the same code runs against the emulator.
-import { CloudWatchClient, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
+// The CloudWatch client the lag and connections adapters use, configured like the RDS one: adaptive retries matter
+// here too, as CloudWatch throttles GetMetricData per account.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { adaptiveRetryClientConfig, type AwsClientOptions } from '../aws/client-options.js';
 
-export interface CloudWatchClientOptions {
-  region: string;
-  /** An emulator's URL (moto); unset for AWS itself. */
-  endpoint?: string;
-  /** Unset: the SDK's default chain (environment, web identity for IRSA, instance profile). */
-  credentials?: CloudWatchClientConfig['credentials'];
-  /** Attempts per call, first one included. */
-  maxAttempts?: number;
-}
+export type CloudWatchClientOptions = AwsClientOptions;
 
 export function createCloudWatchClient(options: CloudWatchClientOptions): CloudWatchClient {
-  return new CloudWatchClient({
-    region: options.region,
-    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? 5,
-  });
+  return new CloudWatchClient(adaptiveRetryClientConfig(options));
 }

@@ -2,35 +2,19 @@
 // (500 per request), like the lag adapter.
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { buildConnectionsRequest, DEFAULT_CONNECTIONS_WINDOW, readConnectionsResults, type MetricDatapoint } from './connections-query.js';
-import { MAX_QUERIES, type LagWindow } from './lag-query.js';
+import { MetricDataReader, type MetricDataReaderOptions } from './metric-data-reader.js';
 import type { DatabaseConnectionsPort } from './port.js';
-import { getMetricDataPages } from './sdk-adapter.js';
 
-export interface SdkDatabaseConnectionsOptions {
-  window?: Partial<LagWindow>;
-  now?: () => Date;
-}
+export type SdkDatabaseConnectionsOptions = MetricDataReaderOptions;
 
 export class SdkDatabaseConnectionsPort implements DatabaseConnectionsPort {
-  private readonly window: LagWindow;
-  private readonly now: () => Date;
+  private readonly reader: MetricDataReader<MetricDatapoint[]>;
 
-  constructor(
-    private readonly client: CloudWatchClient,
-    options: SdkDatabaseConnectionsOptions = {},
-  ) {
-    this.window = { ...DEFAULT_CONNECTIONS_WINDOW, ...options.window };
-    this.now = options.now ?? (() => new Date());
+  constructor(client: CloudWatchClient, options: SdkDatabaseConnectionsOptions = {}) {
+    this.reader = new MetricDataReader(client, { build: buildConnectionsRequest, read: readConnectionsResults }, DEFAULT_CONNECTIONS_WINDOW, options);
   }
 
-  async databaseConnections(ids: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, MetricDatapoint[]>> {
-    const unique = [...new Set(ids)];
-    const answer = new Map<string, MetricDatapoint[]>();
-    for (let i = 0; i < unique.length; i += MAX_QUERIES) {
-      const chunk = unique.slice(i, i + MAX_QUERIES);
-      const pages = await getMetricDataPages(this.client, buildConnectionsRequest(chunk, this.now(), this.window), options.signal);
-      for (const [id, series] of readConnectionsResults(chunk, pages)) answer.set(id, series);
-    }
-    return answer;
+  databaseConnections(ids: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, MetricDatapoint[]>> {
+    return this.reader.read(ids, options.signal);
   }
 }

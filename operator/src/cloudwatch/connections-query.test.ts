@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildConnectionsRequest, connectionsQueryId, readConnectionsResults } from './connections-query.js';
 import { MAX_QUERIES } from './lag-query.js';
+import { expectedRdsMetricRequest } from './testing/expected-request.js';
 
 const NOW = new Date('2026-11-26T16:00:42.500Z');
 
 describe('buildConnectionsRequest', () => {
   it('asks for DatabaseConnections of every instance in one request, per one-minute bucket', () => {
-    expect(buildConnectionsRequest(['prod-servio-r2', 'prod-servio-r3'], NOW, { windowSeconds: 900, periodSeconds: 60 })).toEqual({
-      StartTime: new Date('2026-11-26T15:45:00.000Z'),
-      EndTime: new Date('2026-11-26T16:01:00.000Z'),
-      ScanBy: 'TimestampDescending',
-      MetricDataQueries: ['prod-servio-r2', 'prod-servio-r3'].map((id, i) => ({
-        Id: `conn${i}`,
-        ReturnData: true,
-        MetricStat: {
-          Metric: { Namespace: 'AWS/RDS', MetricName: 'DatabaseConnections', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: id }] },
-          Period: 60,
-          Stat: 'Maximum',
-        },
-      })),
-    });
+    expect(buildConnectionsRequest(['prod-servio-r2', 'prod-servio-r3'], NOW, { windowSeconds: 900, periodSeconds: 60 })).toEqual(
+      expectedRdsMetricRequest('DatabaseConnections', 'conn', ['prod-servio-r2', 'prod-servio-r3'], { start: '2026-11-26T15:45:00.000Z', end: '2026-11-26T16:01:00.000Z', periodSeconds: 60 }),
+    );
   });
 
   it('uses query ids GetMetricData accepts and refuses more than one request may carry', () => {

@@ -3,7 +3,7 @@
 // its quiet period, not only the latest value: "no connection for two minutes" is two datapoints at or below the
 // floor and none above it.
 import type { GetMetricDataInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { buildRdsMetricRequest, type LagWindow } from './lag-query.js';
+import { buildRdsMetricRequest, positionalQueryId, type LagWindow } from './lag-query.js';
 
 export const CONNECTIONS_METRIC = 'DatabaseConnections';
 
@@ -15,9 +15,7 @@ export interface MetricDatapoint {
 /** Long enough for the longest quiet period (routing.drainQuietSeconds at most 600) and a late bucket. */
 export const DEFAULT_CONNECTIONS_WINDOW: LagWindow = { windowSeconds: 900, periodSeconds: 60 };
 
-export function connectionsQueryId(position: number): string {
-  return `conn${position}`;
-}
+export const connectionsQueryId = positionalQueryId('conn');
 
 export function buildConnectionsRequest(ids: readonly string[], now: Date, window: LagWindow): GetMetricDataInput {
   // Maximum per bucket: a brief burst of clients still counts as busy.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLagRequest, lagTimeRange, latestValue, MAX_QUERIES, queryId, readLagResults } from './lag-query.js';
+import { expectedRdsMetricRequest } from './testing/expected-request.js';
 
 const NOW = new Date('2026-11-26T16:00:42.500Z');
 
@@ -19,20 +20,9 @@ describe('lagTimeRange', () => {
 describe('buildLagRequest', () => {
   it('asks for ReplicaLag of every instance in one request, newest first', () => {
     const input = buildLagRequest(['prod-servio-r1', 'prod-servio-r2'], NOW, { windowSeconds: 300, periodSeconds: 60 });
-    expect(input).toEqual({
-      StartTime: new Date('2026-11-26T15:55:00.000Z'),
-      EndTime: new Date('2026-11-26T16:01:00.000Z'),
-      ScanBy: 'TimestampDescending',
-      MetricDataQueries: ['prod-servio-r1', 'prod-servio-r2'].map((id, i) => ({
-        Id: `lag${i}`,
-        ReturnData: true,
-        MetricStat: {
-          Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: id }] },
-          Period: 60,
-          Stat: 'Maximum',
-        },
-      })),
-    });
+    expect(input).toEqual(
+      expectedRdsMetricRequest('ReplicaLag', 'lag', ['prod-servio-r1', 'prod-servio-r2'], { start: '2026-11-26T15:55:00.000Z', end: '2026-11-26T16:01:00.000Z', periodSeconds: 60 }),
+    );
   });
 
   it('uses query ids GetMetricData accepts', () => {

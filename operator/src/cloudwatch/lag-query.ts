@@ -19,10 +19,12 @@ export interface LagWindow {
 export const DEFAULT_LAG_WINDOW: LagWindow = { windowSeconds: 300, periodSeconds: 60 };
 
 /** Query ids must start with a lower-case letter and hold only letters, digits and underscores; DB instance
- * identifiers hold hyphens, so the position in the request names the query instead. */
-export function queryId(position: number): string {
-  return `lag${position}`;
+ * identifiers hold hyphens, so the position in the request names the query instead, after a metric's prefix. */
+export function positionalQueryId(prefix: string): (position: number) => string {
+  return (position) => `${prefix}${position}`;
 }
+
+export const queryId = positionalQueryId('lag');
 
 /** Buckets aligned to the period (as CloudWatch stores them), from the window's start to the end of the current
  * bucket, so a datapoint written a moment ago is inside the range. */

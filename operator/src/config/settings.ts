@@ -36,27 +36,45 @@ export const SETTING_KEYS = [
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
+/** A setting whose flag and variable follow its key (`--watch-namespaces`, WATCH_NAMESPACES) unless `names` says
+ * otherwise. */
+function setting(key: SettingKey, description: string, names: Partial<Pick<Setting, 'flag' | 'env' | 'boolean'>> = {}): Setting {
+  const words = key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  return { key, flag: `--${words}`, env: words.replace(/-/g, '_').toUpperCase(), description, ...names };
+}
+
+/** Leader election settings are named after the Kubernetes flags of the same meaning. */
+function leaderElection(key: SettingKey, name: string, description: string): Setting {
+  return setting(key, description, { flag: `--leader-election-${name}`, env: `LEADER_ELECTION_${name.replace(/-/g, '_').toUpperCase()}` });
+}
+
 export const SETTINGS: readonly Setting[] = [
-  { key: 'watchNamespaces', flag: '--watch-namespaces', env: 'WATCH_NAMESPACES', description: 'comma-separated namespaces to watch; empty = all namespaces' },
-  { key: 'adoptNamespaces', flag: '--adopt-namespaces', env: 'ADOPT_NAMESPACES', description: `comma-separated namespaces whose ReplicaSetDBs may adopt existing RDS instances (annotation db.servio.io/adopt); empty = none` },
-  { key: 'concurrency', flag: '--concurrency', env: 'CONCURRENCY', description: 'ReplicaSetDBs reconciled at the same time (1-64); one object is never reconciled twice at once' },
-  { key: 'awsRegion', flag: '--aws-region', env: 'AWS_REGION', description: 'AWS region of the RDS instances (required)' },
-  { key: 'awsEndpoint', flag: '--aws-endpoint', env: 'AWS_ENDPOINT_URL', description: 'override of the RDS and CloudWatch endpoint (an emulator); empty = AWS' },
-  { key: 'logLevel', flag: '--log-level', env: 'LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent' },
-  { key: 'metricsBindAddress', flag: '--metrics-bind-address', env: 'METRICS_BIND_ADDRESS', description: 'address of the /metrics, /healthz and /readyz server' },
-  { key: 'metricsPort', flag: '--metrics-port', env: 'METRICS_PORT', description: 'port of the /metrics, /healthz and /readyz server (0 = any free port)' },
-  { key: 'leaderElect', flag: '--leader-elect', env: 'LEADER_ELECT', boolean: true, description: 'take a Lease before reconciling, so that only one replica acts' },
-  { key: 'leaseName', flag: '--leader-election-lease-name', env: 'LEADER_ELECTION_LEASE_NAME', description: 'name of the coordination.k8s.io Lease' },
-  { key: 'leaseNamespace', flag: '--leader-election-namespace', env: 'LEADER_ELECTION_NAMESPACE', description: 'namespace of the Lease (default: POD_NAMESPACE)' },
-  { key: 'leaseDuration', flag: '--leader-election-lease-duration', env: 'LEADER_ELECTION_LEASE_DURATION', description: 'how long a standby waits after the last renewal before taking over' },
-  { key: 'renewDeadline', flag: '--leader-election-renew-deadline', env: 'LEADER_ELECTION_RENEW_DEADLINE', description: 'how long the leader keeps trying to renew before it steps down' },
-  { key: 'retryPeriod', flag: '--leader-election-retry-period', env: 'LEADER_ELECTION_RETRY_PERIOD', description: 'interval between acquire and renew attempts' },
-  { key: 'identity', flag: '--leader-election-identity', env: 'POD_NAME', description: 'holder identity written into the Lease (default: the host name)' },
-  { key: 'resyncSteady', flag: '--resync-steady', env: 'RESYNC_STEADY', description: 'requeue interval of a ReplicaSetDB whose instances are all steady' },
-  { key: 'resyncTransitioning', flag: '--resync-transitioning', env: 'RESYNC_TRANSITIONING', description: 'requeue interval while an instance is creating, modifying, backing up, ...' },
-  { key: 'awsActionRetry', flag: '--aws-action-retry', env: 'AWS_ACTION_RETRY', description: 'retry interval after an AWS error a person fixes outside the spec (a quota, capacity, KMS, a subnet group, IAM)' },
-  { key: 'shutdownTimeout', flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', description: 'on SIGTERM, how long in-flight reconciles may finish before the process exits' },
-  { key: 'kubeconfig', flag: '--kubeconfig', env: 'KUBECONFIG', description: 'kubeconfig file; empty = in-cluster ServiceAccount' },
+  // What the operator watches and adopts, and how much at once.
+  setting('watchNamespaces', 'comma-separated namespaces to watch; empty = all namespaces'),
+  setting('adoptNamespaces', `comma-separated namespaces whose ReplicaSetDBs may adopt existing RDS instances (annotation db.servio.io/adopt); empty = none`),
+  setting('concurrency', 'ReplicaSetDBs reconciled at the same time (1-64); one object is never reconciled twice at once'),
+  // AWS.
+  setting('awsRegion', 'AWS region of the RDS instances (required)'),
+  setting('awsEndpoint', 'override of the RDS and CloudWatch endpoint (an emulator); empty = AWS', { env: 'AWS_ENDPOINT_URL' }),
+  // Logs, metrics and probes.
+  setting('logLevel', 'fatal, error, warn, info, debug, trace or silent'),
+  setting('metricsBindAddress', 'address of the /metrics, /healthz and /readyz server'),
+  setting('metricsPort', 'port of the /metrics, /healthz and /readyz server (0 = any free port)'),
+  // Leader election.
+  setting('leaderElect', 'take a Lease before reconciling, so that only one replica acts', { boolean: true }),
+  leaderElection('leaseName', 'lease-name', 'name of the coordination.k8s.io Lease'),
+  leaderElection('leaseNamespace', 'namespace', 'namespace of the Lease (default: POD_NAMESPACE)'),
+  leaderElection('leaseDuration', 'lease-duration', 'how long a standby waits after the last renewal before taking over'),
+  leaderElection('renewDeadline', 'renew-deadline', 'how long the leader keeps trying to renew before it steps down'),
+  leaderElection('retryPeriod', 'retry-period', 'interval between acquire and renew attempts'),
+  setting('identity', 'holder identity written into the Lease (default: the host name)', { flag: '--leader-election-identity', env: 'POD_NAME' }),
+  // Intervals.
+  setting('resyncSteady', 'requeue interval of a ReplicaSetDB whose instances are all steady'),
+  setting('resyncTransitioning', 'requeue interval while an instance is creating, modifying, backing up, ...'),
+  setting('awsActionRetry', 'retry interval after an AWS error a person fixes outside the spec (a quota, capacity, KMS, a subnet group, IAM)'),
+  setting('shutdownTimeout', 'on SIGTERM, how long in-flight reconciles may finish before the process exits'),
+  // The cluster.
+  setting('kubeconfig', 'kubeconfig file; empty = in-cluster ServiceAccount'),
 ];
 
 export function settingByKey(key: string): Setting | undefined {

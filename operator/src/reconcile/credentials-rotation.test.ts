@@ -80,12 +80,18 @@ describe('reconcile: the master password follows the Secret', () => {
   });
 });
 
+/** A converged object whose Secret was then rotated to ROTATED, with RDS set to reject the next password change. */
+async function rotationRdsRejects(message: string) {
+  const h = aHarness(aReplicaSetDB().withReplicas(0));
+  await h.converge();
+  rotate(h, ROTATED);
+  h.rds.failNext('ModifyDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'ModifyDBInstance', message));
+  return h;
+}
+
 describe('reconcile: a password RDS rejects', () => {
   it('is not sent again; the Secret is named as what to fix, and a new password in it is sent', async () => {
-    const h = aHarness(aReplicaSetDB().withReplicas(0));
-    await h.converge();
-    rotate(h, ROTATED);
-    h.rds.failNext('ModifyDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'ModifyDBInstance', 'The parameter MasterUserPassword is not a valid password.'));
+    const h = await rotationRdsRejects('The parameter MasterUserPassword is not a valid password.');
     await h.converge();
     await h.reconcile();
     expect(passwordCalls(h)).toHaveLength(1);
@@ -103,10 +109,7 @@ describe('reconcile: a password RDS rejects', () => {
   });
 
   it('sends a corrected password even when the Secret was fixed before the next reconcile', async () => {
-    const h = aHarness(aReplicaSetDB().withReplicas(0));
-    await h.converge();
-    rotate(h, ROTATED);
-    h.rds.failNext('ModifyDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'ModifyDBInstance', 'not a valid password'));
+    const h = await rotationRdsRejects('not a valid password');
     await h.reconcile();
     rotate(h, 'Another-Password-0123456789');
     await h.converge();

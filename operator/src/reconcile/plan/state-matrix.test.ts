@@ -60,156 +60,49 @@ function worldFor(change: Change, mutate: (w: ReturnType<typeof aWorld>) => void
   return new Observed({ ...observed.world, object: target.world.object, names: target.world.names });
 }
 
+const createPrimary = `createPrimary ${P}`;
+const modifyPrimary = `modifyInstance ${P}`;
+const setParameters = `setParameters ${P}-postgres15`;
+const createReplica = (i: number) => `createReplica ${R(i)}`;
+const modifyReplica = (i: number) => `modifyInstance ${R(i)}`;
+const deleteReplica = (i: number) => `deleteInstance ${R(i)}`;
+
+/** A table of expected steps, one row per change and one column per state (in the order of STATES). */
+function byChange(rows: Record<string, string[][]>): Record<string, Record<State, string[]>> {
+  return Object.fromEntries(
+    Object.entries(rows).map(([change, cells]) => {
+      if (cells.length !== STATES.length) throw new Error(`${change}: ${cells.length} columns for ${STATES.length} states`);
+      return [change, Object.fromEntries(STATES.map((state, i) => [state, cells[i]!])) as Record<State, string[]>];
+    }),
+  );
+}
+
 // Expected steps for the primary in each state (replicas available and in sync).
-const PRIMARY_EXPECTATIONS: Record<string, Record<State, string[]>> = {
-  'no change': {
-    creating: [],
-    available: [],
-    modifying: [],
-    'backing-up': [],
-    'storage-full': [],
-    failed: [],
-    deleting: [],
-    missing: [`createPrimary ${P}`],
-  },
-  'scale up 1 -> 3': {
-    creating: [],
-    available: [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    modifying: [],
-    'backing-up': [],
-    'storage-full': [],
-    failed: [],
-    deleting: [],
-    missing: [`createPrimary ${P}`],
-  },
-  'scale down 3 -> 1': {
-    creating: [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    available: [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    modifying: [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    'backing-up': [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    'storage-full': [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    failed: [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    deleting: [],
-    missing: [`createPrimary ${P}`],
-  },
-  'primary class change': {
-    creating: [],
-    available: [`modifyInstance ${P}`],
-    modifying: [],
-    'backing-up': [],
-    'storage-full': [],
-    failed: [],
-    deleting: [],
-    missing: [`createPrimary ${P}`],
-  },
-  'replica class change': {
-    creating: [`modifyInstance ${R(1)}`],
-    available: [`modifyInstance ${R(1)}`],
-    modifying: [`modifyInstance ${R(1)}`],
-    'backing-up': [`modifyInstance ${R(1)}`],
-    'storage-full': [`modifyInstance ${R(1)}`],
-    failed: [`modifyInstance ${R(1)}`],
-    deleting: [],
-    missing: [`createPrimary ${P}`],
-  },
-  'storage grow 100 -> 200': {
-    // Replicas first; the primary waits for them, except a full primary, whose growth cannot wait.
-    creating: [`modifyInstance ${R(1)}`],
-    available: [`modifyInstance ${R(1)}`],
-    modifying: [`modifyInstance ${R(1)}`],
-    'backing-up': [`modifyInstance ${R(1)}`],
-    'storage-full': [`modifyInstance ${R(1)}`, `modifyInstance ${P}`],
-    failed: [`modifyInstance ${R(1)}`],
-    deleting: [],
-    missing: [`createPrimary ${P}`],
-  },
-  'parameter change': {
-    creating: [`setParameters ${P}-postgres15`],
-    available: [`setParameters ${P}-postgres15`],
-    modifying: [`setParameters ${P}-postgres15`],
-    'backing-up': [`setParameters ${P}-postgres15`],
-    'storage-full': [`setParameters ${P}-postgres15`],
-    failed: [`setParameters ${P}-postgres15`],
-    deleting: [`setParameters ${P}-postgres15`],
-    missing: [`setParameters ${P}-postgres15`, `createPrimary ${P}`],
-  },
-};
+const PRIMARY_EXPECTATIONS: Record<string, Record<State, string[]>> = byChange({
+  // change: [creating, available, modifying, backing-up, storage-full, failed, deleting, missing]
+  'no change': [[], [], [], [], [], [], [], [createPrimary]],
+  'scale up 1 -> 3': [[], [createReplica(2), createReplica(3)], [], [], [], [], [], [createPrimary]],
+  'scale down 3 -> 1': [[deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [], [createPrimary]],
+  'primary class change': [[], [modifyPrimary], [], [], [], [], [], [createPrimary]],
+  'replica class change': [[modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [], [createPrimary]],
+  // Replicas first; the primary waits for them, except a full primary, whose growth cannot wait.
+  'storage grow 100 -> 200': [[modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1), modifyPrimary], [modifyReplica(1)], [], [createPrimary]],
+  'parameter change': [[setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters, createPrimary]],
+});
 
 // Expected steps for replica r1 in each state (primary available and in sync).
-const REPLICA_EXPECTATIONS: Record<string, Record<State, string[]>> = {
-  'no change': {
-    creating: [],
-    available: [],
-    modifying: [],
-    'backing-up': [],
-    'storage-full': [],
-    failed: [`deleteInstance ${R(1)}`],
-    deleting: [],
-    missing: [`createReplica ${R(1)}`],
-  },
-  'scale up 1 -> 3': {
-    creating: [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    available: [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    modifying: [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    'backing-up': [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    'storage-full': [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    failed: [`deleteInstance ${R(1)}`, `createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    deleting: [`createReplica ${R(2)}`, `createReplica ${R(3)}`],
-    missing: [`createReplica ${R(1)}`, `createReplica ${R(2)}`, `createReplica ${R(3)}`],
-  },
-  'scale down 3 -> 1': {
-    // r3 in the given state; r2 available; r1 stays.
-    creating: [`deleteInstance ${R(2)}`],
-    available: [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    modifying: [`deleteInstance ${R(2)}`],
-    'backing-up': [`deleteInstance ${R(2)}`],
-    'storage-full': [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    failed: [`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`],
-    deleting: [`deleteInstance ${R(2)}`],
-    missing: [`deleteInstance ${R(2)}`],
-  },
-  'primary class change': {
-    // The primary's class waits while a replica is in a transition; a broken replica does not hold it back.
-    creating: [],
-    available: [`modifyInstance ${P}`],
-    modifying: [],
-    'backing-up': [`modifyInstance ${P}`],
-    'storage-full': [`modifyInstance ${P}`],
-    failed: [`deleteInstance ${R(1)}`, `modifyInstance ${P}`],
-    deleting: [`modifyInstance ${P}`],
-    missing: [`createReplica ${R(1)}`],
-  },
-  'replica class change': {
-    creating: [],
-    available: [`modifyInstance ${R(1)}`],
-    modifying: [],
-    'backing-up': [],
-    'storage-full': [],
-    failed: [`deleteInstance ${R(1)}`],
-    deleting: [],
-    missing: [`createReplica ${R(1)}`],
-  },
-  'storage grow 100 -> 200': {
-    creating: [],
-    available: [`modifyInstance ${R(1)}`],
-    modifying: [],
-    'backing-up': [],
-    'storage-full': [`modifyInstance ${R(1)}`],
-    failed: [`deleteInstance ${R(1)}`, `modifyInstance ${P}`],
-    deleting: [`modifyInstance ${P}`],
-    missing: [`createReplica ${R(1)}`],
-  },
-  'parameter change': {
-    creating: [`setParameters ${P}-postgres15`],
-    available: [`setParameters ${P}-postgres15`],
-    modifying: [`setParameters ${P}-postgres15`],
-    'backing-up': [`setParameters ${P}-postgres15`],
-    'storage-full': [`setParameters ${P}-postgres15`],
-    failed: [`setParameters ${P}-postgres15`, `deleteInstance ${R(1)}`],
-    deleting: [`setParameters ${P}-postgres15`],
-    missing: [`setParameters ${P}-postgres15`, `createReplica ${R(1)}`],
-  },
-};
+const REPLICA_EXPECTATIONS: Record<string, Record<State, string[]>> = byChange({
+  // change: [creating, available, modifying, backing-up, storage-full, failed, deleting, missing]
+  'no change': [[], [], [], [], [], [deleteReplica(1)], [], [createReplica(1)]],
+  'scale up 1 -> 3': [[createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [deleteReplica(1), createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(1), createReplica(2), createReplica(3)]],
+  // r3 in the given state; r2 available; r1 stays.
+  'scale down 3 -> 1': [[deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(2)], [deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(2)], [deleteReplica(2)]],
+  // The primary's class waits while a replica is in a transition; a broken replica does not hold it back.
+  'primary class change': [[], [modifyPrimary], [], [modifyPrimary], [modifyPrimary], [deleteReplica(1), modifyPrimary], [modifyPrimary], [createReplica(1)]],
+  'replica class change': [[], [modifyReplica(1)], [], [], [], [deleteReplica(1)], [], [createReplica(1)]],
+  'storage grow 100 -> 200': [[], [modifyReplica(1)], [], [], [modifyReplica(1)], [deleteReplica(1), modifyPrimary], [modifyPrimary], [createReplica(1)]],
+  'parameter change': [[setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters, deleteReplica(1)], [setParameters], [setParameters, createReplica(1)]],
+});
 
 describe('plan: the primary in every RDS state against every kind of spec change', () => {
   for (const change of CHANGES) {

@@ -2,14 +2,12 @@
 // the emulator, with intervals short enough for a test.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { startOperator, type OperatorOptions, type OperatorSettings, type RunningOperator } from '../../operator/src/operator.js';
-import { testEnv } from '../env/helpers.js';
+import { startOperator, type OperatorOptions, type OperatorSettings, type RunningOperator } from '../../../operator/src/operator.js';
+import { testEnv } from '../../env/helpers.js';
 
-export function startTestOperator(
-  kubeConfig: KubeConfig,
-  log: Logger,
-  options: { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>,
-): RunningOperator {
+export type TestOperatorOptions = { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>;
+
+export function startTestOperator(kubeConfig: KubeConfig, log: Logger, options: TestOperatorOptions): RunningOperator {
   const { namespace, identity, settings, ...rest } = options;
   return startOperator({
     config: {
