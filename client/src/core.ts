@@ -45,8 +45,10 @@ export class RouterCore {
   walBlockSize = 8192n;
   closed = false;
   readonly fallback = { inFlight: 0, total: 0, rejected: 0 };
-  /** Session reads a replica served: at once (its known replay position covered the commit) or after waiting. */
-  readonly readYourWrites = { onReplica: 0, afterWait: 0 };
+  /** Session reads a replica served: at once (its known replay position covered the commit, or the check sent
+   * with the read did: checkedWithRead) or after waiting; and reads sent behind a check that did not cover the
+   * commit, whose results were dropped (discarded). */
+  readonly readYourWrites = { onReplica: 0, afterWait: 0, checkedWithRead: 0, discarded: 0 };
   readonly reads: Reads;
   readonly replayWait: ReplayWait;
   readonly writes: Writes;

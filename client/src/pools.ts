@@ -1,8 +1,8 @@
-import type { Socket } from 'node:net';
 import pg from 'pg';
 import { passwordFor, type ResolvedCredentials } from './credentials.js';
 import type { EndpointPools } from './endpoint.js';
 import type { ResolvedOptions } from './options.js';
+import { socketOf } from './pipeline.js';
 import type { EndpointSpec } from './topology/plan.js';
 import { explainTlsError, sslConfig, type ResolvedTls } from './tls.js';
 
@@ -37,7 +37,7 @@ export function destroyConnections(pool: pg.Pool): number {
   if (!open) return 0;
   let cut = 0;
   for (const client of open.clients) {
-    (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
+    socketOf(client)?.destroy();
     cut++;
   }
   return cut;

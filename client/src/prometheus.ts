@@ -115,12 +115,18 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   counter('fallback_rejected_total', 'Reads refused with FallbackLimitError because maxFallbackConcurrency reads were already on the primary.', [], (stats, add) => add({}, stats.fallback.rejected));
   gauge('fallback_in_flight', 'Reads on the primary counted against maxFallbackConcurrency right now.', [], (stats, set) => set({}, stats.fallback.inFlight));
   gauge('fallback_limit', 'maxFallbackConcurrency in effect (+Inf when unbounded).', [], (stats, set) => set({}, stats.fallback.limit));
-  counter('read_your_writes_reads_total', "Session reads after a write, by where they were served: replica (its known replay position covered the commit), replica_after_wait (it was seen to replay it within readYourWritesWaitMs), primary.", ['outcome'], (stats, add) => {
+  counter('read_your_writes_reads_total', "Session reads after a write, by where they were served: replica (its known replay position, or the check sent with the read, covered the commit), replica_after_wait (it was seen to replay it within readYourWritesWaitMs), primary.", ['outcome'], (stats, add) => {
     const { onReplica, afterWait } = stats.readYourWrites;
     add({ outcome: 'replica' }, onReplica - afterWait);
     add({ outcome: 'replica_after_wait' }, afterWait);
     add({ outcome: 'primary' }, stats.endpoints.find((ep) => ep.role === 'primary')?.readYourWrites ?? 0);
   });
+  counter(
+    'read_your_writes_discarded_reads_total',
+    "Session reads sent to a replica behind a check of its replay position that did not cover the session's commit; their results were dropped and the read served as if it had not been tried.",
+    [],
+    (stats, add) => add({}, stats.readYourWrites.discarded),
+  );
   counter('lag_checks_total', 'Completed lag-check rounds.', [], (stats, add) => add({}, stats.lagChecks));
   gauge('topology_revision', 'Revision of the topology in effect.', [], (stats, set) => set({}, stats.topology.revision));
   counter('topology_reloads_total', 'Topology revisions taken after the first.', [], (stats, add) => add({}, stats.topology.reloads));

@@ -5,9 +5,12 @@ import type { QueryText, QueryValues, Row, RouterCore, TransactionOptions } from
 import { isConnectionError } from './errors.js';
 import type { Endpoint } from './endpoint.js';
 import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
+import { sendTogether } from './pipeline.js';
 import { SharedProbe } from './shared-probe.js';
 
 const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
+/** Prepared once per connection, for the query that follows every session write: no parse or plan each time. */
+const INSERT_LSN_QUERY = { name: 'rsdb_insert_lsn', text: INSERT_LSN_SQL };
 
 function beginSql(o: TransactionOptions | undefined): string {
   const modes: string[] = [];
@@ -75,8 +78,7 @@ export class Writes {
    */
   async writeAndCaptureLsn<R extends Row>(text: QueryText, values: QueryValues): Promise<{ result: pg.QueryResult<R>; lsn: Lsn | undefined }> {
     return this.withPrimaryClient(async (client, markBroken) => {
-      const written = client.query<R>(text, values);
-      const position = client.query<{ lsn: string }>(INSERT_LSN_SQL);
+      const [written, position] = sendTogether(client, () => [client.query<R>(text, values), client.query<{ lsn: string }>(INSERT_LSN_QUERY)] as const);
       let result: pg.QueryResult<R>;
       try {
         result = await written;
