@@ -8,7 +8,7 @@
 // therefore reports the isolation level too, and only READ COMMITTED may vouch for the read.
 import pg from 'pg';
 import type { Socket } from 'node:net';
-import type { QueryText, QueryValues, Row } from './core.js';
+import type { QueryText, QueryValues, Row } from './query.js';
 
 export const CHECK_SQL = "SELECT pg_last_wal_replay_lsn()::text AS lsn, current_setting('transaction_isolation') AS isolation";
 

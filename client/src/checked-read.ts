@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { checkableRead, checkRow, queryCheckThenRead, type CheckRow } from './check-then-read.js';
 import { now } from './clock.js';
-import type { QueryText, QueryValues, Row } from './core.js';
+import type { QueryText, QueryValues, Row } from './query.js';
 import type { Endpoint } from './endpoint.js';
 import { isConnectionError } from './errors.js';
 import { parseLsn, type Lsn } from './lsn.js';

@@ -1,19 +1,9 @@
 // One server of the topology: its pools, what the router last observed about it, and its in-flight count,
 // which is what lets a removed endpoint finish its queries before its pools end.
-import type pg from 'pg';
 import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
-import { destroyConnections, endPool } from './pools.js';
+import { destroyConnections, endPool, type EndpointPools } from './pools.js';
 import type { EndpointSpec, EndpointState } from './topology/plan.js';
-
-export interface EndpointPools {
-  /** Replica: reads. Primary: writes and transactions. */
-  main: pg.Pool;
-  /** Primary only: reads that land on the primary, on connections that refuse to write. */
-  readOnly: pg.Pool | undefined;
-  /** One connection for lag checks, so a saturated pool cannot starve them. */
-  monitor: pg.Pool;
-}
 
 export class Endpoint implements ReplicaView {
   state: EndpointState | 'removed';

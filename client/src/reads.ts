@@ -2,13 +2,15 @@
 // each other eligible replica in turn while pools are full; for a session, only a replica that has replayed its
 // commit, waiting a few milliseconds for one to replay it; else the primary, on connections that refuse writes.
 import type pg from 'pg';
-import type { QueryText, QueryValues, Row, RouterCore } from './core.js';
+import type { QueryText, QueryValues, Row } from './query.js';
 import { now } from './clock.js';
 import { isEligible, type ReadRequirement } from './eligibility.js';
 import { readBehindReplayCheck, type CheckedRead } from './checked-read.js';
 import type { Endpoint } from './endpoint.js';
 import { FallbackLimitError, isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
 import type { Lsn } from './lsn.js';
+import type { ReplayWait } from './replay-wait.js';
+import type { RoutingState } from './routing-state.js';
 
 
 /** A replica further behind than this will not have replayed a commit made a moment ago: sending it a read that
@@ -30,7 +32,10 @@ export class Reads {
   /** Replicas whose connections run transactions above READ COMMITTED: a check cannot vouch for a read there. */
   readonly #notReadCommitted = new WeakSet<Endpoint>();
 
-  constructor(private readonly core: RouterCore) {}
+  constructor(
+    private readonly core: RoutingState,
+    private readonly replayWait: ReplayWait,
+  ) {}
 
   async read<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
@@ -48,7 +53,7 @@ export class Reads {
     let waitMs = readYourWritesWaitMs;
     const giveUpAt = now() + this.#primaryFullWaitMs();
     for (;;) {
-      if (await this.core.replayWait.waitForReplay(fresh, need.minLsn, waitMs)) {
+      if (await this.replayWait.waitForReplay(fresh, need.minLsn, waitMs)) {
         this.core.assertOpen();
         const caughtUp = this.core.pickReplica(need);
         if (caughtUp) {

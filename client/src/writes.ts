@@ -1,11 +1,12 @@
 // Work on the primary: writes, transactions, connections for drizzle, and the WAL position a session needs
 // after each of its commits.
 import type pg from 'pg';
-import type { QueryText, QueryValues, Row, RouterCore, TransactionOptions } from './core.js';
+import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { isConnectionError } from './errors.js';
 import type { Endpoint } from './endpoint.js';
 import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
 import { sendTogether } from './pipeline.js';
+import type { RoutingState } from './routing-state.js';
 import { SharedProbe } from './shared-probe.js';
 
 const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
@@ -28,7 +29,7 @@ function assertCommitted(result: pg.QueryResult): void {
 export class Writes {
   readonly #positions = new WeakMap<Endpoint, SharedProbe<Lsn>>();
 
-  constructor(private readonly core: RouterCore) {}
+  constructor(private readonly core: RoutingState) {}
 
   async write<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
