@@ -52,14 +52,7 @@ export function mayReadBehindCheck(transactionStatus: string | null | undefined)
 export async function readBehindReplayCheck<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, minLsn: Lsn): Promise<CheckedRead<R>> {
   const read = checkableRead(text, values);
   if (read === undefined) return { kind: 'skipped' };
-  ep.begin();
-  let client: pg.PoolClient;
-  try {
-    client = await ep.pools.main.connect();
-  } catch (err) {
-    ep.end();
-    throw err;
-  }
+  const client = await ep.checkOut();
   let lost: Error | undefined;
   try {
     if (!mayReadBehindCheck(client.getTransactionStatus())) return { kind: 'skipped' };

@@ -1,7 +1,9 @@
 // One server of the topology: its pools, what the router last observed about it, and its in-flight count,
 // which is what lets a removed endpoint finish its queries before its pools end.
+import type pg from 'pg';
 import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
+import type { QueryText, QueryValues, Row } from './query.js';
 import { destroyConnections, endPool, type EndpointPools } from './pools.js';
 import type { EndpointSpec, EndpointState } from './topology/plan.js';
 
@@ -40,6 +42,27 @@ export class Endpoint implements ReplicaView {
     if (this.inFlight === 0 && this.#drained) {
       this.#drained();
       this.#drained = undefined;
+    }
+  }
+
+  /** A query on one of this endpoint's pools, counted in flight while it runs. */
+  async run<R extends Row>(pool: pg.Pool, text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+    this.begin();
+    try {
+      return await pool.query<R>(text, values);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** A connection of the main pool, counted in flight until the caller, having released it, calls end(). */
+  async checkOut(): Promise<pg.PoolClient> {
+    this.begin();
+    try {
+      return await this.pools.main.connect();
+    } catch (err) {
+      this.end();
+      throw err;
     }
   }
 

@@ -45,35 +45,18 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   const prefix = options.prefix ?? 'rsdb_client_';
   const names: string[] = [];
 
-  // A counter reports the router's running total: reset, then set to it, on each scrape.
-  function counter<L extends string>(name: string, help: string, labelNames: readonly L[], read: (stats: RouterStats, add: (labels: Record<L, string>, value: number) => void) => void): void {
-    names.push(prefix + name);
-    new Counter<L>({
-      name: prefix + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        read(router.stats(), (labels, value) => this.inc(labels, value));
-      },
-    });
-  }
+  type Read<L extends string> = (stats: RouterStats, put: (labels: Record<L, string>, value: number) => void) => void;
 
-  function gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (stats: RouterStats, set: (labels: Record<L, string>, value: number) => void) => void): void {
+  // Each scrape resets the metric, then puts the router's figures: endpoints that left the topology disappear
+  // instead of keeping their last value, and a counter is set to the router's running total.
+  function metric<L extends string>(kind: 'counter' | 'gauge', name: string, help: string, labelNames: readonly L[], read: Read<L>): void {
     names.push(prefix + name);
-    new Gauge<L>({
-      name: prefix + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        // Endpoints that left the topology must disappear, not keep their last value.
-        this.reset();
-        read(router.stats(), (labels, value) => this.set(labels, value));
-      },
-    });
+    const config = { name: prefix + name, help, labelNames, registers: [registry] };
+    if (kind === 'counter') new Counter<L>({ ...config, collect: function () { this.reset(); read(router.stats(), (labels, value) => this.inc(labels, value)); } });
+    else new Gauge<L>({ ...config, collect: function () { this.reset(); read(router.stats(), (labels, value) => this.set(labels, value)); } });
   }
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], read: Read<L>) => metric('counter', name, help, labelNames, read);
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], read: Read<L>) => metric('gauge', name, help, labelNames, read);
 
   const perEndpoint = (value: (ep: EndpointStats) => number | null, only?: (ep: EndpointStats) => boolean) => (stats: RouterStats, put: (labels: EndpointLabels, value: number) => void) => {
     for (const ep of stats.endpoints) {

@@ -21,6 +21,15 @@ function readOnlyError(ep: Endpoint, err: unknown): unknown {
   return isReadOnlyViolation(err) ? new ReadOnlyQueryError(ep.id, err) : err;
 }
 
+/** On the primary's connections that refuse writes; a write sent there fails as ReadOnlyQueryError. */
+async function readOnPrimaryReadOnly<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+  try {
+    return await ep.run<R>(ep.pools.readOnly as pg.Pool, text, values);
+  } catch (err) {
+    throw readOnlyError(ep, err);
+  }
+}
+
 /** Where one read has been: every replica at most once. */
 interface ReadAttempt {
   tried: Set<Endpoint>;
@@ -115,17 +124,12 @@ export class Reads {
   }
 
   async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
-    let failure: unknown;
-    ep.begin();
     ep.counters.routed++;
     try {
-      return await ep.pools.main.query<R>(text, values);
-    } catch (err) {
-      failure = err;
-    } finally {
-      ep.end();
+      return await ep.run<R>(ep.pools.main, text, values);
+    } catch (failure) {
+      return this.#afterReplicaFailure<R>(ep, failure, text, values, need, attempt);
     }
-    return this.#afterReplicaFailure<R>(ep, failure, text, values, need, attempt);
   }
 
   /** A read that failed on replica `ep`: moved to another eligible replica or the primary, or its error thrown. */
@@ -174,28 +178,17 @@ export class Reads {
     } else {
       ep.counters.readYourWrites++;
     }
-    ep.begin();
     try {
-      return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
-    } catch (err) {
-      throw readOnlyError(ep, err);
+      return await readOnPrimaryReadOnly<R>(ep, text, values);
     } finally {
-      ep.end();
       this.core.fallback.inFlight--;
     }
   }
 
-  async criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+  criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    try {
-      return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
-    } catch (err) {
-      throw readOnlyError(ep, err);
-    } finally {
-      ep.end();
-    }
+    return readOnPrimaryReadOnly<R>(ep, text, values);
   }
 }

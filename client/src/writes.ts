@@ -34,13 +34,8 @@ export class Writes {
   async write<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    try {
-      return await ep.pools.main.query<R>(text, values);
-    } finally {
-      ep.end();
-    }
+    return ep.run<R>(ep.pools.main, text, values);
   }
 
   /** Runs `use` on one primary connection; a connection left broken is destroyed, not returned to the pool. */
@@ -112,15 +107,8 @@ export class Writes {
   async connectPrimary(): Promise<pg.PoolClient> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    let client: pg.PoolClient;
-    try {
-      client = await ep.pools.main.connect();
-    } catch (err) {
-      ep.end();
-      throw err;
-    }
+    const client = await ep.checkOut();
     let released = false;
     const release = (err?: Error | boolean) => {
       if (released) return;
