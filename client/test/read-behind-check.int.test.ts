@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReplicaRouter } from '../src/index.js';
-import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay } from './support.js';
+import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, useRouterWithTable } from './support.js';
 
 const TABLE = 'client_checked_read_items';
 const INSERT = `INSERT INTO ${TABLE} (id, v) VALUES ($1, $1)`;
@@ -9,29 +9,16 @@ const SELECT = `SELECT v, inet_server_port() AS port FROM ${TABLE} WHERE id = $1
 describe('a session read sent behind a check of the replica replay position', () => {
   const pgc = cluster();
   const replicaPorts = pgc.replicas.map((r) => r.port);
+  // No lag check after the first and no waiting for replay: a session read right after its write can reach a
+  // replica only through the check sent with it. The lag bound keeps paused replicas eligible for plain reads.
+  const router = useRouterWithTable(pgc, TABLE, () => ({
+    topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }),
+    lagCheckIntervalMs: 600_000,
+    readYourWritesWaitMs: 0,
+  }));
   let db: ReplicaRouter;
-
-  beforeAll(async () => {
-    // No lag check after the first and no waiting for replay: a session read right after its write can reach a
-    // replica only through the check sent with it. The lag bound keeps paused replicas eligible for plain reads.
-    db = await createClusterRouter(pgc, {
-      topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }),
-      lagCheckIntervalMs: 600_000,
-      readYourWritesWaitMs: 0,
-    });
-    await db.write(`DROP TABLE IF EXISTS ${TABLE}`);
-    await db.write(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, v int NOT NULL)`);
-    await replicasCaughtUp(pgc);
-  });
-
-  afterEach(async () => {
-    for (const r of pgc.replicas) await resumeReplay(r);
-  });
-
-  afterAll(async () => {
-    for (const r of pgc.replicas) await resumeReplay(r);
-    await db?.write(`DROP TABLE IF EXISTS ${TABLE}`);
-    await db?.close();
+  beforeEach(() => {
+    db = router();
   });
 
   it('reads a write from a replica in the round trip of the check that shows the replica has replayed it', async () => {
