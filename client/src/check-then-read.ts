@@ -47,6 +47,7 @@ interface BaseQuery {
 }
 
 const CHECK_STATEMENT = 'rsdb_replay_check';
+const UNDEFINED_PREPARED_STATEMENT = '26000';
 /** Connections whose server has the check prepared. Statements outlive errors and transactions, so once sent it
  * stays for the life of the connection. */
 const checkPreparedOn = new WeakSet<ProtocolConnection>();
@@ -56,7 +57,10 @@ const Query = pg.Query as unknown as new (config: pg.QueryConfig, values: undefi
 
 /** pg's Query (its pipelining accepts no other kind), sending the check's messages ahead of the read's own. */
 class CheckThenReadQuery extends Query {
+  sentOn: ProtocolConnection | undefined;
+
   submit(connection: ProtocolConnection): null {
+    this.sentOn = connection;
     connection.stream.cork();
     try {
       // Prepared once per connection: the server then neither parses nor plans the check again.
@@ -80,6 +84,8 @@ class CheckThenReadQuery extends Query {
 export function queryCheckThenRead<R extends Row>(client: pg.ClientBase, read: pg.QueryConfig): Promise<[pg.QueryResult, pg.QueryResult<R>]> {
   return new Promise((resolve, reject) => {
     const query = new CheckThenReadQuery(read, undefined, (err, results) => {
+      // The statement is gone (a DISCARD ALL run through a read): prepare it again next time.
+      if (err && (err as { code?: unknown }).code === UNDEFINED_PREPARED_STATEMENT && query.sentOn) checkPreparedOn.delete(query.sentOn);
       if (err) reject(err);
       // Anything but two results (an empty read text answers with none) leaves nothing to vouch for.
       else if (!Array.isArray(results) || results.length !== 2) reject(new Error('the replay check and the read did not return two results'));

@@ -38,6 +38,32 @@ describe('a session read sent behind a check of the replica replay position', ()
     expect(after.onReplica - before.onReplica).toBe(onReplica);
   });
 
+  it('prepares the check again on a connection whose prepared statements were discarded', async () => {
+    // One connection per replica, so that the DISCARD ALL and the next session read meet on it.
+    const single = await createClusterRouter(pgc, {
+      topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }),
+      lagCheckIntervalMs: 600_000,
+      readYourWritesWaitMs: 0,
+      pool: { max: 1 },
+    });
+    try {
+      const cycle = async (id: number) => {
+        const s = single.session();
+        await s.write(INSERT, [id]);
+        await replicasCaughtUp(pgc);
+        return (await s.read<{ v: number; port: number }>(SELECT, [id])).rows[0];
+      };
+      for (let id = 3_001; id <= 3_004; id++) expect(replicaPorts).toContain((await cycle(id))?.port);
+      for (let i = 0; i < pgc.replicas.length; i++) await single.read('DISCARD ALL');
+      for (let id = 3_005; id <= 3_008; id++) await cycle(id);
+      const before = single.stats().readYourWrites.checkedWithRead;
+      for (let id = 3_009; id <= 3_012; id++) expect(replicaPorts).toContain((await cycle(id))?.port);
+      expect(single.stats().readYourWrites.checkedWithRead - before).toBe(4);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('does not let the check vouch for a read whose transaction would take its snapshot before the check', async () => {
     // Under REPEATABLE READ the check and the read would share the check's snapshot.
     const repeatable = await createClusterRouter(pgc, {
