@@ -1,6 +1,7 @@
 // Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error, and moved to
-// each other eligible replica in turn while pools are full; for a session, only a replica that has replayed its
-// commit, waiting a few milliseconds for one to replay it; else the primary, on connections that refuse writes.
+// each other eligible replica in turn while pools are full; for a session, only a replica shown to have replayed its
+// commit (known already, by a check sent with the read, or after waiting a few milliseconds for one to replay it);
+// else the primary, on connections that refuse writes.
 import type pg from 'pg';
 import type { QueryText, QueryValues, Row } from './query.js';
 import { now } from './clock.js';
