@@ -154,9 +154,9 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     );
     console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x); ${cpu(ryw)}`);
 
-    // A write followed at once by a read of what it wrote. The session pays one shared probe to learn its commit
-    // position and reads from the replica once it is seen to have replayed it (waiting a few ms at most), else from
-    // the primary; the plain pair may read stale data. Each write stores a value of its own so that a read that
+    // A write followed at once by a read of what it wrote. The session learns its commit position in the write's
+    // round trip and reads from the replica once it is shown to have replayed it (by a check sent with the read, or
+    // waiting a few ms at most), else from the primary; the plain pair may read stale data. Each write stores a value of its own so that a read that
     // misses it is counted.
     let written = 0;
     const stale = { plain: 0, session: 0 };
@@ -180,12 +180,15 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     const after = router.stats();
     const onReplica = after.readYourWrites.onReplica - before.readYourWrites.onReplica;
     const afterWait = after.readYourWrites.afterWait - before.readYourWrites.afterWait;
+    const checkedWithRead = after.readYourWrites.checkedWithRead - before.readYourWrites.checkedWithRead;
+    const discarded = after.readYourWrites.discarded - before.readYourWrites.discarded;
     const onPrimary = (after.endpoints[0]?.readYourWrites ?? 0) - (before.endpoints[0]?.readYourWrites ?? 0);
     const share = onReplica / Math.max(1, onReplica + onPrimary);
     console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}   ${stale.plain} stale reads`);
     console.log(
       `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain (goal >= 0.85x); ${stale.session} stale reads; ` +
-        `${(share * 100).toFixed(1)}% of session reads on the replica (${onReplica}, ${afterWait} after waiting for replay), ${onPrimary} on the primary; ${cpu(cycles)}`,
+        `${(share * 100).toFixed(1)}% of session reads on the replica (${onReplica}: ${checkedWithRead} proven by the check sent with the read, ${afterWait} after waiting for replay), ${onPrimary} on the primary; ` +
+        `${discarded} reads dropped behind a check that did not cover the commit; ${cpu(cycles)}`,
     );
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);

@@ -1,7 +1,6 @@
 // The routing state every call reads: the current topology and its endpoints, kept in line with each new
 // revision. Reads (reads.ts) and primary work (writes.ts) run on it; ReplicaRouter, Session and RoutedPool
 // are thin fronts over those.
-import type pg from 'pg';
 import { isEligible, pickRoundRobin, type ReadRequirement } from './eligibility.js';
 import type { Endpoint } from './endpoint.js';
 import { now } from './clock.js';
@@ -10,25 +9,15 @@ import type { ResolvedOptions } from './options.js';
 import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } from './topology/plan.js';
 import { Reads } from './reads.js';
 import { ReplayWait } from './replay-wait.js';
+import type { RoutingState } from './routing-state.js';
 import { Writes } from './writes.js';
 import type { Topology } from './topology/schema.js';
-
-export type QueryText = string | pg.QueryConfig;
-export type QueryValues = unknown[] | undefined;
-export type Row = pg.QueryResultRow;
 
 export interface CoreEvents {
   error(err: Error): void;
 }
 
 export type EndpointFactory = (spec: EndpointSpec, onConnectionLost: (err: Error) => void) => Endpoint;
-
-export interface TransactionOptions {
-  isolationLevel?: 'read committed' | 'repeatable read' | 'serializable';
-  readOnly?: boolean;
-  deferrable?: boolean;
-}
-
 
 /** Queries close() cut on one endpoint. */
 export interface CutQueries {
@@ -37,7 +26,7 @@ export interface CutQueries {
   inFlight: number;
 }
 
-export class RouterCore {
+export class RouterCore implements RoutingState {
   topology!: Topology;
   primary!: Endpoint;
   /** Replicas still published (active or draining), in topology order. */
@@ -45,8 +34,10 @@ export class RouterCore {
   walBlockSize = 8192n;
   closed = false;
   readonly fallback = { inFlight: 0, total: 0, rejected: 0 };
-  /** Session reads a replica served: at once (its known replay position covered the commit) or after waiting. */
-  readonly readYourWrites = { onReplica: 0, afterWait: 0 };
+  /** Session reads a replica served: at once (its known replay position covered the commit, or the check sent
+   * with the read did: checkedWithRead) or after waiting; and reads sent behind a check that did not cover the
+   * commit, whose results were dropped (discarded). */
+  readonly readYourWrites = { onReplica: 0, afterWait: 0, checkedWithRead: 0, discarded: 0 };
   readonly reads: Reads;
   readonly replayWait: ReplayWait;
   readonly writes: Writes;
@@ -61,8 +52,8 @@ export class RouterCore {
     private readonly makeEndpoint: EndpointFactory,
     private readonly events: CoreEvents,
   ) {
-    this.reads = new Reads(this);
     this.replayWait = new ReplayWait(this);
+    this.reads = new Reads(this, this.replayWait);
     this.writes = new Writes(this);
     this.applyTopology(topology);
   }

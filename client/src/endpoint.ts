@@ -3,17 +3,9 @@
 import type pg from 'pg';
 import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
-import { destroyConnections, endPool } from './pools.js';
+import type { QueryText, QueryValues, Row } from './query.js';
+import { destroyConnections, endPool, type EndpointPools } from './pools.js';
 import type { EndpointSpec, EndpointState } from './topology/plan.js';
-
-export interface EndpointPools {
-  /** Replica: reads. Primary: writes and transactions. */
-  main: pg.Pool;
-  /** Primary only: reads that land on the primary, on connections that refuse to write. */
-  readOnly: pg.Pool | undefined;
-  /** One connection for lag checks, so a saturated pool cannot starve them. */
-  monitor: pg.Pool;
-}
 
 export class Endpoint implements ReplicaView {
   state: EndpointState | 'removed';
@@ -50,6 +42,27 @@ export class Endpoint implements ReplicaView {
     if (this.inFlight === 0 && this.#drained) {
       this.#drained();
       this.#drained = undefined;
+    }
+  }
+
+  /** A query on one of this endpoint's pools, counted in flight while it runs. */
+  async run<R extends Row>(pool: pg.Pool, text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+    this.begin();
+    try {
+      return await pool.query<R>(text, values);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** A connection of the main pool, counted in flight until the caller, having released it, calls end(). */
+  async checkOut(): Promise<pg.PoolClient> {
+    this.begin();
+    try {
+      return await this.pools.main.connect();
+    } catch (err) {
+      this.end();
+      throw err;
     }
   }
 

@@ -11,7 +11,7 @@ export { createReplicaRouter, ReplicaRouter, type CloseReport, type ReplicaRoute
 export type { CutQueries } from './core.js';
 export type { Credentials, PoolOptions, ReplicaRouterOptions } from './options.js';
 export type { ReadOptions, TransactionClient } from './read-options.js';
-export type { TransactionOptions, QueryText, QueryValues } from './core.js';
+export type { TransactionOptions, QueryText, QueryValues } from './query.js';
 export { Session, type SessionOptions } from './session.js';
 export type { EndpointStats, PoolStats, RouterStats } from './stats.js';
 export { fromEnv, type FromEnvOptions } from './env.js';

@@ -1,12 +1,20 @@
-import type { Socket } from 'node:net';
 import pg from 'pg';
 import { passwordFor, type ResolvedCredentials } from './credentials.js';
-import type { EndpointPools } from './endpoint.js';
 import type { ResolvedOptions } from './options.js';
+import { socketOf } from './pipeline.js';
 import type { EndpointSpec } from './topology/plan.js';
 import { explainTlsError, sslConfig, type ResolvedTls } from './tls.js';
 
 const READ_ONLY = '-c default_transaction_read_only=on';
+
+export interface EndpointPools {
+  /** Replica: reads. Primary: writes and transactions. */
+  main: pg.Pool;
+  /** Primary only: reads that land on the primary, on connections that refuse to write. */
+  readOnly: pg.Pool | undefined;
+  /** One connection for lag checks, so a saturated pool cannot starve them. */
+  monitor: pg.Pool;
+}
 
 // pg-pool's end() resolves as soon as its clients are told to end, before their sockets close; these count
 // connections until pg-pool reports them removed, which happens once a socket has closed.
@@ -37,7 +45,7 @@ export function destroyConnections(pool: pg.Pool): number {
   if (!open) return 0;
   let cut = 0;
   for (const client of open.clients) {
-    (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
+    socketOf(client)?.destroy();
     cut++;
   }
   return cut;

@@ -45,35 +45,18 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   const prefix = options.prefix ?? 'rsdb_client_';
   const names: string[] = [];
 
-  // A counter reports the router's running total: reset, then set to it, on each scrape.
-  function counter<L extends string>(name: string, help: string, labelNames: readonly L[], read: (stats: RouterStats, add: (labels: Record<L, string>, value: number) => void) => void): void {
-    names.push(prefix + name);
-    new Counter<L>({
-      name: prefix + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        read(router.stats(), (labels, value) => this.inc(labels, value));
-      },
-    });
-  }
+  type Read<L extends string> = (stats: RouterStats, put: (labels: Record<L, string>, value: number) => void) => void;
 
-  function gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (stats: RouterStats, set: (labels: Record<L, string>, value: number) => void) => void): void {
+  // Each scrape resets the metric, then puts the router's figures: endpoints that left the topology disappear
+  // instead of keeping their last value, and a counter is set to the router's running total.
+  function metric<L extends string>(kind: 'counter' | 'gauge', name: string, help: string, labelNames: readonly L[], read: Read<L>): void {
     names.push(prefix + name);
-    new Gauge<L>({
-      name: prefix + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        // Endpoints that left the topology must disappear, not keep their last value.
-        this.reset();
-        read(router.stats(), (labels, value) => this.set(labels, value));
-      },
-    });
+    const config = { name: prefix + name, help, labelNames, registers: [registry] };
+    if (kind === 'counter') new Counter<L>({ ...config, collect: function () { this.reset(); read(router.stats(), (labels, value) => this.inc(labels, value)); } });
+    else new Gauge<L>({ ...config, collect: function () { this.reset(); read(router.stats(), (labels, value) => this.set(labels, value)); } });
   }
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], read: Read<L>) => metric('counter', name, help, labelNames, read);
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], read: Read<L>) => metric('gauge', name, help, labelNames, read);
 
   const perEndpoint = (value: (ep: EndpointStats) => number | null, only?: (ep: EndpointStats) => boolean) => (stats: RouterStats, put: (labels: EndpointLabels, value: number) => void) => {
     for (const ep of stats.endpoints) {
@@ -115,12 +98,18 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   counter('fallback_rejected_total', 'Reads refused with FallbackLimitError because maxFallbackConcurrency reads were already on the primary.', [], (stats, add) => add({}, stats.fallback.rejected));
   gauge('fallback_in_flight', 'Reads on the primary counted against maxFallbackConcurrency right now.', [], (stats, set) => set({}, stats.fallback.inFlight));
   gauge('fallback_limit', 'maxFallbackConcurrency in effect (+Inf when unbounded).', [], (stats, set) => set({}, stats.fallback.limit));
-  counter('read_your_writes_reads_total', "Session reads after a write, by where they were served: replica (its known replay position covered the commit), replica_after_wait (it was seen to replay it within readYourWritesWaitMs), primary.", ['outcome'], (stats, add) => {
+  counter('read_your_writes_reads_total', "Session reads after a write, by where they were served: replica (its known replay position, or the check sent with the read, covered the commit), replica_after_wait (it was seen to replay it within readYourWritesWaitMs), primary.", ['outcome'], (stats, add) => {
     const { onReplica, afterWait } = stats.readYourWrites;
     add({ outcome: 'replica' }, onReplica - afterWait);
     add({ outcome: 'replica_after_wait' }, afterWait);
     add({ outcome: 'primary' }, stats.endpoints.find((ep) => ep.role === 'primary')?.readYourWrites ?? 0);
   });
+  counter(
+    'read_your_writes_discarded_reads_total',
+    "Session reads sent to a replica behind a check of its replay position that did not cover the session's commit; their results were dropped and the read served as if it had not been tried.",
+    [],
+    (stats, add) => add({}, stats.readYourWrites.discarded),
+  );
   counter('lag_checks_total', 'Completed lag-check rounds.', [], (stats, add) => add({}, stats.lagChecks));
   gauge('topology_revision', 'Revision of the topology in effect.', [], (stats, set) => set({}, stats.topology.revision));
   counter('topology_reloads_total', 'Topology revisions taken after the first.', [], (stats, add) => add({}, stats.topology.reloads));

@@ -1,16 +1,34 @@
 // Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error, and moved to
-// each other eligible replica in turn while pools are full; for a session, only a replica that has replayed its
-// commit, waiting a few milliseconds for one to replay it; else the primary, on connections that refuse writes.
+// each other eligible replica in turn while pools are full; for a session, only a replica shown to have replayed its
+// commit (known already, by a check sent with the read, or after waiting a few milliseconds for one to replay it);
+// else the primary, on connections that refuse writes.
 import type pg from 'pg';
-import type { QueryText, QueryValues, Row, RouterCore } from './core.js';
+import type { QueryText, QueryValues, Row } from './query.js';
 import { now } from './clock.js';
 import { isEligible, type ReadRequirement } from './eligibility.js';
+import { readBehindReplayCheck, type CheckedRead } from './checked-read.js';
 import type { Endpoint } from './endpoint.js';
 import { FallbackLimitError, isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
+import type { Lsn } from './lsn.js';
+import type { ReplayWait } from './replay-wait.js';
+import type { RoutingState } from './routing-state.js';
 
+
+/** A replica further behind than this will not have replayed a commit made a moment ago: sending it a read that
+ * would be dropped only adds load to it. */
+const CHECK_WITH_READ_MAX_LAG_SECONDS = 1;
 
 function readOnlyError(ep: Endpoint, err: unknown): unknown {
   return isReadOnlyViolation(err) ? new ReadOnlyQueryError(ep.id, err) : err;
+}
+
+/** On the primary's connections that refuse writes; a write sent there fails as ReadOnlyQueryError. */
+async function readOnPrimaryReadOnly<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+  try {
+    return await ep.run<R>(ep.pools.readOnly as pg.Pool, text, values);
+  } catch (err) {
+    throw readOnlyError(ep, err);
+  }
 }
 
 /** Where one read has been: every replica at most once. */
@@ -21,7 +39,13 @@ interface ReadAttempt {
 }
 
 export class Reads {
-  constructor(private readonly core: RouterCore) {}
+  /** Replicas whose connections run transactions above READ COMMITTED: a check cannot vouch for a read there. */
+  readonly #notReadCommitted = new WeakSet<Endpoint>();
+
+  constructor(
+    private readonly core: RoutingState,
+    private readonly replayWait: ReplayWait,
+  ) {}
 
   async read<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
@@ -33,11 +57,13 @@ export class Reads {
     if (need.minLsn === undefined) return this.readOnPrimary<R>(text, values, 'fallback');
     const fresh = this.core.replicas.filter((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }));
     if (fresh.length === 0) return this.readOnPrimary<R>(text, values, 'fallback');
+    const checked = await this.#readBehindCheck<R>(text, values, need, need.minLsn);
+    if (checked !== undefined) return checked;
     const { readYourWritesWaitMs } = this.core.options;
     let waitMs = readYourWritesWaitMs;
     const giveUpAt = now() + this.#primaryFullWaitMs();
     for (;;) {
-      if (await this.core.replayWait.waitForReplay(fresh, need.minLsn, waitMs)) {
+      if (await this.replayWait.waitForReplay(fresh, need.minLsn, waitMs)) {
         this.core.assertOpen();
         const caughtUp = this.core.pickReplica(need);
         if (caughtUp) {
@@ -68,17 +94,47 @@ export class Reads {
     return this.core.options.pool.connectionTimeoutMillis || 2_000;
   }
 
+  /**
+   * On a fresh replica, the read sent right behind a check of its replay position (checked-read.ts). Undefined
+   * when nothing was sent, or when the check did not show the commit replayed and the read was dropped: the wait
+   * for replay, then the primary, serve it as if this had not been tried.
+   */
+  async #readBehindCheck<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement, minLsn: Lsn): Promise<pg.QueryResult<R> | undefined> {
+    const ep = this.core.pickReplica({ maxLagSeconds: Math.min(need.maxLagSeconds, CHECK_WITH_READ_MAX_LAG_SECONDS) });
+    if (!ep || this.#notReadCommitted.has(ep)) return undefined;
+    const attempt: ReadAttempt = { tried: new Set(), mayRetry: true };
+    let checked: CheckedRead<R>;
+    try {
+      checked = await readBehindReplayCheck<R>(ep, text, values, minLsn);
+    } catch (err) {
+      // No connection to be had: the same as a plain read that could not get one.
+      ep.counters.routed++;
+      return this.#afterReplicaFailure<R>(ep, err, text, values, need, attempt);
+    }
+    if (checked.kind === 'skipped') return undefined;
+    if (checked.kind === 'discarded') {
+      this.core.readYourWrites.discarded++;
+      if (checked.why === 'unsafe') this.#notReadCommitted.add(ep);
+      if (checked.lost !== undefined && !this.core.closed) this.core.reportFailure(ep, checked.lost);
+      return undefined;
+    }
+    ep.counters.routed++;
+    this.core.readYourWrites.onReplica++;
+    this.core.readYourWrites.checkedWithRead++;
+    return checked.result;
+  }
+
   async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
-    let failure: unknown;
-    ep.begin();
     ep.counters.routed++;
     try {
-      return await ep.pools.main.query<R>(text, values);
-    } catch (err) {
-      failure = err;
-    } finally {
-      ep.end();
+      return await ep.run<R>(ep.pools.main, text, values);
+    } catch (failure) {
+      return this.#afterReplicaFailure<R>(ep, failure, text, values, need, attempt);
     }
+  }
+
+  /** A read that failed on replica `ep`: moved to another eligible replica or the primary, or its error thrown. */
+  #afterReplicaFailure<R extends Row>(ep: Endpoint, failure: unknown, text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
     attempt.tried.add(ep);
     // Closing (possibly cutting this very query): nothing is moved elsewhere, nothing reported.
     if (this.core.closed) throw failure;
@@ -87,17 +143,19 @@ export class Reads {
       // push its whole load onto the others and make them time out in turn. It stays healthy; the read waits for a
       // connection of each other eligible replica once, then falls back to the primary.
       ep.counters.poolSaturated++;
-      const next = this.core.pickReplica(need, attempt.tried);
-      if (next) return this.#readOnReplica<R>(next, text, values, need, attempt);
-      return this.readOnPrimary<R>(text, values, 'fallback');
+      return this.#elsewhere<R>(text, values, need, attempt);
     }
     if (!isConnectionError(failure)) throw readOnlyError(ep, failure);
     this.core.reportFailure(ep, failure);
     if (!attempt.mayRetry) throw failure;
     // Once, elsewhere: a read that never reached a server had no effect, and one that did was read-only.
     ep.counters.retriedElsewhere++;
+    return this.#elsewhere<R>(text, values, need, { ...attempt, mayRetry: false });
+  }
+
+  #elsewhere<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
     const next = this.core.pickReplica(need, attempt.tried);
-    if (next) return this.#readOnReplica<R>(next, text, values, need, { ...attempt, mayRetry: false });
+    if (next) return this.#readOnReplica<R>(next, text, values, need, attempt);
     return this.readOnPrimary<R>(text, values, 'fallback');
   }
 
@@ -121,28 +179,17 @@ export class Reads {
     } else {
       ep.counters.readYourWrites++;
     }
-    ep.begin();
     try {
-      return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
-    } catch (err) {
-      throw readOnlyError(ep, err);
+      return await readOnPrimaryReadOnly<R>(ep, text, values);
     } finally {
-      ep.end();
       this.core.fallback.inFlight--;
     }
   }
 
-  async criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+  criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    try {
-      return await (ep.pools.readOnly as pg.Pool).query<R>(text, values);
-    } catch (err) {
-      throw readOnlyError(ep, err);
-    } finally {
-      ep.end();
-    }
+    return readOnPrimaryReadOnly<R>(ep, text, values);
   }
 }

@@ -4,10 +4,10 @@
 // releases all the reads it covers: the cost stays one small query per replica per millisecond however many
 // sessions wait, and no read runs on a replica that has not been shown to have its commit.
 import { now } from './clock.js';
-import type { RouterCore } from './core.js';
 import type { Endpoint } from './endpoint.js';
 import { isConnectionError } from './errors.js';
 import { lsnColumn, type Lsn } from './lsn.js';
+import type { RoutingState } from './routing-state.js';
 
 const REPLAY_LSN_SQL = 'SELECT pg_last_wal_replay_lsn()::text AS lsn';
 /** The shortest time between two replay probes of one replica. */
@@ -72,7 +72,7 @@ class ReplayWatcher {
 export class ReplayWait {
   readonly #watchers = new WeakMap<Endpoint, ReplayWatcher>();
 
-  constructor(private readonly core: RouterCore) {}
+  constructor(private readonly core: RoutingState) {}
 
   /**
    * True once one of `candidates` has been seen to replay `minLsn` (its known replay position is then at or past

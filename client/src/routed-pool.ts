@@ -1,7 +1,7 @@
 // A pg.Pool look-alike that hands every statement to the router, so that drizzle (which accepts a pg.Pool)
 // gets the router's routing, lag checks, read-your-writes and hot reload instead of a fixed server.
 import pg from 'pg';
-import type { QueryText, QueryValues } from './core.js';
+import type { QueryText, QueryValues } from './query.js';
 
 export interface RoutedPoolTarget {
   query(text: QueryText, values: QueryValues): Promise<pg.QueryResult>;

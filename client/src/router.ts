@@ -1,13 +1,14 @@
 // The public router: one object per database that an application keeps for its lifetime.
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { RouterCore, type CutQueries, type QueryText, type QueryValues, type Row, type TransactionOptions } from './core.js';
+import { RouterCore, type CutQueries } from './core.js';
 import { resolveCredentials } from './credentials.js';
 import { Endpoint } from './endpoint.js';
 import { LagMonitor } from './lag-monitor.js';
 import { resolveOptions, type ReplicaRouterOptions, type ResolvedOptions } from './options.js';
 import { createEndpointPools } from './pools.js';
 import { readRequirement, type ReadOptions, type TransactionClient } from './read-options.js';
+import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { RoutedPool } from './routed-pool.js';
 import { Session, type SessionOptions } from './session.js';
 import { endpointStats, type RouterStats } from './stats.js';

@@ -1,7 +1,8 @@
 // A read-your-writes scope, typically one per request: after its write or transaction commits, its reads go
 // only to replicas that have replayed that commit, else to the primary.
 import type pg from 'pg';
-import type { QueryText, QueryValues, RouterCore, Row, TransactionOptions } from './core.js';
+import type { RouterCore } from './core.js';
+import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { isConnectionError } from './errors.js';
 import { formatLsn, type Lsn } from './lsn.js';
 import { signPosition, verifyPosition, type PositionKey } from './position-token.js';

@@ -57,7 +57,10 @@ export interface RouterStats {
   fallback: { inFlight: number; limit: number; total: number; rejected: number };
   /** Session reads served by a replica that had replayed the session's commit: in all, and those that waited for
    * it (readYourWritesWaitMs). Those sent to the primary instead are endpoints[0].readYourWrites. */
-  readYourWrites: { onReplica: number; afterWait: number };
+  /** Session reads a replica served (afterWait: after waiting for replay; checkedWithRead: proven by the replay check
+   * sent with the read), and reads sent behind a check that did not cover the commit and whose results were
+   * dropped (discarded; the read was then served as if it had not been tried). */
+  readYourWrites: { onReplica: number; afterWait: number; checkedWithRead: number; discarded: number };
   /** The primary first, then replicas in topology order. */
   endpoints: EndpointStats[];
 }

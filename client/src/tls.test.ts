@@ -1,40 +1,34 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../test/temp-dir.js';
 import { assertTlsUsable, explainTlsError, resolveTls, sslConfig, TlsConnectionError } from './tls.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 describe('resolveTls', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rsdb-tls-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('rsdb-tls-');
 
   it('reads nothing when no CA is given', async () => {
     expect(await resolveTls(undefined)).toEqual({ ca: undefined, source: undefined });
   });
 
   it('reads the *.pem and *.crt keys of a mounted directory and skips the rest', async () => {
-    await writeFile(join(dir, 'global-bundle.pem'), PEM);
-    await writeFile(join(dir, 'extra.crt'), PEM.replace('MIIB', 'MIIC'));
-    await writeFile(join(dir, 'README'), 'not a certificate');
-    const tls = await resolveTls({ caDirectory: dir });
-    expect(tls.source).toBe(dir);
+    await writeFile(join(dir(), 'global-bundle.pem'), PEM);
+    await writeFile(join(dir(), 'extra.crt'), PEM.replace('MIIB', 'MIIC'));
+    await writeFile(join(dir(), 'README'), 'not a certificate');
+    const tls = await resolveTls({ caDirectory: dir() });
+    expect(tls.source).toBe(dir());
     expect(tls.ca).toContain('MIIB');
     expect(tls.ca).toContain('MIIC');
     expect(tls.ca).not.toContain('not a certificate');
   });
 
   it('names the file or directory that cannot be used', async () => {
-    await expect(resolveTls({ caFile: join(dir, 'missing.pem') })).rejects.toThrow(join(dir, 'missing.pem'));
-    await writeFile(join(dir, 'empty.pem'), 'nothing');
-    await expect(resolveTls({ caFile: join(dir, 'empty.pem') })).rejects.toThrow(/holds no PEM certificate/);
-    await expect(resolveTls({ caDirectory: dir })).rejects.toThrow(/holds no PEM certificate/);
+    await expect(resolveTls({ caFile: join(dir(), 'missing.pem') })).rejects.toThrow(join(dir(), 'missing.pem'));
+    await writeFile(join(dir(), 'empty.pem'), 'nothing');
+    await expect(resolveTls({ caFile: join(dir(), 'empty.pem') })).rejects.toThrow(/holds no PEM certificate/);
+    await expect(resolveTls({ caDirectory: dir() })).rejects.toThrow(/holds no PEM certificate/);
     await expect(resolveTls({ caFile: 'a', caDirectory: 'b' })).rejects.toThrow(TypeError);
   });
 });

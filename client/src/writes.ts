@@ -1,13 +1,17 @@
 // Work on the primary: writes, transactions, connections for drizzle, and the WAL position a session needs
 // after each of its commits.
 import type pg from 'pg';
-import type { QueryText, QueryValues, Row, RouterCore, TransactionOptions } from './core.js';
+import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { isConnectionError } from './errors.js';
 import type { Endpoint } from './endpoint.js';
 import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
+import { sendTogether } from './pipeline.js';
+import type { RoutingState } from './routing-state.js';
 import { SharedProbe } from './shared-probe.js';
 
 const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
+/** Prepared once per connection, for the query that follows every session write: no parse or plan each time. */
+const INSERT_LSN_QUERY = { name: 'rsdb_insert_lsn', text: INSERT_LSN_SQL };
 
 function beginSql(o: TransactionOptions | undefined): string {
   const modes: string[] = [];
@@ -25,18 +29,13 @@ function assertCommitted(result: pg.QueryResult): void {
 export class Writes {
   readonly #positions = new WeakMap<Endpoint, SharedProbe<Lsn>>();
 
-  constructor(private readonly core: RouterCore) {}
+  constructor(private readonly core: RoutingState) {}
 
   async write<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    try {
-      return await ep.pools.main.query<R>(text, values);
-    } finally {
-      ep.end();
-    }
+    return ep.run<R>(ep.pools.main, text, values);
   }
 
   /** Runs `use` on one primary connection; a connection left broken is destroyed, not returned to the pool. */
@@ -75,8 +74,7 @@ export class Writes {
    */
   async writeAndCaptureLsn<R extends Row>(text: QueryText, values: QueryValues): Promise<{ result: pg.QueryResult<R>; lsn: Lsn | undefined }> {
     return this.withPrimaryClient(async (client, markBroken) => {
-      const written = client.query<R>(text, values);
-      const position = client.query<{ lsn: string }>(INSERT_LSN_SQL);
+      const [written, position] = sendTogether(client, () => [client.query<R>(text, values), client.query<{ lsn: string }>(INSERT_LSN_QUERY)] as const);
       let result: pg.QueryResult<R>;
       try {
         result = await written;
@@ -109,15 +107,8 @@ export class Writes {
   async connectPrimary(): Promise<pg.PoolClient> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    let client: pg.PoolClient;
-    try {
-      client = await ep.pools.main.connect();
-    } catch (err) {
-      ep.end();
-      throw err;
-    }
+    const client = await ep.checkOut();
     let released = false;
     const release = (err?: Error | boolean) => {
       if (released) return;

@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from './temp-dir.js';
 import { cluster, clusterTopology } from './support.js';
 
 const CHILD = fileURLToPath(new URL('./child/router-lifecycle.ts', import.meta.url));
@@ -11,18 +9,10 @@ const EXIT_TIMEOUT_MS = 20_000;
 
 describe('close()', () => {
   const pgc = cluster();
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rsdb-close-'));
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('rsdb-close-', 'all');
 
   it('leaves nothing open: a process that used and closed a router exits on its own', async () => {
-    const config = { topology: clusterTopology(pgc), username: pgc.user, password: pgc.password, dir };
+    const config = { topology: clusterTopology(pgc), username: pgc.user, password: pgc.password, dir: dir() };
     const outcome = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicaRouter } from '../src/index.js';
-import { cluster, clusterTopology, createClusterRouter, lagChecks, onNode, pauseReplay, replicasCaughtUp, resumeReplay, waitFor } from './support.js';
+import { cluster, clusterTopology, createClusterRouter, lagChecks, onNode, pauseReplay, replicasCaughtUp, resumeReplay, waitFor, twoReplicas } from './support.js';
 
 const TABLE = 'client_lag_ticks';
 const BOUND_SECONDS = 0.5;
@@ -8,8 +8,7 @@ const CHECK_MS = 200;
 
 describe('lag-aware replica rotation', () => {
   const pgc = cluster();
-  const [paused, other] = pgc.replicas;
-  if (!paused || !other) throw new Error('the test cluster needs two replicas');
+  const [paused, other] = twoReplicas(pgc);
   let db: ReplicaRouter;
   let writing = true;
   let writer: Promise<void> = Promise.resolve();

@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReplicaRouter, Session } from '../src/index.js';
 import { pgConnection } from '../../test/env/helpers.js';
-import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, waitFor } from './support.js';
+import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, useRouterWithTable, waitFor } from './support.js';
 
 const TABLE = 'client_ryw_items';
 const CYCLES = 1_000;
@@ -74,29 +74,16 @@ async function sessionCycle(s: Session, id: number, viaTransaction: boolean) {
 describe('read-your-writes by WAL position', () => {
   const pgc = cluster();
   const replicaPorts = pgc.replicas.map((r) => r.port);
+  // A generous lag bound keeps paused replicas eligible for plain reads: only the LSN rule protects sessions.
+  // Session reads sent to the primary count against the fallback bound: it admits the 8 concurrent workers.
+  const router = useRouterWithTable(pgc, TABLE, () => ({
+    topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }),
+    maxFallbackConcurrency: WORKERS,
+    positionKey: 'a-test-signing-key-of-at-least-32-bytes',
+  }));
   let db: ReplicaRouter;
-
-  beforeAll(async () => {
-    // A generous lag bound keeps paused replicas eligible for plain reads: only the LSN rule protects sessions.
-    // Session reads sent to the primary count against the fallback bound: it admits the 8 concurrent workers.
-    db = await createClusterRouter(pgc, {
-      topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }),
-      maxFallbackConcurrency: WORKERS,
-      positionKey: 'a-test-signing-key-of-at-least-32-bytes',
-    });
-    await db.write(`DROP TABLE IF EXISTS ${TABLE}`);
-    await db.write(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, v int NOT NULL)`);
-    await replicasCaughtUp(pgc);
-  });
-
-  afterEach(async () => {
-    for (const r of pgc.replicas) await resumeReplay(r);
-  });
-
-  afterAll(async () => {
-    for (const r of pgc.replicas) await resumeReplay(r);
-    await db?.write(`DROP TABLE IF EXISTS ${TABLE}`);
-    await db?.close();
+  beforeEach(() => {
+    db = router();
   });
 
   it(`has no violation in ${CYCLES} write-then-read cycles with replay paused, where plain round-robin has many`, async () => {

@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointError, type ReplicaRouter } from '../src/index.js';
 import { testEnv } from '../../test/env/helpers.js';
 import { adoptPostgresNodes, startPostgresNode, stopPostgresNode } from '../../test/env/postgres.js';
-import { cluster, createClusterRouter, replicasCaughtUp, waitFor } from './support.js';
+import { cluster, createClusterRouter, replicasCaughtUp, waitFor, twoReplicas } from './support.js';
 
 const WORKERS = 16;
 
 describe('a replica that stops under read load', () => {
   const pgc = cluster();
-  const [victim, survivor] = pgc.replicas;
-  if (!victim || !survivor) throw new Error('the test cluster needs two replicas');
+  const [victim, survivor] = twoReplicas(pgc);
   let db: ReplicaRouter;
   const errors: Error[] = [];
   let stopped = false;

@@ -1,5 +1,6 @@
 // Helpers for the client's integration tests against the shared PostgreSQL primary + 2 streaming replicas.
 import pg from 'pg';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { PostgresCluster, PostgresNode } from '../../test/env/contract.js';
 import { pgConnection, testEnv } from '../../test/env/helpers.js';
 import { createReplicaRouter, type ReplicaRouter, type ReplicaRouterOptions, type TopologyInput } from '../src/index.js';
@@ -95,4 +96,35 @@ export const WHERE_AM_I = 'SELECT inet_server_port() AS port, pg_is_in_recovery(
 export interface WhereAmI {
   port: number;
   standby: boolean;
+}
+
+/** The cluster's two replicas, for tests that treat them differently. */
+export function twoReplicas(pgc: PostgresCluster): [PostgresNode, PostgresNode] {
+  const [first, second] = pgc.replicas;
+  if (!first || !second) throw new Error('the test cluster needs two replicas');
+  return [first, second];
+}
+
+/**
+ * For one describe block: a router made with `overrides` and a fresh `table (id int PRIMARY KEY, v int NOT NULL)`
+ * that every replica has replayed. Replay is resumed after each test; the table is dropped and the router closed
+ * after the last. Returns the router once beforeAll has run.
+ */
+export function useRouterWithTable(pgc: PostgresCluster, table: string, overrides: () => RouterOverrides): () => ReplicaRouter {
+  let db: ReplicaRouter | undefined;
+  beforeAll(async () => {
+    db = await createClusterRouter(pgc, overrides());
+    await db.write(`DROP TABLE IF EXISTS ${table}`);
+    await db.write(`CREATE TABLE ${table} (id int PRIMARY KEY, v int NOT NULL)`);
+    await replicasCaughtUp(pgc);
+  });
+  afterEach(async () => {
+    for (const r of pgc.replicas) await resumeReplay(r);
+  });
+  afterAll(async () => {
+    for (const r of pgc.replicas) await resumeReplay(r);
+    await db?.write(`DROP TABLE IF EXISTS ${table}`);
+    await db?.close();
+  });
+  return () => db as ReplicaRouter;
 }

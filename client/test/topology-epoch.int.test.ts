@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTopology, type ReplicaRouter } from '../src/index.js';
 import { KubeletProjection } from './kubelet-projection.js';
-import { cluster, clusterTopology, createClusterRouter, replicasCaughtUp, waitFor } from './support.js';
+import { cluster, clusterTopology, createClusterRouter, replicasCaughtUp, waitFor, twoReplicas } from './support.js';
 
 // The uids of a ReplicaSetDB before and after it was deleted under deletionPolicy Retain and created again.
 const FIRST_OBJECT = '3f0d8f5e-5a55-4f3b-9a64-6d1f2f0c0a01';
@@ -9,8 +9,7 @@ const RECREATED_OBJECT = '9b7e2c41-0c1d-4e8a-b1f3-2a6c5d4e0b02';
 
 describe('a topology file whose ReplicaSetDB was re-created', () => {
   const pgc = cluster();
-  const [r1, r2] = pgc.replicas;
-  if (!r1 || !r2) throw new Error('the test cluster needs two replicas');
+  const [r1, r2] = twoReplicas(pgc);
   const document = (epoch: string, revision: number, node: typeof r1) =>
     formatTopology(clusterTopology(pgc, { epoch, revision, replicas: [{ id: `r-${node.port}`, host: node.host, port: node.port, state: 'active' }] }));
 

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTopology, TopologyError, type ReplicaRouter, type TopologyInput } from '../src/index.js';
 import { KubeletProjection } from './kubelet-projection.js';
-import { cluster, clusterTopology, createClusterRouter, onNode, replicasCaughtUp, waitFor } from './support.js';
+import { cluster, clusterTopology, createClusterRouter, onNode, replicasCaughtUp, waitFor, twoReplicas } from './support.js';
 
 const APP = 'client-reload-test';
 
 describe('hot reload of a kubelet-projected topology file', () => {
   const pgc = cluster();
-  const [r1, r2] = pgc.replicas;
-  if (!r1 || !r2) throw new Error('the test cluster needs two replicas');
+  const [r1, r2] = twoReplicas(pgc);
   const replica = (id: string, node: typeof r1, state: 'active' | 'draining' = 'active') => ({ id, host: node.host, port: node.port, state });
   const topology = (revision: number, replicas: TopologyInput['replicas']) => formatTopology(clusterTopology(pgc, { revision, replicas }));
 

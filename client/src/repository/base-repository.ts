@@ -2,7 +2,7 @@
 // parameters, and limit/offset validated. Writes go to the primary; reads to a fresh replica. Built on a
 // session, its reads see its own writes.
 import type pg from 'pg';
-import type { QueryText, QueryValues } from '../core.js';
+import type { QueryText, QueryValues } from '../query.js';
 import type { ReadOptions } from '../read-options.js';
 import { buildDelete, buildInsert, buildSelect, buildUpdate, quoteIdentifier, quoteTable, type ListOptions, type TableRef } from './sql.js';
 
