@@ -7,11 +7,11 @@ import type { Endpoint } from './endpoint.js';
 import { now } from './clock.js';
 import { EndpointError, RouterClosedError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } from './topology/plan.js';
+import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } from './endpoint-plan.js';
 import { Reads } from './reads.js';
 import { ReplayWait } from './replay-wait.js';
 import { Writes } from './writes.js';
-import type { Topology } from './topology/schema.js';
+import type { Topology } from '@servio/replicasetdb-contract';
 
 export type QueryText = string | pg.QueryConfig;
 export type QueryValues = unknown[] | undefined;

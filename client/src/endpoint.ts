@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
 import { destroyConnections, endPool } from './pools.js';
-import type { EndpointSpec, EndpointState } from './topology/plan.js';
+import type { EndpointSpec, EndpointState } from './endpoint-plan.js';
 
 export interface EndpointPools {
   /** Replica: reads. Primary: writes and transactions. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { credentialsFromEnv, topologyFromEnv } from './env.js';
-import { parseTopology } from './topology/parse.js';
+import { parseTopology } from '@servio/replicasetdb-contract';
 
 const servio = {
   DB_PRIMARY_HOST: 'servio-primary.xxxxx.us-east-1.rds.amazonaws.com',

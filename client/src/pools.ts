@@ -3,7 +3,7 @@ import pg from 'pg';
 import { passwordFor, type ResolvedCredentials } from './credentials.js';
 import type { EndpointPools } from './endpoint.js';
 import type { ResolvedOptions } from './options.js';
-import type { EndpointSpec } from './topology/plan.js';
+import type { EndpointSpec } from './endpoint-plan.js';
 import { explainTlsError, sslConfig, type ResolvedTls } from './tls.js';
 
 const READ_ONLY = '-c default_transaction_read_only=on';

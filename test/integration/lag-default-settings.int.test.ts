@@ -6,7 +6,7 @@
 // for all replicas.
 import * as k8s from '@kubernetes/client-node';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
+import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND } from '../../operator/src/api/index.js';
 import { DEFAULT_LAG_WINDOW } from '../../operator/src/cloudwatch/index.js';

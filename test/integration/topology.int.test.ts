@@ -6,7 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
+import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';

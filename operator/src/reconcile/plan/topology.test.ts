@@ -1,7 +1,7 @@
 // The topology concern of the plan: which replicas are published how, and where the ConfigMap steps go.
 import { describe, expect, it } from 'vitest';
 import type { InstanceStatus } from '../../api/index.js';
-import { parseTopology } from '@servio/replicasetdb-client';
+import { parseTopology } from '@servio/replicasetdb-contract';
 import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
 import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
