@@ -9,23 +9,26 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
-COPY client/package.json client/tsconfig.build.json client/
+COPY contract/package.json contract/tsconfig.build.json contract/
+# The client's manifest only keeps the lockfile's workspaces complete; the operator does not use the client.
+COPY client/package.json client/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
-COPY client/src client/src
+COPY contract/src contract/src
 COPY operator/src operator/src
-RUN npm run build \
- # The client library's type declarations are for its npm consumers, not for the operator at run time.
- && find client/dist -name '*.d.ts' -delete -o -name '*.d.ts.map' -delete
+RUN npm run build -w contract && npx tsc -p tsconfig.build.json \
+ # The contract's type declarations are for its npm consumers, not for the operator at run time.
+ && find contract/dist -name '*.d.ts' -delete -o -name '*.d.ts.map' -delete
 
 # --- deps: production dependencies ---------------------------------------------------------------------------
-# The operator imports the client library (@servio/replicasetdb-client, an npm workspace of this repository) at
-# run time for the topology contract, so the workspace is linked (node_modules/@servio/replicasetdb-client ->
-# client/) and its own production dependencies are installed. --ignore-scripts: no dependency needs one.
+# The root's dependencies plus the topology contract (@servio/replicasetdb-contract, an npm workspace of this
+# repository, linked as node_modules/@servio/replicasetdb-contract -> contract/) and its own (zod). The other
+# workspace, the client library, and its pg are not installed: --workspace=contract --include-workspace-root
+# leaves them out. --ignore-scripts: no dependency needs one.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY client/package.json client/
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY contract/package.json contract/
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace=contract --include-workspace-root --ignore-scripts --no-audit --no-fund
 
 # --- runtime -------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
@@ -34,8 +37,8 @@ WORKDIR /app
 # package.json carries "type": "module", which Node needs to load dist/ as ES modules.
 COPY --from=deps --chown=root:root /app/package.json ./
 COPY --from=deps --chown=root:root /app/node_modules node_modules
-COPY --from=deps --chown=root:root /app/client/package.json client/
-COPY --from=build --chown=root:root /src/client/dist client/dist
+COPY --from=deps --chown=root:root /app/contract/package.json contract/
+COPY --from=build --chown=root:root /src/contract/dist contract/dist
 COPY --from=build --chown=root:root /src/dist dist
 # Files stay owned by root and read-only to the process; the chart also mounts the root filesystem read-only.
 USER node

@@ -130,12 +130,12 @@ describe('production install (what the Dockerfile builds)', () => {
       values: { aws: { region: testEnv().aws.region }, watchNamespaces: [namespace], leaderElection: { leaseName } },
     });
 
-    // build stage: compile the client library and the operator straight into the image folder (the repository's
+    // build stage: compile the contract package and the operator straight into the image folder (the repository's
     // own dist/ folders are left alone), then drop what the Dockerfile drops.
     const tscBin = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const client = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'client', 'tsconfig.build.json'), '--outDir', join(app, 'client', 'dist')]);
-    expect(client.code, client.stdout + client.stderr).toBe(0);
-    for (const file of filesUnder(join(app, 'client', 'dist'))) if (/\.d\.ts(\.map)?$/.test(file)) rmSync(file);
+    const contract = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'contract', 'tsconfig.build.json'), '--outDir', join(app, 'contract', 'dist')]);
+    expect(contract.code, contract.stdout + contract.stderr).toBe(0);
+    for (const file of filesUnder(join(app, 'contract', 'dist'))) if (/\.d\.ts(\.map)?$/.test(file)) rmSync(file);
     const tsc = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
 
@@ -143,11 +143,11 @@ describe('production install (what the Dockerfile builds)', () => {
     // an offline copy after the first run.
     cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
     cpSync(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'));
-    cpSync(join(ROOT, 'client', 'package.json'), join(app, 'client', 'package.json'));
+    cpSync(join(ROOT, 'contract', 'package.json'), join(app, 'contract', 'package.json'));
     const [npm, ...npmArgs] = dockerfileNpmCi();
     const install = await runCommand('/usr/bin/env', ['npm_config_prefer_offline=true', npm!, ...npmArgs], undefined, app);
     expect(install.code, install.stdout + install.stderr).toBe(0);
-    // The runtime stage ships package.json, node_modules, dist/ and client/{package.json,dist} only.
+    // The runtime stage ships package.json, node_modules, dist/ and contract/{package.json,dist} only.
     rmSync(join(app, 'package-lock.json'));
   });
 
@@ -173,13 +173,17 @@ describe('production install (what the Dockerfile builds)', () => {
   });
 
   it('ships compiled JavaScript and production dependencies only', () => {
-    const dist = [...filesUnder(join(app, 'dist')), ...filesUnder(join(app, 'client', 'dist'))];
+    const dist = [...filesUnder(join(app, 'dist')), ...filesUnder(join(app, 'contract', 'dist'))];
     expect(dist.some((f) => f.endsWith(join('dist', 'main.js')))).toBe(true);
     expect(dist.filter((f) => f.endsWith('.ts') || /\.test\.js$/.test(f) || /[/\\]testing[/\\]/.test(f))).toEqual([]);
     const modules = join(app, 'node_modules');
     for (const runtime of ['@kubernetes/client-node', '@aws-sdk/client-rds', 'pino', 'prom-client', 'zod']) expect(existsSync(join(modules, runtime)), runtime).toBe(true);
-    // The workspace link resolves to the shipped client library.
-    expect(existsSync(join(modules, '@servio', 'replicasetdb-client', 'dist', 'index.js'))).toBe(true);
+    // The workspace link resolves to the shipped contract package, the operator's only workspace dependency.
+    expect(existsSync(join(modules, '@servio', 'replicasetdb-contract', 'dist', 'index.js'))).toBe(true);
+    // The client library and the PostgreSQL driver are for applications and tests, not for the operator.
+    expect(readdirSync(join(modules, '@servio'))).toEqual(['replicasetdb-contract']);
+    for (const driver of ['pg', 'pg-pool', 'pg-protocol']) expect(existsSync(join(modules, driver)), driver).toBe(false);
+    expect(existsSync(join(app, 'client')), 'client/').toBe(false);
     // (@types/node is there: @kubernetes/client-node lists it as a dependency.)
     for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv', 'drizzle-orm']) expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
