@@ -16,8 +16,8 @@ import type { Observed } from './observed.js';
 import { planReconcile } from './plan/plan.js';
 import { drainBeforeDelete } from './plan/drain.js';
 import type { RetirementGate } from './plan/retirement.js';
-import { planTopology, withTopologySteps } from './plan/topology.js';
-import { buildTopologyStatus, type TopologyStatus } from './topology-status.js';
+import { planPublication, withPublicationSteps } from './plan/publication.js';
+import { buildPublicationStatus, type PublicationStatus } from './publication-status.js';
 import { errorPolicy } from './error-policy.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
 import { buildStatus, decideVerdict } from './status.js';
@@ -86,8 +86,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
     const at = now();
     const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete });
-    const topology = planTopology(observed, at);
-    const steps = withTopologySteps(plan.steps, topology, observed);
+    const publication = planPublication(observed, at);
+    const steps = withPublicationSteps(plan.steps, publication, observed);
     if (steps.length > 0 || plan.blocker !== undefined) {
       ctx.log.debug({ steps: steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
     }
@@ -105,17 +105,17 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     });
     throwIfAborted(ctx.signal, 'the status write');
 
-    const verdict = decideVerdict(observed, plan, outcome, topology, deps.awsRegion);
+    const verdict = decideVerdict(observed, plan, outcome, publication, deps.awsRegion);
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
-    const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
+    const publicationStatus = observed.isDeleting() ? undefined : buildPublicationStatus(observed, publication, outcome, now());
     if (!outcome.finalizerRemoved) {
-      const status = buildStatus(observed, plan, outcome, verdict, at, topologyStatus);
+      const status = buildStatus(observed, plan, outcome, verdict, at, publicationStatus);
       if (!sameStatus(status, observed.previousStatus)) {
         const computedFrom = outcome.resourceVersion ?? observed.object.resourceVersion;
         if ((await writeStatusUnlessStale(deps.kube, ref, status, computedFrom, ctx)) === 'stale') return { requeueAfterMs: 0 };
       }
     }
-    recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
+    recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, publicationStatus);
 
     const failure = outcome.failure;
     if (failure !== undefined && errorPolicy(failure, { deleting: observed.isDeleting() }).action === 'backoff') {
@@ -146,7 +146,7 @@ async function writeStatusUnlessStale(
   }
 }
 
-function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: TopologyStatus | undefined): void {
+function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: PublicationStatus | undefined): void {
   if (metrics === undefined) return;
   if (gone) {
     metrics.forgetObject(ref);

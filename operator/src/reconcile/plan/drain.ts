@@ -1,6 +1,6 @@
 // Drain before delete: the retirement gate the topology publisher puts in front of DeleteDBInstance.
 //
-//   1. The replica is published as `draining` (plan/topology.ts marks every retiring replica; the publish step
+//   1. The replica is published as `draining` (plan/publication.ts marks every retiring replica; the publish step
 //      runs before any deletion of the same reconcile), and status.replicas[].drainingSince records when.
 //   2. DeleteDBInstance waits until routing.drainSeconds have passed since drainingSince, and then until its
 //      connections have been quiet or the drain maximum is reached (drain-release.ts).

@@ -1,5 +1,5 @@
-// The topology concern of the plan: what the endpoints ConfigMap must hold after this reconcile, which replicas
-// are routable, draining or lagging, and the steps that write or delete the ConfigMap. Pure.
+// The publication concern of the plan: which topology the endpoints ConfigMap must hold after this reconcile,
+// which replicas are routable, draining or lagging, and the steps that write or delete the ConfigMap. Pure.
 //
 // A replica is retiring when the spec no longer wants it (index above replicas.count) or RDS cannot recover it
 // (replaced): the same replicas plan/scale.ts retires, derived from the spec rather than from the gate's calls,
@@ -10,7 +10,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL } from '../../naming/index.js';
 import type { Observed } from '../observed.js';
 import type { Step } from './types.js';
 
-export interface ReplicaTopology {
+export interface ReplicaPublication {
   identifier: string;
   routing: ReplicaRouting;
   lagSeconds: number | undefined;
@@ -23,10 +23,10 @@ export interface LaggingReplica {
   maxLagSeconds: number;
 }
 
-export interface TopologyPlan {
+export interface PublicationPlan {
   /** Undefined while there is nothing to publish (no primary with an endpoint), or nothing may be. */
   publication: TopologyPublication | undefined;
-  replicas: ReplicaTopology[];
+  replicas: ReplicaPublication[];
   lagging: LaggingReplica[];
   /** Why the topology cannot be published, for the Degraded condition. */
   problem?: string;
@@ -65,7 +65,7 @@ export function topologySource(observed: Observed): TopologySource | undefined {
   };
 }
 
-export function planTopology(observed: Observed, now: Date): TopologyPlan {
+export function planPublication(observed: Observed, now: Date): PublicationPlan {
   const source = topologySource(observed);
   if (source === undefined || observed.isDeleting()) return { publication: undefined, replicas: [], lagging: [] };
   const max = source.routing.maxReplicaLagSeconds;
@@ -94,8 +94,8 @@ export function planTopology(observed: Observed, now: Date): TopologyPlan {
  * the database still serves, and its clients still need to find it. Under deletionPolicy Retain the databases keep
  * serving after the object is gone, so the ConfigMap stays where their clients read it; only the owner reference
  * goes, or Kubernetes' garbage collector would delete the ConfigMap with the object. */
-export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan, observed: Observed): Step[] {
-  const publication = topology.publication;
+export function withPublicationSteps(steps: readonly Step[], plan: PublicationPlan, observed: Observed): Step[] {
+  const publication = plan.publication;
   if (publication !== undefined && publication.delta.length > 0) {
     const publish: Step = {
       kind: 'publishTopology',
@@ -109,13 +109,13 @@ export function withTopologySteps(steps: readonly Step[], topology: TopologyPlan
     return [...steps.slice(0, at), publish, ...steps.slice(at)];
   }
   const removal = steps.findIndex((s) => s.kind === 'removeFinalizer');
-  const last = removal === -1 ? undefined : lastTopologyStep(observed);
+  const last = removal === -1 ? undefined : lastPublicationStep(observed);
   return last === undefined ? [...steps] : [...steps.slice(0, removal), last, ...steps.slice(removal)];
 }
 
 /** What the finalizer path does to our ConfigMap; nothing when there is none, it is not ours, or it is released
  * already (a repeat after a crash). */
-function lastTopologyStep(observed: Observed): Step | undefined {
+function lastPublicationStep(observed: Observed): Step | undefined {
   const configMap = observed.configMap();
   if (configMap === undefined || observed.configMapIsForeign()) return undefined;
   if (observed.spec?.deletionPolicy !== 'Retain') return { kind: 'deleteTopology', configMap: observed.names.configMap };

@@ -1,4 +1,4 @@
-// The topology concern of the plan: which replicas are published how, and where the ConfigMap steps go.
+// The publication concern of the plan: which replicas are published how, and where the ConfigMap steps go.
 import { describe, expect, it } from 'vitest';
 import type { InstanceStatus } from '../../api/index.js';
 import { parseTopology } from '@servio/replicasetdb-contract';
@@ -6,7 +6,7 @@ import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js'
 import { Observed } from '../observed.js';
 import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
-import { planTopology, withTopologySteps } from './topology.js';
+import { planPublication, withPublicationSteps } from './publication.js';
 import type { Step } from './types.js';
 
 const P = BASE;
@@ -17,7 +17,7 @@ const OURS = { labels: { 'app.kubernetes.io/managed-by': 'replicasetdb-operator'
 
 /** A valid published topology document for an object of another name. */
 function publishedFor(name: string) {
-  const document = planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication!.document;
+  const document = planPublication(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication!.document;
   return { ...document, name };
 }
 
@@ -33,12 +33,12 @@ function changed(before: ReplicaSetDBBuilder, after: ReplicaSetDBBuilder): Obser
 }
 
 function statesOf(observed: Observed): Array<[string, string]> {
-  return planTopology(observed, NOW).publication!.document.replicas.map((r) => [r.id, r.state]);
+  return planPublication(observed, NOW).publication!.document.replicas.map((r) => [r.id, r.state]);
 }
 
-describe('planTopology', () => {
+describe('planPublication', () => {
   it('publishes the primary and the available replicas at revision 1 when nothing is published', () => {
-    const topology = planTopology(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build(), NOW);
+    const topology = planPublication(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build(), NOW);
     expect(topology.publication).toMatchObject({
       changed: true,
       delta: ['(missing)'],
@@ -84,7 +84,7 @@ describe('planTopology', () => {
         [R(2), 2.5],
       ]),
     });
-    const topology = planTopology(observed, NOW);
+    const topology = planPublication(observed, NOW);
     expect(topology.publication?.document.replicas.map((r) => [r.id, r.lagSeconds])).toEqual([
       [R(1), 0.4],
       [R(3), undefined],
@@ -99,27 +99,27 @@ describe('planTopology', () => {
 
   it('does not report a retiring replica as lagging', () => {
     const observed = observedWith(changed(aReplicaSetDB().withReplicas(2), aReplicaSetDB().withReplicas(1)), { replicaLag: new Map([[R(2), 60]]) });
-    expect(planTopology(observed, NOW).lagging).toEqual([]);
+    expect(planPublication(observed, NOW).lagging).toEqual([]);
   });
 
   it('uses the lag of the previous status when CloudWatch could not be asked', () => {
     const replicas: InstanceStatus[] = [{ identifier: R(1), role: 'replica', lagSeconds: 9 }];
     const base = aWorld(aReplicaSetDB().withStatus({ replicas })).inSync().build();
-    const topology = planTopology(observedWith(base, { replicaLag: new Map([[R(1), 0]]), lagUnavailable: 'AccessDenied' }), NOW);
+    const topology = planPublication(observedWith(base, { replicaLag: new Map([[R(1), 0]]), lagUnavailable: 'AccessDenied' }), NOW);
     expect(topology.lagging).toEqual([{ identifier: R(1), lagSeconds: 9, maxLagSeconds: 1 }]);
   });
 
   it('publishes nothing for a spec that does not parse, a primary that is not ours, or a deleting object', () => {
-    expect(planTopology(aWorld(aReplicaSetDB().withRawSpec({ engineVersion: 'x' })).build(), NOW).publication).toBeUndefined();
+    expect(planPublication(aWorld(aReplicaSetDB().withRawSpec({ engineVersion: 'x' })).build(), NOW).publication).toBeUndefined();
     const foreign = aWorld(aReplicaSetDB()).withForeignInstance(P, { team: 'other' }, { endpoint: { host: 'h', port: 5432 } }).build();
-    expect(planTopology(foreign, NOW).publication).toBeUndefined();
-    expect(planTopology(aWorld(aReplicaSetDB().beingDeleted()).inSync().build(), NOW).publication).toBeUndefined();
+    expect(planPublication(foreign, NOW).publication).toBeUndefined();
+    expect(planPublication(aWorld(aReplicaSetDB().beingDeleted()).inSync().build(), NOW).publication).toBeUndefined();
   });
 
   it('leaves a ConfigMap another object controls alone and says so', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
     const configMap = { data: {}, labels: {}, resourceVersion: '1', ownerUids: ['someone-else'] };
-    const topology = planTopology(observedWith(base, { configMap }), NOW);
+    const topology = planPublication(observedWith(base, { configMap }), NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
     expect(topology.problem).toContain('the topology is not published');
@@ -136,82 +136,82 @@ describe('planTopology', () => {
     const configMap = { data: { 'topology.json': 'hand-written' }, resourceVersion: '1', ...meta };
     expect(observedWith(base, { configMap }).configMapIsForeign()).toBe(true);
     const observed = observedWith(base, { configMap });
-    const topology = planTopology(observed, NOW);
+    const topology = planPublication(observed, NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
-    expect(withTopologySteps([], topology, observed)).toEqual([]);
+    expect(withPublicationSteps([], topology, observed)).toEqual([]);
   });
 
   it('has nothing to write when the observed ConfigMap holds the same content', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
-    const first = planTopology(base, NOW).publication!;
+    const first = planPublication(base, NOW).publication!;
     const configMap = { ...first.configMap, resourceVersion: '5', ownerUids: [UID], controllerUid: UID };
-    const again = planTopology(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
+    const again = planPublication(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
     expect(again).toMatchObject({ changed: false, delta: [] });
     expect(parseTopology(again.configMap.data[TOPOLOGY_KEY]!)).toMatchObject({ revision: 1, updatedAt: NOW.toISOString() });
   });
 
   it("publishes the object's uid as the epoch", () => {
-    expect(planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication?.document.epoch).toBe(UID);
+    expect(planPublication(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication?.document.epoch).toBe(UID);
   });
 
   it('takes over a ConfigMap an earlier object of the same name left behind: new epoch, its revision continued', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
-    const earlier = { ...planTopology(base, NOW).publication!.document, epoch: 'uid-of-the-deleted-object', revision: 17 };
+    const earlier = { ...planPublication(base, NOW).publication!.document, epoch: 'uid-of-the-deleted-object', revision: 17 };
     const left = { ...renderEndpointsConfigMap(earlier), resourceVersion: '9', ownerUids: [] };
-    const publication = planTopology(observedWith(base, { configMap: left }), NOW).publication!;
+    const publication = planPublication(observedWith(base, { configMap: left }), NOW).publication!;
     expect(publication).toMatchObject({ changed: true, document: { epoch: UID, revision: 18 } });
     expect(publication.delta).toContain('ownerReferences');
   });
 
   it('continues the revision from the status when the ConfigMap is gone', () => {
     const base = aWorld(aReplicaSetDB().withStatus({ endpoints: { topologyRevision: 41 } })).inSync().build();
-    expect(planTopology(base, NOW).publication?.document.revision).toBe(42);
+    expect(planPublication(base, NOW).publication?.document.revision).toBe(42);
   });
 });
 
-describe('withTopologySteps', () => {
-  const publishOf = (observed: Observed) => planTopology(observed, NOW);
+describe('withPublicationSteps', () => {
+  const publishOf = (observed: Observed) => planPublication(observed, NOW);
 
   it('publishes before anything else but the finalizer, so before any DeleteDBInstance', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
     const deletion: Step = { kind: 'deleteInstance', identifier: R(3), role: 'replica', finalSnapshot: 'skip', why: 'scale-down' };
-    expect(withTopologySteps([{ kind: 'addFinalizer' }, deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
-    expect(withTopologySteps([deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+    expect(withPublicationSteps([{ kind: 'addFinalizer' }, deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
+    expect(withPublicationSteps([deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
   });
 
   it('adds no step when the ConfigMap is up to date', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
     const { data, labels } = renderEndpointsConfigMap(publishOf(observed).publication!.document);
     const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID], controllerUid: UID } });
-    expect(withTopologySteps([], publishOf(current), current)).toEqual([]);
+    expect(withPublicationSteps([], publishOf(current), current)).toEqual([]);
   });
 
   it('deletes the ConfigMap just before the finalizer on the deletion path, and only if it is ours', () => {
     const deleting = aWorld(aReplicaSetDB().beingDeleted()).build();
     const ours = observedWith(deleting, { configMap: { data: {}, resourceVersion: '3', ...OURS } });
     const steps: Step[] = [{ kind: 'deleteParameterGroup', name: 'g' }, { kind: 'removeFinalizer' }];
-    expect(withTopologySteps(steps, publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
+    expect(withPublicationSteps(steps, publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
     const foreign = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other'] } });
-    expect(withTopologySteps(steps, publishOf(foreign), foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
-    expect(withTopologySteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withPublicationSteps(steps, publishOf(foreign), foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withPublicationSteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     const handMade = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [] } });
-    expect(withTopologySteps(steps, publishOf(handMade), handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(withPublicationSteps(steps, publishOf(handMade), handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
-    expect(withTopologySteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
+    expect(withPublicationSteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
   });
 
   it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
     const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
     const ours = observedWith(retained, { configMap: { data: {}, resourceVersion: '3', ...OURS, ownerUids: ['other', UID] } });
     const steps: Step[] = [{ kind: 'removeFinalizer' }];
-    expect(withTopologySteps(steps, publishOf(ours), ours)).toEqual([
+    expect(withPublicationSteps(steps, publishOf(ours), ours)).toEqual([
       { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },
       { kind: 'removeFinalizer' },
     ]);
     // Released already (a repeat after a crash), or never ours: nothing to do.
     const released = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '4', ownerUids: ['other'] } });
-    expect(withTopologySteps(steps, publishOf(released), released).map((s) => s.kind)).toEqual(['removeFinalizer']);
-    expect(withTopologySteps(steps, publishOf(retained), retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(withPublicationSteps(steps, publishOf(released), released).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(withPublicationSteps(steps, publishOf(retained), retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
   });
 });
