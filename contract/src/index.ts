@@ -5,4 +5,4 @@ export { TOPOLOGY_CONTRACT_VERSION, tlsModeSchema, topologySchema } from './sche
 export type { TlsMode, Topology, TopologyInput, TopologyPrimary, TopologyReplica, TopologyRouting } from './schema.js';
 export { formatTopology, parseTopology, TopologyError } from './parse.js';
 export { buildTopologyJsonSchema, renderTopologyJsonSchema } from './json-schema.js';
-export { SERVIO_ENV_KEYS, replicaHostKey, replicaNumberOf, replicaPortKey } from './environment.js';
+export { SERVIO_ENV_KEYS, renderServioEnvironment, replicaHostKey, replicaNumberOf, replicaPortKey, type ServioEnvironment } from './environment.js';
