@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { abortedOnLoss, EXIT_LOST_LEADERSHIP_WORK_STUCK, stopWorkOrExit } from './lost-leadership.js';
-import { leaderElectionDefaults } from './runtime/index.js';
+import { leaderElectionDefaults } from '@servio/controller-runtime';
+import { fakeTimersInEachTest } from '../../controller-runtime/testing/fake-time.js';
 
 function deps(stopWork: () => Promise<void>) {
   const fatal: Array<{ obj: unknown; msg: string }> = [];
@@ -17,12 +18,7 @@ function deps(stopWork: () => Promise<void>) {
   };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeTimersInEachTest();
 
 describe('stopWorkOrExit', () => {
   it('lets the process shut down normally when the work stops within the renew deadline', async () => {

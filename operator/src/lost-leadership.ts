@@ -2,7 +2,7 @@
 // elector's signal fired; here it waits for them to return, for at most the renew deadline. After that a successor
 // may hold the Lease, and work that is still running is fenced the only sure way left: the process exits at once.
 import type { Logger } from 'pino';
-import { stopWithin } from './runtime/index.js';
+import { stopWithin } from '@servio/controller-runtime';
 
 /** Lost the Lease; every reconcile stopped in time. The same code as any other failure: restart and campaign again. */
 export const EXIT_LOST_LEADERSHIP = 1;

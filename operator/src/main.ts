@@ -5,14 +5,13 @@
 // Losing the Lease is different: another process may already be reconciling, so every in-flight reconcile is
 // aborted at once, and the process exits (1) once they have stopped, or (3) if they have not within the renew
 // deadline, like client-go's leader election (OnStoppedLeading -> exit); the kubelet restarts it as a candidate.
-import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from './config/index.js';
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
 import { abortedOnLoss, EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
-import { LeaderElector, kubeLeaseStore } from './runtime/index.js';
+import { LeaderElector, kubeLeaseStore, uniqueIdentity } from '@servio/controller-runtime';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
 const EXIT_CONFIG = 2;
@@ -58,12 +57,6 @@ class Leadership {
     this.services.metrics.trackQueueDepth(() => 0);
     await op?.stop();
   }
-}
-
-function identityOf(config: Config): string {
-  // The pod name says which pod leads in `kubectl get lease`; the suffix keeps a restarted container from
-  // inheriting its predecessor's leadership as if nothing had happened.
-  return `${config.identity}_${randomBytes(4).toString('hex')}`;
 }
 
 async function run(config: Config, log: Logger): Promise<number> {
@@ -121,7 +114,9 @@ async function run(config: Config, log: Logger): Promise<number> {
     log.info('leader election is off: this process reconciles on its own');
     await leadership.begin();
   } else {
-    const identity = identityOf(config);
+    // The pod name (--identity) says which pod leads in `kubectl get lease`; a random suffix keeps a restarted
+    // container from inheriting its predecessor's leadership.
+    const identity = uniqueIdentity(config.identity);
     elector = new LeaderElector({
       store: kubeLeaseStore(kubeConfig, { namespace: config.leaseNamespace!, name: config.leaseName }),
       identity,

@@ -15,6 +15,7 @@ import {
   sharedReading,
   type DatabaseConnectionsPort,
   type LagWindow,
+  type ReplicaLagPort,
 } from './cloudwatch/index.js';
 import { ENDPOINTS_LABEL_SELECTOR } from './topology/index.js';
 import type { OperatorConfig } from './config/index.js';
@@ -24,7 +25,7 @@ import { createRdsClient, type RdsClientOptions } from './rds/client.js';
 import { withCoalescedDescribes, type CoalescingOptions } from './rds/coalescing-describer.js';
 import { withSteadyStateCache } from './rds/steady-cache.js';
 import { SdkRdsPort } from './rds/sdk-adapter.js';
-import { createReconciler } from './reconcile/reconciler.js';
+import { createReplicaSetDBReconciler, type ReplicaSetDBReconciler } from './reconcile/reconciler.js';
 import {
   Controller,
   ResourceWatcher,
@@ -33,9 +34,11 @@ import {
   parseObjectKey,
   watchClientFor,
   type BackoffPolicy,
+  type ControllerOptions,
+  type ObjectRef,
   type ResourceWatcherOptions,
   type SettledWork,
-} from './runtime/index.js';
+} from '@servio/controller-runtime';
 
 export type OperatorSettings = Pick<
   OperatorConfig,
@@ -124,43 +127,17 @@ function sharedConnectionsPort(options: OperatorOptions): DatabaseConnectionsPor
   return { databaseConnections: read };
 }
 
-export function startOperator(options: OperatorOptions): RunningOperator {
+/** The ReplicaSetDBs, and the endpoints ConfigMaps they own: a ConfigMap deleted or edited by hand reconciles its
+ * owner at once, which publishes it again. */
+function watchedResources(options: OperatorOptions): Pick<ControllerOptions, 'primary' | 'owned'> {
   const { config, kubeConfig, log } = options;
-  const kube = new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity });
-  const coalesced = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
-  // Parameter groups are checked every third steady resync: one read per object that cannot be shared, for drift
-  // (a hand edit) that is rare; everything the operator itself changes is read back at once.
-  const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
-  const rds = steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache);
-  // The controller exists only below; a reading cannot come before start() anyway.
-  let enqueue: (key: string) => void = () => undefined;
-  const lag = periodicLagReader(options, (keys) => {
-    log.debug({ keys }, 'replica lag changed routing');
-    for (const key of keys) enqueue(key);
-  });
-  const reconcile = createReconciler({
-    kube,
-    rds,
-    lag,
-    connections: sharedConnectionsPort(options),
-    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning, awsActionRetryMs: config.awsActionRetry },
-    metrics: options.metrics,
-    adoptNamespaces: config.adoptNamespaces ?? [],
-    awsRegion: config.awsRegion,
-  });
-
-  const controller = new Controller({
-    name: 'replicasetdb',
-    log,
-    reconcile: (key, ctx) => reconcile(parseObjectKey(key), { log: ctx.log, signal: ctx.signal }),
+  const watcher = { watchClient: watchClientFor(kubeConfig), log, ...options.watcher };
+  return {
     primary: new ResourceWatcher({
       name: PLURAL,
       sources: customResourceSources(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL }, { namespaces: config.watchNamespaces }),
-      watchClient: watchClientFor(kubeConfig),
-      log,
-      ...options.watcher,
+      ...watcher,
     }),
-    // A ConfigMap deleted or edited by hand reconciles its owner at once, which publishes it again.
     owned: [
       {
         owner: { group: GROUP, kind: KIND },
@@ -168,19 +145,54 @@ export function startOperator(options: OperatorOptions): RunningOperator {
           name: 'endpoints-configmaps',
           // Only the ConfigMaps the operator publishes are watched (and cached), not every ConfigMap of the cluster.
           sources: configMapSources(kubeConfig, { namespaces: config.watchNamespaces, labelSelector: ENDPOINTS_LABEL_SELECTOR }),
-          watchClient: watchClientFor(kubeConfig),
-          log,
-          ...options.watcher,
+          ...watcher,
         }),
       },
     ],
+  };
+}
+
+/** The reconciler on its ports: the Kubernetes adapter, RDS (describes coalesced, steady objects answered from a
+ * shared inventory), CloudWatch lag and connections. */
+function replicaSetDBReconciler(options: OperatorOptions, lag: ReplicaLagPort): ReplicaSetDBReconciler {
+  const { config, kubeConfig, log } = options;
+  const coalesced = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
+  // Parameter groups are checked every third steady resync: one read per object that cannot be shared, for drift
+  // (a hand edit) that is rare; everything the operator itself changes is read back at once.
+  const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
+  return createReplicaSetDBReconciler({
+    kube: new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity }),
+    rds: steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache),
+    lag,
+    connections: sharedConnectionsPort(options),
+    resync: { steadyMs: config.resyncSteady, transitioningMs: config.resyncTransitioning, awsActionRetryMs: config.awsActionRetry },
+    metrics: options.metrics,
+    adoptNamespaces: config.adoptNamespaces ?? [],
+    awsRegion: config.awsRegion,
+  });
+}
+
+export function startOperator(options: OperatorOptions): RunningOperator {
+  const { config, log } = options;
+  // The controller exists only below; a reading cannot come before start() anyway.
+  let enqueue: (ref: ObjectRef) => void = () => undefined;
+  const lag = periodicLagReader(options, (keys) => {
+    log.debug({ keys }, 'replica lag changed routing');
+    for (const key of keys) enqueue(parseObjectKey(key));
+  });
+
+  const controller = new Controller({
+    name: 'replicasetdb',
+    log,
+    ...watchedResources(options),
+    reconcile: replicaSetDBReconciler(options, lag),
     concurrency: config.concurrency,
     resyncIntervalMs: config.resyncSteady,
     shutdownGraceMs: config.shutdownTimeout,
     ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
     onReconciled: (settled: SettledWork) => options.metrics?.observeReconcile(resultOf(settled), settled.durationMs / 1000),
   });
-  enqueue = (key) => controller.enqueue(key);
+  enqueue = (ref) => controller.enqueue(ref);
   controller.start();
   // The lag reader works for this process's reconciles only: it starts with them and, once leadership is lost, its
   // reading in flight is cancelled and it reports nothing more, like every reconcile in flight.

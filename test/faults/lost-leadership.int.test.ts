@@ -10,7 +10,7 @@
 // and exit (1, or 3 if its work did not stop within the renew deadline); the new leader finishes the change.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leaderElectionDefaults } from '../../operator/src/runtime/index.js';
+import { leaderElectionDefaults } from '@servio/controller-runtime';
 import { isMutating } from '../env/rds-world/journal.js';
 import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
 import { installChartIdentity, type ChartIdentity } from '../ship/chart.js';

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTcpProxy, type TcpProxy } from '../../operator/src/runtime/testing/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../../controller-runtime/testing/tcp-proxy.js';
 import { testEnv } from '../env/helpers.js';
 import { recordFigures } from './figures.js';
 import { checkInvariants, executed } from './invariants.js';

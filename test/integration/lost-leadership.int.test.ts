@@ -12,8 +12,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicaSetDB, deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
-import { controllerDefaults, kubeLeaseStore, LeaderElector, leaderElectionDefaults } from '../../operator/src/runtime/index.js';
-import { startTcpProxy, type TcpProxy } from '../../operator/src/runtime/testing/tcp-proxy.js';
+import { controllerDefaults, kubeLeaseStore, LeaderElector, leaderElectionDefaults } from '@servio/controller-runtime';
+import { startTcpProxy, type TcpProxy } from '../../controller-runtime/testing/tcp-proxy.js';
 import { awsClientConfig, createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
 import { startTestOperator } from './operator-harness.js';
 

@@ -16,6 +16,8 @@ import { createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../
 import { ROOT, ensureCrd, installChartIdentity, runCommand, type ChartIdentity } from './chart.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+/** The npm workspaces the operator imports at run time, each shipped as its package.json and compiled dist/. */
+const WORKSPACES = ['contract', 'controller-runtime'] as const;
 
 /** The production `npm ci` of the Dockerfile's deps stage, as argv. */
 function dockerfileNpmCi(): string[] {
@@ -130,12 +132,14 @@ describe('production install (what the Dockerfile builds)', () => {
       values: { aws: { region: testEnv().aws.region }, watchNamespaces: [namespace], leaderElection: { leaseName } },
     });
 
-    // build stage: compile the contract package and the operator straight into the image folder (the repository's
-    // own dist/ folders are left alone), then drop what the Dockerfile drops.
+    // build stage: compile the workspaces and the operator straight into the image folder (the repository's own
+    // dist/ folders are left alone), then drop what the Dockerfile drops.
     const tscBin = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const contract = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'contract', 'tsconfig.build.json'), '--outDir', join(app, 'contract', 'dist')]);
-    expect(contract.code, contract.stdout + contract.stderr).toBe(0);
-    for (const file of filesUnder(join(app, 'contract', 'dist'))) if (/\.d\.ts(\.map)?$/.test(file)) rmSync(file);
+    for (const workspace of WORKSPACES) {
+      const built = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, workspace, 'tsconfig.build.json'), '--outDir', join(app, workspace, 'dist')]);
+      expect(built.code, built.stdout + built.stderr).toBe(0);
+      for (const file of filesUnder(join(app, workspace, 'dist'))) if (/\.d\.ts(\.map)?$/.test(file)) rmSync(file);
+    }
     const tsc = await runCommand(process.execPath, [tscBin, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
 
@@ -143,11 +147,11 @@ describe('production install (what the Dockerfile builds)', () => {
     // an offline copy after the first run.
     cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
     cpSync(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'));
-    cpSync(join(ROOT, 'contract', 'package.json'), join(app, 'contract', 'package.json'));
+    for (const workspace of WORKSPACES) cpSync(join(ROOT, workspace, 'package.json'), join(app, workspace, 'package.json'));
     const [npm, ...npmArgs] = dockerfileNpmCi();
     const install = await runCommand('/usr/bin/env', ['npm_config_prefer_offline=true', npm!, ...npmArgs], undefined, app);
     expect(install.code, install.stdout + install.stderr).toBe(0);
-    // The runtime stage ships package.json, node_modules, dist/ and contract/{package.json,dist} only.
+    // The runtime stage ships package.json, node_modules, dist/ and each workspace's {package.json,dist} only.
     rmSync(join(app, 'package-lock.json'));
   });
 
@@ -178,14 +182,20 @@ describe('production install (what the Dockerfile builds)', () => {
     expect(dist.filter((f) => f.endsWith('.ts') || /\.test\.js$/.test(f) || /[/\\]testing[/\\]/.test(f))).toEqual([]);
     const modules = join(app, 'node_modules');
     for (const runtime of ['@kubernetes/client-node', '@aws-sdk/client-rds', 'pino', 'prom-client', 'zod']) expect(existsSync(join(modules, runtime)), runtime).toBe(true);
-    // The workspace link resolves to the shipped contract package, the operator's only workspace dependency.
+    // The workspace link resolves to the shipped contract package.
     expect(existsSync(join(modules, '@servio', 'replicasetdb-contract', 'dist', 'index.js'))).toBe(true);
     // The client library and the PostgreSQL driver are for applications and tests, not for the operator.
-    expect(readdirSync(join(modules, '@servio'))).toEqual(['replicasetdb-contract']);
+    expect(readdirSync(join(modules, '@servio')).sort()).toEqual(['controller-runtime', 'replicasetdb-contract']);
     for (const driver of ['pg', 'pg-pool', 'pg-protocol']) expect(existsSync(join(modules, driver)), driver).toBe(false);
     expect(existsSync(join(app, 'client')), 'client/').toBe(false);
     // (@types/node is there: @kubernetes/client-node lists it as a dependency.)
     for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv', 'drizzle-orm']) expect(existsSync(join(modules, dev)), dev).toBe(false);
+  });
+
+  it('ships the controller runtime as compiled JavaScript behind its workspace link', () => {
+    const dist = filesUnder(join(app, 'controller-runtime', 'dist'));
+    expect(dist.filter((f) => f.endsWith('.ts') || /\.test\.js$/.test(f) || /[/\\]testing[/\\]/.test(f))).toEqual([]);
+    expect(existsSync(join(app, 'node_modules', '@servio', 'controller-runtime', 'dist', 'index.js'))).toBe(true);
   });
 
   it('starts, answers /healthz with 200 and takes the Lease', async () => {

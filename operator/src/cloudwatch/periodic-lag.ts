@@ -5,7 +5,7 @@
 // ReplicaLag period), and after each reading exactly the objects whose routing it changes are reported, for the
 // controller to reconcile at once. Reconciles are answered from the latest reading; a replica not in it yet (a new
 // one) is read at once, together with everything else of interest.
-import { untilAborted } from '../runtime/until-aborted.js';
+import { untilAborted } from '@servio/controller-runtime';
 import type { LagCallOptions, ReplicaLagPort } from './port.js';
 import { objectsWithRoutingChange, type LagInterest, type LagValues } from './routing-change.js';
 

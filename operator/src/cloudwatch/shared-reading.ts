@@ -3,7 +3,7 @@
 // one shared reading of every instance anyone asked about, taken at most once per `maxAgeMs` (one call per 500
 // instances), and reads afresh whenever an asked-for instance is not in the last reading. The reading serves every
 // reconcile, so a caller's abort signal never cancels it: an aborted caller only stops waiting for it.
-import { untilAborted } from '../runtime/until-aborted.js';
+import { untilAborted } from '@servio/controller-runtime';
 
 export interface SharedReadingOptions {
   /** Oldest reading an answer may come from; well below the metric's one-minute period. */

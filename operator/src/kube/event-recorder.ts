@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { isNotFound } from '../runtime/api-status.js';
+import { isNotFound } from '@servio/controller-runtime';
 import type { EventType, OwnerIdentity } from '../ports/kubernetes.js';
 
 /** Longer messages are cut: events.k8s.io limits a note to 1 kB, and an event is a pointer, not a log. */

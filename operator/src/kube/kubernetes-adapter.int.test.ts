@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../api/index.js';
 import type { OwnerIdentity } from '../ports/kubernetes.js';
 import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
-import { httpStatusOf } from '../runtime/api-status.js';
+import { httpStatusOf } from '@servio/controller-runtime';
 import { KubernetesAdapter } from './kubernetes-adapter.js';
 import {
   createReplicaSetDB,

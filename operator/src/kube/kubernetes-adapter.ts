@@ -20,7 +20,7 @@ import type {
   StoredConfigMap,
   StoredObject,
 } from '../ports/kubernetes.js';
-import { isConflict, isNotFound } from '../runtime/api-status.js';
+import { isConflict, isNotFound } from '@servio/controller-runtime';
 import { coreV1EventSink, EventRecorder } from './event-recorder.js';
 import { addFinalizerPatch, removeFinalizerPatch, type JsonPatchOperation } from './finalizer-patch.js';
 

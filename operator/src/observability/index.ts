@@ -1,4 +1,4 @@
-export { createLogger, reconcileLogger, type Logger, type LoggerOptions, type ObjectKey } from './logger.js';
+export { createLogger, reconcileLogger, type Logger, type LoggerOptions } from './logger.js';
 export { SECRET_KEYS, REDACTED, redactPaths } from './redaction.js';
 export { createMetrics, type OperatorMetrics, type MetricsOptions } from './metrics.js';
 export { awsCallMetricsMiddleware, awsCallMetricsPlugin, instrumentAwsClient, AWS_METRICS_MIDDLEWARE } from './aws-middleware.js';

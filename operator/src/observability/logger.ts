@@ -1,5 +1,6 @@
 // The operator's structured logger: pino JSON on stdout, one object per line, secrets redacted by configuration.
 import { randomUUID } from 'node:crypto';
+import { objectKey, type ObjectRef } from '@servio/controller-runtime';
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import { REDACTED, redactPaths } from './redaction.js';
 
@@ -26,13 +27,8 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
   );
 }
 
-export interface ObjectKey {
-  namespace: string;
-  name: string;
-}
-
 /** A child logger for one reconcile: every line it writes carries the object key and a reconcile id, so the
  * lines of one pass can be told apart from those of the next pass over the same object. */
-export function reconcileLogger(parent: Logger, key: ObjectKey, reconcileId: string = randomUUID()): Logger {
-  return parent.child({ reconcileId, key: `${key.namespace}/${key.name}`, namespace: key.namespace, name: key.name });
+export function reconcileLogger(parent: Logger, ref: ObjectRef, reconcileId: string = randomUUID()): Logger {
+  return parent.child({ reconcileId, key: objectKey(ref), namespace: ref.namespace, name: ref.name });
 }

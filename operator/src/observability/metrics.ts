@@ -1,7 +1,7 @@
 // The operator's Prometheus metrics, behind small functions so that the controller, the reconciler and the AWS
 // adapters record what happened without knowing prom-client. One registry per process (and per test).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ObjectKey } from './logger.js';
+import { objectKey, type ObjectRef } from '@servio/controller-runtime';
 
 const PREFIX = 'rsdb_';
 
@@ -15,13 +15,13 @@ export interface OperatorMetrics {
    * `success` or the error's name (`ThrottlingException`). */
   observeAwsCall(service: string, operation: string, outcome: string, seconds: number): void;
   /** The RDS status of every instance of one ReplicaSetDB, replacing what was reported for it before. */
-  setInstanceStatuses(key: ObjectKey, statuses: readonly string[]): void;
+  setInstanceStatuses(ref: ObjectRef, statuses: readonly string[]): void;
   /** Replica lag from CloudWatch; undefined = unknown, which removes the series instead of reporting 0. */
-  setReplicaLag(key: ObjectKey, instanceId: string, seconds: number | undefined): void;
-  setTopologyRevision(key: ObjectKey, revision: number): void;
+  setReplicaLag(ref: ObjectRef, instanceId: string, seconds: number | undefined): void;
+  setTopologyRevision(ref: ObjectRef, revision: number): void;
   setLeader(isLeader: boolean): void;
   /** Drops every series of a ReplicaSetDB that is gone, so deleted objects do not linger in dashboards. */
-  forgetObject(key: ObjectKey): void;
+  forgetObject(ref: ObjectRef): void;
 }
 
 export interface MetricsOptions {
@@ -29,7 +29,6 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
-const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;
 
 export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): OperatorMetrics {
   const registry = new Registry();
@@ -86,13 +85,13 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
       const counts = new Map<string, number>();
       for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
       const { namespace, name } = key;
-      for (const old of statusesByKey.get(keyOf(key)) ?? []) if (!counts.has(old)) instances.remove({ namespace, name, status: old });
+      for (const old of statusesByKey.get(objectKey(key)) ?? []) if (!counts.has(old)) instances.remove({ namespace, name, status: old });
       for (const [status, n] of counts) instances.set({ namespace, name, status }, n);
-      statusesByKey.set(keyOf(key), new Set(counts.keys()));
+      statusesByKey.set(objectKey(key), new Set(counts.keys()));
     },
     setReplicaLag(key, instance, seconds) {
       const { namespace, name } = key;
-      const known = lagInstancesByKey.get(keyOf(key)) ?? new Set<string>();
+      const known = lagInstancesByKey.get(objectKey(key)) ?? new Set<string>();
       if (seconds === undefined) {
         lag.remove({ namespace, name, instance });
         known.delete(instance);
@@ -100,7 +99,7 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
         lag.set({ namespace, name, instance }, seconds);
         known.add(instance);
       }
-      lagInstancesByKey.set(keyOf(key), known);
+      lagInstancesByKey.set(objectKey(key), known);
     },
     setTopologyRevision(key, rev) {
       revision.set({ namespace: key.namespace, name: key.name }, rev);
@@ -110,11 +109,11 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
     },
     forgetObject(key) {
       const { namespace, name } = key;
-      for (const status of statusesByKey.get(keyOf(key)) ?? []) instances.remove({ namespace, name, status });
-      for (const instance of lagInstancesByKey.get(keyOf(key)) ?? []) lag.remove({ namespace, name, instance });
+      for (const status of statusesByKey.get(objectKey(key)) ?? []) instances.remove({ namespace, name, status });
+      for (const instance of lagInstancesByKey.get(objectKey(key)) ?? []) lag.remove({ namespace, name, instance });
       revision.remove({ namespace, name });
-      statusesByKey.delete(keyOf(key));
-      lagInstancesByKey.delete(keyOf(key));
+      statusesByKey.delete(objectKey(key));
+      lagInstancesByKey.delete(objectKey(key));
     },
   };
 }

@@ -1,11 +1,10 @@
 // The Kubernetes side of a reconcile, as narrow as the reconciler needs it. The real adapter
 // (operator/src/kube/) is thin and tested against a real kube-apiserver; unit tests use an in-memory fake.
+import type { ObjectRef } from '@servio/controller-runtime';
 import type { ReplicaSetDBStatus } from '../api/index.js';
 
-export interface ObjectRef {
-  namespace: string;
-  name: string;
-}
+/** The one reference to a namespaced object, the same the controller hands the reconciler. */
+export type { ObjectRef };
 
 /** Identifies the object an Event or an ownerReference points at. */
 export interface OwnerIdentity extends ObjectRef {

@@ -3,7 +3,7 @@
 // it at the filter's 100-value limit), and each caller gets back only the instances it asked about.
 //
 // Freshness is not traded away: a request is only ever answered by a call issued after it arrived.
-import { untilAborted } from '../runtime/until-aborted.js';
+import { untilAborted } from '@servio/controller-runtime';
 import type { RdsInstance, RdsPort } from './port.js';
 
 export interface CoalescingOptions {

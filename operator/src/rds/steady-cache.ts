@@ -11,7 +11,7 @@
 // Parameter groups are cached the same way, per name, and dropped on every write to them. The list of every group
 // (which each object reads to find the groups an engine upgrade left behind) is one shared reading for all
 // objects, dropped on any group write.
-import { untilAborted } from '../runtime/until-aborted.js';
+import { untilAborted } from '@servio/controller-runtime';
 import type { DescribeOptions, ParameterGroup, ParameterGroupSummary, RdsInstance, RdsPort } from './port.js';
 
 export interface SteadyCacheOptions {

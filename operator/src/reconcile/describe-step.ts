@@ -1,6 +1,6 @@
 // One line per step, for logs and Events. Built from the step's fields, none of which is a password.
 import { describeChange } from './plan/drift.js';
-import type { DrainRelease } from './plan/drain-release.js';
+import type { DrainRelease } from './replica-lifecycle/drain-release.js';
 import type { Step } from './plan/types.js';
 
 const DRAIN_RELEASE_TEXT: Record<DrainRelease, string> = {

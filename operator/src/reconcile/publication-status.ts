@@ -1,13 +1,11 @@
 // The status fields the publication owns (status.replicas[].lagSeconds / routable / drainingSince,
 // status.endpoints.topologyRevision), from the publication plan and what apply managed to write. Pure.
-//
-// drainingSince is set only once the ConfigMap showing the replica as draining is in effect (written by this
-// reconcile, or already there); a failed write starts no clock. It is kept while the replica is retiring and
-// cleared when the spec wants the replica again.
+// drainingSince follows the replica lifecycle's rule (replica-lifecycle/status.ts).
 import { publishedLag } from '../topology/index.js';
 import type { ApplyOutcome } from './apply.js';
 import type { Observed } from './observed.js';
 import type { PublicationPlan } from './plan/publication.js';
+import { drainingSince as drainingSinceOf } from './replica-lifecycle/index.js';
 
 export interface InstancePublicationStatus {
   lagSeconds?: number;
@@ -33,8 +31,12 @@ export function buildPublicationStatus(observed: Observed, topology: Publication
   const instances = new Map<string, InstancePublicationStatus>();
   if (document !== undefined) instances.set(document.primary.id, { routable: true });
   for (const replica of topology.replicas) {
-    const previous = observed.previousInstanceStatus(replica.identifier)?.drainingSince;
-    const drainingSince = replica.retiring ? (previous ?? (inEffect && stateOf(replica.identifier) === 'draining' ? appliedAt.toISOString() : undefined)) : undefined;
+    const drainingSince = drainingSinceOf({
+      retiring: replica.retiring,
+      previous: observed.previousInstanceStatus(replica.identifier)?.drainingSince,
+      publishedDraining: inEffect && stateOf(replica.identifier) === 'draining',
+      appliedAt,
+    });
     instances.set(replica.identifier, {
       lagSeconds: publishedLag(replica.lagSeconds),
       routable: stateOf(replica.identifier) === 'active',

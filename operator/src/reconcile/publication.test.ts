@@ -5,7 +5,7 @@ import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { TOPOLOGY_KEY } from '../topology/index.js';
 import { topologyJsonSchemaValidator } from '../topology/testing/json-schema.js';
-import { createReconciler } from './reconciler.js';
+import { createReplicaSetDBReconciler } from './reconciler.js';
 import { BASE, aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness, type Harness, type HarnessOptions } from './testing/harness.js';
 
@@ -192,7 +192,7 @@ describe('topology: drain before delete', () => {
     await after(h, 20);
 
     // A new process: nothing in memory, the same Kubernetes and RDS.
-    const restarted = createReconciler({ kube: h.kube, rds: h.rds, resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS }, now: () => h.clock.now });
+    const restarted = createReplicaSetDBReconciler({ kube: h.kube, rds: h.rds, resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS }, now: () => h.clock.now });
     const run = () => restarted(h.ref, { log: h.log });
     await run();
     expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance')).toEqual([]);

@@ -2,11 +2,11 @@
 // world and converges, so a missed event never matters.
 import { isDeepStrictEqual } from 'node:util';
 import { API_VERSION, KIND, type ReplicaSetDBStatus } from '../api/index.js';
-import type { KubernetesPort, ObjectRef, OwnerIdentity } from '../ports/kubernetes.js';
+import type { KubernetesPort, OwnerIdentity } from '../ports/kubernetes.js';
 import type { RdsPort } from '../rds/port.js';
 import type { DatabaseConnectionsPort, ReplicaLagPort } from '../cloudwatch/port.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
-import { isConflict } from '../runtime/api-status.js';
+import { isConflict, type ObjectRef, type ReconcileResult } from '@servio/controller-runtime';
 import { applyPlan } from './apply.js';
 import { generateMasterPassword } from './credentials.js';
 import { describeStep } from './describe-step.js';
@@ -14,15 +14,14 @@ import type { ReconcileLogger } from './logger.js';
 import { observeReplicaSetDB } from './observe.js';
 import type { Observed } from './observed.js';
 import { planReconcile } from './plan/plan.js';
-import { drainBeforeDelete } from './plan/drain.js';
-import type { RetirementGate } from './plan/retirement.js';
-import { planPublication, withPublicationSteps } from './plan/publication.js';
+import { planPublication } from './plan/publication.js';
+import { drainBeforeDelete, type RetirementGate } from './replica-lifecycle/index.js';
 import { buildPublicationStatus, type PublicationStatus } from './publication-status.js';
 import { errorPolicy } from './error-policy.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
 import { buildStatus, decideVerdict } from './status.js';
 
-export interface ReconcilerDeps {
+export interface ReplicaSetDBReconcilerDeps {
   kube: KubernetesPort;
   rds: RdsPort;
   resync: ResyncIntervals;
@@ -41,13 +40,11 @@ export interface ReconcilerDeps {
   awsRegion?: string;
 }
 
-export interface ReconcileContext {
+/** What a ReplicaSetDB reconcile uses of the controller's ReconcileContext: unit tests run it with a plain
+ * logger and no signal, without a controller. */
+export interface ReplicaSetDBReconcileContext {
   log: ReconcileLogger;
   signal?: AbortSignal;
-}
-
-export interface ReconcileResult {
-  requeueAfterMs?: number;
 }
 
 /** Thrown for a failure the error policy (error-policy.ts) answers with `backoff` (throttling, 5xx, the API
@@ -68,9 +65,11 @@ function throwIfAborted(signal: AbortSignal | undefined, before: string): void {
   throw new ReconcileAbortedError(`reconcile aborted before ${before}: ${reason}`);
 }
 
-export type Reconciler = (ref: ObjectRef, ctx: ReconcileContext) => Promise<ReconcileResult>;
+/** A reconcile of one ReplicaSetDB; the controller's ReconcileContext satisfies its context, so the controller
+ * runs it as it is. */
+export type ReplicaSetDBReconciler = (ref: ObjectRef, ctx: ReplicaSetDBReconcileContext) => Promise<ReconcileResult>;
 
-export function createReconciler(deps: ReconcilerDeps): Reconciler {
+export function createReplicaSetDBReconciler(deps: ReplicaSetDBReconcilerDeps): ReplicaSetDBReconciler {
   const now = deps.now ?? (() => new Date());
   const generatePassword = deps.generatePassword ?? (() => generateMasterPassword());
 
@@ -85,9 +84,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       ctx.log.warn({ err: observed.world.lagUnavailable }, 'could not read replica lag from CloudWatch; using the last known values');
     }
     const at = now();
-    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete });
     const publication = planPublication(observed, at);
-    const steps = withPublicationSteps(plan.steps, publication, observed);
+    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete, topology: publication });
+    const steps = plan.steps;
     if (steps.length > 0 || plan.blocker !== undefined) {
       ctx.log.debug({ steps: steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
     }
@@ -134,7 +133,7 @@ async function writeStatusUnlessStale(
   ref: ObjectRef,
   status: ReplicaSetDBStatus,
   resourceVersion: string,
-  { log, signal }: ReconcileContext,
+  { log, signal }: ReplicaSetDBReconcileContext,
 ): Promise<'written' | 'stale'> {
   try {
     await kube.writeStatus(ref, status, resourceVersion, signal !== undefined ? { signal } : {});
@@ -146,7 +145,7 @@ async function writeStatusUnlessStale(
   }
 }
 
-function recordTopologyMetrics(metrics: ReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: PublicationStatus | undefined): void {
+function recordTopologyMetrics(metrics: ReplicaSetDBReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: PublicationStatus | undefined): void {
   if (metrics === undefined) return;
   if (gone) {
     metrics.forgetObject(ref);

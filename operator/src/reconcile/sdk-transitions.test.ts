@@ -17,7 +17,7 @@ import {
 import type { RdsInstance } from '../rds/port.js';
 import { recordToTags } from '../rds/sdk-mapping.js';
 import { SdkRdsPort } from '../rds/sdk-adapter.js';
-import { createReconciler } from './reconciler.js';
+import { createReplicaSetDBReconciler } from './reconciler.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
 import { BASE, aReplicaSetDB, aWorld, type ReplicaSetDBBuilder } from './testing/fixtures.js';
 import { CapturingLogger, STEADY_MS, TRANSITIONING_MS } from './testing/harness.js';
@@ -76,7 +76,7 @@ function serve(db: ReplicaSetDBBuilder, world: ReturnType<typeof aWorld>) {
   record.finalizers = ['db.servio.io/finalizer'];
   record.deletionTimestamp = db.deletionTimestamp;
   void kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: 'Existing-Password-123' }, {});
-  const reconcile = createReconciler({ kube, rds: new SdkRdsPort(new RDSClient({ region: 'us-east-1' })), resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS } });
+  const reconcile = createReplicaSetDBReconciler({ kube, rds: new SdkRdsPort(new RDSClient({ region: 'us-east-1' })), resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS } });
   const run = () => reconcile({ namespace: 'prod', name: 'servio' }, { log: new CapturingLogger() });
   return { kube, run, status: () => record.status };
 }

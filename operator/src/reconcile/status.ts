@@ -15,7 +15,7 @@ import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { PublicationPlan } from './plan/publication.js';
 import type { InstancePublicationStatus, PublicationStatus } from './publication-status.js';
-import { withDrainRelease } from './drain-status.js';
+import { withDrainRelease } from './replica-lifecycle/index.js';
 
 export interface Verdict {
   phase: Phase;

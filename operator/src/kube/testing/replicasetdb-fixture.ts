@@ -1,8 +1,9 @@
 // Valid ReplicaSetDB objects for integration tests against the real API server, and their cleanup. There is no
 // garbage collector or namespace controller in the test environment: tests delete what they create.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ensureCrdInstalled } from '@servio/controller-runtime';
+import { deleteAllCustomObjects } from '../../../../controller-runtime/testing/custom-objects.js';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION, buildCrd } from '../../api/index.js';
-import { ensureCrdInstalled } from '../crd-install.js';
 
 export const replicaSetDBResource = { group: GROUP, version: VERSION, plural: PLURAL } as const;
 
@@ -35,18 +36,5 @@ export async function createReplicaSetDB(
 
 /** Deletes every ReplicaSetDB of the namespace, clearing finalizers first since no operator will. */
 export async function deleteAllReplicaSetDBs(kc: KubeConfig, namespace: string): Promise<void> {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const list = (await api.listNamespacedCustomObject({ ...replicaSetDBResource, namespace })) as {
-    items: Array<{ metadata: { name: string; finalizers?: string[] } }>;
-  };
-  for (const item of list.items) {
-    const { name } = item.metadata;
-    if (item.metadata.finalizers?.length) {
-      await api.patchNamespacedCustomObject(
-        { ...replicaSetDBResource, namespace, name, body: [{ op: 'remove', path: '/metadata/finalizers' }] },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-      );
-    }
-    await api.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name }).catch(() => undefined);
-  }
+  await deleteAllCustomObjects(kc, replicaSetDBResource, namespace);
 }

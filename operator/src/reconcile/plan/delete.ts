@@ -3,11 +3,14 @@
 // group, then the finalizer. Instances the object does not own are never deleted. The credentials Secret is
 // kept: a final snapshot, or a retained instance, still needs its password.
 import { MAX_REPLICAS } from '../../api/index.js';
-import { canTakeFinalSnapshot, isDeletable, isModifiable } from '../instance-states.js';
+import { canTakeFinalSnapshot, isDeletable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { RdsInstance } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
+import { liftDeletionProtection } from '../replica-lifecycle/index.js';
 import { findDeletionBlocker } from './blockers.js';
+import type { PlanPhase } from './phase.js';
+import { finalPublicationStep } from './publication.js';
 import type { Plan } from './types.js';
 
 function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined, replicaCandidates?: string[]): void {
@@ -16,18 +19,7 @@ function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceR
     plan.waits.push({ subject: id, message: `${id} is being deleted` });
   } else if (instance.deletionProtection) {
     // The spec says deletionProtection: false (checked before), RDS has not caught up yet.
-    if (isModifiable(instance.status)) {
-      plan.steps.push({
-        kind: 'modifyInstance',
-        identifier: id,
-        role,
-        changes: { deletionProtection: false },
-        delta: [{ field: 'deletionProtection', from: 'true', to: 'false' }],
-        applyImmediately: true,
-      });
-    } else {
-      plan.waits.push({ subject: id, message: `${id} is ${instance.status}; its deletion protection is lifted once it is available` });
-    }
+    liftDeletionProtection(plan, instance, role);
   } else if (isDeletable(instance.status)) {
     plan.steps.push({
       kind: 'deleteInstance',
@@ -42,51 +34,81 @@ function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceR
   }
 }
 
-export function planDeletion(plan: Plan, observed: Observed): Plan {
-  if (!observed.hasFinalizer()) return plan;
+/** Only instances that carry this object's ownership tags: one merely adoptable was never taken over, so it is left
+ * as it was found. */
+function ownedInstances(observed: Observed): RdsInstance[] {
+  return observed.managedInstances().filter((i) => observed.ownershipOf(i.tags) === 'owned');
+}
+
+/** Without the finalizer there is nothing of ours left to clean up. */
+const finalizerPresent: PlanPhase = (_plan, observed) => (observed.hasFinalizer() ? undefined : 'stop');
+
+const deletionBlocker: PlanPhase = (plan, observed) => {
   const blocker = findDeletionBlocker(observed);
-  if (blocker !== undefined) {
-    plan.blocker = blocker;
-    return plan;
-  }
+  if (blocker === undefined) return;
+  plan.blocker = blocker;
+  return 'stop';
+};
+
+/** Retain leaves every AWS resource as it is. */
+const unlessRetained =
+  (phase: PlanPhase): PlanPhase =>
+  (plan, observed, context) =>
+    observed.spec!.deletionPolicy === 'Retain' ? undefined : phase(plan, observed, context);
+
+const replicas: PlanPhase = (plan, observed) => {
+  const owned = ownedInstances(observed)
+    .filter((i) => i.identifier !== observed.names.primary)
+    .reverse();
+  for (const replica of owned) planInstanceDeletion(plan, replica, 'replica', undefined);
+  if (owned.length === 0) return;
+  plan.waits.push({ subject: observed.names.primary, message: `${observed.names.primary} is deleted after its replicas` });
+  return 'stop';
+};
+
+const primary: PlanPhase = (plan, observed) => {
   const spec = observed.spec!;
-  if (spec.deletionPolicy === 'Retain') {
-    plan.steps.push({ kind: 'removeFinalizer' });
-    return plan;
-  }
-
-  // Only instances that carry this object's ownership tags: one merely adoptable was never taken over, so it is left
-  // as it was found.
-  const managed = observed.managedInstances().filter((i) => observed.ownershipOf(i.tags) === 'owned');
-  const replicas = managed.filter((i) => i.identifier !== observed.names.primary).reverse();
-  for (const replica of replicas) planInstanceDeletion(plan, replica, 'replica', undefined);
-  if (replicas.length > 0) {
-    plan.waits.push({ subject: observed.names.primary, message: `${observed.names.primary} is deleted after its replicas` });
-    return plan;
-  }
-
-  const primary = managed.find((i) => i.identifier === observed.names.primary);
-  if (primary !== undefined && spec.deletionPolicy === 'Snapshot' && !canTakeFinalSnapshot(primary.status)) {
+  const instance = ownedInstances(observed).find((i) => i.identifier === observed.names.primary);
+  if (instance === undefined) return;
+  if (spec.deletionPolicy === 'Snapshot' && !canTakeFinalSnapshot(instance.status)) {
     // Retrying cannot help: the state does not end by itself, and deleting without the snapshot the spec asks for
     // is a person's decision.
     plan.blocker = {
       reason: 'FinalSnapshotImpossible',
-      message: `${primary.identifier} is ${primary.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
+      message: `${instance.identifier} is ${instance.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
     };
-    return plan;
+    return 'stop';
   }
-  if (primary !== undefined) {
-    const candidates = Array.from({ length: MAX_REPLICAS }, (_, i) => observed.names.replica(i + 1));
-    planInstanceDeletion(plan, primary, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined, candidates);
-    return plan;
-  }
+  const candidates = Array.from({ length: MAX_REPLICAS }, (_, i) => observed.names.replica(i + 1));
+  planInstanceDeletion(plan, instance, 'primary', spec.deletionPolicy === 'Snapshot' ? observed.names.finalSnapshot : undefined, candidates);
+  return 'stop';
+};
 
+const parameterGroups: PlanPhase = (plan, observed) => {
   const group = observed.parameterGroup();
   if (group !== undefined && observed.ownershipOf(group.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: group.name });
   // And any group an earlier engine family left behind.
   for (const retired of observed.retiredParameterGroups()) {
     if (observed.ownershipOf(retired.tags) === 'owned') plan.steps.push({ kind: 'deleteParameterGroup', name: retired.name });
   }
+};
+
+/** Only with a topology plan: the ConfigMap is the topology concern's. */
+const topologyRemoval: PlanPhase = (plan, observed, { topology }) => {
+  const step = topology === undefined ? undefined : finalPublicationStep(observed);
+  if (step !== undefined) plan.steps.push(step);
+};
+
+const removeFinalizer: PlanPhase = (plan) => {
   plan.steps.push({ kind: 'removeFinalizer' });
-  return plan;
-}
+};
+
+export const DELETION_PHASES: readonly PlanPhase[] = [
+  finalizerPresent,
+  deletionBlocker,
+  unlessRetained(replicas),
+  unlessRetained(primary),
+  unlessRetained(parameterGroups),
+  topologyRemoval,
+  removeFinalizer,
+];

@@ -1,24 +1,23 @@
 // The plan: spec x observed -> ordered steps, waits, blocker, pending changes. Pure: no I/O, no clock (the time
-// is an input), so every rule is tested with a table of snapshots.
+// is an input), so every rule is tested with a table of snapshots. The order of the rules is a list of phases:
+// LIVE_PHASES (live-phases.ts) for a live object, DELETION_PHASES (delete.ts) behind the finalizer.
 import { healthOf, unhealthyAdvice } from '../instance-states.js';
 import type { Observed } from '../observed.js';
-import { findBlocker } from './blockers.js';
-import { planPrimaryCreation } from './create.js';
-import { planCredentials } from './credentials.js';
-import { planDeletion } from './delete.js';
+import { retireImmediately, type RetirementGate } from '../replica-lifecycle/index.js';
 import { guardInstanceDeletions } from './adopted-deletion.js';
-import { planModifications } from './modify.js';
-import { planParameterGroup, planRetiredParameterGroups } from './parameters.js';
-import { retireImmediately, type RetirementGate } from './retirement.js';
-import { planReplicaSet } from './scale.js';
+import { DELETION_PHASES } from './delete.js';
 import { withoutHeldSteps } from './held.js';
-import { planInstanceTags } from './tags.js';
+import { runPhases } from './phase.js';
+import { LIVE_PHASES } from './live-phases.js';
+import type { PublicationPlan } from './publication.js';
 import { emptyPlan, type Plan, type UnhealthyInstance } from './types.js';
 
 export interface PlanOptions {
   now: Date;
   /** What a replica passes before it is deleted; the default deletes at once. */
   retirementGate?: RetirementGate;
+  /** The topology this pass publishes (planPublication); without it the plan leaves the endpoints ConfigMap alone. */
+  topology?: PublicationPlan;
 }
 
 function unhealthyInstances(observed: Observed): UnhealthyInstance[] {
@@ -36,39 +35,8 @@ export function planReconcile(observed: Observed, options: PlanOptions): Plan {
 function planUnguarded(observed: Observed, options: PlanOptions): Plan {
   const plan = emptyPlan();
   plan.unhealthy = unhealthyInstances(observed);
-  if (observed.isDeleting()) return planDeletion(plan, observed);
+  const context = { now: options.now, retirementGate: options.retirementGate ?? retireImmediately, topology: options.topology };
+  if (observed.isDeleting()) return runPhases(DELETION_PHASES, plan, observed, context);
   // A change RDS rejected for this generation is taken out, whichever rule planned it; the rest goes on.
-  return withoutHeldSteps(planLive(plan, observed, options), observed);
-}
-
-function planLive(plan: Plan, observed: Observed, options: PlanOptions): Plan {
-  // Before anything exists in AWS, so cleanup is guaranteed to run for whatever is created next.
-  if (!observed.hasFinalizer()) plan.steps.push({ kind: 'addFinalizer' });
-  const blocker = findBlocker(observed);
-  if (blocker !== undefined) {
-    plan.blocker = blocker;
-    return plan;
-  }
-  const spec = observed.spec!;
-
-  // Before the primary: CreateDBInstance names the group.
-  planParameterGroup(plan, observed, spec);
-  planCredentials(plan, observed);
-  const primary = observed.primary();
-  if (primary === undefined) {
-    planPrimaryCreation(plan, observed, spec);
-    return plan;
-  }
-  planInstanceTags(plan, observed, spec);
-  if (primary.status === 'deleting') {
-    plan.waits.push({ subject: primary.identifier, message: `${primary.identifier} is being deleted outside the operator` });
-    return plan;
-  }
-  // Creations and deletions before modifications: a replica is created from an available primary, and a
-  // ModifyDBInstance sent to the primary first would make it `modifying` and the creation be refused.
-  planReplicaSet(plan, observed, spec, primary, options.retirementGate ?? retireImmediately, options.now);
-  planModifications(plan, observed, spec, primary);
-  // Last: housekeeping after a major upgrade, never ahead of a change the spec asks for.
-  planRetiredParameterGroups(plan, observed);
-  return plan;
+  return withoutHeldSteps(runPhases(LIVE_PHASES, plan, observed, context), observed);
 }

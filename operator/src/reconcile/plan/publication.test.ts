@@ -4,9 +4,10 @@ import type { InstanceStatus } from '../../api/index.js';
 import { parseTopology } from '@servio/replicasetdb-contract';
 import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
-import { BASE, aReplicaSetDB, aWorld, UID, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, SECRET_PASSWORD, aReplicaSetDB, aWorld, UID, usableCredentials, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
-import { planPublication, withPublicationSteps } from './publication.js';
+import { planReconcile } from './plan.js';
+import { planPublication } from './publication.js';
 import type { Step } from './types.js';
 
 const P = BASE;
@@ -30,6 +31,11 @@ function changed(before: ReplicaSetDBBuilder, after: ReplicaSetDBBuilder): Obser
   const synced = aWorld(before).inSync().build();
   const target = aWorld(after).build();
   return new Observed({ ...synced.world, object: target.world.object, names: target.world.names });
+}
+
+/** The plan's steps when it publishes the topology planned from the same world. */
+function stepsWithTopology(observed: Observed): Step[] {
+  return planReconcile(observed, { now: NOW, topology: planPublication(observed, NOW) }).steps;
 }
 
 function statesOf(observed: Observed): Array<[string, string]> {
@@ -139,7 +145,7 @@ describe('planPublication', () => {
     const topology = planPublication(observed, NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
-    expect(withPublicationSteps([], topology, observed)).toEqual([]);
+    expect(stepsWithTopology(observed)).toEqual([]);
   });
 
   it('has nothing to write when the observed ConfigMap holds the same content', () => {
@@ -170,48 +176,57 @@ describe('planPublication', () => {
   });
 });
 
-describe('withPublicationSteps', () => {
-  const publishOf = (observed: Observed) => planPublication(observed, NOW);
+describe('the topology phases of the plan', () => {
+  const scaledDown = (db: () => ReplicaSetDBBuilder) => changed(db().withReplicas(3), db().withReplicas(2));
+  /** Deleting, with only the parameter group left. */
+  const deletingLast = (db: ReplicaSetDBBuilder) => aWorld(db.withReplicas(0).beingDeleted()).inSync().withPrimary(undefined).build();
 
   it('publishes before anything else but the finalizer, so before any DeleteDBInstance', () => {
-    const observed = aWorld(aReplicaSetDB()).inSync().build();
-    const deletion: Step = { kind: 'deleteInstance', identifier: R(3), role: 'replica', finalSnapshot: 'skip', why: 'scale-down' };
-    expect(withPublicationSteps([{ kind: 'addFinalizer' }, deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
-    expect(withPublicationSteps([deletion], publishOf(observed), observed).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+    const unfinalized = scaledDown(() => aReplicaSetDB().withoutFinalizer());
+    const finalized = scaledDown(() => aReplicaSetDB());
+    expect(stepsWithTopology(unfinalized).map((s) => s.kind)).toEqual(['addFinalizer', 'publishTopology', 'deleteInstance']);
+    expect(stepsWithTopology(finalized).map((s) => s.kind)).toEqual(['publishTopology', 'deleteInstance']);
+  });
+
+  it('publishes while a blocker holds every other change, so a retiring replica stays withdrawn from routing', () => {
+    const blocked = observedWith(scaledDown(() => aReplicaSetDB()), { credentials: usableCredentials(SECRET_PASSWORD, { username: 'someone-else' }) });
+    const result = planReconcile(blocked, { now: NOW, topology: planPublication(blocked, NOW) });
+    expect(result.blocker?.reason).toBe('CredentialsUsernameMismatch');
+    expect(result.steps.map((s) => s.kind)).toEqual(['publishTopology']);
+    expect(statesOf(blocked)).toContainEqual([R(3), 'draining']);
   });
 
   it('adds no step when the ConfigMap is up to date', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
-    const { data, labels } = renderEndpointsConfigMap(publishOf(observed).publication!.document);
+    const { data, labels } = renderEndpointsConfigMap(planPublication(observed, NOW).publication!.document);
     const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID], controllerUid: UID } });
-    expect(withPublicationSteps([], publishOf(current), current)).toEqual([]);
+    expect(stepsWithTopology(current)).toEqual([]);
   });
 
   it('deletes the ConfigMap just before the finalizer on the deletion path, and only if it is ours', () => {
-    const deleting = aWorld(aReplicaSetDB().beingDeleted()).build();
+    const deleting = deletingLast(aReplicaSetDB());
     const ours = observedWith(deleting, { configMap: { data: {}, resourceVersion: '3', ...OURS } });
-    const steps: Step[] = [{ kind: 'deleteParameterGroup', name: 'g' }, { kind: 'removeFinalizer' }];
-    expect(withPublicationSteps(steps, publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
+    expect(stepsWithTopology(ours).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'deleteTopology', 'removeFinalizer']);
     const foreign = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: ['other'] } });
-    expect(withPublicationSteps(steps, publishOf(foreign), foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
-    expect(withPublicationSteps(steps, publishOf(deleting), deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(stepsWithTopology(foreign).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(stepsWithTopology(deleting).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     const handMade = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [] } });
-    expect(withPublicationSteps(steps, publishOf(handMade), handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
+    expect(stepsWithTopology(handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
-    expect(withPublicationSteps([{ kind: 'deleteInstance', identifier: R(1), role: 'replica', finalSnapshot: 'skip', why: 'object deleted' }], publishOf(ours), ours).map((s) => s.kind)).toEqual(['deleteInstance']);
+    const replicasLeft = observedWith(aWorld(aReplicaSetDB().withReplicas(1).beingDeleted()).inSync().build(), { configMap: { data: {}, resourceVersion: '3', ...OURS } });
+    expect(stepsWithTopology(replicasLeft).map((s) => s.kind)).toEqual(['deleteInstance']);
   });
 
   it('under deletionPolicy Retain keeps the ConfigMap for the retained databases and only gives up owning it', () => {
     const retained = aWorld(aReplicaSetDB().withSpec({ deletionPolicy: 'Retain' }).beingDeleted()).build();
     const ours = observedWith(retained, { configMap: { data: {}, resourceVersion: '3', ...OURS, ownerUids: ['other', UID] } });
-    const steps: Step[] = [{ kind: 'removeFinalizer' }];
-    expect(withPublicationSteps(steps, publishOf(ours), ours)).toEqual([
+    expect(stepsWithTopology(ours)).toEqual([
       { kind: 'releaseTopology', configMap: { namespace: 'prod', name: 'servio-endpoints' }, ownerUid: UID },
       { kind: 'removeFinalizer' },
     ]);
     // Released already (a repeat after a crash), or never ours: nothing to do.
     const released = observedWith(retained, { configMap: { data: {}, labels: {}, resourceVersion: '4', ownerUids: ['other'] } });
-    expect(withPublicationSteps(steps, publishOf(released), released).map((s) => s.kind)).toEqual(['removeFinalizer']);
-    expect(withPublicationSteps(steps, publishOf(retained), retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(stepsWithTopology(released).map((s) => s.kind)).toEqual(['removeFinalizer']);
+    expect(stepsWithTopology(retained).map((s) => s.kind)).toEqual(['removeFinalizer']);
   });
 });

@@ -1,13 +1,12 @@
 // The publication concern of the plan: which topology the endpoints ConfigMap must hold after this reconcile,
 // which replicas are routable, draining or lagging, and the steps that write or delete the ConfigMap. Pure.
 //
-// A replica is retiring when the spec no longer wants it (index above replicas.count) or RDS cannot recover it
-// (replaced): the same replicas plan/scale.ts retires, derived from the spec rather than from the gate's calls,
-// so a draining replica stays draining while a blocker holds every other change.
+// A retiring replica is published as draining: which replicas those are is the replica lifecycle's rule
+// (replica-lifecycle/routing.ts).
 import { planTopologyPublication, routeReplica, isLagging, type ReplicaRouting, type TopologyPublication, type TopologySource } from '../../topology/index.js';
-import { needsReplacement } from '../instance-states.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../naming/index.js';
 import type { Observed } from '../observed.js';
+import { isRetiring } from '../replica-lifecycle/index.js';
 import type { Step } from './types.js';
 
 export interface ReplicaPublication {
@@ -30,12 +29,6 @@ export interface PublicationPlan {
   lagging: LaggingReplica[];
   /** Why the topology cannot be published, for the Degraded condition. */
   problem?: string;
-}
-
-function isRetiring(observed: Observed, identifier: string, status: string): boolean {
-  const index = observed.names.replicaIndexOf(identifier);
-  const count = observed.spec?.replicas.count ?? 0;
-  return index !== undefined && (index > count || needsReplacement(status));
 }
 
 export function topologySource(observed: Observed): TopologySource | undefined {
@@ -88,34 +81,28 @@ export function planPublication(observed: Observed, now: Date): PublicationPlan 
   return { publication, replicas, lagging };
 }
 
-/** The ConfigMap steps merged into the plan's: the publication goes first, before any DeleteDBInstance of the same
- * reconcile, so a replica is draining in the ConfigMap before its deletion is ever asked for. On the finalizer
- * path the ConfigMap is deleted last, just before the finalizer: while a deletion is blocked (deletion protection)
- * the database still serves, and its clients still need to find it. Under deletionPolicy Retain the databases keep
- * serving after the object is gone, so the ConfigMap stays where their clients read it; only the owner reference
- * goes, or Kubernetes' garbage collector would delete the ConfigMap with the object. */
-export function withPublicationSteps(steps: readonly Step[], plan: PublicationPlan, observed: Observed): Step[] {
-  const publication = plan.publication;
-  if (publication !== undefined && publication.delta.length > 0) {
-    const publish: Step = {
-      kind: 'publishTopology',
-      configMap: observed.names.configMap,
-      content: publication.configMap,
-      revision: publication.document.revision,
-      changed: publication.changed,
-      delta: publication.delta,
-    };
-    const at = steps[0]?.kind === 'addFinalizer' ? 1 : 0;
-    return [...steps.slice(0, at), publish, ...steps.slice(at)];
-  }
-  const removal = steps.findIndex((s) => s.kind === 'removeFinalizer');
-  const last = removal === -1 ? undefined : lastPublicationStep(observed);
-  return last === undefined ? [...steps] : [...steps.slice(0, removal), last, ...steps.slice(removal)];
+/** The write of the ConfigMap, when it differs from the observed one (a hand edit is reverted, a deleted ConfigMap
+ * recreated). The plan runs it before any DeleteDBInstance of the same reconcile (plan/live-phases.ts), so a replica is
+ * draining in the ConfigMap before its deletion is ever asked for. */
+export function publicationStep(topology: PublicationPlan, observed: Observed): Step | undefined {
+  const publication = topology.publication;
+  if (publication === undefined || publication.delta.length === 0) return undefined;
+  return {
+    kind: 'publishTopology',
+    configMap: observed.names.configMap,
+    content: publication.configMap,
+    revision: publication.document.revision,
+    changed: publication.changed,
+    delta: publication.delta,
+  };
 }
 
-/** What the finalizer path does to our ConfigMap; nothing when there is none, it is not ours, or it is released
- * already (a repeat after a crash). */
-function lastPublicationStep(observed: Observed): Step | undefined {
+/** What the finalizer path does to our ConfigMap, just before the finalizer: while a deletion is blocked (deletion
+ * protection) the database still serves, and its clients still need to find it. Under deletionPolicy Retain the
+ * databases keep serving after the object is gone, so the ConfigMap stays where their clients read it; only the
+ * owner reference goes, or Kubernetes' garbage collector would delete the ConfigMap with the object. Nothing when
+ * there is none, it is not ours, or it is released already (a repeat after a crash). */
+export function finalPublicationStep(observed: Observed): Step | undefined {
   const configMap = observed.configMap();
   if (configMap === undefined || observed.configMapIsForeign()) return undefined;
   if (observed.spec?.deletionPolicy !== 'Retain') return { kind: 'deleteTopology', configMap: observed.names.configMap };

@@ -5,7 +5,7 @@ import type { RdsInstance } from '../../rds/port.js';
 import { needsReplacement } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import { desiredReplica } from './desired.js';
-import { planRetirement, type RetirementGate } from './retirement.js';
+import { planRetirement, type RetirementGate } from '../replica-lifecycle/index.js';
 import type { Plan } from './types.js';
 
 export function planReplicaSet(plan: Plan, observed: Observed, spec: ReplicaSetDBSpec, primary: RdsInstance, gate: RetirementGate, now: Date): void {

@@ -4,7 +4,7 @@ import type { ObjectRef } from '../../ports/kubernetes.js';
 import type { CreateParameterGroupInput, CreatePrimaryInput, CreateReplicaInput, FinalSnapshot, InstanceModification } from '../../rds/port.js';
 import type { InstanceRole } from '../../naming/index.js';
 import type { EndpointsConfigMapContent } from '../../topology/index.js';
-import type { DrainRelease } from './drain-release.js';
+import type { DrainRelease } from '../replica-lifecycle/drain-release.js';
 
 /** Everything a primary is created with except the password, which apply reads from the Secret at the last
  * moment: a plan can be logged, compared and tested without ever holding it. */
@@ -15,6 +15,12 @@ export interface FieldChange {
   field: string;
   from: string;
   to: string;
+}
+
+/** The instance a modification or a deletion is for. */
+interface InstanceStep {
+  identifier: string;
+  role: InstanceRole;
 }
 
 export type Step =
@@ -32,14 +38,7 @@ export type Step =
   /** Copies username/password into the Secret's DB_USERNAME/DB_PASSWORD. */
   | { kind: 'syncCredentialEnvironment'; secret: ObjectRef }
   | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
-  | {
-      kind: 'modifyInstance';
-      identifier: string;
-      role: InstanceRole;
-      changes: InstanceModification;
-      delta: FieldChange[];
-      applyImmediately: boolean;
-    }
+  | (InstanceStep & { kind: 'modifyInstance'; changes: InstanceModification; delta: FieldChange[]; applyImmediately: boolean })
   | {
       kind: 'publishTopology';
       configMap: ObjectRef;
@@ -53,17 +52,15 @@ export type Step =
   | { kind: 'deleteTopology'; configMap: ObjectRef }
   /** Keeps the ConfigMap but drops the object's owner reference (deletionPolicy Retain). */
   | { kind: 'releaseTopology'; configMap: ObjectRef; ownerUid: string }
-  | {
+  | (InstanceStep & {
       kind: 'deleteInstance';
-      identifier: string;
-      role: InstanceRole;
       finalSnapshot: FinalSnapshot;
       why: 'scale-down' | 'replacement' | 'object deleted';
       /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
       replicaCandidates?: string[];
       /** What ended a replica's drain. */
       drainRelease?: DrainRelease;
-    };
+    });
 
 export type StepKind = Step['kind'];
 

@@ -3,9 +3,10 @@ import type { ReplicaSetDBStatus } from '../../api/index.js';
 import type { ObjectRef } from '../../ports/kubernetes.js';
 import { FakeRds } from '../../rds/testing/fake-rds.js';
 import type { ReconcileLogger } from '../logger.js';
-import type { RetirementGate } from '../plan/retirement.js';
+import type { RetirementGate } from '../replica-lifecycle/index.js';
 import type { ReplicaLagPort } from '../../cloudwatch/port.js';
-import { createReconciler, type ReconcileResult, type ReconcilerDeps } from '../reconciler.js';
+import type { ReconcileResult } from '@servio/controller-runtime';
+import { createReplicaSetDBReconciler, type ReplicaSetDBReconcilerDeps } from '../reconciler.js';
 import { FakeKubernetes } from './fake-kubernetes.js';
 import { NAME, NAMESPACE, type ReplicaSetDBBuilder } from './fixtures.js';
 
@@ -49,7 +50,7 @@ export interface Harness {
 export interface HarnessOptions {
   retirementGate?: RetirementGate;
   lag?: ReplicaLagPort;
-  metrics?: ReconcilerDeps['metrics'];
+  metrics?: ReplicaSetDBReconcilerDeps['metrics'];
 }
 
 export function aHarness(db: ReplicaSetDBBuilder, options: HarnessOptions = {}): Harness {
@@ -59,7 +60,7 @@ export function aHarness(db: ReplicaSetDBBuilder, options: HarnessOptions = {}):
   const ref = { namespace: NAMESPACE, name: NAME };
   const clock = { now: new Date('2026-11-26T16:00:00Z') };
   kube.put(db.build());
-  const reconcile = createReconciler({
+  const reconcile = createReplicaSetDBReconciler({
     kube,
     rds,
     resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS },

@@ -1,15 +1,11 @@
 import { Writable } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Controller, type ControllerOptions, type ReconcileContext, type ReconcileResult } from './controller.js';
-import { anObject, FakeEventSource } from './testing/fake-watch.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
-}
+import { objectKey } from './object-key.js';
+import { anObject, FakeEventSource } from '../testing/fake-watch.js';
+import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
 /** Captures pino's JSON lines. */
 function capturedLogger() {
@@ -33,6 +29,12 @@ function owned(namespace: string, name: string, ownerName: string | undefined, r
   });
 }
 
+/** A new object in the primary source, as its watch reports it, and whatever the controller does at once about it. */
+async function objectAdded(s: { primary: FakeEventSource }, namespace: string, name: string): Promise<void> {
+  s.primary.emit({ type: 'added', key: `${namespace}/${name}`, object: anObject(namespace, name, '1') });
+  await flush();
+}
+
 function setup(reconcile: (key: string, ctx: ReconcileContext) => Promise<ReconcileResult>, options: Partial<ControllerOptions> = {}) {
   const primary = new FakeEventSource();
   const children = new FakeEventSource();
@@ -40,7 +42,8 @@ function setup(reconcile: (key: string, ctx: ReconcileContext) => Promise<Reconc
   const controller = new Controller({
     name: 'test',
     log,
-    reconcile,
+    // The tests follow keys, as the log lines and the queue do.
+    reconcile: (ref, ctx) => reconcile(objectKey(ref), ctx),
     primary,
     owned: [{ source: children, owner: { group: 'db.servio.io', kind: 'ReplicaSetDB' } }],
     concurrency: 2,
@@ -52,20 +55,9 @@ function setup(reconcile: (key: string, ctx: ReconcileContext) => Promise<Reconc
   return { controller, primary, children, lines };
 }
 
-let controllers: Controller[] = [];
-function started<T extends { controller: Controller }>(s: T): T {
-  s.controller.start();
-  controllers.push(s.controller);
-  return s;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(async () => {
-  for (const c of controllers) await c.stop();
-  controllers = [];
-  vi.useRealTimers();
+const started = fakeTimersInEachTest(FAKE_TIMERS_AND_DATE, {
+  start: (s: { controller: Controller }) => s.controller.start(),
+  stop: (s) => s.controller.stop(),
 });
 
 describe('Controller', () => {
@@ -135,8 +127,7 @@ describe('Controller', () => {
   it('requeues after the delay a reconcile asks for', async () => {
     let runs = 0;
     const s = started(setup(async () => (runs++, { requeueAfterMs: 30_000 })));
-    s.primary.emit({ type: 'added', key: 'ns/a', object: anObject('ns', 'a', '1') });
-    await flush();
+    await objectAdded(s, 'ns', 'a');
     await advance(29_999);
     expect(runs).toBe(1);
     await advance(1);
@@ -152,8 +143,7 @@ describe('Controller', () => {
         return {};
       }),
     );
-    s.primary.emit({ type: 'added', key: 'ns/a', object: anObject('ns', 'a', '1') });
-    await flush();
+    await objectAdded(s, 'ns', 'a');
     await advance(1_000);
     expect(runs).toBe(2);
     await advance(1_999);
@@ -205,8 +195,7 @@ describe('Controller', () => {
     );
     expect([s.primary.started, s.children.started]).toEqual([true, true]);
     expect(() => s.controller.start()).toThrow(/already running/);
-    s.primary.emit({ type: 'added', key: 'ns/a', object: anObject('ns', 'a', '1') });
-    await flush();
+    await objectAdded(s, 'ns', 'a');
 
     let stopped = false;
     void s.controller.stop().then(() => (stopped = true));
@@ -218,7 +207,7 @@ describe('Controller', () => {
     finishRun?.();
     await flush();
     expect(stopped).toBe(true);
-    s.controller.enqueue('ns/b');
+    s.controller.enqueue({ namespace: 'ns', name: 'b' });
     await advance(60_000);
     expect(keys).toEqual(['ns/a']);
   });
@@ -235,8 +224,7 @@ describe('Controller', () => {
         { shutdownGraceMs: 5_000 },
       ),
     );
-    s.primary.emit({ type: 'added', key: 'ns/a', object: anObject('ns', 'a', '1') });
-    await flush();
+    await objectAdded(s, 'ns', 'a');
     let result: { abandoned: string[] } | undefined;
     void s.controller.stop().then((r) => (result = r));
     await advance(4_999);

@@ -1,7 +1,7 @@
 // Installs a CustomResourceDefinition if it is missing and waits until its objects can be served. Used by the
 // demo and the integration tests; a cluster installs the CRD with Helm instead.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { isConflict } from '../runtime/api-status.js';
+import { isConflict } from './api-status.js';
 
 export interface CrdToInstall {
   metadata: { name: string };

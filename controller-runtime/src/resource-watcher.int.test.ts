@@ -3,21 +3,15 @@
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
-import {
-  createReplicaSetDB,
-  deleteAllReplicaSetDBs,
-  installReplicaSetDBCrd,
-  replicaSetDBResource,
-} from '../kube/testing/replicasetdb-fixture.js';
+import { createNamespace, uniqueName } from '../../test/env/helpers.js';
+import { apiServerClients } from '../testing/api-server.js';
+import { createWidget, deleteAllWidgets, installWidgetCrd, widgetResource } from '../testing/widget.js';
 import { configMapSources, customResourceSources } from './list-source.js';
 import type { WatchEvent } from './reflector.js';
 import { ResourceWatcher, watchClientFor, type ResourceWatcherOptions } from './resource-watcher.js';
-import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
 
-const admin = kubeConfig();
-const custom = admin.makeApiClient(k8s.CustomObjectsApi);
-const core = admin.makeApiClient(k8s.CoreV1Api);
+const { kc: admin, custom, core } = apiServerClients();
 let namespace = '';
 let proxy: TcpProxy;
 const watchers: ResourceWatcher[] = [];
@@ -37,10 +31,10 @@ function kubeConfigViaProxy(): k8s.KubeConfig {
   return kc;
 }
 
-function replicaSetDBWatcher(kc: k8s.KubeConfig, events: WatchEvent[], options: Partial<ResourceWatcherOptions> = {}) {
+function widgetWatcher(kc: k8s.KubeConfig, events: WatchEvent[], options: Partial<ResourceWatcherOptions> = {}) {
   const watcher = new ResourceWatcher({
-    name: 'replicasetdbs',
-    sources: customResourceSources(kc, replicaSetDBResource, { namespaces: [namespace] }),
+    name: 'widgets',
+    sources: customResourceSources(kc, widgetResource, { namespaces: [namespace] }),
     watchClient: watchClientFor(kc),
     log: pino({ level: 'silent' }),
     backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 },
@@ -58,12 +52,12 @@ const seen = (events: WatchEvent[]) => events.map((e) => `${e.type} ${e.key}`);
  * open connections hits the watch. The object is created after the initial list, so only the watch can report it. */
 async function watchIsLive(watcher: ResourceWatcher, events: WatchEvent[], name: string): Promise<void> {
   await expect.poll(() => watcher.hasSynced()).toBe(true);
-  await createReplicaSetDB(admin, namespace, name);
+  await createWidget(admin, namespace, name);
   await expect.poll(() => seen(events)).toContain(`added ${namespace}/${name}`);
 }
 
 beforeAll(async () => {
-  await installReplicaSetDBCrd(admin);
+  await installWidgetCrd(admin);
   namespace = await createNamespace(admin, uniqueName('watcher'));
   const url = new URL(admin.getCurrentCluster()?.server ?? '');
   proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
@@ -72,7 +66,7 @@ beforeAll(async () => {
 afterEach(async () => {
   proxy.refuseNew(false);
   await Promise.all(watchers.splice(0).map((w) => w.stop()));
-  await deleteAllReplicaSetDBs(admin, namespace);
+  await deleteAllWidgets(admin, namespace);
 });
 
 afterAll(async () => {
@@ -82,18 +76,18 @@ afterAll(async () => {
 
 describe('ResourceWatcher against the API server', () => {
   it('lists existing objects, then reports additions, changes and deletions', async () => {
-    await createReplicaSetDB(admin, namespace, 'existing');
+    await createWidget(admin, namespace, 'existing');
     const events: WatchEvent[] = [];
-    const watcher = replicaSetDBWatcher(admin, events);
+    const watcher = widgetWatcher(admin, events);
     await expect.poll(() => watcher.hasSynced()).toBe(true);
     expect(seen(events)).toEqual([`added ${namespace}/existing`]);
 
-    await createReplicaSetDB(admin, namespace, 'fresh');
+    await createWidget(admin, namespace, 'fresh');
     await custom.patchNamespacedCustomObject(
-      { ...replicaSetDBResource, namespace, name: 'fresh', body: { metadata: { labels: { touched: 'yes' } } } },
+      { ...widgetResource, namespace, name: 'fresh', body: { metadata: { labels: { touched: 'yes' } } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'existing' });
+    await custom.deleteNamespacedCustomObject({ ...widgetResource, namespace, name: 'existing' });
     await expect
       .poll(() => seen(events))
       .toEqual([`added ${namespace}/existing`, `added ${namespace}/fresh`, `modified ${namespace}/fresh`, `deleted ${namespace}/existing`]);
@@ -103,27 +97,27 @@ describe('ResourceWatcher against the API server', () => {
 
   it('comes back after its connections are reset, without losing a change made meanwhile', async () => {
     const events: WatchEvent[] = [];
-    const watcher = replicaSetDBWatcher(kubeConfigViaProxy(), events);
+    const watcher = widgetWatcher(kubeConfigViaProxy(), events);
     await watchIsLive(watcher, events, 'warm-up');
     const watchesBefore = watcher.stats().watches;
 
     proxy.breakAll();
-    await createReplicaSetDB(admin, namespace, 'during-reset');
+    await createWidget(admin, namespace, 'during-reset');
     await expect.poll(() => seen(events)).toContain(`added ${namespace}/during-reset`);
     expect(watcher.stats().watches).toBeGreaterThan(watchesBefore);
   });
 
   it('retries with backoff while the server cannot be reached, and catches up on what it missed', async () => {
-    await createReplicaSetDB(admin, namespace, 'doomed');
+    await createWidget(admin, namespace, 'doomed');
     const events: WatchEvent[] = [];
-    const watcher = replicaSetDBWatcher(kubeConfigViaProxy(), events);
+    const watcher = widgetWatcher(kubeConfigViaProxy(), events);
     await expect.poll(() => seen(events)).toEqual([`added ${namespace}/doomed`]);
 
     proxy.refuseNew(true);
     proxy.breakAll();
     await expect.poll(() => watcher.stats().failures).toBeGreaterThanOrEqual(2);
-    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'doomed' });
-    await createReplicaSetDB(admin, namespace, 'born-offline');
+    await custom.deleteNamespacedCustomObject({ ...widgetResource, namespace, name: 'doomed' });
+    await createWidget(admin, namespace, 'born-offline');
     expect(seen(events)).toEqual([`added ${namespace}/doomed`]);
 
     proxy.refuseNew(false);
@@ -133,11 +127,11 @@ describe('ResourceWatcher against the API server', () => {
 
   it('reconnects a watch that went silent (frozen connection) and delivers the change it would have lost', async () => {
     const events: WatchEvent[] = [];
-    const watcher = replicaSetDBWatcher(kubeConfigViaProxy(), events, { watchdogMs: 1_500 });
+    const watcher = widgetWatcher(kubeConfigViaProxy(), events, { watchdogMs: 1_500 });
     await watchIsLive(watcher, events, 'warm-up');
 
     proxy.freezeOpen();
-    await createReplicaSetDB(admin, namespace, 'behind-the-freeze');
+    await createWidget(admin, namespace, 'behind-the-freeze');
     await expect.poll(() => seen(events), { timeout: 20_000 }).toContain(`added ${namespace}/behind-the-freeze`);
     expect(watcher.stats().stalls).toBeGreaterThanOrEqual(1);
   });

@@ -1,28 +1,20 @@
-// The controller against the real API server: a small reconciler built on the real Kubernetes adapter publishes
-// an owned ConfigMap and writes status for each ReplicaSetDB, as the operator's reconciler does.
+// The controller against the real API server: a small reconciler publishes an owned ConfigMap and writes status for
+// each object of a test resource, as an operator's reconciler does.
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, KIND } from '../api/index.js';
-import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
-import { KubernetesAdapter } from '../kube/kubernetes-adapter.js';
-import {
-  createReplicaSetDB,
-  deleteAllReplicaSetDBs,
-  installReplicaSetDBCrd,
-  replicaSetDBResource,
-} from '../kube/testing/replicasetdb-fixture.js';
+import { createNamespace, uniqueName } from '../../test/env/helpers.js';
+import { apiServerClients } from '../testing/api-server.js';
+import { createWidget, deleteAllWidgets, installWidgetCrd, WIDGET_API_VERSION, WIDGET_KIND, widgetResource } from '../testing/widget.js';
+import { isNotFound } from './api-status.js';
 import { Controller, type ControllerOptions, type ReconcileResult, type Reconciler } from './controller.js';
 import { configMapSources, customResourceSources } from './list-source.js';
-import { parseObjectKey } from './object-key.js';
+import { objectKey, type ObjectRef } from './object-key.js';
 import { ResourceWatcher, watchClientFor } from './resource-watcher.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
+const { kc, custom, core } = apiServerClients();
 const log = pino({ level: 'silent' });
-const port = new KubernetesAdapter(kc, { log });
-const MANAGED = { 'app.kubernetes.io/managed-by': 'replicasetdb-operator' };
+const MANAGED = { 'app.kubernetes.io/managed-by': 'controller-runtime-test' };
 let namespace = '';
 const controllers: Controller[] = [];
 
@@ -44,25 +36,17 @@ interface Script {
 function startController(scripts: Record<string, Script> = {}, options: Partial<ControllerOptions> = {}): Harness {
   const runs: string[] = [];
   const failuresLeft = new Map(Object.entries(scripts).map(([name, s]) => [name, s.failTimes ?? 0]));
-  const reconcile: Reconciler = async (key): Promise<ReconcileResult> => {
-    runs.push(key);
-    const ref = parseObjectKey(key);
+  const reconcile: Reconciler = async (ref): Promise<ReconcileResult> => {
+    runs.push(objectKey(ref));
     const left = failuresLeft.get(ref.name) ?? 0;
     if (left > 0) {
       failuresLeft.set(ref.name, left - 1);
       throw new Error('simulated throttling');
     }
-    const stored = await port.getReplicaSetDB(ref);
+    const stored = await readWidget(ref);
     if (!stored) return {};
-    const owner = { apiVersion: API_VERSION, kind: KIND, ...ref, uid: stored.uid };
-    if (!scripts[ref.name]?.statusOnly) {
-      await port.applyConfigMap(
-        { namespace: ref.namespace, name: `${ref.name}-topology` },
-        { data: { generation: String(stored.generation) }, labels: MANAGED },
-        owner,
-      );
-    }
-    await port.writeStatus(ref, { phase: 'Ready', observedGeneration: stored.generation }, stored.resourceVersion);
+    if (!scripts[ref.name]?.statusOnly) await publishTopology(ref, stored);
+    await writeStatus(ref, { phase: 'Ready', observedGeneration: stored.generation }, stored.resourceVersion);
     const requeueAfterMs = scripts[ref.name]?.requeueAfterMs;
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
   };
@@ -72,18 +56,18 @@ function startController(scripts: Record<string, Script> = {}, options: Partial<
     log,
     reconcile,
     primary: new ResourceWatcher({
-      name: 'replicasetdbs',
-      sources: customResourceSources(kc, replicaSetDBResource, { namespaces: [namespace] }),
+      name: 'widgets',
+      sources: customResourceSources(kc, widgetResource, { namespaces: [namespace] }),
       ...watcherOptions,
     }),
     owned: [
       {
         source: new ResourceWatcher({
           name: 'configmaps',
-          sources: configMapSources(kc, { namespaces: [namespace], labelSelector: 'app.kubernetes.io/managed-by=replicasetdb-operator' }),
+          sources: configMapSources(kc, { namespaces: [namespace], labelSelector: 'app.kubernetes.io/managed-by=controller-runtime-test' }),
           ...watcherOptions,
         }),
-        owner: { group: 'db.servio.io', kind: KIND },
+        owner: { group: widgetResource.group, kind: WIDGET_KIND },
       },
     ],
     concurrency: 2,
@@ -96,25 +80,70 @@ function startController(scripts: Record<string, Script> = {}, options: Partial<
   return { controller, runs, runsOf: (name) => runs.filter((k) => k === `${namespace}/${name}`).length };
 }
 
+interface StoredWidget {
+  uid: string;
+  generation: number;
+  resourceVersion: string;
+}
+
+async function readWidget(ref: ObjectRef): Promise<StoredWidget | undefined> {
+  try {
+    return ((await custom.getNamespacedCustomObject({ ...widgetResource, ...ref })) as { metadata: StoredWidget }).metadata;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Server-side apply of the owned ConfigMap, with the owner as its controller. */
+async function publishTopology(ref: ObjectRef, owner: StoredWidget): Promise<void> {
+  const ownerReference = { apiVersion: WIDGET_API_VERSION, kind: WIDGET_KIND, name: ref.name, uid: owner.uid, controller: true };
+  const name = `${ref.name}-topology`;
+  await core.patchNamespacedConfigMap(
+    {
+      namespace: ref.namespace,
+      name,
+      fieldManager: 'controller-runtime-test',
+      force: true,
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: MANAGED, ownerReferences: [ownerReference] }, data: { generation: String(owner.generation) } },
+    },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
+  );
+}
+
+/** The status, only if the object is still at the version it was computed from (409 Conflict otherwise). */
+async function writeStatus(ref: ObjectRef, status: Record<string, unknown>, resourceVersion: string): Promise<void> {
+  const body = [
+    { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
+    { op: 'add', path: '/status', value: status },
+  ];
+  await custom.patchNamespacedCustomObjectStatus({ ...widgetResource, ...ref, body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+}
+
 async function observedGeneration(name: string): Promise<number | undefined> {
-  const obj = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as {
+  const obj = (await custom.getNamespacedCustomObject({ ...widgetResource, namespace, name })) as {
     status?: { observedGeneration?: number };
   };
   return obj.status?.observedGeneration;
 }
 
 async function topology(name: string): Promise<Record<string, string> | undefined> {
-  return (await port.getConfigMap({ namespace, name: `${name}-topology` }))?.data;
+  try {
+    return (await core.readNamespacedConfigMap({ namespace, name: `${name}-topology` })).data;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 beforeAll(async () => {
-  await installReplicaSetDBCrd(kc);
+  await installWidgetCrd(kc);
   namespace = await createNamespace(kc, uniqueName('controller'));
 });
 
 afterEach(async () => {
   await Promise.all(controllers.splice(0).map((c) => c.stop()));
-  await deleteAllReplicaSetDBs(kc, namespace);
+  await deleteAllWidgets(kc, namespace);
   await core.deleteCollectionNamespacedConfigMap({ namespace });
 });
 
@@ -124,11 +153,11 @@ afterAll(async () => {
 
 describe('Controller against the API server', () => {
   it('reconciles every object, existing before the start or created after', async () => {
-    await createReplicaSetDB(kc, namespace, 'before');
+    await createWidget(kc, namespace, 'before');
     const h = startController();
     await expect.poll(() => h.controller.hasSynced()).toBe(true);
-    await createReplicaSetDB(kc, namespace, 'after-1');
-    await createReplicaSetDB(kc, namespace, 'after-2');
+    await createWidget(kc, namespace, 'after-1');
+    await createWidget(kc, namespace, 'after-2');
 
     for (const name of ['before', 'after-1', 'after-2']) {
       await expect.poll(() => observedGeneration(name)).toBe(1);
@@ -138,17 +167,17 @@ describe('Controller against the API server', () => {
 
   it('retries a failing reconcile with backoff until it succeeds', async () => {
     const h = startController({ flaky: { failTimes: 3 } });
-    await createReplicaSetDB(kc, namespace, 'flaky');
+    await createWidget(kc, namespace, 'flaky');
     await expect.poll(() => observedGeneration('flaky')).toBe(1);
     expect(h.runsOf('flaky')).toBeGreaterThanOrEqual(4);
   });
 
   it('reconciles a spec change', async () => {
     startController();
-    await createReplicaSetDB(kc, namespace, 'resized');
+    await createWidget(kc, namespace, 'resized');
     await expect.poll(() => observedGeneration('resized')).toBe(1);
     await custom.patchNamespacedCustomObject(
-      { ...replicaSetDBResource, namespace, name: 'resized', body: { spec: { primary: { instanceClass: 'db.t4g.small' } } } },
+      { ...widgetResource, namespace, name: 'resized', body: { spec: { size: 2 } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     await expect.poll(() => observedGeneration('resized')).toBe(2);
@@ -157,7 +186,7 @@ describe('Controller against the API server', () => {
 
   it('reconciles the owner when its ConfigMap is deleted or edited by hand', async () => {
     startController();
-    await createReplicaSetDB(kc, namespace, 'owner');
+    await createWidget(kc, namespace, 'owner');
     await expect.poll(() => topology('owner')).toEqual({ generation: '1' });
 
     await core.deleteNamespacedConfigMap({ namespace, name: 'owner-topology' });
@@ -172,30 +201,30 @@ describe('Controller against the API server', () => {
 
   it('does not reconcile again because of its own status write', async () => {
     const h = startController({ quiet: { statusOnly: true } });
-    await createReplicaSetDB(kc, namespace, 'quiet');
+    await createWidget(kc, namespace, 'quiet');
     await expect.poll(() => observedGeneration('quiet')).toBe(1);
     // Another object going through the same watch and queue afterwards is the barrier: once it is reconciled, the
     // watch event of the first object's status write has been delivered too.
-    await createReplicaSetDB(kc, namespace, 'barrier');
+    await createWidget(kc, namespace, 'barrier');
     await expect.poll(() => observedGeneration('barrier')).toBe(1);
     expect(h.runsOf('quiet')).toBe(1);
   });
 
   it('requeues after the delay a reconcile asks for, and resyncs every object periodically', async () => {
     const h = startController({ ticking: { requeueAfterMs: 200 } }, { resyncIntervalMs: 500 });
-    await createReplicaSetDB(kc, namespace, 'ticking');
-    await createReplicaSetDB(kc, namespace, 'steady');
+    await createWidget(kc, namespace, 'ticking');
+    await createWidget(kc, namespace, 'steady');
     await expect.poll(() => h.runsOf('ticking'), { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
     await expect.poll(() => h.runsOf('steady'), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
   });
 
   it('stops cleanly: no reconcile after stop', async () => {
     const h = startController();
-    await createReplicaSetDB(kc, namespace, 'last');
+    await createWidget(kc, namespace, 'last');
     await expect.poll(() => observedGeneration('last')).toBe(1);
     await expect(h.controller.stop()).resolves.toEqual({ abandoned: [] });
     const runs = h.runs.length;
-    await createReplicaSetDB(kc, namespace, 'unseen');
+    await createWidget(kc, namespace, 'unseen');
     // A fresh controller sees and reconciles the new object; the stopped one must not have.
     startController();
     await expect.poll(() => observedGeneration('unseen')).toBe(1);

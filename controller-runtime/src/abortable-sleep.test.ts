@@ -1,12 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { abortableSleep } from './abortable-sleep.js';
+import { fakeTimersInEachTest } from '../testing/fake-time.js';
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeTimersInEachTest({ toFake: ['setTimeout', 'clearTimeout'] });
 
 describe('abortableSleep', () => {
   it('resolves after the delay', async () => {

@@ -1,6 +1,6 @@
 // Drain before delete: the retirement gate the topology publisher puts in front of DeleteDBInstance.
 //
-//   1. The replica is published as `draining` (plan/publication.ts marks every retiring replica; the publish step
+//   1. The replica is published as `draining` (routing.ts marks every retiring replica; the publish phase
 //      runs before any deletion of the same reconcile), and status.replicas[].drainingSince records when.
 //   2. DeleteDBInstance waits until routing.drainSeconds have passed since drainingSince, and then until its
 //      connections have been quiet or the drain maximum is reached (drain-release.ts).
@@ -10,7 +10,7 @@
 // The clock lives in the status, not in the process: a restarted operator neither restarts nor skips it.
 import type { Observed } from '../observed.js';
 import { drainRelease } from './drain-release.js';
-import type { RetirementDecision, RetirementGate } from './retirement.js';
+import type { RetirementDecision, RetirementGate } from './retire.js';
 
 function isObservedDraining(observed: Observed, identifier: string): boolean {
   return observed.publishedTopology()?.replicas.some((r) => r.id === identifier && r.state === 'draining') === true;

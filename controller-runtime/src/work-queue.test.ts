@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkQueue, type SettledWork, type WorkHandler, type WorkQueueOptions, type WorkResult } from './work-queue.js';
+import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
 interface Call {
   key: string;
@@ -22,24 +23,27 @@ function controllableHandler() {
         fail: (error = new Error(`reconcile of ${key} failed`)) => reject(error),
       });
     });
+  const last = (key: string): Call => {
+    const call = calls.filter((c) => c.key === key).at(-1);
+    if (!call) throw new Error(`${key} never ran`);
+    return call;
+  };
   return {
     handler,
     calls,
     keys: () => calls.map((c) => c.key),
-    last: (key: string): Call => {
-      const call = calls.filter((c) => c.key === key).at(-1);
-      if (!call) throw new Error(`${key} never ran`);
-      return call;
+    last,
+    /** Lets the key's latest run succeed, then waits out any delay or backoff a rerun could have. */
+    succeedAndIdle: async (key: string): Promise<void> => {
+      last(key).succeed();
+      await advance(60_000);
     },
   };
 }
 
-// Only timers and the clock are faked: setImmediate stays real so that flush() can let every pending promise
-// callback run.
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
+/** Adds the keys one after the other, as watch events arriving together would. */
+function addAll(queue: WorkQueue, ...keys: string[]): void {
+  for (const key of keys) queue.add(key);
 }
 
 function queueWith(handler: WorkHandler, options: Partial<WorkQueueOptions> = {}) {
@@ -54,12 +58,9 @@ function queueWith(handler: WorkHandler, options: Partial<WorkQueueOptions> = {}
   return { queue, settled };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+// Only timers and the clock are faked: setImmediate stays real so that flush() can let every pending promise
+// callback run.
+fakeTimersInEachTest(FAKE_TIMERS_AND_DATE);
 
 describe('WorkQueue', () => {
   it('rejects a concurrency that is not a positive integer', () => {
@@ -71,9 +72,7 @@ describe('WorkQueue', () => {
   it('runs different keys concurrently up to the limit, in the order they were added', async () => {
     const h = controllableHandler();
     const { queue } = queueWith(h.handler, { concurrency: 2 });
-    queue.add('ns/a');
-    queue.add('ns/b');
-    queue.add('ns/c');
+    addAll(queue, 'ns/a', 'ns/b', 'ns/c');
     await flush();
     expect(h.keys()).toEqual(['ns/a', 'ns/b']);
     expect(queue.stats()).toEqual({ ready: 1, delayed: 0, inFlight: 2 });
@@ -86,15 +85,11 @@ describe('WorkQueue', () => {
   it('runs a key added several times before it starts only once', async () => {
     const h = controllableHandler();
     const { queue } = queueWith(h.handler, { concurrency: 1 });
-    queue.add('ns/busy');
-    queue.add('ns/a');
-    queue.add('ns/a');
-    queue.add('ns/a');
+    addAll(queue, 'ns/busy', 'ns/a', 'ns/a', 'ns/a');
     await flush();
     h.last('ns/busy').succeed();
     await flush();
-    h.last('ns/a').succeed();
-    await advance(60_000);
+    await h.succeedAndIdle('ns/a');
     expect(h.keys()).toEqual(['ns/busy', 'ns/a']);
   });
 
@@ -103,8 +98,7 @@ describe('WorkQueue', () => {
     const { queue } = queueWith(h.handler, { concurrency: 4 });
     queue.add('ns/a');
     await flush();
-    queue.add('ns/a');
-    queue.add('ns/a');
+    addAll(queue, 'ns/a', 'ns/a');
     await flush();
     expect(h.keys()).toEqual(['ns/a']);
     expect(queue.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 1 });
@@ -112,8 +106,7 @@ describe('WorkQueue', () => {
     h.last('ns/a').succeed();
     await flush();
     expect(h.keys()).toEqual(['ns/a', 'ns/a']);
-    h.last('ns/a').succeed();
-    await advance(60_000);
+    await h.succeedAndIdle('ns/a');
     expect(h.keys()).toEqual(['ns/a', 'ns/a']);
   });
 
@@ -153,8 +146,7 @@ describe('WorkQueue', () => {
     expect(h.keys()).toEqual([]);
     await advance(1);
     expect(h.keys()).toEqual(['ns/a']);
-    h.last('ns/a').succeed();
-    await advance(60_000);
+    await h.succeedAndIdle('ns/a');
     expect(h.keys()).toEqual(['ns/a']);
   });
 
@@ -165,16 +157,14 @@ describe('WorkQueue', () => {
     queue.add('ns/a');
     await flush();
     expect(h.keys()).toEqual(['ns/a']);
-    h.last('ns/a').succeed();
-    await advance(60_000);
+    await h.succeedAndIdle('ns/a');
     expect(h.keys()).toEqual(['ns/a']);
   });
 
   it('ignores a delayed requeue of a key that is already ready', async () => {
     const h = controllableHandler();
     const { queue } = queueWith(h.handler, { concurrency: 1 });
-    queue.add('ns/busy');
-    queue.add('ns/a');
+    addAll(queue, 'ns/busy', 'ns/a');
     queue.addAfter('ns/a', 1_000);
     expect(queue.stats()).toEqual({ ready: 1, delayed: 0, inFlight: 1 });
   });
@@ -220,8 +210,7 @@ describe('WorkQueue', () => {
   it('keeps failure counts per key', async () => {
     const h = controllableHandler();
     const { queue, settled } = queueWith(h.handler);
-    queue.add('ns/a');
-    queue.add('ns/b');
+    addAll(queue, 'ns/a', 'ns/b');
     await flush();
     h.last('ns/a').fail();
     await advance(1_000);
@@ -271,8 +260,7 @@ describe('WorkQueue', () => {
         throw new Error('broken metrics');
       },
     });
-    queue.add('ns/a');
-    queue.add('ns/b');
+    addAll(queue, 'ns/a', 'ns/b');
     await flush();
     h.last('ns/a').succeed();
     await flush();
@@ -283,8 +271,7 @@ describe('WorkQueue', () => {
     it('stops accepting keys, drops pending and delayed ones, and waits for in-flight runs', async () => {
       const h = controllableHandler();
       const { queue } = queueWith(h.handler, { concurrency: 1 });
-      queue.add('ns/a');
-      queue.add('ns/b');
+      addAll(queue, 'ns/a', 'ns/b');
       queue.addAfter('ns/c', 1_000);
       await flush();
 
@@ -306,8 +293,7 @@ describe('WorkQueue', () => {
     it('aborts in-flight runs after the grace period and reports those that do not return', async () => {
       const h = controllableHandler();
       const { queue } = queueWith(h.handler);
-      queue.add('ns/cooperative');
-      queue.add('ns/stubborn');
+      addAll(queue, 'ns/cooperative', 'ns/stubborn');
       await flush();
       h.last('ns/cooperative').signal.addEventListener('abort', () => h.last('ns/cooperative').fail());
 
@@ -328,9 +314,7 @@ describe('WorkQueue', () => {
     it('abortInFlight aborts every running key at once, with the reason, and takes no more work', async () => {
       const h = controllableHandler();
       const { queue } = queueWith(h.handler, { concurrency: 2 });
-      queue.add('ns/a');
-      queue.add('ns/b');
-      queue.add('ns/c');
+      addAll(queue, 'ns/a', 'ns/b', 'ns/c');
       queue.addAfter('ns/d', 1_000);
       await flush();
       const reason = new Error('leadership lost');

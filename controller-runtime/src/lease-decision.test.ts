@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { decideLease, releasedRecord, sameLeaseRecord, type DecideInput, type LeaseRecord } from './lease-decision.js';
+import { decideLease, releasedRecord, sameLeaseRecord, type DecideInput, type LeaseDecision, type LeaseRecord } from './lease-decision.js';
 
 const t0 = new Date('2026-11-26T10:00:00.000Z');
 const later = new Date('2026-11-26T10:00:20.000Z');
 
 function held(holderIdentity: string, extra: Partial<LeaseRecord> = {}): LeaseRecord {
   return { holderIdentity, leaseDurationSeconds: 15, acquireTime: t0, renewTime: t0, leaseTransitions: 3, ...extra };
+}
+
+/** The decision to write `record`; `acquired` when it makes this candidate the new holder. */
+function update({ acquired }: { acquired: boolean }, record: LeaseRecord): LeaseDecision {
+  return { kind: 'update', acquired, record };
 }
 
 function input(current: LeaseRecord | undefined, extra: Partial<DecideInput> = {}): DecideInput {
@@ -39,11 +44,9 @@ describe('decideLease', () => {
   });
 
   it('takes an expired lease over: new holder, acquire time, one more transition', () => {
-    expect(decideLease(input(held('other'), { observedAtMs: 0, nowMs: 16_000 }))).toEqual({
-      kind: 'update',
-      acquired: true,
-      record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: later, renewTime: later, leaseTransitions: 4 },
-    });
+    expect(decideLease(input(held('other'), { observedAtMs: 0, nowMs: 16_000 }))).toEqual(
+      update({ acquired: true }, held('me', { acquireTime: later, renewTime: later, leaseTransitions: 4 })),
+    );
   });
 
   it('takes a released lease (no holder) at once', () => {
@@ -56,11 +59,7 @@ describe('decideLease', () => {
   });
 
   it('renews its own lease: same acquire time and transitions, new renew time', () => {
-    expect(decideLease(input(held('me'), { observedAtMs: 0, nowMs: 100_000 }))).toEqual({
-      kind: 'update',
-      acquired: false,
-      record: { holderIdentity: 'me', leaseDurationSeconds: 15, acquireTime: t0, renewTime: later, leaseTransitions: 3 },
-    });
+    expect(decideLease(input(held('me'), { observedAtMs: 0, nowMs: 100_000 }))).toEqual(update({ acquired: false }, held('me', { renewTime: later })));
   });
 
   it('ignores the wall-clock renewTime: a holder with a skewed clock is judged by local observation', () => {

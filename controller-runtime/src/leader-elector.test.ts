@@ -1,13 +1,9 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
-import { MemoryLeaseStore } from './testing/memory-lease-store.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
-}
+import { describe, expect, it } from 'vitest';
+import { hostname } from 'node:os';
+import { LeaderElector, uniqueIdentity, type LeaderElectorOptions } from './leader-elector.js';
+import { MemoryLeaseStore } from '../testing/memory-lease-store.js';
+import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
 const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
@@ -33,20 +29,9 @@ function elector(store: MemoryLeaseStore, identity: string, overrides: Partial<L
   return { e, history, signals };
 }
 
-let running: LeaderElector[] = [];
-function started<T extends { e: LeaderElector }>(x: T): T {
-  x.e.start();
-  running.push(x.e);
-  return x;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(async () => {
-  for (const e of running) await e.stop({ release: false });
-  running = [];
-  vi.useRealTimers();
+const started = fakeTimersInEachTest(FAKE_TIMERS_AND_DATE, {
+  start: (x: { e: LeaderElector }) => x.e.start(),
+  stop: (x) => x.e.stop({ release: false }),
 });
 
 describe('LeaderElector', () => {
@@ -178,5 +163,13 @@ describe('LeaderElector', () => {
     expect(store.writes).toHaveLength(writes);
     expect(store.holder()).toBe('a');
     expect(b.history).toEqual([]);
+  });
+});
+
+describe('uniqueIdentity', () => {
+  it('is the given name (the hostname by default) and a random suffix, different for every process', () => {
+    expect(uniqueIdentity('operator-a')).toMatch(/^operator-a_[0-9a-f]{8}$/);
+    expect(uniqueIdentity('operator-a')).not.toBe(uniqueIdentity('operator-a'));
+    expect(uniqueIdentity().startsWith(`${hostname()}_`)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceStatus } from '../api/index.js';
-import type { Step } from './plan/types.js';
-import { withDrainRelease } from './drain-status.js';
+import type { InstanceStatus } from '../../api/index.js';
+import type { Step } from '../plan/types.js';
+import { drainingSince, withDrainRelease } from './status.js';
 
 const replica = (identifier: string, extra: Partial<InstanceStatus> = {}): InstanceStatus => ({ identifier, role: 'replica', rdsStatus: 'deleting', ...extra });
 const deleteStep = (identifier: string, drainRelease?: 'ConnectionsQuiet' | 'MaxDrainSeconds'): Step => ({
@@ -27,5 +27,18 @@ describe('withDrainRelease', () => {
     const previous = new Map([['r2', replica('r2', { drainReleasedBy: 'MaxDrainSeconds' })]]);
     const out = withDrainRelease([replica('r2'), replica('r3')], { executed: [deleteStep('r3')] }, previous);
     expect(out).toEqual([replica('r2', { drainReleasedBy: 'MaxDrainSeconds' }), replica('r3')]);
+  });
+});
+
+describe('drainingSince', () => {
+  const appliedAt = new Date('2026-11-26T16:00:00Z');
+  it.each([
+    [{ retiring: false, previous: '2026-11-26T15:00:00.000Z', publishedDraining: true }, undefined],
+    [{ retiring: true, previous: undefined, publishedDraining: false }, undefined],
+    [{ retiring: true, previous: undefined, publishedDraining: true }, '2026-11-26T16:00:00.000Z'],
+    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', publishedDraining: true }, '2026-11-26T15:00:00.000Z'],
+    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', publishedDraining: false }, '2026-11-26T15:00:00.000Z'],
+  ])('%j -> %s', (input, expected) => {
+    expect(drainingSince({ ...input, appliedAt })).toBe(expected);
   });
 });

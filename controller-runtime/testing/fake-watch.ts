@@ -1,7 +1,7 @@
 // In-memory stand-ins for the API server's list and watch, for unit tests of the reflector and the controller.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ListResult, ListSource } from '../list-source.js';
-import type { WatchClient, WatchEvent } from '../reflector.js';
+import type { ListResult, ListSource } from '../src/list-source.js';
+import type { WatchClient, WatchEvent } from '../src/reflector.js';
 
 export function anObject(namespace: string, name: string, resourceVersion: string, extra: Partial<KubernetesObject> = {}): KubernetesObject {
   return { apiVersion: 'test.io/v1', kind: 'Thing', ...extra, metadata: { namespace, name, resourceVersion, ...extra.metadata } };

@@ -7,8 +7,8 @@ import { renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
 import { BASE, aReplicaSetDB, aWorld, UID } from '../testing/fixtures.js';
 import { NOW, plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
-import { drainBeforeDelete } from './drain.js';
-import { planPublication } from './publication.js';
+import { drainBeforeDelete } from './drain-gate.js';
+import { planPublication } from '../plan/publication.js';
 
 const R = (i: number) => `${BASE}-r${i}`;
 const at = (secondsFromNow: number) => new Date(NOW.getTime() + secondsFromNow * 1000).toISOString();

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from './backoff.js';
-import type { ObjectKey } from './object-key.js';
+import { keyOfObject, objectKey, parseObjectKey, type ObjectKey, type ObjectRef } from './object-key.js';
 import { ownerKeys, type OwnerKind } from './owner-keys.js';
 import { specOrMetadataChanged, type UpdatePredicate } from './predicates.js';
 import type { WatchEvent } from './reflector.js';
@@ -26,8 +26,8 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/** A thrown error requeues the key with exponential backoff. */
-export type Reconciler = (key: ObjectKey, context: ReconcileContext) => Promise<ReconcileResult>;
+/** Converges one object to its spec. A thrown error requeues it with exponential backoff. */
+export type Reconciler = (ref: ObjectRef, context: ReconcileContext) => Promise<ReconcileResult>;
 
 /** What the controller needs from a watcher; {@link ResourceWatcher} provides it. */
 export interface EventSource {
@@ -149,9 +149,9 @@ export class Controller {
     return this.options.primary.hasSynced() && (this.options.owned ?? []).every(({ source }) => source.hasSynced());
   }
 
-  /** Queues a key from outside the watchers (a webhook, a test). */
-  enqueue(key: ObjectKey): void {
-    this.queue.add(key);
+  /** Queues an object from outside the watchers (a webhook, a test). */
+  enqueue(ref: ObjectRef): void {
+    this.queue.add(objectKey(ref));
   }
 
   queueStats(): QueueStats {
@@ -181,8 +181,8 @@ export class Controller {
       const objects = this.options.primary.list();
       this.log.debug({ objects: objects.length }, 'periodic resync');
       for (const object of objects) {
-        const { namespace, name } = object.metadata ?? {};
-        if (namespace && name) this.queue.add(`${namespace}/${name}`);
+        const key = keyOfObject(object);
+        if (key !== undefined) this.queue.add(key);
       }
       this.scheduleResync();
     }, delay);
@@ -194,7 +194,7 @@ export class Controller {
     this.runLogs.set(key, log);
     log.debug({ failures }, 'reconcile started');
     try {
-      return await this.options.reconcile(key, { signal, reconcileId, log });
+      return await this.options.reconcile(parseObjectKey(key), { signal, reconcileId, log });
     } catch (err) {
       if (signal.aborted) this.abortedRuns.add(key);
       throw err;

@@ -1,8 +1,8 @@
 // A Lease held in memory with the API server's optimistic concurrency (409 on a stale resourceVersion or on
 // creating a lease that exists), for unit tests of the leader elector.
 import { ApiException } from '@kubernetes/client-node';
-import type { LeaseRecord } from '../lease-decision.js';
-import type { LeaseStore, StoredLease } from '../lease-store.js';
+import type { LeaseRecord } from '../src/lease-decision.js';
+import type { LeaseStore, StoredLease } from '../src/lease-store.js';
 
 export class MemoryLeaseStore implements LeaseStore {
   readonly description = 'test/lease';

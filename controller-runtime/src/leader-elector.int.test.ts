@@ -2,7 +2,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
+import { createNamespace, kubeConfig, uniqueName } from '../../test/env/helpers.js';
 import { LeaderElector } from './leader-elector.js';
 import { kubeLeaseStore } from './lease-store.js';
 
@@ -56,6 +56,16 @@ async function renewalsObserved(read: () => Promise<k8s.V1Lease>, count: number)
     .toBeGreaterThanOrEqual(count);
 }
 
+/** An election that has settled: one candidate leads and has renewed the lease; the other stands by. */
+async function settledElection() {
+  const { a, b, state, leader, lease } = election();
+  await expect.poll(() => leader()).toBeDefined();
+  const leading = leader() === a ? a : b;
+  const standby = leading === a ? b : a;
+  await renewalsObserved(lease, 2);
+  return { leading, standby, state, lease };
+}
+
 beforeAll(async () => {
   namespace = await createNamespace(kc, uniqueName('leader'));
 });
@@ -82,11 +92,7 @@ describe('LeaderElector against the API server', () => {
   });
 
   it('hands over within the lease duration after the leader dies without releasing, and not before it expires', async () => {
-    const { a, b, state, leader, lease } = election();
-    await expect.poll(() => leader()).toBeDefined();
-    const dead = leader() === a ? a : b;
-    const survivor = dead === a ? b : a;
-    await renewalsObserved(lease, 2);
+    const { leading: dead, standby: survivor, state, lease } = await settledElection();
 
     await dead.elector.stop({ release: false });
     const diedAt = Date.now();
@@ -103,11 +109,7 @@ describe('LeaderElector against the API server', () => {
   });
 
   it('hands over at once when the leader releases the lease on stop', async () => {
-    const { a, b, state, leader, lease } = election();
-    await expect.poll(() => leader()).toBeDefined();
-    const leaving = leader() === a ? a : b;
-    const successor = leaving === a ? b : a;
-    await renewalsObserved(lease, 2);
+    const { leading: leaving, standby: successor, state, lease } = await settledElection();
 
     await leaving.elector.stop();
     const releasedAt = Date.now();

@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { leaderElectionDefaults } from './leader-elector.js';
 import { stopWithin } from './stop-within.js';
+import { fakeTimersInEachTest } from '../testing/fake-time.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeTimersInEachTest();
 
 describe('stopWithin', () => {
   it('reports stopped as soon as the work stops', async () => {

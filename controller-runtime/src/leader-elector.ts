@@ -43,10 +43,10 @@ const RETRY_JITTER = 1.2;
 
 type AttemptOutcome = 'acquired' | 'held-by-other' | 'failed';
 
-/** `<hostname>_<random>`: the pod name identifies the process in `kubectl get lease`, the suffix keeps a restarted
- * container from inheriting its predecessor's lease as if nothing happened. */
-export function uniqueIdentity(): string {
-  return `${hostname()}_${randomBytes(4).toString('hex')}`;
+/** `<name>_<random>`, the name defaulting to the hostname: the pod name identifies the process in `kubectl get
+ * lease`, the suffix keeps a restarted container from inheriting its predecessor's lease as if nothing happened. */
+export function uniqueIdentity(name: string = hostname()): string {
+  return `${name}_${randomBytes(4).toString('hex')}`;
 }
 
 export class LeaderElector {

@@ -1,13 +1,8 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Reflector, type ReflectorOptions, type WatchEvent } from './reflector.js';
-import { anObject, FakeListSource, FakeWatchClient } from './testing/fake-watch.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
-}
+import { anObject, FakeListSource, FakeWatchClient } from '../testing/fake-watch.js';
+import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
 function setup(overrides: Partial<ReflectorOptions> = {}) {
   const source = new FakeListSource();
@@ -30,20 +25,9 @@ function setup(overrides: Partial<ReflectorOptions> = {}) {
   return { source, watchClient, events, summary, reflector };
 }
 
-let stops: Array<() => Promise<void>> = [];
-function started(s: ReturnType<typeof setup>) {
-  s.reflector.start();
-  stops.push(() => s.reflector.stop());
-  return s;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(async () => {
-  for (const stop of stops) await stop();
-  stops = [];
-  vi.useRealTimers();
+const started = fakeTimersInEachTest(FAKE_TIMERS_AND_DATE, {
+  start: (s: ReturnType<typeof setup>) => s.reflector.start(),
+  stop: (s) => s.reflector.stop(),
 });
 
 describe('Reflector', () => {
