@@ -9,27 +9,30 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
-COPY client/package.json client/tsconfig.build.json client/
+COPY contract/package.json contract/tsconfig.build.json contract/
 COPY controller-runtime/package.json controller-runtime/tsconfig.build.json controller-runtime/
+# The client's manifest only keeps the lockfile's workspaces complete; the operator does not use the client.
+COPY client/package.json client/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
-COPY client/src client/src
+COPY contract/src contract/src
 COPY controller-runtime/src controller-runtime/src
 COPY operator/src operator/src
-RUN npm run build \
+RUN npm run build -w contract && npm run build -w controller-runtime && npx tsc -p tsconfig.build.json \
  # The workspaces' type declarations are for compiling against them, not for the operator at run time.
- && find client/dist controller-runtime/dist -name '*.d.ts' -delete -o -name '*.d.ts.map' -delete
+ && find contract/dist controller-runtime/dist -name '*.d.ts' -delete -o -name '*.d.ts.map' -delete
 
 # --- deps: production dependencies ---------------------------------------------------------------------------
-# The operator imports the client library (@servio/replicasetdb-client, an npm workspace of this repository) at
-# run time for the topology contract, and the controller runtime (@servio/controller-runtime, another workspace),
-# so the workspaces are linked (node_modules/@servio/<name> -> <folder>/) and their production dependencies are
-# installed. --ignore-scripts: no dependency needs one.
+# The root's dependencies plus the two workspaces of this repository the operator imports at run time, linked as
+# node_modules/@servio/<name> -> <folder>/ with their own production dependencies: the topology contract
+# (@servio/replicasetdb-contract) and the controller runtime (@servio/controller-runtime). The other workspace,
+# the client library, and its pg are not installed: --workspace ... --include-workspace-root leaves them out.
+# --ignore-scripts: no dependency needs one.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY client/package.json client/
+COPY contract/package.json contract/
 COPY controller-runtime/package.json controller-runtime/
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace=contract --workspace=controller-runtime --include-workspace-root --ignore-scripts --no-audit --no-fund
 
 # --- runtime -------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
@@ -38,8 +41,8 @@ WORKDIR /app
 # package.json carries "type": "module", which Node needs to load dist/ as ES modules.
 COPY --from=deps --chown=root:root /app/package.json ./
 COPY --from=deps --chown=root:root /app/node_modules node_modules
-COPY --from=deps --chown=root:root /app/client/package.json client/
-COPY --from=build --chown=root:root /src/client/dist client/dist
+COPY --from=deps --chown=root:root /app/contract/package.json contract/
+COPY --from=build --chown=root:root /src/contract/dist contract/dist
 COPY --from=deps --chown=root:root /app/controller-runtime/package.json controller-runtime/
 COPY --from=build --chown=root:root /src/controller-runtime/dist controller-runtime/dist
 COPY --from=build --chown=root:root /src/dist dist

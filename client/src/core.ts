@@ -6,12 +6,12 @@ import type { Endpoint } from './endpoint.js';
 import { now } from './clock.js';
 import { EndpointError, RouterClosedError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } from './topology/plan.js';
+import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } from './endpoint-plan.js';
 import { Reads } from './reads.js';
 import { ReplayWait } from './replay-wait.js';
 import type { RoutingState } from './routing-state.js';
 import { Writes } from './writes.js';
-import type { Topology } from './topology/schema.js';
+import type { Topology } from '@servio/replicasetdb-contract';
 
 export interface CoreEvents {
   error(err: Error): void;

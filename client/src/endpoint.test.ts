@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { Endpoint } from './endpoint.js';
-import type { EndpointSpec } from './topology/plan.js';
+import type { EndpointSpec } from './endpoint-plan.js';
 
 const spec: EndpointSpec = { key: 'replica:r1@h:1/db', id: 'r1', role: 'replica', host: 'h', port: 1, database: 'db', state: 'active' };
 

@@ -5,7 +5,7 @@ import type { ReplicaView } from './eligibility.js';
 import type { Lsn } from './lsn.js';
 import type { QueryText, QueryValues, Row } from './query.js';
 import { destroyConnections, endPool, type EndpointPools } from './pools.js';
-import type { EndpointSpec, EndpointState } from './topology/plan.js';
+import type { EndpointSpec, EndpointState } from './endpoint-plan.js';
 
 export class Endpoint implements ReplicaView {
   state: EndpointState | 'removed';

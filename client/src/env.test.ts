@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { credentialsFromEnv, topologyFromEnv } from './env.js';
-import { parseTopology } from './topology/parse.js';
+import { parseTopology, renderServioEnvironment } from '@servio/replicasetdb-contract';
+import { aTopology, replicas } from '../test/fixtures.js';
 
 const servio = {
   DB_PRIMARY_HOST: 'servio-primary.xxxxx.us-east-1.rds.amazonaws.com',
@@ -51,6 +52,24 @@ describe('topologyFromEnv', () => {
     expect(parseTopology(topologyFromEnv(servio)).tls).toEqual({ mode: 'verify-full' });
     expect(parseTopology(topologyFromEnv({ ...servio, DB_TLS_MODE: 'disable' })).tls).toEqual({ mode: 'disable' });
     expect(() => topologyFromEnv({ ...servio, DB_TLS_MODE: 'on' })).toThrow(/DB_TLS_MODE must be one of verify-full, require, disable/);
+  });
+
+  it('reads back what the operator publishes: the primary, the database, the active replicas in order, the TLS mode', () => {
+    const published = parseTopology(
+      aTopology({
+        primary: { id: 'prod-servio', host: 'p.internal', port: 5433 },
+        replicas: replicas({ id: 'r1', host: 'r1.internal', port: 5434 }, { id: 'r2', host: 'r2.internal', port: 5435, state: 'draining' }, { id: 'r3', host: 'r3.internal', port: 5436 }),
+        tls: { mode: 'require' },
+      }),
+    );
+    const read = parseTopology(topologyFromEnv(renderServioEnvironment(published)));
+    expect(read.primary).toEqual({ id: 'primary', host: 'p.internal', port: 5433 });
+    expect(read.database).toBe(published.database);
+    expect(read.replicas.map((r) => [r.host, r.port, r.state])).toEqual([
+      ['r1.internal', 5434, 'active'],
+      ['r3.internal', 5436, 'active'],
+    ]);
+    expect(read.tls).toEqual({ mode: 'require' });
   });
 
   it('reads credentials', () => {

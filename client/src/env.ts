@@ -2,7 +2,7 @@
 // services that are not yet mounting the topology ConfigMap. No hot reload: the environment cannot change.
 import { createReplicaRouter, type ReplicaRouter } from './router.js';
 import type { ReplicaRouterOptions } from './options.js';
-import { tlsModeSchema, type TlsMode, type TopologyInput } from './topology/schema.js';
+import { SERVIO_ENV_KEYS as KEYS, replicaHostKey, replicaNumberOf, replicaPortKey, tlsModeSchema, type TlsMode, type TopologyInput } from '@servio/replicasetdb-contract';
 
 export type FromEnvOptions = Omit<ReplicaRouterOptions, 'topology' | 'topologyFile' | 'credentials'> & {
   env?: NodeJS.ProcessEnv;
@@ -17,20 +17,20 @@ function port(env: NodeJS.ProcessEnv, key: string): number {
 
 /** DB_TLS_MODE as the operator publishes it; unset means verify-full, what RDS wants. */
 function tlsMode(env: NodeJS.ProcessEnv): TlsMode {
-  const text = env.DB_TLS_MODE;
+  const text = env[KEYS.tlsMode];
   if (text === undefined || text === '') return 'verify-full';
   const parsed = tlsModeSchema.safeParse(text);
-  if (!parsed.success) throw new TypeError(`DB_TLS_MODE must be one of ${tlsModeSchema.options.join(', ')}, got ${JSON.stringify(text)}`);
+  if (!parsed.success) throw new TypeError(`${KEYS.tlsMode} must be one of ${tlsModeSchema.options.join(', ')}, got ${JSON.stringify(text)}`);
   return parsed.data;
 }
 
 /** Replicas are every DB_REPLICA_<n>_HOST present, in the order of n; gaps are allowed. */
 export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
-  const missing = ['DB_PRIMARY_HOST', 'DB_NAME'].filter((k) => !env[k]);
+  const missing = [KEYS.primaryHost, KEYS.database].filter((k) => !env[k]);
   if (missing.length > 0) throw new TypeError(`missing environment variables: ${missing.join(', ')}`);
   const replicaNumbers = Object.keys(env)
-    .map((k) => /^DB_REPLICA_(\d+)_HOST$/.exec(k)?.[1])
-    .filter((n): n is string => n !== undefined && env[`DB_REPLICA_${n}_HOST`] !== '')
+    .map(replicaNumberOf)
+    .filter((n): n is string => n !== undefined && env[replicaHostKey(n)] !== '')
     .map(Number)
     .sort((a, b) => a - b);
   return {
@@ -38,12 +38,12 @@ export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
     revision: 0,
     name: 'env',
     namespace: 'env',
-    database: env.DB_NAME as string,
-    primary: { id: 'primary', host: env.DB_PRIMARY_HOST as string, port: port(env, 'DB_PRIMARY_PORT') },
+    database: env[KEYS.database] as string,
+    primary: { id: 'primary', host: env[KEYS.primaryHost] as string, port: port(env, KEYS.primaryPort) },
     replicas: replicaNumbers.map((n) => ({
       id: `replica-${n}`,
-      host: env[`DB_REPLICA_${n}_HOST`] as string,
-      port: port(env, `DB_REPLICA_${n}_PORT`),
+      host: env[replicaHostKey(n)] as string,
+      port: port(env, replicaPortKey(n)),
       state: 'active' as const,
     })),
     tls: { mode: tlsMode(env) },
@@ -53,9 +53,9 @@ export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
 }
 
 export function credentialsFromEnv(env: NodeJS.ProcessEnv): { username: string; password: string } {
-  const missing = ['DB_USERNAME', 'DB_PASSWORD'].filter((k) => !env[k]);
+  const missing = [KEYS.username, KEYS.password].filter((k) => !env[k]);
   if (missing.length > 0) throw new TypeError(`missing environment variables: ${missing.join(', ')}`);
-  return { username: env.DB_USERNAME as string, password: env.DB_PASSWORD as string };
+  return { username: env[KEYS.username] as string, password: env[KEYS.password] as string };
 }
 
 export function fromEnv(options: FromEnvOptions = {}): Promise<ReplicaRouter> {

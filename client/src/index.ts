@@ -1,10 +1,10 @@
 // @servio/replicasetdb-client: routes PostgreSQL queries to the primary and to fresh read replicas, following
 // the topology the replicasetdb operator publishes.
 
-// The topology contract (shared with the operator).
-export { TOPOLOGY_CONTRACT_VERSION, topologySchema } from './topology/schema.js';
-export type { TlsMode, Topology, TopologyInput, TopologyPrimary, TopologyReplica, TopologyRouting } from './topology/schema.js';
-export { formatTopology, parseTopology, TopologyError } from './topology/parse.js';
+// The topology contract, defined in @servio/replicasetdb-contract (shared with the operator) and re-exported so
+// that applications need one import.
+export { TOPOLOGY_CONTRACT_VERSION, formatTopology, parseTopology, topologySchema, TopologyError } from '@servio/replicasetdb-contract';
+export type { TlsMode, Topology, TopologyInput, TopologyPrimary, TopologyReplica, TopologyRouting } from '@servio/replicasetdb-contract';
 
 // The router.
 export { createReplicaRouter, ReplicaRouter, type CloseReport, type ReplicaRouterEvents } from './router.js';

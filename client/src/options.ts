@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { IamAuthOptions } from './iam-auth.js';
 import type { TlsOptions } from './tls.js';
 import { checkPositionKey, type PositionKey } from './position-token.js';
-import type { TopologyInput } from './topology/schema.js';
+import type { TopologyInput } from '@servio/replicasetdb-contract';
 
 /** Everything of pg.PoolConfig except where to connect and as whom: that comes from the topology. */
 export type PoolOptions = Omit<pg.PoolConfig, 'host' | 'port' | 'user' | 'password' | 'database' | 'connectionString'>;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { passwordFor, type ResolvedCredentials } from './credentials.js';
 import type { ResolvedOptions } from './options.js';
 import { socketOf } from './pipeline.js';
-import type { EndpointSpec } from './topology/plan.js';
+import type { EndpointSpec } from './endpoint-plan.js';
 import { explainTlsError, sslConfig, type ResolvedTls } from './tls.js';
 
 const READ_ONLY = '-c default_transaction_read_only=on';

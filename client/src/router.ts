@@ -12,11 +12,10 @@ import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js
 import { RoutedPool } from './routed-pool.js';
 import { Session, type SessionOptions } from './session.js';
 import { endpointStats, type RouterStats } from './stats.js';
-import { readTopologyFile, TopologyFileSource } from './topology/file-source.js';
-import { parseTopology } from './topology/parse.js';
-import { tlsModeOf } from './topology/plan.js';
+import { readTopologyFile, TopologyFileSource } from './reload/file-source.js';
+import { tlsModeOf } from './endpoint-plan.js';
 import { assertTlsUsable, resolveTls, type ResolvedTls } from './tls.js';
-import type { Topology } from './topology/schema.js';
+import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import type { ResolvedCredentials } from './credentials.js';
 
 export interface ReplicaRouterEvents {

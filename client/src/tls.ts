@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import type { TlsMode } from './topology/schema.js';
+import type { TlsMode } from '@servio/replicasetdb-contract';
 
 export interface TlsOptions {
   /** A PEM file with the CA certificates that sign the server certificates; for RDS, AWS's `global-bundle.pem`. */

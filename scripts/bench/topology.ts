@@ -9,7 +9,7 @@
 // and with more concurrent reconciles.
 import * as k8s from '@kubernetes/client-node';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { parseTopology } from '@servio/replicasetdb-client';
+import { parseTopology } from '@servio/replicasetdb-contract';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
 import { configSchema } from '../../operator/src/config/index.js';

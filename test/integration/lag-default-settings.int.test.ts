@@ -5,7 +5,7 @@
 // about one reading, comes back within about one reading after it recovers, and every reading is one GetMetricData
 // for all replicas.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { Topology } from '@servio/replicasetdb-client';
+import type { Topology } from '@servio/replicasetdb-contract';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LAG_WINDOW } from '../../operator/src/cloudwatch/index.js';
 import { configSchema } from '../../operator/src/config/index.js';

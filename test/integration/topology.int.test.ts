@@ -5,7 +5,7 @@
 // never show the password. ConfigMap histories come from a watch, so every version the API server stored is seen.
 import * as k8s from '@kubernetes/client-node';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import type { Topology } from '@servio/replicasetdb-client';
+import type { Topology } from '@servio/replicasetdb-contract';
 import { describe, expect, it } from 'vitest';
 import { KIND, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';

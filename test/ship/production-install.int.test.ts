@@ -18,7 +18,7 @@ import { ROOT, ensureCrd, installChartIdentity, runCommand, type ChartIdentity }
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 /** The npm workspaces the operator imports at run time, each shipped as its package.json and compiled dist/. */
-const WORKSPACES = ['client', 'controller-runtime'] as const;
+const WORKSPACES = ['contract', 'controller-runtime'] as const;
 
 /** The production `npm ci` of the Dockerfile's deps stage, as argv. */
 function dockerfileNpmCi(): string[] {
@@ -170,13 +170,17 @@ describe('production install (what the Dockerfile builds)', () => {
   });
 
   it('ships compiled JavaScript and production dependencies only', () => {
-    const dist = [...filesUnder(join(app, 'dist')), ...filesUnder(join(app, 'client', 'dist'))];
+    const dist = [...filesUnder(join(app, 'dist')), ...filesUnder(join(app, 'contract', 'dist'))];
     expect(dist.some((f) => f.endsWith(join('dist', 'main.js')))).toBe(true);
     expect(dist.filter((f) => f.endsWith('.ts') || /\.test\.js$/.test(f) || /[/\\]testing[/\\]/.test(f))).toEqual([]);
     const modules = join(app, 'node_modules');
     for (const runtime of ['@kubernetes/client-node', '@aws-sdk/client-rds', 'pino', 'prom-client', 'zod']) expect(existsSync(join(modules, runtime)), runtime).toBe(true);
-    // The workspace link resolves to the shipped client library.
-    expect(existsSync(join(modules, '@servio', 'replicasetdb-client', 'dist', 'index.js'))).toBe(true);
+    // The workspace link resolves to the shipped contract package.
+    expect(existsSync(join(modules, '@servio', 'replicasetdb-contract', 'dist', 'index.js'))).toBe(true);
+    // The client library and the PostgreSQL driver are for applications and tests, not for the operator.
+    expect(readdirSync(join(modules, '@servio')).sort()).toEqual(['controller-runtime', 'replicasetdb-contract']);
+    for (const driver of ['pg', 'pg-pool', 'pg-protocol']) expect(existsSync(join(modules, driver)), driver).toBe(false);
+    expect(existsSync(join(app, 'client')), 'client/').toBe(false);
     // (@types/node is there: @kubernetes/client-node lists it as a dependency.)
     for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv', 'drizzle-orm']) expect(existsSync(join(modules, dev)), dev).toBe(false);
   });

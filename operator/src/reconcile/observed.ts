@@ -2,7 +2,7 @@
 // struct): the object, its RDS instances, its parameter group, whether its credentials Secret is usable, and
 // its ConfigMap. Every decision reads the same snapshot through the query methods below, so two parts of the
 // plan can never disagree about what they saw.
-import type { Topology } from '@servio/replicasetdb-client';
+import type { Topology } from '@servio/replicasetdb-contract';
 import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
 import type { InstanceStatus, ReplicaSetDBSpec, ReplicaSetDBStatus } from '../api/index.js';
 import type { ObjectRef, StoredConfigMap } from '../ports/kubernetes.js';

@@ -14,9 +14,9 @@ import type { ReconcileLogger } from './logger.js';
 import { observeReplicaSetDB } from './observe.js';
 import type { Observed } from './observed.js';
 import { planReconcile } from './plan/plan.js';
-import { planTopology } from './plan/topology.js';
+import { planPublication } from './plan/publication.js';
 import { drainBeforeDelete, type RetirementGate } from './replica-lifecycle/index.js';
-import { buildTopologyStatus, type TopologyStatus } from './topology-status.js';
+import { buildPublicationStatus, type PublicationStatus } from './publication-status.js';
 import { errorPolicy } from './error-policy.js';
 import { requeueAfterMs, type ResyncIntervals } from './requeue.js';
 import { buildStatus, decideVerdict } from './status.js';
@@ -84,8 +84,8 @@ export function createReplicaSetDBReconciler(deps: ReplicaSetDBReconcilerDeps): 
       ctx.log.warn({ err: observed.world.lagUnavailable }, 'could not read replica lag from CloudWatch; using the last known values');
     }
     const at = now();
-    const topology = planTopology(observed, at);
-    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete, topology });
+    const publication = planPublication(observed, at);
+    const plan = planReconcile(observed, { now: at, retirementGate: deps.retirementGate ?? drainBeforeDelete, topology: publication });
     const steps = plan.steps;
     if (steps.length > 0 || plan.blocker !== undefined) {
       ctx.log.debug({ steps: steps.map(describeStep), blocker: plan.blocker?.reason, waits: plan.waits.length }, 'plan');
@@ -104,17 +104,17 @@ export function createReplicaSetDBReconciler(deps: ReplicaSetDBReconcilerDeps): 
     });
     throwIfAborted(ctx.signal, 'the status write');
 
-    const verdict = decideVerdict(observed, plan, outcome, topology, deps.awsRegion);
+    const verdict = decideVerdict(observed, plan, outcome, publication, deps.awsRegion);
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
-    const topologyStatus = observed.isDeleting() ? undefined : buildTopologyStatus(observed, topology, outcome, now());
+    const publicationStatus = observed.isDeleting() ? undefined : buildPublicationStatus(observed, publication, outcome, now());
     if (!outcome.finalizerRemoved) {
-      const status = buildStatus(observed, plan, outcome, verdict, at, topologyStatus);
+      const status = buildStatus(observed, plan, outcome, verdict, at, publicationStatus);
       if (!sameStatus(status, observed.previousStatus)) {
         const computedFrom = outcome.resourceVersion ?? observed.object.resourceVersion;
         if ((await writeStatusUnlessStale(deps.kube, ref, status, computedFrom, ctx)) === 'stale') return { requeueAfterMs: 0 };
       }
     }
-    recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, topologyStatus);
+    recordTopologyMetrics(deps.metrics, ref, observed, outcome.finalizerRemoved, publicationStatus);
 
     const failure = outcome.failure;
     if (failure !== undefined && errorPolicy(failure, { deleting: observed.isDeleting() }).action === 'backoff') {
@@ -145,7 +145,7 @@ async function writeStatusUnlessStale(
   }
 }
 
-function recordTopologyMetrics(metrics: ReplicaSetDBReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: TopologyStatus | undefined): void {
+function recordTopologyMetrics(metrics: ReplicaSetDBReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: PublicationStatus | undefined): void {
   if (metrics === undefined) return;
   if (gone) {
     metrics.forgetObject(ref);

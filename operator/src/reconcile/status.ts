@@ -13,8 +13,8 @@ import { describeStep } from './describe-step.js';
 import { AWS_REJECTED_REASON, errorPolicy } from './error-policy.js';
 import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
-import type { TopologyPlan } from './plan/topology.js';
-import type { InstanceTopologyStatus, TopologyStatus } from './topology-status.js';
+import type { PublicationPlan } from './plan/publication.js';
+import type { InstancePublicationStatus, PublicationStatus } from './publication-status.js';
 import { withDrainRelease } from './replica-lifecycle/index.js';
 
 export interface Verdict {
@@ -46,9 +46,9 @@ export function effectiveInstances(observed: Observed, outcome: ApplyOutcome): R
 
 /** What the topology adds to the verdict: replicas left out for lag, a ConfigMap that cannot be published. They
  * degrade the service without making it unready: the primary and the other replicas serve. */
-export type TopologyFindings = Pick<TopologyPlan, 'lagging' | 'problem'>;
+export type PublicationFindings = Pick<PublicationPlan, 'lagging' | 'problem'>;
 
-function topologyDegradations(topology: TopologyFindings | undefined): string[] {
+function topologyDegradations(topology: PublicationFindings | undefined): string[] {
   if (topology === undefined) return [];
   return [
     ...topology.lagging.map((l) => `${l.identifier} lags more than routing.maxReplicaLagSeconds (${l.maxLagSeconds}s) behind the primary; it takes no reads until it catches up`),
@@ -57,7 +57,7 @@ function topologyDegradations(topology: TopologyFindings | undefined): string[] 
 }
 
 /** `region`: the operator's AWS region, named in advice about resources to create there. */
-export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, topology?: TopologyFindings, region?: string): Verdict {
+export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, topology?: PublicationFindings, region?: string): Verdict {
   const instances = effectiveInstances(observed, outcome);
   const primary = instances.find((i) => i.identifier === observed.names.primary);
   const desiredReplicaIds = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
@@ -207,7 +207,7 @@ function condition(type: string, value: Verdict['ready'], generation: number, pr
 }
 
 /** `topology` replaces the topology's fields; without it (a deleting object) they are carried over. */
-function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: InstanceStatus | undefined, topology?: InstanceTopologyStatus): InstanceStatus {
+function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: InstanceStatus | undefined, topology?: InstancePublicationStatus): InstanceStatus {
   return stripUndefined({
     identifier: instance.identifier,
     role,
@@ -224,7 +224,7 @@ function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: Ins
   });
 }
 
-export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcome, verdict: Verdict, now: Date, topology?: TopologyStatus): ReplicaSetDBStatus {
+export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcome, verdict: Verdict, now: Date, topology?: PublicationStatus): ReplicaSetDBStatus {
   const previous = observed.previousStatus;
   const generation = observed.object.generation;
   const instances = effectiveInstances(observed, outcome);

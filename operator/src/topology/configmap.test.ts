@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTopology, type TopologyInput } from '@servio/replicasetdb-client';
+import { formatTopology, type TopologyInput } from '@servio/replicasetdb-contract';
 import type { StoredConfigMap } from '../ports/kubernetes.js';
 import { ENDPOINTS_LABEL_SELECTOR, configMapDelta, endpointsLabels, labelValue, readPublishedTopology, renderEndpointsConfigMap, TOPOLOGY_KEY } from './configmap.js';
 import { renderTopologyContent } from './document.js';

@@ -2,10 +2,9 @@
 // back what is published, and deciding whether it must be applied. Writing it is the reconciler's job (server-side
 // apply through the Kubernetes port); everything here is pure.
 import { createHash } from 'node:crypto';
-import { formatTopology, parseTopology, type Topology, type TopologyInput } from '@servio/replicasetdb-client';
+import { formatTopology, parseTopology, renderServioEnvironment, type Topology, type TopologyInput } from '@servio/replicasetdb-contract';
 import type { StoredConfigMap } from '../ports/kubernetes.js';
 import { MANAGED_BY } from '../naming/index.js';
-import { renderServioEnvironment } from './environment.js';
 
 export const TOPOLOGY_KEY = 'topology.json';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopology } from '@servio/replicasetdb-client';
+import { parseTopology } from '@servio/replicasetdb-contract';
 import { isPublishablePrimary, publishedLag, renderTopologyContent } from './document.js';
 import { aPrimary, aReplica, aTopologySource } from './testing/fixtures.js';
 import { topologyJsonSchemaValidator } from './testing/json-schema.js';

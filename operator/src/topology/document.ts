@@ -1,7 +1,7 @@
-// The content of topology.json (contract v1, defined once in @servio/replicasetdb-client) without the two fields
+// The content of topology.json (contract v1, defined once in @servio/replicasetdb-contract) without the two fields
 // that only say when it last changed: `revision` and `updatedAt` are stamped by revision.ts, which needs to compare
 // content without them.
-import type { TopologyInput } from '@servio/replicasetdb-client';
+import type { TopologyInput } from '@servio/replicasetdb-contract';
 import type { ReadYourWrites } from '../api/index.js';
 import { routeReplica } from './replica-routing.js';
 import type { TopologyInstanceInput, TopologySource } from './source.js';

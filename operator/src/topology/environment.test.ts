@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTopologyContent } from './document.js';
-import { renderServioEnvironment } from './environment.js';
+import { renderServioEnvironment } from '@servio/replicasetdb-contract';
 import { aPrimary, aReplica, aTopologySource } from './testing/fixtures.js';
 
 function envOf(...args: Parameters<typeof aTopologySource>) {

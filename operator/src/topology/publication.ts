@@ -1,7 +1,7 @@
 // The whole publishing decision for one reconcile, pure: what the ConfigMap must hold, at which revision, and
 // whether it has to be written. The ConfigMap is compared with what is observed, not with what was last written,
 // so a ConfigMap deleted by hand is recreated and a hand edit is reverted by the next reconcile.
-import type { TopologyInput } from '@servio/replicasetdb-client';
+import type { TopologyInput } from '@servio/replicasetdb-contract';
 import type { StoredConfigMap } from '../ports/kubernetes.js';
 import { configMapDelta, readPublishedTopology, renderEndpointsConfigMap, type EndpointsConfigMapContent } from './configmap.js';
 import { renderTopologyContent } from './document.js';

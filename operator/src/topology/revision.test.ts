@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
+import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import { renderTopologyContent, type TopologyContent } from './document.js';
 import { sameContent, stampRevision } from './revision.js';
 import { aReplica, aTopologySource } from './testing/fixtures.js';

@@ -6,7 +6,7 @@
 // the document alone is not enough (deleted by hand, or replaced by an older copy), the status alone is not
 // either (the ConfigMap is written before the status, and a crash in between must not count a change twice).
 import { isDeepStrictEqual } from 'node:util';
-import { parseTopology, type Topology, type TopologyInput } from '@servio/replicasetdb-client';
+import { parseTopology, type Topology, type TopologyInput } from '@servio/replicasetdb-contract';
 import type { TopologyContent } from './document.js';
 
 export interface PreviousPublication {

@@ -1,7 +1,7 @@
 // What the topology is rendered from, in the publisher's own vocabulary: a few fields of each instance, not the
 // RDS port's whole record, so the renderer is tested with small literals and does not change when the
 // reconciler's snapshot does.
-import type { TlsMode } from '@servio/replicasetdb-client';
+import type { TlsMode } from '@servio/replicasetdb-contract';
 import type { RoutingSpec } from '../api/index.js';
 
 export interface TopologyEndpoint {

@@ -2,7 +2,7 @@
 // it: the published topology is how lag gating shows.
 import * as k8s from '@kubernetes/client-node';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
+import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import { TOPOLOGY_KEY } from '../../../operator/src/topology/index.js';
 import { cloudWatchClient, eventually, kubeConfig } from '../../env/helpers.js';
 

@@ -10,7 +10,7 @@ import type { InstanceRole } from '../../naming/index.js';
 import { liftDeletionProtection } from '../replica-lifecycle/index.js';
 import { findDeletionBlocker } from './blockers.js';
 import type { PlanPhase } from './phase.js';
-import { finalTopologyStep } from './topology.js';
+import { finalPublicationStep } from './publication.js';
 import type { Plan } from './types.js';
 
 function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined, replicaCandidates?: string[]): void {
@@ -95,7 +95,7 @@ const parameterGroups: PlanPhase = (plan, observed) => {
 
 /** Only with a topology plan: the ConfigMap is the topology concern's. */
 const topologyRemoval: PlanPhase = (plan, observed, { topology }) => {
-  const step = topology === undefined ? undefined : finalTopologyStep(observed);
+  const step = topology === undefined ? undefined : finalPublicationStep(observed);
   if (step !== undefined) plan.steps.push(step);
 };
 

@@ -8,7 +8,7 @@ import { planParameterGroup, planRetiredParameterGroups } from './parameters.js'
 import type { PlanPhase } from './phase.js';
 import { planReplicaSet } from './scale.js';
 import { planInstanceTags } from './tags.js';
-import { publicationStep } from './topology.js';
+import { publicationStep } from './publication.js';
 
 /** Before anything exists in AWS, so cleanup is guaranteed to run for whatever is created next. */
 const finalizer: PlanPhase = (plan, observed) => {

@@ -2,14 +2,14 @@
 // plan there: nothing after it in the list can be right yet (a blocker, no primary to build on).
 import type { Observed } from '../observed.js';
 import type { RetirementGate } from '../replica-lifecycle/index.js';
-import type { TopologyPlan } from './topology.js';
+import type { PublicationPlan } from './publication.js';
 import type { Plan } from './types.js';
 
 export interface PlanContext {
   now: Date;
   retirementGate: RetirementGate;
   /** What the endpoints ConfigMap must hold after this pass; without it the plan leaves the ConfigMap alone. */
-  topology: TopologyPlan | undefined;
+  topology: PublicationPlan | undefined;
 }
 
 export type PlanPhase = (plan: Plan, observed: Observed, context: PlanContext) => void | 'stop';

@@ -9,15 +9,15 @@ import { DELETION_PHASES } from './delete.js';
 import { withoutHeldSteps } from './held.js';
 import { runPhases } from './phase.js';
 import { LIVE_PHASES } from './live-phases.js';
-import type { TopologyPlan } from './topology.js';
+import type { PublicationPlan } from './publication.js';
 import { emptyPlan, type Plan, type UnhealthyInstance } from './types.js';
 
 export interface PlanOptions {
   now: Date;
   /** What a replica passes before it is deleted; the default deletes at once. */
   retirementGate?: RetirementGate;
-  /** The topology this pass publishes (planTopology); without it the plan leaves the endpoints ConfigMap alone. */
-  topology?: TopologyPlan;
+  /** The topology this pass publishes (planPublication); without it the plan leaves the endpoints ConfigMap alone. */
+  topology?: PublicationPlan;
 }
 
 function unhealthyInstances(observed: Observed): UnhealthyInstance[] {

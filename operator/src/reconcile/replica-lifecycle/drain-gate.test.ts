@@ -8,7 +8,7 @@ import { Observed } from '../observed.js';
 import { BASE, aReplicaSetDB, aWorld, UID } from '../testing/fixtures.js';
 import { NOW, plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 import { drainBeforeDelete } from './drain-gate.js';
-import { planTopology } from '../plan/topology.js';
+import { planPublication } from '../plan/publication.js';
 
 const R = (i: number) => `${BASE}-r${i}`;
 const at = (secondsFromNow: number) => new Date(NOW.getTime() + secondsFromNow * 1000).toISOString();
@@ -40,7 +40,7 @@ function scaledDown(
 
 /** The ConfigMap as the publisher would have written it with `draining` retiring and the others active. */
 function configMapShowing(observed: Observed, draining: number[]): StoredConfigMap {
-  const publication = planTopology(observed, NOW).publication!;
+  const publication = planPublication(observed, NOW).publication!;
   const document = {
     ...publication.document,
     replicas: publication.document.replicas

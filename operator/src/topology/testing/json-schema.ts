@@ -1,4 +1,4 @@
-// The committed JSON Schema of topology.json (client/topology.schema.json), compiled with ajv: tests check what
+// The committed JSON Schema of topology.json (contract/topology.schema.json), compiled with ajv: tests check what
 // the operator renders against the documented contract, not only against the zod schema it was generated from.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 export type TopologyValidator = (document: unknown) => string[];
 
 export function topologyJsonSchemaValidator(): TopologyValidator {
-  const path = require.resolve('@servio/replicasetdb-client/topology.schema.json');
+  const path = require.resolve('@servio/replicasetdb-contract/topology.schema.json');
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats.default(ajv);
   const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);

@@ -1,34 +1,34 @@
-// The status fields the topology owns (status.replicas[].lagSeconds / routable / drainingSince,
-// status.endpoints.topologyRevision), from the topology plan and what apply managed to write. Pure.
+// The status fields the publication owns (status.replicas[].lagSeconds / routable / drainingSince,
+// status.endpoints.topologyRevision), from the publication plan and what apply managed to write. Pure.
 // drainingSince follows the replica lifecycle's rule (replica-lifecycle/status.ts).
 import { publishedLag } from '../topology/index.js';
 import type { ApplyOutcome } from './apply.js';
 import type { Observed } from './observed.js';
-import type { TopologyPlan } from './plan/topology.js';
+import type { PublicationPlan } from './plan/publication.js';
 import { drainingSince as drainingSinceOf } from './replica-lifecycle/index.js';
 
-export interface InstanceTopologyStatus {
+export interface InstancePublicationStatus {
   lagSeconds?: number;
   routable: boolean;
   drainingSince?: string;
 }
 
-export interface TopologyStatus {
+export interface PublicationStatus {
   /** Undefined while nothing is published. */
   revision: number | undefined;
   configMapName: string;
   /** By instance identifier, primary included. */
-  instances: ReadonlyMap<string, InstanceTopologyStatus>;
+  instances: ReadonlyMap<string, InstancePublicationStatus>;
 }
 
-export function buildTopologyStatus(observed: Observed, topology: TopologyPlan, outcome: ApplyOutcome, appliedAt: Date): TopologyStatus {
+export function buildPublicationStatus(observed: Observed, topology: PublicationPlan, outcome: ApplyOutcome, appliedAt: Date): PublicationStatus {
   const publication = topology.publication;
   const written = outcome.executed.some((s) => s.kind === 'publishTopology');
   const inEffect = publication !== undefined && (publication.delta.length === 0 || written);
   const document = inEffect ? publication.document : observed.publishedTopology();
   const stateOf = (id: string) => document?.replicas.find((r) => r.id === id)?.state;
 
-  const instances = new Map<string, InstanceTopologyStatus>();
+  const instances = new Map<string, InstancePublicationStatus>();
   if (document !== undefined) instances.set(document.primary.id, { routable: true });
   for (const replica of topology.replicas) {
     const drainingSince = drainingSinceOf({

@@ -1,7 +1,7 @@
 // The whole reconcile with the topology: what the ConfigMap holds over a life (create, steady, scale-down with its
 // drain, lag, hand edits, deletion) against in-memory ports, on a clock the test moves.
 import { describe, expect, it } from 'vitest';
-import { parseTopology, type Topology } from '@servio/replicasetdb-client';
+import { parseTopology, type Topology } from '@servio/replicasetdb-contract';
 import type { ReplicaLagPort } from '../cloudwatch/port.js';
 import { TOPOLOGY_KEY } from '../topology/index.js';
 import { topologyJsonSchemaValidator } from '../topology/testing/json-schema.js';

@@ -1,5 +1,5 @@
-// The topology concern of the plan: what the endpoints ConfigMap must hold after this reconcile, which replicas
-// are routable, draining or lagging, and the steps that write or delete the ConfigMap. Pure.
+// The publication concern of the plan: which topology the endpoints ConfigMap must hold after this reconcile,
+// which replicas are routable, draining or lagging, and the steps that write or delete the ConfigMap. Pure.
 //
 // A retiring replica is published as draining: which replicas those are is the replica lifecycle's rule
 // (replica-lifecycle/routing.ts).
@@ -9,7 +9,7 @@ import type { Observed } from '../observed.js';
 import { isRetiring } from '../replica-lifecycle/index.js';
 import type { Step } from './types.js';
 
-export interface ReplicaTopology {
+export interface ReplicaPublication {
   identifier: string;
   routing: ReplicaRouting;
   lagSeconds: number | undefined;
@@ -22,10 +22,10 @@ export interface LaggingReplica {
   maxLagSeconds: number;
 }
 
-export interface TopologyPlan {
+export interface PublicationPlan {
   /** Undefined while there is nothing to publish (no primary with an endpoint), or nothing may be. */
   publication: TopologyPublication | undefined;
-  replicas: ReplicaTopology[];
+  replicas: ReplicaPublication[];
   lagging: LaggingReplica[];
   /** Why the topology cannot be published, for the Degraded condition. */
   problem?: string;
@@ -58,7 +58,7 @@ export function topologySource(observed: Observed): TopologySource | undefined {
   };
 }
 
-export function planTopology(observed: Observed, now: Date): TopologyPlan {
+export function planPublication(observed: Observed, now: Date): PublicationPlan {
   const source = topologySource(observed);
   if (source === undefined || observed.isDeleting()) return { publication: undefined, replicas: [], lagging: [] };
   const max = source.routing.maxReplicaLagSeconds;
@@ -84,7 +84,7 @@ export function planTopology(observed: Observed, now: Date): TopologyPlan {
 /** The write of the ConfigMap, when it differs from the observed one (a hand edit is reverted, a deleted ConfigMap
  * recreated). The plan runs it before any DeleteDBInstance of the same reconcile (plan/live-phases.ts), so a replica is
  * draining in the ConfigMap before its deletion is ever asked for. */
-export function publicationStep(topology: TopologyPlan, observed: Observed): Step | undefined {
+export function publicationStep(topology: PublicationPlan, observed: Observed): Step | undefined {
   const publication = topology.publication;
   if (publication === undefined || publication.delta.length === 0) return undefined;
   return {
@@ -102,7 +102,7 @@ export function publicationStep(topology: TopologyPlan, observed: Observed): Ste
  * databases keep serving after the object is gone, so the ConfigMap stays where their clients read it; only the
  * owner reference goes, or Kubernetes' garbage collector would delete the ConfigMap with the object. Nothing when
  * there is none, it is not ours, or it is released already (a repeat after a crash). */
-export function finalTopologyStep(observed: Observed): Step | undefined {
+export function finalPublicationStep(observed: Observed): Step | undefined {
   const configMap = observed.configMap();
   if (configMap === undefined || observed.configMapIsForeign()) return undefined;
   if (observed.spec?.deletionPolicy !== 'Retain') return { kind: 'deleteTopology', configMap: observed.names.configMap };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTopology, parseTopology, TopologyError } from './parse.js';
-import { aTopology, replicas } from '../../test/fixtures.js';
+import { aTopology, replicas } from '../test/fixtures.js';
 
 const documentedExample = `{
   "version": 1,

@@ -5,9 +5,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseTopology, TopologyError } from './parse.js';
-import { decideTopologyUpdate } from './plan.js';
-import type { Topology } from './schema.js';
+import { decideTopologyUpdate } from './decision.js';
+import { parseTopology, TopologyError, type Topology } from '@servio/replicasetdb-contract';
 
 export interface TopologySourceEvents {
   current(): Topology;

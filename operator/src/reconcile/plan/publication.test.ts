@@ -1,13 +1,13 @@
-// The topology concern of the plan: which replicas are published how, and where the ConfigMap steps go.
+// The publication concern of the plan: which replicas are published how, and where the ConfigMap steps go.
 import { describe, expect, it } from 'vitest';
 import type { InstanceStatus } from '../../api/index.js';
-import { parseTopology } from '@servio/replicasetdb-client';
+import { parseTopology } from '@servio/replicasetdb-contract';
 import { TOPOLOGY_KEY, renderEndpointsConfigMap } from '../../topology/index.js';
 import { Observed } from '../observed.js';
 import { BASE, SECRET_PASSWORD, aReplicaSetDB, aWorld, UID, usableCredentials, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { NOW } from '../testing/plan-helpers.js';
 import { planReconcile } from './plan.js';
-import { planTopology } from './topology.js';
+import { planPublication } from './publication.js';
 import type { Step } from './types.js';
 
 const P = BASE;
@@ -18,7 +18,7 @@ const OURS = { labels: { 'app.kubernetes.io/managed-by': 'replicasetdb-operator'
 
 /** A valid published topology document for an object of another name. */
 function publishedFor(name: string) {
-  const document = planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication!.document;
+  const document = planPublication(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication!.document;
   return { ...document, name };
 }
 
@@ -35,16 +35,16 @@ function changed(before: ReplicaSetDBBuilder, after: ReplicaSetDBBuilder): Obser
 
 /** The plan's steps when it publishes the topology planned from the same world. */
 function stepsWithTopology(observed: Observed): Step[] {
-  return planReconcile(observed, { now: NOW, topology: planTopology(observed, NOW) }).steps;
+  return planReconcile(observed, { now: NOW, topology: planPublication(observed, NOW) }).steps;
 }
 
 function statesOf(observed: Observed): Array<[string, string]> {
-  return planTopology(observed, NOW).publication!.document.replicas.map((r) => [r.id, r.state]);
+  return planPublication(observed, NOW).publication!.document.replicas.map((r) => [r.id, r.state]);
 }
 
-describe('planTopology', () => {
+describe('planPublication', () => {
   it('publishes the primary and the available replicas at revision 1 when nothing is published', () => {
-    const topology = planTopology(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build(), NOW);
+    const topology = planPublication(aWorld(aReplicaSetDB().withReplicas(2)).inSync().build(), NOW);
     expect(topology.publication).toMatchObject({
       changed: true,
       delta: ['(missing)'],
@@ -90,7 +90,7 @@ describe('planTopology', () => {
         [R(2), 2.5],
       ]),
     });
-    const topology = planTopology(observed, NOW);
+    const topology = planPublication(observed, NOW);
     expect(topology.publication?.document.replicas.map((r) => [r.id, r.lagSeconds])).toEqual([
       [R(1), 0.4],
       [R(3), undefined],
@@ -105,27 +105,27 @@ describe('planTopology', () => {
 
   it('does not report a retiring replica as lagging', () => {
     const observed = observedWith(changed(aReplicaSetDB().withReplicas(2), aReplicaSetDB().withReplicas(1)), { replicaLag: new Map([[R(2), 60]]) });
-    expect(planTopology(observed, NOW).lagging).toEqual([]);
+    expect(planPublication(observed, NOW).lagging).toEqual([]);
   });
 
   it('uses the lag of the previous status when CloudWatch could not be asked', () => {
     const replicas: InstanceStatus[] = [{ identifier: R(1), role: 'replica', lagSeconds: 9 }];
     const base = aWorld(aReplicaSetDB().withStatus({ replicas })).inSync().build();
-    const topology = planTopology(observedWith(base, { replicaLag: new Map([[R(1), 0]]), lagUnavailable: 'AccessDenied' }), NOW);
+    const topology = planPublication(observedWith(base, { replicaLag: new Map([[R(1), 0]]), lagUnavailable: 'AccessDenied' }), NOW);
     expect(topology.lagging).toEqual([{ identifier: R(1), lagSeconds: 9, maxLagSeconds: 1 }]);
   });
 
   it('publishes nothing for a spec that does not parse, a primary that is not ours, or a deleting object', () => {
-    expect(planTopology(aWorld(aReplicaSetDB().withRawSpec({ engineVersion: 'x' })).build(), NOW).publication).toBeUndefined();
+    expect(planPublication(aWorld(aReplicaSetDB().withRawSpec({ engineVersion: 'x' })).build(), NOW).publication).toBeUndefined();
     const foreign = aWorld(aReplicaSetDB()).withForeignInstance(P, { team: 'other' }, { endpoint: { host: 'h', port: 5432 } }).build();
-    expect(planTopology(foreign, NOW).publication).toBeUndefined();
-    expect(planTopology(aWorld(aReplicaSetDB().beingDeleted()).inSync().build(), NOW).publication).toBeUndefined();
+    expect(planPublication(foreign, NOW).publication).toBeUndefined();
+    expect(planPublication(aWorld(aReplicaSetDB().beingDeleted()).inSync().build(), NOW).publication).toBeUndefined();
   });
 
   it('leaves a ConfigMap another object controls alone and says so', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
     const configMap = { data: {}, labels: {}, resourceVersion: '1', ownerUids: ['someone-else'] };
-    const topology = planTopology(observedWith(base, { configMap }), NOW);
+    const topology = planPublication(observedWith(base, { configMap }), NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
     expect(topology.problem).toContain('the topology is not published');
@@ -142,7 +142,7 @@ describe('planTopology', () => {
     const configMap = { data: { 'topology.json': 'hand-written' }, resourceVersion: '1', ...meta };
     expect(observedWith(base, { configMap }).configMapIsForeign()).toBe(true);
     const observed = observedWith(base, { configMap });
-    const topology = planTopology(observed, NOW);
+    const topology = planPublication(observed, NOW);
     expect(topology.publication).toBeUndefined();
     expect(topology.problem).toContain('ConfigMap servio-endpoints');
     expect(stepsWithTopology(observed)).toEqual([]);
@@ -150,29 +150,29 @@ describe('planTopology', () => {
 
   it('has nothing to write when the observed ConfigMap holds the same content', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
-    const first = planTopology(base, NOW).publication!;
+    const first = planPublication(base, NOW).publication!;
     const configMap = { ...first.configMap, resourceVersion: '5', ownerUids: [UID], controllerUid: UID };
-    const again = planTopology(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
+    const again = planPublication(observedWith(base, { configMap }), new Date(NOW.getTime() + 60_000)).publication!;
     expect(again).toMatchObject({ changed: false, delta: [] });
     expect(parseTopology(again.configMap.data[TOPOLOGY_KEY]!)).toMatchObject({ revision: 1, updatedAt: NOW.toISOString() });
   });
 
   it("publishes the object's uid as the epoch", () => {
-    expect(planTopology(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication?.document.epoch).toBe(UID);
+    expect(planPublication(aWorld(aReplicaSetDB()).inSync().build(), NOW).publication?.document.epoch).toBe(UID);
   });
 
   it('takes over a ConfigMap an earlier object of the same name left behind: new epoch, its revision continued', () => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
-    const earlier = { ...planTopology(base, NOW).publication!.document, epoch: 'uid-of-the-deleted-object', revision: 17 };
+    const earlier = { ...planPublication(base, NOW).publication!.document, epoch: 'uid-of-the-deleted-object', revision: 17 };
     const left = { ...renderEndpointsConfigMap(earlier), resourceVersion: '9', ownerUids: [] };
-    const publication = planTopology(observedWith(base, { configMap: left }), NOW).publication!;
+    const publication = planPublication(observedWith(base, { configMap: left }), NOW).publication!;
     expect(publication).toMatchObject({ changed: true, document: { epoch: UID, revision: 18 } });
     expect(publication.delta).toContain('ownerReferences');
   });
 
   it('continues the revision from the status when the ConfigMap is gone', () => {
     const base = aWorld(aReplicaSetDB().withStatus({ endpoints: { topologyRevision: 41 } })).inSync().build();
-    expect(planTopology(base, NOW).publication?.document.revision).toBe(42);
+    expect(planPublication(base, NOW).publication?.document.revision).toBe(42);
   });
 });
 
@@ -190,7 +190,7 @@ describe('the topology phases of the plan', () => {
 
   it('publishes while a blocker holds every other change, so a retiring replica stays withdrawn from routing', () => {
     const blocked = observedWith(scaledDown(() => aReplicaSetDB()), { credentials: usableCredentials(SECRET_PASSWORD, { username: 'someone-else' }) });
-    const result = planReconcile(blocked, { now: NOW, topology: planTopology(blocked, NOW) });
+    const result = planReconcile(blocked, { now: NOW, topology: planPublication(blocked, NOW) });
     expect(result.blocker?.reason).toBe('CredentialsUsernameMismatch');
     expect(result.steps.map((s) => s.kind)).toEqual(['publishTopology']);
     expect(statesOf(blocked)).toContainEqual([R(3), 'draining']);
@@ -198,7 +198,7 @@ describe('the topology phases of the plan', () => {
 
   it('adds no step when the ConfigMap is up to date', () => {
     const observed = aWorld(aReplicaSetDB()).inSync().build();
-    const { data, labels } = renderEndpointsConfigMap(planTopology(observed, NOW).publication!.document);
+    const { data, labels } = renderEndpointsConfigMap(planPublication(observed, NOW).publication!.document);
     const current = observedWith(observed, { configMap: { data, labels, resourceVersion: '3', ownerUids: [UID], controllerUid: UID } });
     expect(stepsWithTopology(current)).toEqual([]);
   });
