@@ -47,7 +47,7 @@ describe('checkableRead', () => {
 
   it('leaves a prepared statement, binary results or row batches to the ordinary path', () => {
     expect(checkableRead({ text: 'SELECT 1', name: 'mine' }, undefined)).toBeUndefined();
-    expect(checkableRead({ text: 'SELECT 1', binary: true }, undefined)).toBeUndefined();
+    expect(checkableRead({ text: 'SELECT 1', binary: true } as never, undefined)).toBeUndefined();
     expect(checkableRead({ text: 'SELECT 1', rows: 10 } as never, undefined)).toBeUndefined();
   });
 });

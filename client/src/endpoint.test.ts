@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Endpoint } from './endpoint.js';
 import type { EndpointSpec } from './endpoint-plan.js';
 
-const spec: EndpointSpec = { key: 'replica:r1@h:1/db', id: 'r1', role: 'replica', host: 'h', port: 1, database: 'db', state: 'active' };
+const spec: EndpointSpec = { key: 'replica:r1@h:1/db', id: 'r1', role: 'replica', host: 'h', port: 1, database: 'db', state: 'active', tls: 'verify-full' };
 
 function fakePool(log: string[], name: string): pg.Pool {
   return {
