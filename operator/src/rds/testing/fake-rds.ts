@@ -96,12 +96,11 @@ export class FakeRds implements RdsPort {
       status: this.createdStatus,
       engine: 'postgres',
       engineVersion: '15.4',
-      ...settingsAsReported(input),
       multiAZ: false,
       storageEncrypted: true,
       backupRetentionDays: 0,
-      subnetGroupName: input.subnetGroupName,
-      endpoint: this.createdStatus === 'creating' ? undefined : { host: `${id}.fake.us-east-1.rds.amazonaws.com`, port: 5432 },
+      ...settingsAsReported(input),
+      endpoint: this.createdStatus === 'creating' ? undefined : { host: `${id}.fake.us-east-1.rds.amazonaws.com`, port: input.port ?? 5432 },
       availabilityZone: 'us-east-1a',
       replicaIdentifiers: [],
       pending: {},
@@ -192,6 +191,7 @@ export class FakeRds implements RdsPort {
       }
     }
     if (instance.maxAllocatedStorageGiB !== undefined && instance.maxAllocatedStorageGiB <= instance.allocatedStorageGiB) instance.maxAllocatedStorageGiB = undefined;
+    if (instance.port !== undefined && instance.endpoint !== undefined) instance.endpoint.port = instance.port;
     return this.copy(instance);
   }
 
