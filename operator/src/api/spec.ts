@@ -15,6 +15,8 @@ export const MAX_REPLICAS = 15;
 export const MIN_STORAGE_GIB = 20;
 export const MAX_STORAGE_GIB = 65536;
 export const ENHANCED_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+/** 7 days (free), or whole months of 31 days up to 23 months: the retention periods RDS accepts. */
+export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1))] as const;
 
 const instanceClass = z
   .string()
@@ -85,6 +87,15 @@ const primarySchema = withCelRules(
           '1000 per GiB), which need 100 GiB or more; optional with gp3 from 400 GiB (12000 to 64000); not allowed ' +
           'with gp2.',
       ),
+    storageThroughput: z
+      .int()
+      .min(500)
+      .max(4000)
+      .optional()
+      .describe(
+        'gp3 storage throughput in MiB/s, 500 to 4000, with iops set (from 400 GiB) and at most iops / 4. Unset: ' +
+          'the gp3 baseline RDS provides.',
+      ),
     multiAZ: z
       .boolean()
       .default(false)
@@ -107,6 +118,12 @@ const primarySchema = withCelRules(
       fieldPath: '.iops',
       holds: (p) => p.storageType !== 'gp2' || p.iops === undefined,
     },
+    {
+      rule: "!has(self.storageThroughput) || (self.storageType == 'gp3' && has(self.iops) && self.storageThroughput * 4 <= self.iops)",
+      message: 'storageThroughput needs storageType gp3 and iops of at least 4 times the throughput (RDS allows 0.25 MiB/s per IOPS)',
+      fieldPath: '.storageThroughput',
+      holds: (p) => p.storageThroughput === undefined || (p.storageType === 'gp3' && p.iops !== undefined && p.storageThroughput * 4 <= p.iops),
+    },
   ],
 ).describe('The writable instance. Every write goes here; the read replicas replicate from it asynchronously.');
 
@@ -126,6 +143,14 @@ const replicasSchema = z
       .optional()
       .describe(
         "RDS DB instance class of every read replica, e.g. db.r6g.large. Unset: the primary's instanceClass.",
+      ),
+    multiAZ: z
+      .boolean()
+      .optional()
+      .describe(
+        'Give every read replica a synchronous standby in a second Availability Zone (true) or not (false). Unset: ' +
+          'replicas are created single-AZ, their availability coming from the other replicas and the primary, and ' +
+          'left as they are afterwards.',
       ),
   })
   .describe(
@@ -187,7 +212,7 @@ const networkSchema = z
       .default([])
       .meta({ 'x-kubernetes-list-type': 'set' })
       .describe(
-        'VPC security groups (sg-...) attached to every instance; they must allow the clients in on port 5432. ' +
+        'VPC security groups (sg-...) attached to every instance; they must allow the clients in on the port (5432 unless port says otherwise). ' +
           "Empty: the VPC's default security group.",
       ),
     publiclyAccessible: z
@@ -203,6 +228,19 @@ const monitoringSchema = withCelRules(
       .boolean()
       .default(false)
       .describe('Turn on RDS Performance Insights (query load by wait event and SQL statement) on every instance.'),
+    performanceInsightsRetentionDays: z
+      .literal(PERFORMANCE_INSIGHTS_RETENTION_DAYS)
+      .optional()
+      .describe('Days Performance Insights keeps its data: 7 (free), or 31 times 1 to 23 months, up to 731. Unset: 7.'),
+    performanceInsightsKmsKeyId: z
+      .string()
+      .max(2048)
+      .regex(patterns.kmsKeyId, 'must be a KMS key id, alias, key ARN or alias ARN')
+      .optional()
+      .describe(
+        'KMS key that encrypts the Performance Insights data. Unset: the AWS managed key aws/rds. RDS cannot change ' +
+          'it once Performance Insights is on.',
+      ),
     enhancedMonitoringIntervalSeconds: z
       .literal(ENHANCED_MONITORING_INTERVALS)
       .default(0)
@@ -232,6 +270,12 @@ const monitoringSchema = withCelRules(
       message: 'monitoringRoleArn is required when enhancedMonitoringIntervalSeconds is greater than 0',
       fieldPath: '.monitoringRoleArn',
       holds: (m) => m.enhancedMonitoringIntervalSeconds === 0 || (m.monitoringRoleArn ?? '') !== '',
+    },
+    {
+      rule: 'self.performanceInsights || (!has(self.performanceInsightsRetentionDays) && !has(self.performanceInsightsKmsKeyId))',
+      message: 'performanceInsightsRetentionDays and performanceInsightsKmsKeyId need performanceInsights: true',
+      fieldPath: '.performanceInsights',
+      holds: (m) => m.performanceInsights || (m.performanceInsightsRetentionDays === undefined && m.performanceInsightsKmsKeyId === undefined),
     },
   ],
 ).describe('Metrics and logs RDS collects.');
@@ -383,6 +427,19 @@ export const specSchema = withCelRules(
         'Weekly UTC time range, ddd:hh24:mi-ddd:hh24:mi (e.g. Mon:03:00-Mon:04:00), at least 30 minutes, in which ' +
           'RDS applies pending changes and patches; it must not overlap backup.window. Unset: RDS picks one.',
       ),
+    port: z
+      .int()
+      .min(1150)
+      .max(65535)
+      .optional()
+      .describe(
+        'TCP port the instances listen on, 1150 to 65535. Unset: 5432. A change restarts the instances at once; the ' +
+          'topology publishes the port RDS reports, and the security groups must let clients in on it.',
+      ),
+    autoMinorVersionUpgrade: z
+      .boolean()
+      .optional()
+      .describe('Let RDS apply new minor versions in the maintenance window by itself. Unset: left as RDS has it (on at creation).'),
     network: networkSchema.prefault({}),
     monitoring: monitoringSchema.prefault({}),
     parameters: withCelRules(boundedRecord(z.string().min(1).max(4096), 200), parameterNameRules)

@@ -91,11 +91,11 @@ export const autoscaledStorage: Comparison<number | undefined> = {
 };
 
 /** Only compared where RDS reports the desired storage type already; a type change carries it (see storageType). */
-export function sameStorageTypeOnly<V>(key: string): Comparison<V> {
+export function sameStorageTypeOnly<V>(key: string, unreportedIsDifference: boolean): Comparison<V> {
   return {
-    summary: 'exact, once the storage type is the desired one',
+    summary: `exact, once the storage type is the desired one${unreportedIsDifference ? '' : '; not reported: no difference'}`,
     diff: (desired, observed, { desired: d, observed: o }) =>
-      observed !== desired && o.storageType === d.storageType ? change(key, desired, observed) : undefined,
+      observed !== desired && (observed !== undefined || unreportedIsDifference) && o.storageType === d.storageType ? change(key, desired, observed) : undefined,
   };
 }
 
