@@ -37,4 +37,9 @@ describe('settings in the spec', () => {
     expect(errors({ ...base, port: 5433 })).toEqual([]);
     expect(errors({ ...base, port: 80 })).not.toEqual([]);
   });
+
+  it('takes an RDS CA certificate identifier', () => {
+    expect(errors({ ...base, caCertificateIdentifier: 'rds-ca-rsa2048-g1' })).toEqual([]);
+    expect(errors({ ...base, caCertificateIdentifier: 'my-own-ca' })).toEqual([expect.stringContaining('caCertificateIdentifier: must be an RDS CA')]);
+  });
 });

@@ -440,6 +440,16 @@ export const specSchema = withCelRules(
       .boolean()
       .optional()
       .describe('Let RDS apply new minor versions in the maintenance window by itself. Unset: left as RDS has it (on at creation).'),
+    caCertificateIdentifier: z
+      .string()
+      .max(64)
+      .regex(/^rds-ca-[a-z0-9-]+$/, 'must be an RDS CA certificate identifier such as rds-ca-rsa2048-g1')
+      .optional()
+      .describe(
+        'Certificate authority of the server certificate, e.g. rds-ca-rsa2048-g1 or rds-ca-ecc384-g1. A change ' +
+          'restarts the instances in the maintenance window (or at once with applyImmediately); clients with ' +
+          "tlsMode verify-full need the CA in their bundle (AWS's global-bundle.pem has them all). Unset: left to RDS.",
+      ),
     network: networkSchema.prefault({}),
     monitoring: monitoringSchema.prefault({}),
     parameters: withCelRules(boundedRecord(z.string().min(1).max(4096), 200), parameterNameRules)

@@ -35,6 +35,7 @@ const primary: CreatePrimaryInput = {
   logExports: [],
   port: 5433,
   autoMinorVersionUpgrade: false,
+  caCertificateIdentifier: 'rds-ca-rsa2048-g1',
   parameterGroupName: 'default.postgres15',
   deletionProtection: false,
   iamDatabaseAuthentication: true,
@@ -65,6 +66,7 @@ describe('settings from the table against the RDS emulator', () => {
       port: 5433,
       endpoint: { port: 5433 },
       autoMinorVersionUpgrade: false,
+      caCertificateIdentifier: 'rds-ca-rsa2048-g1',
       iamDatabaseAuthentication: true,
     });
     expect(instanceDrift(primary, await described('settings-primary'), 'primary').changes).toEqual([]);
@@ -74,6 +76,7 @@ describe('settings from the table against the RDS emulator', () => {
     ['gp3 storage throughput', { StorageThroughput: 750 }, { storageThroughput: 1000 }],
     ['auto minor version upgrade', { AutoMinorVersionUpgrade: true }, { autoMinorVersionUpgrade: false }],
     ['IAM database authentication', { EnableIAMDatabaseAuthentication: false }, { iamDatabaseAuthentication: true }],
+    ['the CA certificate', { CACertificateIdentifier: 'rds-ca-ecc384-g1' }, { caCertificateIdentifier: 'rds-ca-rsa2048-g1' }],
     // The emulator ignores the retention period at creation (and never reports PerformanceInsightsEnabled), but
     // keeps and reports one set by ModifyDBInstance.
     ['Performance Insights retention', { PerformanceInsightsRetentionPeriod: 62 }, { performanceInsightsRetentionDays: 31 }],

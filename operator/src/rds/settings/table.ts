@@ -372,6 +372,21 @@ export const SETTINGS = [
     waitsForMaintenanceWindow: false,
   }),
   row({
+    key: 'caCertificateIdentifier',
+    specPath: 'caCertificateIdentifier',
+    desired: (spec) => spec.caCertificateIdentifier,
+    roles: BOTH,
+    create: 'CACertificateIdentifier',
+    modify: 'CACertificateIdentifier',
+    ...fromDescribe('CACertificateIdentifier'),
+    pendingKey: 'CACertificateIdentifier',
+    compare: exact('caCertificateIdentifier'),
+    group: 'settings',
+    // The instance restarts to load the new server certificate unless its engine version rotates it live.
+    disruption: 'reboot',
+    waitsForMaintenanceWindow: true,
+  }),
+  row({
     key: 'deletionProtection',
     specPath: 'deletionProtection',
     desired: (spec) => spec.deletionProtection,

@@ -16,6 +16,7 @@ describe('plan: settings from the table', () => {
     ['Performance Insights retention', { monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 31 as const } }, { performanceInsightsRetentionDays: 7 }, { performanceInsightsRetentionDays: 31 }],
     ['the port', { port: 5433 }, { port: 5432 }, { port: 5433 }],
     ['auto minor version upgrade', { autoMinorVersionUpgrade: false }, { autoMinorVersionUpgrade: true }, { autoMinorVersionUpgrade: false }],
+    ['the CA certificate', { caCertificateIdentifier: 'rds-ca-rsa2048-g1' }, { caCertificateIdentifier: 'rds-ca-2019' }, { caCertificateIdentifier: 'rds-ca-rsa2048-g1' }],
   ])('corrects %s on the primary', (_, spec, observed, changes) => {
     const p = plan(aWorld(noReplicas().withSpec(spec)).inSync().withPrimary(observed).build());
     expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
@@ -31,7 +32,7 @@ describe('plan: settings from the table', () => {
   });
 
   it('leaves a setting the spec does not set to RDS', () => {
-    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ port: 6000, autoMinorVersionUpgrade: false, storageThroughput: 250 }).build());
+    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ port: 6000, autoMinorVersionUpgrade: false, storageThroughput: 250, caCertificateIdentifier: 'rds-ca-2019' }).build());
     expect(stepsOf(p)).toEqual([]);
   });
 
@@ -45,6 +46,16 @@ describe('plan: settings from the table', () => {
     const p = plan(aWorld(multiAZ).inSync().withReplica(1, { multiAZ: false }).build());
     expect(stepOf(p, 'modifyInstance', `${BASE}-r1`).changes).toEqual({ multiAZ: true });
     expect(stepsOf(plan(aWorld(aReplicaSetDB().withReplicas(1)).inSync().withReplica(1, { multiAZ: true }).build()))).toEqual([]);
+  });
+
+  it('holds a new CA certificate for the maintenance window as a restart, unless applyImmediately', () => {
+    const db = noReplicas().withSpec({ caCertificateIdentifier: 'rds-ca-rsa2048-g1' });
+    const p = plan(aWorld(db).inSync().withPrimary({ caCertificateIdentifier: 'rds-ca-2019' }).build());
+    expect(stepOf(p, 'modifyInstance').applyImmediately).toBe(false);
+    expect(disruptionOf(stepOf(p, 'modifyInstance').delta)).toBe('reboot');
+    const pending = plan(aWorld(db).inSync().withPrimary({ caCertificateIdentifier: 'rds-ca-2019', pending: { caCertificateIdentifier: 'rds-ca-rsa2048-g1' } }).build());
+    expect(stepsOf(pending)).toEqual([]);
+    expect(pending.pendingChanges).toEqual([`${BASE}: caCertificateIdentifier rds-ca-2019 -> rds-ca-rsa2048-g1 at the next maintenance window`]);
   });
 
   it('never sends a Performance Insights key RDS cannot change in place', () => {
