@@ -1,7 +1,7 @@
 // Every RDS instance setting the operator manages, one row each. Creation requests, describe parsing, the desired
 // state, drift detection, the test fakes and the settings table of docs/operations.md all read these rows, so a
 // setting is added here (plus its spec field) and nowhere else. The order is the order changes are listed in.
-import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DBInstance, PendingModifiedValues } from '@aws-sdk/client-rds';
 import {
   autoscaledStorage,
   caseInsensitive,
@@ -17,7 +17,9 @@ import {
   setEquality,
   storageTypeRule,
 } from './comparisons.js';
-import { row } from './row.js';
+import type { ReplicaSetDBSpec } from '../../api/index.js';
+import type { InstanceRole } from '../../naming/index.js';
+import { row, type Comparison } from './row.js';
 
 const BOTH = ['primary', 'replica'] as const;
 const PRIMARY = ['primary'] as const;
@@ -29,6 +31,51 @@ function nonEmpty<T>(items: readonly T[]): T[] | undefined {
 
 function fromDescribe<K extends keyof DBInstance>(key: K) {
   return { describeKey: key, fromDescribe: (db: DBInstance): DBInstance[K] => db[key] };
+}
+
+/** One SDK name in the create and modify requests and the describe response. */
+function sdkKey<K extends keyof DBInstance & string>(key: K) {
+  return { create: key, modify: key, ...fromDescribe(key) };
+}
+
+/** Applied at once, in place, without interrupting the database. */
+const AT_ONCE = { group: 'settings', disruption: 'none', waitsForMaintenanceWindow: false } as const;
+/** RDS cannot change it in place: a difference is reported, never sent. */
+const REPLACEMENT = { group: 'settings', disruption: 'replacement', waitsForMaintenanceWindow: false } as const;
+
+/** A setting of every instance, applied at once without interrupting it, under one SDK name everywhere. */
+function plainSetting<const K extends string, V, S extends keyof DBInstance & string>(
+  key: K,
+  specPath: string,
+  desired: (spec: ReplicaSetDBSpec, role: InstanceRole) => V,
+  sdk: S,
+  compare: NoInfer<Comparison<V>>,
+) {
+  return row({ key, specPath, desired, roles: BOTH, ...sdkKey(sdk), compare, ...AT_ONCE });
+}
+
+/** A storage setting of every instance, which RDS holds for the maintenance window under the same SDK name. */
+function storageSetting<const K extends string, V, S extends keyof DBInstance & keyof PendingModifiedValues & string>(
+  key: K,
+  desired: (spec: ReplicaSetDBSpec) => V,
+  sdk: S,
+  compare: NoInfer<Comparison<V>>,
+) {
+  return row({ key, specPath: `primary.${key}`, desired, roles: BOTH, ...sdkKey(sdk), pendingKey: sdk, compare, group: 'storage', disruption: 'none', waitsForMaintenanceWindow: true });
+}
+
+/** What the primary is created as and RDS never changes: a difference is reported. */
+function primaryIdentity<const K extends string, S extends keyof DBInstance & string>(key: K, desired: (spec: ReplicaSetDBSpec) => string, sdk: S) {
+  return row({
+    key,
+    specPath: key,
+    desired: (spec, role): string | undefined => (role === 'primary' ? desired(spec) : undefined),
+    roles: PRIMARY,
+    create: sdk,
+    ...fromDescribe(sdk),
+    compare: immutable(true),
+    ...REPLACEMENT,
+  });
 }
 
 export const SETTINGS = [
@@ -53,56 +100,15 @@ export const SETTINGS = [
     specPath: 'primary.maxAllocatedStorageGiB',
     desired: (spec) => spec.primary.maxAllocatedStorageGiB,
     roles: BOTH,
-    create: 'MaxAllocatedStorage',
-    modify: 'MaxAllocatedStorage',
-    ...fromDescribe('MaxAllocatedStorage'),
+    ...sdkKey('MaxAllocatedStorage'),
     compare: autoscaledStorage,
     group: 'storage',
     disruption: 'none',
     waitsForMaintenanceWindow: false,
   }),
-  row({
-    key: 'storageType',
-    specPath: 'primary.storageType',
-    desired: (spec): string => spec.primary.storageType,
-    roles: BOTH,
-    create: 'StorageType',
-    modify: 'StorageType',
-    ...fromDescribe('StorageType'),
-    pendingKey: 'StorageType',
-    compare: storageTypeRule(['iops', 'storageThroughput']),
-    group: 'storage',
-    disruption: 'none',
-    waitsForMaintenanceWindow: true,
-  }),
-  row({
-    key: 'iops',
-    specPath: 'primary.iops',
-    desired: (spec) => spec.primary.iops,
-    roles: BOTH,
-    create: 'Iops',
-    modify: 'Iops',
-    ...fromDescribe('Iops'),
-    pendingKey: 'Iops',
-    compare: sameStorageTypeOnly('iops', true),
-    group: 'storage',
-    disruption: 'none',
-    waitsForMaintenanceWindow: true,
-  }),
-  row({
-    key: 'storageThroughput',
-    specPath: 'primary.storageThroughput',
-    desired: (spec) => spec.primary.storageThroughput,
-    roles: BOTH,
-    create: 'StorageThroughput',
-    modify: 'StorageThroughput',
-    ...fromDescribe('StorageThroughput'),
-    pendingKey: 'StorageThroughput',
-    compare: sameStorageTypeOnly('storageThroughput', false),
-    group: 'storage',
-    disruption: 'none',
-    waitsForMaintenanceWindow: true,
-  }),
+  storageSetting('storageType', (spec): string => spec.primary.storageType, 'StorageType', storageTypeRule(['iops', 'storageThroughput'])),
+  storageSetting('iops', (spec) => spec.primary.iops, 'Iops', sameStorageTypeOnly('iops', true)),
+  storageSetting('storageThroughput', (spec) => spec.primary.storageThroughput, 'StorageThroughput', sameStorageTypeOnly('storageThroughput', false)),
   row({
     key: 'instanceClass',
     specPath: 'primary.instanceClass, replicas.instanceClass',
@@ -173,27 +179,11 @@ export const SETTINGS = [
     specPath: 'backup.window',
     desired: (spec, role) => (role === 'primary' ? spec.backup.window : undefined),
     roles: PRIMARY,
-    create: 'PreferredBackupWindow',
-    modify: 'PreferredBackupWindow',
-    ...fromDescribe('PreferredBackupWindow'),
+    ...sdkKey('PreferredBackupWindow'),
     compare: exactEvenIfAbsent('backupWindow'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
-  row({
-    key: 'maintenanceWindow',
-    specPath: 'maintenanceWindow',
-    desired: (spec) => spec.maintenanceWindow,
-    roles: BOTH,
-    create: 'PreferredMaintenanceWindow',
-    modify: 'PreferredMaintenanceWindow',
-    ...fromDescribe('PreferredMaintenanceWindow'),
-    compare: caseInsensitive('maintenanceWindow'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
-  }),
+  plainSetting('maintenanceWindow', 'maintenanceWindow', (spec) => spec.maintenanceWindow, 'PreferredMaintenanceWindow', caseInsensitive('maintenanceWindow')),
   row({
     key: 'subnetGroupName',
     specPath: 'network.subnetGroupName',
@@ -215,31 +205,17 @@ export const SETTINGS = [
     key: 'securityGroupIds',
     specPath: 'network.securityGroupIds',
     desired: (spec): string[] => spec.network.securityGroupIds,
+    // An empty list is the spec leaving the groups to RDS: never compared, and not sent.
+    compare: setEquality('securityGroupIds', true),
     roles: BOTH,
+    describeKey: 'VpcSecurityGroups',
+    fromDescribe: (db) => (db.VpcSecurityGroups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
     create: 'VpcSecurityGroupIds',
     modify: 'VpcSecurityGroupIds',
     toRequest: (ids) => ({ VpcSecurityGroupIds: nonEmpty(ids) }),
-    toModifyRequest: (ids) => ({ VpcSecurityGroupIds: ids }),
-    describeKey: 'VpcSecurityGroups',
-    fromDescribe: (db) => (db.VpcSecurityGroups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
-    compare: setEquality('securityGroupIds', true),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
-  row({
-    key: 'publiclyAccessible',
-    specPath: 'network.publiclyAccessible',
-    desired: (spec) => spec.network.publiclyAccessible,
-    roles: BOTH,
-    create: 'PubliclyAccessible',
-    modify: 'PubliclyAccessible',
-    ...fromDescribe('PubliclyAccessible'),
-    compare: exact('publiclyAccessible'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
-  }),
+  plainSetting('publiclyAccessible', 'network.publiclyAccessible', (spec) => spec.network.publiclyAccessible, 'PubliclyAccessible', exact('publiclyAccessible')),
   row({
     key: 'performanceInsights',
     specPath: 'monitoring.performanceInsights',
@@ -249,24 +225,16 @@ export const SETTINGS = [
     modify: 'EnablePerformanceInsights',
     ...fromDescribe('PerformanceInsightsEnabled'),
     compare: exact('performanceInsights'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
-  row({
-    key: 'performanceInsightsRetentionDays',
-    specPath: 'monitoring.performanceInsightsRetentionDays',
-    // RDS rejects a retention period while Performance Insights is off.
-    desired: (spec): number | undefined => (spec.monitoring.performanceInsights ? spec.monitoring.performanceInsightsRetentionDays : undefined),
-    roles: BOTH,
-    create: 'PerformanceInsightsRetentionPeriod',
-    modify: 'PerformanceInsightsRetentionPeriod',
-    ...fromDescribe('PerformanceInsightsRetentionPeriod'),
-    compare: exact('performanceInsightsRetentionDays'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
-  }),
+  // RDS rejects a retention period while Performance Insights is off.
+  plainSetting(
+    'performanceInsightsRetentionDays',
+    'monitoring.performanceInsightsRetentionDays',
+    (spec): number | undefined => (spec.monitoring.performanceInsights ? spec.monitoring.performanceInsightsRetentionDays : undefined),
+    'PerformanceInsightsRetentionPeriod',
+    exact('performanceInsightsRetentionDays'),
+  ),
   row({
     key: 'performanceInsightsKmsKeyId',
     specPath: 'monitoring.performanceInsightsKmsKeyId',
@@ -277,23 +245,9 @@ export const SETTINGS = [
     // names it in, so it is not compared.
     ...fromDescribe('PerformanceInsightsKMSKeyId'),
     compare: immutable(false),
-    group: 'settings',
-    disruption: 'replacement',
-    waitsForMaintenanceWindow: false,
+    ...REPLACEMENT,
   }),
-  row({
-    key: 'monitoringIntervalSeconds',
-    specPath: 'monitoring.enhancedMonitoringIntervalSeconds',
-    desired: (spec): number => spec.monitoring.enhancedMonitoringIntervalSeconds,
-    roles: BOTH,
-    create: 'MonitoringInterval',
-    modify: 'MonitoringInterval',
-    ...fromDescribe('MonitoringInterval'),
-    compare: monitoringIntervalRule,
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
-  }),
+  plainSetting('monitoringIntervalSeconds', 'monitoring.enhancedMonitoringIntervalSeconds', (spec): number => spec.monitoring.enhancedMonitoringIntervalSeconds, 'MonitoringInterval', monitoringIntervalRule),
   row({
     key: 'monitoringRoleArn',
     specPath: 'monitoring.monitoringRoleArn',
@@ -305,9 +259,7 @@ export const SETTINGS = [
     toRequest: (arn, all) => (all.monitoringIntervalSeconds === 0 ? {} : { MonitoringRoleArn: arn }),
     ...fromDescribe('MonitoringRoleArn'),
     compare: monitoringRoleRule,
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
   row({
     key: 'logExports',
@@ -326,9 +278,7 @@ export const SETTINGS = [
     describeKey: 'EnabledCloudwatchLogsExports',
     fromDescribe: (db) => db.EnabledCloudwatchLogsExports ?? [],
     compare: logExportsRule,
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
   row({
     key: 'iamDatabaseAuthentication',
@@ -339,9 +289,7 @@ export const SETTINGS = [
     modify: 'EnableIAMDatabaseAuthentication',
     ...fromDescribe('IAMDatabaseAuthenticationEnabled'),
     compare: exact('iamDatabaseAuthentication'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
   row({
     key: 'port',
@@ -358,27 +306,13 @@ export const SETTINGS = [
     disruption: 'reboot',
     waitsForMaintenanceWindow: false,
   }),
-  row({
-    key: 'autoMinorVersionUpgrade',
-    specPath: 'autoMinorVersionUpgrade',
-    desired: (spec) => spec.autoMinorVersionUpgrade,
-    roles: BOTH,
-    create: 'AutoMinorVersionUpgrade',
-    modify: 'AutoMinorVersionUpgrade',
-    ...fromDescribe('AutoMinorVersionUpgrade'),
-    compare: exact('autoMinorVersionUpgrade'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
-  }),
+  plainSetting('autoMinorVersionUpgrade', 'autoMinorVersionUpgrade', (spec) => spec.autoMinorVersionUpgrade, 'AutoMinorVersionUpgrade', exact('autoMinorVersionUpgrade')),
   row({
     key: 'caCertificateIdentifier',
     specPath: 'caCertificateIdentifier',
     desired: (spec) => spec.caCertificateIdentifier,
     roles: BOTH,
-    create: 'CACertificateIdentifier',
-    modify: 'CACertificateIdentifier',
-    ...fromDescribe('CACertificateIdentifier'),
+    ...sdkKey('CACertificateIdentifier'),
     pendingKey: 'CACertificateIdentifier',
     compare: exact('caCertificateIdentifier'),
     group: 'settings',
@@ -396,9 +330,7 @@ export const SETTINGS = [
     describeKey: 'DeletionProtection',
     fromDescribe: (db) => db.DeletionProtection ?? false,
     compare: exactEvenIfAbsent('deletionProtection'),
-    group: 'settings',
-    disruption: 'none',
-    waitsForMaintenanceWindow: false,
+    ...AT_ONCE,
   }),
   row({
     key: 'storageEncrypted',
@@ -410,9 +342,7 @@ export const SETTINGS = [
     describeKey: 'StorageEncrypted',
     fromDescribe: (db) => db.StorageEncrypted ?? false,
     compare: immutable(true),
-    group: 'settings',
-    disruption: 'replacement',
-    waitsForMaintenanceWindow: false,
+    ...REPLACEMENT,
   }),
   row({
     key: 'kmsKeyId',
@@ -423,32 +353,8 @@ export const SETTINGS = [
     // RDS reports the key's ARN whatever form the spec names it in, so it is not compared.
     ...fromDescribe('KmsKeyId'),
     compare: immutable(false),
-    group: 'settings',
-    disruption: 'replacement',
-    waitsForMaintenanceWindow: false,
+    ...REPLACEMENT,
   }),
-  row({
-    key: 'databaseName',
-    specPath: 'databaseName',
-    desired: (spec, role): string | undefined => (role === 'primary' ? spec.databaseName : undefined),
-    roles: PRIMARY,
-    create: 'DBName',
-    ...fromDescribe('DBName'),
-    compare: immutable(true),
-    group: 'settings',
-    disruption: 'replacement',
-    waitsForMaintenanceWindow: false,
-  }),
-  row({
-    key: 'masterUsername',
-    specPath: 'masterUsername',
-    desired: (spec, role): string | undefined => (role === 'primary' ? spec.masterUsername : undefined),
-    roles: PRIMARY,
-    create: 'MasterUsername',
-    ...fromDescribe('MasterUsername'),
-    compare: immutable(true),
-    group: 'settings',
-    disruption: 'replacement',
-    waitsForMaintenanceWindow: false,
-  }),
+  primaryIdentity('databaseName', (spec) => spec.databaseName, 'DBName'),
+  primaryIdentity('masterUsername', (spec) => spec.masterUsername, 'MasterUsername'),
 ] as const;
