@@ -8,39 +8,36 @@ import { instanceDrift, mergeChanges } from '../../reconcile/plan/drift.js';
 import { createRdsClient } from '../client.js';
 import type { CreatePrimaryInput, CreateReplicaInput, RdsInstance } from '../port.js';
 import { SdkRdsPort } from '../sdk-adapter.js';
+import { aPrimaryInput } from '../testing/inputs.js';
 
 const config = awsClientConfig();
 const port = new SdkRdsPort(createRdsClient({ region: config.region, endpoint: config.endpoint, credentials: config.credentials, maxAttempts: 2 }));
 
-const primary: CreatePrimaryInput = {
+const primary = aPrimaryInput({
   identifier: 'settings-primary',
-  engine: 'postgres',
-  engineVersion: '15.4',
-  databaseName: 'servio',
-  masterUsername: 'servio',
   masterPassword: 'Settings-Test-Password-1',
   instanceClass: 'db.r6g.large',
   allocatedStorageGiB: 400,
-  storageType: 'gp3',
   iops: 12000,
   storageThroughput: 1000,
+  kmsKeyId: undefined,
   multiAZ: false,
-  storageEncrypted: true,
   backupRetentionDays: 1,
+  backupWindow: undefined,
+  maintenanceWindow: undefined,
+  subnetGroupName: undefined,
   securityGroupIds: [],
-  publiclyAccessible: false,
-  performanceInsights: true,
-  performanceInsightsRetentionDays: 31,
   monitoringIntervalSeconds: 0,
+  monitoringRoleArn: undefined,
   logExports: [],
+  performanceInsightsRetentionDays: 31,
   port: 5433,
   autoMinorVersionUpgrade: false,
   caCertificateIdentifier: 'rds-ca-rsa2048-g1',
   parameterGroupName: 'default.postgres15',
   deletionProtection: false,
-  iamDatabaseAuthentication: true,
   tags: {},
-};
+});
 
 async function described(id: string): Promise<RdsInstance> {
   const found = (await port.describeInstances([id])).get(id);
