@@ -38,6 +38,13 @@ function rejectDuplicates(items: readonly string[], ctx: z.RefinementCtx): void 
   });
 }
 
+/** A UTC time range in RDS's format, at least 30 minutes long. */
+function timeWindow(maxLength: number, format: RegExp, formatMessage: string, lengthCel: string, span: typeof backupSpan) {
+  return withCelRules(z.string().max(maxLength).regex(format, formatMessage), [
+    { rule: lengthCel, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(span(w)) },
+  ]);
+}
+
 const storageGiB = z.int().min(MIN_STORAGE_GIB).max(MAX_STORAGE_GIB);
 
 /** The master user and the database: the format RDS accepts, and none of the words it refuses. */
@@ -183,10 +190,7 @@ const backupSchema = z
         'Days RDS keeps automated backups and transaction logs for point-in-time restore, 0 to 35. 0 turns ' +
           'automated backups off, which RDS refuses while the instance has read replicas.',
       ),
-    window: withCelRules(
-      z.string().max(11).regex(patterns.backupWindow, 'must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00'),
-      [{ rule: BACKUP_WINDOW_LENGTH_CEL, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(backupSpan(w)) }],
-    )
+    window: timeWindow(11, patterns.backupWindow, 'must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00', BACKUP_WINDOW_LENGTH_CEL, backupSpan)
       .optional()
       .describe(
         'Daily UTC time range for automated backups, hh24:mi-hh24:mi (e.g. 02:00-03:00): at least 30 minutes, ' +
@@ -418,9 +422,12 @@ export const specSchema = withCelRules(
           'managed key aws/rds. Needs storageEncrypted. Cannot be changed.',
       ),
     backup: backupSchema.prefault({}),
-    maintenanceWindow: withCelRules(
-      z.string().max(19).regex(patterns.maintenanceWindow, 'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. Mon:03:00-Mon:04:00'),
-      [{ rule: MAINTENANCE_WINDOW_LENGTH_CEL, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(maintenanceSpan(w)) }],
+    maintenanceWindow: timeWindow(
+      19,
+      patterns.maintenanceWindow,
+      'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. Mon:03:00-Mon:04:00',
+      MAINTENANCE_WINDOW_LENGTH_CEL,
+      maintenanceSpan,
     )
       .optional()
       .describe(
