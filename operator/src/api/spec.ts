@@ -45,6 +45,11 @@ function timeWindow(maxLength: number, format: RegExp, formatMessage: string, le
   ]);
 }
 
+/** A Secret or ConfigMap name in the object's namespace; empty: a name derived from metadata.name. */
+function objectNameOrEmpty() {
+  return z.string().max(253).regex(patterns.optionalObjectName, 'must be a DNS-1123 subdomain or empty').default('');
+}
+
 const storageGiB = z.int().min(MIN_STORAGE_GIB).max(MAX_STORAGE_GIB);
 
 /** The master user and the database: the format RDS accepts, and none of the words it refuses. */
@@ -167,12 +172,7 @@ const replicasSchema = z
 
 const credentialsSchema = z
   .object({
-    secretName: z
-      .string()
-      .max(253)
-      .regex(patterns.optionalObjectName, 'must be a DNS-1123 subdomain or empty')
-      .default('')
-      .describe(
+    secretName: objectNameOrEmpty().describe(
         'Secret in this namespace holding the master user: keys username and password. If it does not exist, ' +
           'the operator creates it with a generated password. Empty: <metadata.name>-credentials.',
       ),
@@ -363,12 +363,7 @@ export function effectiveMaxDrainSeconds(routing: { drainSeconds: number; maxDra
 
 const endpointsSchema = z
   .object({
-    configMapName: z
-      .string()
-      .max(253)
-      .regex(patterns.optionalObjectName, 'must be a DNS-1123 subdomain or empty')
-      .default('')
-      .describe(
+    configMapName: objectNameOrEmpty().describe(
         'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
           'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
       ),
