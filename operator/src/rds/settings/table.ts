@@ -2,6 +2,8 @@
 // state, drift detection, the test fakes and the settings table of docs/operations.md all read these rows, so a
 // setting is added here (plus its spec field) and nowhere else. The order is the order changes are listed in.
 import type { DBInstance, PendingModifiedValues } from '@aws-sdk/client-rds';
+import type { ReplicaSetDBSpec } from '../../api/index.js';
+import type { InstanceRole } from '../../naming/index.js';
 import {
   autoscaledStorage,
   caseInsensitive,
@@ -17,8 +19,6 @@ import {
   setEquality,
   storageTypeRule,
 } from './comparisons.js';
-import type { ReplicaSetDBSpec } from '../../api/index.js';
-import type { InstanceRole } from '../../naming/index.js';
 import { row, type Comparison } from './row.js';
 
 const BOTH = ['primary', 'replica'] as const;
