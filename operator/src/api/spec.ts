@@ -15,6 +15,8 @@ export const MAX_REPLICAS = 15;
 export const MIN_STORAGE_GIB = 20;
 export const MAX_STORAGE_GIB = 65536;
 export const ENHANCED_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+/** 7 days (free), or whole months of 31 days up to 23 months: the retention periods RDS accepts. */
+export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1))] as const;
 
 const instanceClass = z
   .string()
@@ -34,6 +36,18 @@ function rejectDuplicates(items: readonly string[], ctx: z.RefinementCtx): void 
   items.forEach((item, i) => {
     if (items.indexOf(item) !== i) ctx.addIssue({ code: 'custom', message: `duplicate value ${item}`, path: [i] });
   });
+}
+
+/** A UTC time range in RDS's format, at least 30 minutes long. */
+function timeWindow(maxLength: number, format: RegExp, formatMessage: string, lengthCel: string, span: typeof backupSpan) {
+  return withCelRules(z.string().max(maxLength).regex(format, formatMessage), [
+    { rule: lengthCel, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(span(w)) },
+  ]);
+}
+
+/** A Secret or ConfigMap name in the object's namespace; empty: a name derived from metadata.name. */
+function objectNameOrEmpty() {
+  return z.string().max(253).regex(patterns.optionalObjectName, 'must be a DNS-1123 subdomain or empty').default('');
 }
 
 const storageGiB = z.int().min(MIN_STORAGE_GIB).max(MAX_STORAGE_GIB);
@@ -85,6 +99,15 @@ const primarySchema = withCelRules(
           '1000 per GiB), which need 100 GiB or more; optional with gp3 from 400 GiB (12000 to 64000); not allowed ' +
           'with gp2.',
       ),
+    storageThroughput: z
+      .int()
+      .min(500)
+      .max(4000)
+      .optional()
+      .describe(
+        'gp3 storage throughput in MiB/s, 500 to 4000, with iops set (from 400 GiB) and at most iops / 4. Unset: ' +
+          'the gp3 baseline RDS provides.',
+      ),
     multiAZ: z
       .boolean()
       .default(false)
@@ -107,6 +130,12 @@ const primarySchema = withCelRules(
       fieldPath: '.iops',
       holds: (p) => p.storageType !== 'gp2' || p.iops === undefined,
     },
+    {
+      rule: "!has(self.storageThroughput) || (self.storageType == 'gp3' && has(self.iops) && self.storageThroughput * 4 <= self.iops)",
+      message: 'storageThroughput needs storageType gp3 and iops of at least 4 times the throughput (RDS allows 0.25 MiB/s per IOPS)',
+      fieldPath: '.storageThroughput',
+      holds: (p) => p.storageThroughput === undefined || (p.storageType === 'gp3' && p.iops !== undefined && p.storageThroughput * 4 <= p.iops),
+    },
   ],
 ).describe('The writable instance. Every write goes here; the read replicas replicate from it asynchronously.');
 
@@ -127,6 +156,14 @@ const replicasSchema = z
       .describe(
         "RDS DB instance class of every read replica, e.g. db.r6g.large. Unset: the primary's instanceClass.",
       ),
+    multiAZ: z
+      .boolean()
+      .optional()
+      .describe(
+        'Give every read replica a synchronous standby in a second Availability Zone (true) or not (false). Unset: ' +
+          'replicas are created single-AZ, their availability coming from the other replicas and the primary, and ' +
+          'left as they are afterwards.',
+      ),
   })
   .describe(
     'Read replicas of the primary (RDS asynchronous replication). The client library sends reads to the ' +
@@ -135,12 +172,7 @@ const replicasSchema = z
 
 const credentialsSchema = z
   .object({
-    secretName: z
-      .string()
-      .max(253)
-      .regex(patterns.optionalObjectName, 'must be a DNS-1123 subdomain or empty')
-      .default('')
-      .describe(
+    secretName: objectNameOrEmpty().describe(
         'Secret in this namespace holding the master user: keys username and password. If it does not exist, ' +
           'the operator creates it with a generated password. Empty: <metadata.name>-credentials.',
       ),
@@ -158,10 +190,7 @@ const backupSchema = z
         'Days RDS keeps automated backups and transaction logs for point-in-time restore, 0 to 35. 0 turns ' +
           'automated backups off, which RDS refuses while the instance has read replicas.',
       ),
-    window: withCelRules(
-      z.string().max(11).regex(patterns.backupWindow, 'must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00'),
-      [{ rule: BACKUP_WINDOW_LENGTH_CEL, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(backupSpan(w)) }],
-    )
+    window: timeWindow(11, patterns.backupWindow, 'must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00', BACKUP_WINDOW_LENGTH_CEL, backupSpan)
       .optional()
       .describe(
         'Daily UTC time range for automated backups, hh24:mi-hh24:mi (e.g. 02:00-03:00): at least 30 minutes, ' +
@@ -187,7 +216,7 @@ const networkSchema = z
       .default([])
       .meta({ 'x-kubernetes-list-type': 'set' })
       .describe(
-        'VPC security groups (sg-...) attached to every instance; they must allow the clients in on port 5432. ' +
+        'VPC security groups (sg-...) attached to every instance; they must allow the clients in on the port (5432 unless port says otherwise). ' +
           "Empty: the VPC's default security group.",
       ),
     publiclyAccessible: z
@@ -203,6 +232,19 @@ const monitoringSchema = withCelRules(
       .boolean()
       .default(false)
       .describe('Turn on RDS Performance Insights (query load by wait event and SQL statement) on every instance.'),
+    performanceInsightsRetentionDays: z
+      .literal(PERFORMANCE_INSIGHTS_RETENTION_DAYS)
+      .optional()
+      .describe('Days Performance Insights keeps its data: 7 (free), or 31 times 1 to 23 months, up to 731. Unset: 7.'),
+    performanceInsightsKmsKeyId: z
+      .string()
+      .max(2048)
+      .regex(patterns.kmsKeyId, 'must be a KMS key id, alias, key ARN or alias ARN')
+      .optional()
+      .describe(
+        'KMS key that encrypts the Performance Insights data. Unset: the AWS managed key aws/rds. RDS cannot change ' +
+          'it once Performance Insights is on.',
+      ),
     enhancedMonitoringIntervalSeconds: z
       .literal(ENHANCED_MONITORING_INTERVALS)
       .default(0)
@@ -232,6 +274,12 @@ const monitoringSchema = withCelRules(
       message: 'monitoringRoleArn is required when enhancedMonitoringIntervalSeconds is greater than 0',
       fieldPath: '.monitoringRoleArn',
       holds: (m) => m.enhancedMonitoringIntervalSeconds === 0 || (m.monitoringRoleArn ?? '') !== '',
+    },
+    {
+      rule: 'self.performanceInsights || (!has(self.performanceInsightsRetentionDays) && !has(self.performanceInsightsKmsKeyId))',
+      message: 'performanceInsightsRetentionDays and performanceInsightsKmsKeyId need performanceInsights: true',
+      fieldPath: '.performanceInsights',
+      holds: (m) => m.performanceInsights || (m.performanceInsightsRetentionDays === undefined && m.performanceInsightsKmsKeyId === undefined),
     },
   ],
 ).describe('Metrics and logs RDS collects.');
@@ -315,12 +363,7 @@ export function effectiveMaxDrainSeconds(routing: { drainSeconds: number; maxDra
 
 const endpointsSchema = z
   .object({
-    configMapName: z
-      .string()
-      .max(253)
-      .regex(patterns.optionalObjectName, 'must be a DNS-1123 subdomain or empty')
-      .default('')
-      .describe(
+    configMapName: objectNameOrEmpty().describe(
         'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
           'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
       ),
@@ -374,14 +417,40 @@ export const specSchema = withCelRules(
           'managed key aws/rds. Needs storageEncrypted. Cannot be changed.',
       ),
     backup: backupSchema.prefault({}),
-    maintenanceWindow: withCelRules(
-      z.string().max(19).regex(patterns.maintenanceWindow, 'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. Mon:03:00-Mon:04:00'),
-      [{ rule: MAINTENANCE_WINDOW_LENGTH_CEL, message: 'must be at least 30 minutes long', holds: (w) => isLongEnough(maintenanceSpan(w)) }],
+    maintenanceWindow: timeWindow(
+      19,
+      patterns.maintenanceWindow,
+      'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. Mon:03:00-Mon:04:00',
+      MAINTENANCE_WINDOW_LENGTH_CEL,
+      maintenanceSpan,
     )
       .optional()
       .describe(
         'Weekly UTC time range, ddd:hh24:mi-ddd:hh24:mi (e.g. Mon:03:00-Mon:04:00), at least 30 minutes, in which ' +
           'RDS applies pending changes and patches; it must not overlap backup.window. Unset: RDS picks one.',
+      ),
+    port: z
+      .int()
+      .min(1150)
+      .max(65535)
+      .optional()
+      .describe(
+        'TCP port the instances listen on, 1150 to 65535. Unset: 5432. A change restarts the instances at once; the ' +
+          'topology publishes the port RDS reports, and the security groups must let clients in on it.',
+      ),
+    autoMinorVersionUpgrade: z
+      .boolean()
+      .optional()
+      .describe('Let RDS apply new minor versions in the maintenance window by itself. Unset: left as RDS has it (on at creation).'),
+    caCertificateIdentifier: z
+      .string()
+      .max(64)
+      .regex(/^rds-ca-[a-z0-9-]+$/, 'must be an RDS CA certificate identifier such as rds-ca-rsa2048-g1')
+      .optional()
+      .describe(
+        'Certificate authority of the server certificate, e.g. rds-ca-rsa2048-g1 or rds-ca-ecc384-g1. A change ' +
+          'restarts the instances in the maintenance window (or at once with applyImmediately); clients with ' +
+          "tlsMode verify-full need the CA in their bundle (AWS's global-bundle.pem has them all). Unset: left to RDS.",
       ),
     network: networkSchema.prefault({}),
     monitoring: monitoringSchema.prefault({}),

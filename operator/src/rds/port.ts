@@ -1,5 +1,6 @@
 // The RDS side of a reconcile, as narrow as the reconciler needs it. Values are in the operator's vocabulary
 // (GiB, seconds, records of tags), not the SDK's, so the plan never touches an SDK type and a fake is small.
+import type { InstanceSettings, PendingSettings, ReportedSettings, SettingsModification } from './settings/values.js';
 
 export interface InstanceEndpoint {
   host: string;
@@ -7,16 +8,7 @@ export interface InstanceEndpoint {
 }
 
 /** Changes RDS accepted but holds for the maintenance window (ModifyDBInstance without ApplyImmediately). */
-export interface PendingModifications {
-  instanceClass?: string;
-  allocatedStorageGiB?: number;
-  storageType?: string;
-  iops?: number;
-  engineVersion?: string;
-  multiAZ?: boolean;
-  backupRetentionDays?: number;
-  subnetGroupName?: string;
-}
+export type PendingModifications = PendingSettings;
 
 export interface AttachedParameterGroup {
   name: string;
@@ -24,40 +16,16 @@ export interface AttachedParameterGroup {
   applyStatus?: string;
 }
 
-/** A DB instance as DescribeDBInstances reports it. Optional fields are the ones RDS (or its emulator) may leave
- * out; the plan never treats an absent value as a difference to correct. */
-export interface RdsInstance {
+/** A DB instance as DescribeDBInstances reports it: its settings (see settings/table.ts) and its state. Optional
+ * fields are the ones RDS (or its emulator) may leave out; the plan never treats an absent value as a difference to
+ * correct. */
+export type RdsInstance = ReportedSettings & {
   identifier: string;
   arn: string;
   /** DBInstanceStatus: creating, available, modifying, backing-up, storage-full, failed, deleting, ... */
   status: string;
   engine: string;
-  engineVersion: string;
-  instanceClass: string;
-  allocatedStorageGiB: number;
-  /** Absent when storage autoscaling is off. */
-  maxAllocatedStorageGiB?: number;
-  storageType?: string;
-  iops?: number;
-  multiAZ: boolean;
-  storageEncrypted: boolean;
-  kmsKeyId?: string;
-  databaseName?: string;
-  masterUsername?: string;
-  backupRetentionDays: number;
-  backupWindow?: string;
-  maintenanceWindow?: string;
-  subnetGroupName?: string;
-  securityGroupIds: string[];
-  publiclyAccessible?: boolean;
-  performanceInsights?: boolean;
-  monitoringIntervalSeconds?: number;
-  monitoringRoleArn?: string;
-  logExports: string[];
   parameterGroups: AttachedParameterGroup[];
-  deletionProtection: boolean;
-  /** IAMDatabaseAuthenticationEnabled; absent when RDS does not report it. */
-  iamDatabaseAuthentication?: boolean;
   endpoint?: InstanceEndpoint;
   availabilityZone?: string;
   /** Set on a read replica: the identifier of its source. */
@@ -66,74 +34,42 @@ export interface RdsInstance {
   replicaIdentifiers: string[];
   tags: Record<string, string>;
   pending: PendingModifications;
-}
+};
 
-/** Settings a primary and a replica are both created with. */
-export interface CommonInstanceSettings {
-  instanceClass: string;
-  allocatedStorageGiB: number;
-  maxAllocatedStorageGiB?: number;
-  storageType: string;
-  iops?: number;
-  subnetGroupName?: string;
-  securityGroupIds: string[];
-  publiclyAccessible: boolean;
-  performanceInsights: boolean;
-  monitoringIntervalSeconds: number;
-  monitoringRoleArn?: string;
-  logExports: string[];
+/** What the table does not hold: the resources an instance is created in relation to. */
+interface InstanceResources {
+  identifier: string;
   parameterGroupName: string;
-  deletionProtection: boolean;
-  iamDatabaseAuthentication: boolean;
   tags: Record<string, string>;
 }
 
-export interface CreatePrimaryInput extends CommonInstanceSettings {
-  identifier: string;
-  engine: 'postgres';
-  engineVersion: string;
-  databaseName: string;
-  masterUsername: string;
-  /** Goes to AWS and nowhere else: never logged, never part of an Event or an error message. */
-  masterPassword: string;
-  multiAZ: boolean;
-  storageEncrypted: boolean;
-  kmsKeyId?: string;
-  backupRetentionDays: number;
-  backupWindow?: string;
-  maintenanceWindow?: string;
-}
+/** Settings a primary and a replica are both created with. */
+export type CommonInstanceSettings = InstanceSettings & Omit<InstanceResources, 'identifier'>;
 
-export interface CreateReplicaInput extends CommonInstanceSettings {
-  identifier: string;
-  sourceIdentifier: string;
-  maintenanceWindow?: string;
-}
+export type CreatePrimaryInput = InstanceSettings &
+  InstanceResources & {
+    engine: 'postgres';
+    engineVersion: string;
+    databaseName: string;
+    masterUsername: string;
+    storageEncrypted: boolean;
+    multiAZ: boolean;
+    backupRetentionDays: number;
+    /** Goes to AWS and nowhere else: never logged, never part of an Event or an error message. */
+    masterPassword: string;
+  };
 
-/** Only the fields that differ; an absent field is not sent, so RDS leaves it as it is. */
-export interface InstanceModification {
-  instanceClass?: string;
-  allocatedStorageGiB?: number;
-  maxAllocatedStorageGiB?: number;
-  storageType?: string;
-  iops?: number;
-  engineVersion?: string;
+export type CreateReplicaInput = InstanceSettings &
+  InstanceResources & {
+    sourceIdentifier: string;
+  };
+
+/** Only the fields that differ; an absent field is not sent, so RDS leaves it as it is. A major upgrade also names
+ * the new family's parameter group. */
+export type InstanceModification = SettingsModification & {
   allowMajorVersionUpgrade?: boolean;
   parameterGroupName?: string;
-  multiAZ?: boolean;
-  backupRetentionDays?: number;
-  backupWindow?: string;
-  maintenanceWindow?: string;
-  subnetGroupName?: string;
-  securityGroupIds?: string[];
-  publiclyAccessible?: boolean;
-  performanceInsights?: boolean;
-  monitoringIntervalSeconds?: number;
-  monitoringRoleArn?: string;
-  logExports?: { enable: string[]; disable: string[] };
-  deletionProtection?: boolean;
-  iamDatabaseAuthentication?: boolean;
-}
+};
 
 export type FinalSnapshot = { finalSnapshotIdentifier: string } | 'skip';
 

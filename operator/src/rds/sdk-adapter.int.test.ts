@@ -4,42 +4,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { awsClientConfig, rdsClient, testEnv } from '../../../test/env/helpers.js';
 import { createRdsClient } from './client.js';
-import type { CreatePrimaryInput, CreateReplicaInput } from './port.js';
+import type { CreateReplicaInput } from './port.js';
 import { SdkRdsPort } from './sdk-adapter.js';
 import { createSubnetGroup } from './testing/emulator.js';
+import { aPrimaryInput } from './testing/inputs.js';
 
 const config = awsClientConfig();
 const port = new SdkRdsPort(createRdsClient({ region: config.region, endpoint: config.endpoint, credentials: config.credentials, maxAttempts: 2 }));
 
-const primary: CreatePrimaryInput = {
+const primary = aPrimaryInput({
   identifier: 'adapter-primary',
-  engine: 'postgres',
-  engineVersion: '15.4',
-  databaseName: 'servio',
-  masterUsername: 'servio',
   masterPassword: 'Adapter-Test-Password-1',
-  instanceClass: 'db.r6g.xlarge',
-  allocatedStorageGiB: 100,
-  maxAllocatedStorageGiB: 500,
-  storageType: 'gp3',
-  multiAZ: true,
-  storageEncrypted: true,
-  backupRetentionDays: 30,
-  backupWindow: '02:00-03:00',
-  // moto counts windows that touch (03:00 and Mon:03:00) as overlapping, so they are kept apart here.
-  maintenanceWindow: 'Mon:04:00-Mon:05:00',
+  kmsKeyId: undefined,
   subnetGroupName: 'adapter-subnets',
-  securityGroupIds: ['sg-0123456789abcdef0'],
-  publiclyAccessible: false,
-  performanceInsights: true,
-  monitoringIntervalSeconds: 60,
-  monitoringRoleArn: 'arn:aws:iam::123456789012:role/servio-rds-monitoring',
-  logExports: ['postgresql', 'upgrade'],
   parameterGroupName: 'adapter-postgres15',
-  deletionProtection: true,
-  iamDatabaseAuthentication: true,
   tags: { Environment: 'production', 'db.servio.io/owner-uid': 'uid-1' },
-};
+});
 
 describe('SdkRdsPort against the RDS emulator', () => {
   beforeAll(async () => {
@@ -108,20 +88,11 @@ describe('SdkRdsPort against the RDS emulator', () => {
 
   it('creates a read replica linked to its source', async () => {
     const replica: CreateReplicaInput = {
+      ...primary,
       identifier: 'adapter-primary-r1',
       sourceIdentifier: 'adapter-primary',
       instanceClass: 'db.r6g.large',
-      allocatedStorageGiB: 100,
-      maxAllocatedStorageGiB: 500,
-      storageType: 'gp3',
-      subnetGroupName: 'adapter-subnets',
-      securityGroupIds: ['sg-0123456789abcdef0'],
-      publiclyAccessible: false,
-      performanceInsights: true,
-      monitoringIntervalSeconds: 60,
-      monitoringRoleArn: 'arn:aws:iam::123456789012:role/servio-rds-monitoring',
-      logExports: ['postgresql', 'upgrade'],
-      parameterGroupName: 'adapter-postgres15',
+      multiAZ: undefined,
       deletionProtection: false,
       iamDatabaseAuthentication: false,
       tags: { 'db.servio.io/role': 'replica' },

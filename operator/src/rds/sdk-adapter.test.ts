@@ -23,8 +23,8 @@ import {
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { RdsError } from './errors.js';
-import type { CreatePrimaryInput } from './port.js';
 import { MAX_FILTER_VALUES, SdkRdsPort } from './sdk-adapter.js';
+import { aPrimaryInput } from './testing/inputs.js';
 
 const rds = mockClient(RDSClient);
 const port = new SdkRdsPort(new RDSClient({ region: 'us-east-1' }));
@@ -43,35 +43,7 @@ function db(id: string, extra: Partial<DBInstance> = {}): DBInstance {
   };
 }
 
-const primaryInput: CreatePrimaryInput = {
-  identifier: 'prod-servio',
-  engine: 'postgres',
-  engineVersion: '15.4',
-  databaseName: 'servio',
-  masterUsername: 'servio',
-  masterPassword: 'pw-not-logged-1234',
-  instanceClass: 'db.r6g.xlarge',
-  allocatedStorageGiB: 100,
-  maxAllocatedStorageGiB: 500,
-  storageType: 'gp3',
-  multiAZ: true,
-  storageEncrypted: true,
-  kmsKeyId: 'alias/servio',
-  backupRetentionDays: 30,
-  backupWindow: '02:00-03:00',
-  maintenanceWindow: 'Mon:04:00-Mon:05:00',
-  subnetGroupName: 'servio-subnet-group',
-  securityGroupIds: ['sg-0123456789abcdef0'],
-  publiclyAccessible: false,
-  performanceInsights: true,
-  monitoringIntervalSeconds: 60,
-  monitoringRoleArn: 'arn:aws:iam::123456789012:role/servio-rds-monitoring',
-  logExports: ['postgresql', 'upgrade'],
-  parameterGroupName: 'prod-servio-postgres15',
-  deletionProtection: true,
-  iamDatabaseAuthentication: true,
-  tags: { Environment: 'production' },
-};
+const primaryInput = aPrimaryInput();
 
 beforeEach(() => {
   rds.reset();

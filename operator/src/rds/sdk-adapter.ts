@@ -1,65 +1,29 @@
-// The RdsPort on @aws-sdk/client-rds. Every call goes through `call`, which turns whatever the SDK throws into
-// an RdsError whose kind tells the reconciler what to do.
+// The RdsPort on @aws-sdk/client-rds. Every call goes through `call` (sdk-call.ts), which turns whatever the SDK
+// throws into an RdsError whose kind tells the reconciler what to do.
 import {
   AddTagsToResourceCommand,
   CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
-  CreateDBParameterGroupCommand,
   DeleteDBInstanceCommand,
-  DeleteDBParameterGroupCommand,
   DescribeDBInstancesCommand,
-  DescribeDBParameterGroupsCommand,
-  DescribeDBParametersCommand,
   DescribeDBSnapshotsCommand,
-  ListTagsForResourceCommand,
   ModifyDBInstanceCommand,
-  ModifyDBParameterGroupCommand,
-  ResetDBParameterGroupCommand,
   type DBInstance,
-  type Parameter,
-  type RDSClient,
 } from '@aws-sdk/client-rds';
 import { isRdsError, toRdsError } from './errors.js';
-import type {
-  CallOptions,
-  CreateParameterGroupInput,
-  CreatePrimaryInput,
-  CreateReplicaInput,
-  DescribeOptions,
-  FinalSnapshot,
-  InstanceModification,
-  ParameterGroup,
-  ParameterGroupSummary,
-  RdsInstance,
-  RdsPort,
-  RdsSnapshot,
-} from './port.js';
+import type { CallOptions, CreatePrimaryInput, CreateReplicaInput, DescribeOptions, FinalSnapshot, InstanceModification, RdsInstance, RdsPort, RdsSnapshot } from './port.js';
+import { chunks } from './sdk-call.js';
 import { createPrimaryRequest, createReplicaRequest, instanceFromSdk, masterPasswordRequest, modifyRequest, recordToTags, tagsToRecord } from './sdk-mapping.js';
+import { SdkParameterGroups } from './sdk-parameter-groups.js';
+
+export { MAX_PARAMETERS_PER_REQUEST } from './sdk-parameter-groups.js';
 
 /** RDS accepts at most 100 values in one filter ("Only up to 100 unique filter ... Identifiers may be specified
  * per filter"), and returns at most 100 records per page. */
 export const MAX_FILTER_VALUES = 100;
-/** ModifyDBParameterGroup and ResetDBParameterGroup take at most 20 parameters per request. */
-export const MAX_PARAMETERS_PER_REQUEST = 20;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-export class SdkRdsPort implements RdsPort {
-  constructor(private readonly client: RDSClient) {}
-
-  /** `send` gets the SDK's per-request options, which carry the caller's abort signal. */
-  private async call<T>(operation: string, options: CallOptions | undefined, send: (sdk: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
-    try {
-      return await send({ abortSignal: options?.signal });
-    } catch (err) {
-      throw toRdsError(err, operation);
-    }
-  }
-
+/** The instance calls here; the parameter group calls in SdkParameterGroups. */
+export class SdkRdsPort extends SdkParameterGroups implements RdsPort {
   /** Always a call sent now: `fresh` needs nothing more here. */
   async describeInstances(ids: readonly string[], options?: DescribeOptions): Promise<Map<string, RdsInstance>> {
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
@@ -127,128 +91,6 @@ export class SdkRdsPort implements RdsPort {
   async addTags(arn: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {
     if (Object.keys(tags).length === 0) return;
     await this.call('AddTagsToResource', options, (sdk) => this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) }), sdk));
-  }
-
-  async listTags(arn: string, options?: CallOptions): Promise<Record<string, string>> {
-    const out = await this.call('ListTagsForResource', options, (sdk) => this.client.send(new ListTagsForResourceCommand({ ResourceName: arn }), sdk));
-    return tagsToRecord(out.TagList);
-  }
-
-  async describeParameterGroup(name: string, options?: CallOptions): Promise<ParameterGroup | undefined> {
-    let group;
-    try {
-      const out = await this.call('DescribeDBParameterGroups', options, (sdk) =>
-        this.client.send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), sdk),
-      );
-      // RDS answers DBParameterGroupNotFound; some emulators answer an empty list. Both mean absent.
-      group = out.DBParameterGroups?.find((g) => g.DBParameterGroupName?.toLowerCase() === name.toLowerCase());
-    } catch (err) {
-      if (isRdsError(err, 'not-found')) return undefined;
-      throw err;
-    }
-    if (group === undefined) return undefined;
-    const arn = group.DBParameterGroupArn ?? '';
-    const [tags, parameters] = await Promise.all([this.listTags(arn, options), this.describeParameters(name, 'user', options)]);
-    return {
-      name: group.DBParameterGroupName ?? name,
-      arn,
-      family: group.DBParameterGroupFamily ?? '',
-      tags,
-      parameters: Object.fromEntries(parameters.flatMap((p) => (p.ParameterName ? [[p.ParameterName, p.ParameterValue ?? '']] : []))),
-    };
-  }
-
-  async listParameterGroups(options?: CallOptions): Promise<ParameterGroupSummary[]> {
-    const out: ParameterGroupSummary[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('DescribeDBParameterGroups', options, (sdk) =>
-        this.client.send(new DescribeDBParameterGroupsCommand({ MaxRecords: 100, Marker: marker }), sdk),
-      );
-      for (const g of page.DBParameterGroups ?? []) {
-        if (g.DBParameterGroupName === undefined) continue;
-        out.push({ name: g.DBParameterGroupName, arn: g.DBParameterGroupArn ?? '', family: g.DBParameterGroupFamily ?? '' });
-      }
-      marker = page.Marker;
-    } while (marker);
-    return out;
-  }
-
-  private async describeParameters(groupName: string, source: 'user' | undefined, options: CallOptions | undefined): Promise<Parameter[]> {
-    const all: Parameter[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call('DescribeDBParameters', options, (sdk) =>
-        this.client.send(new DescribeDBParametersCommand({ DBParameterGroupName: groupName, Source: source, MaxRecords: 100, Marker: marker }), sdk),
-      );
-      all.push(...(page.Parameters ?? []));
-      marker = page.Marker;
-    } while (marker);
-    return all;
-  }
-
-  async createParameterGroup(input: CreateParameterGroupInput, options?: CallOptions): Promise<void> {
-    await this.call('CreateDBParameterGroup', options, (sdk) =>
-      this.client.send(
-        new CreateDBParameterGroupCommand({
-          DBParameterGroupName: input.name,
-          DBParameterGroupFamily: input.family,
-          Description: input.description,
-          Tags: recordToTags(input.tags),
-        }),
-        sdk,
-      ),
-    );
-  }
-
-  /** `immediate` needs a dynamic parameter and `pending-reboot` works for both, so the apply type decides. The
-   * lookup is one paged read of the group, made only when something is about to change. */
-  private async applyMethods(groupName: string, names: readonly string[], options: CallOptions | undefined): Promise<Map<string, 'immediate' | 'pending-reboot'>> {
-    const applyType = new Map((await this.describeParameters(groupName, undefined, options)).map((p) => [p.ParameterName, p.ApplyType]));
-    return new Map(names.map((name) => [name, applyType.get(name) === 'dynamic' ? 'immediate' : 'pending-reboot']));
-  }
-
-  async setParameters(groupName: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
-    const names = Object.keys(values);
-    if (names.length === 0) return;
-    const methods = await this.applyMethods(groupName, names, options);
-    for (const chunk of chunks(names, MAX_PARAMETERS_PER_REQUEST)) {
-      await this.call('ModifyDBParameterGroup', options, (sdk) =>
-        this.client.send(
-          new ModifyDBParameterGroupCommand({
-            DBParameterGroupName: groupName,
-            Parameters: chunk.map((name) => ({ ParameterName: name, ParameterValue: values[name], ApplyMethod: methods.get(name) })),
-          }),
-          sdk,
-        ),
-      );
-    }
-  }
-
-  async resetParameters(groupName: string, names: readonly string[], options?: CallOptions): Promise<void> {
-    if (names.length === 0) return;
-    const methods = await this.applyMethods(groupName, names, options);
-    for (const chunk of chunks(names, MAX_PARAMETERS_PER_REQUEST)) {
-      await this.call('ResetDBParameterGroup', options, (sdk) =>
-        this.client.send(
-          new ResetDBParameterGroupCommand({
-            DBParameterGroupName: groupName,
-            ResetAllParameters: false,
-            Parameters: chunk.map((name) => ({ ParameterName: name, ApplyMethod: methods.get(name) })),
-          }),
-          sdk,
-        ),
-      );
-    }
-  }
-
-  async deleteParameterGroup(name: string, options?: CallOptions): Promise<void> {
-    try {
-      await this.call('DeleteDBParameterGroup', options, (sdk) => this.client.send(new DeleteDBParameterGroupCommand({ DBParameterGroupName: name }), sdk));
-    } catch (err) {
-      if (isRdsError(err, 'not-found')) return;
-      throw err;
-    }
   }
 
   async describeSnapshot(identifier: string, options?: CallOptions): Promise<RdsSnapshot | undefined> {

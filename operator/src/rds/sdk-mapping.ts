@@ -1,4 +1,5 @@
-// Translation between the SDK's shapes and the port's. Pure, so it is tested without a client.
+// Translation between the SDK's shapes and the port's. Pure, so it is tested without a client. The settings follow
+// the table in settings/table.ts; what is written here is the rest of an instance: its identity, state and tags.
 import type {
   CreateDBInstanceCommandInput,
   CreateDBInstanceReadReplicaCommandInput,
@@ -7,6 +8,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-rds';
 import type { CreatePrimaryInput, CreateReplicaInput, InstanceModification, RdsInstance } from './port.js';
+import { createFields, modifyFields, pendingSettings, reportedSettings } from './settings/values.js';
 
 export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -19,128 +21,43 @@ export function recordToTags(tags: Readonly<Record<string, string>>): Tag[] {
 }
 
 export function instanceFromSdk(db: DBInstance): RdsInstance {
-  const pending = db.PendingModifiedValues ?? {};
   const host = db.Endpoint?.Address;
   const port = db.Endpoint?.Port;
   return {
+    ...reportedSettings(db),
     identifier: db.DBInstanceIdentifier ?? '',
     arn: db.DBInstanceArn ?? '',
     status: db.DBInstanceStatus ?? 'unknown',
     engine: db.Engine ?? '',
-    engineVersion: db.EngineVersion ?? '',
-    instanceClass: db.DBInstanceClass ?? '',
-    allocatedStorageGiB: db.AllocatedStorage ?? 0,
-    maxAllocatedStorageGiB: db.MaxAllocatedStorage,
-    storageType: db.StorageType,
-    iops: db.Iops,
-    multiAZ: db.MultiAZ ?? false,
-    storageEncrypted: db.StorageEncrypted ?? false,
-    kmsKeyId: db.KmsKeyId,
-    databaseName: db.DBName,
-    masterUsername: db.MasterUsername,
-    backupRetentionDays: db.BackupRetentionPeriod ?? 0,
-    backupWindow: db.PreferredBackupWindow,
-    maintenanceWindow: db.PreferredMaintenanceWindow,
-    subnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName,
-    securityGroupIds: (db.VpcSecurityGroups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
-    publiclyAccessible: db.PubliclyAccessible,
-    performanceInsights: db.PerformanceInsightsEnabled,
-    monitoringIntervalSeconds: db.MonitoringInterval,
-    monitoringRoleArn: db.MonitoringRoleArn,
-    logExports: db.EnabledCloudwatchLogsExports ?? [],
     parameterGroups: (db.DBParameterGroups ?? []).flatMap((g) =>
       g.DBParameterGroupName ? [{ name: g.DBParameterGroupName, applyStatus: g.ParameterApplyStatus }] : [],
     ),
-    deletionProtection: db.DeletionProtection ?? false,
-    iamDatabaseAuthentication: db.IAMDatabaseAuthenticationEnabled,
     endpoint: host !== undefined && port !== undefined ? { host, port } : undefined,
     availabilityZone: db.AvailabilityZone,
     replicationSource: db.ReadReplicaSourceDBInstanceIdentifier,
     replicaIdentifiers: db.ReadReplicaDBInstanceIdentifiers ?? [],
     tags: tagsToRecord(db.TagList),
-    pending: dropUndefined({
-      instanceClass: pending.DBInstanceClass,
-      allocatedStorageGiB: pending.AllocatedStorage,
-      storageType: pending.StorageType,
-      iops: pending.Iops,
-      engineVersion: pending.EngineVersion,
-      multiAZ: pending.MultiAZ,
-      backupRetentionDays: pending.BackupRetentionPeriod,
-      subnetGroupName: pending.DBSubnetGroupName,
-    }),
+    pending: pendingSettings(db),
   };
 }
 
-function dropUndefined<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
-}
-
-// RDS rejects MonitoringRoleArn with an interval of 0, and an empty list where it expects none.
-function monitoring(interval: number, roleArn: string | undefined) {
-  return interval > 0 ? { MonitoringInterval: interval, MonitoringRoleArn: roleArn } : { MonitoringInterval: 0 };
-}
-
-function nonEmpty<T>(items: readonly T[]): T[] | undefined {
-  return items.length > 0 ? [...items] : undefined;
-}
-
-export function createPrimaryRequest(input: CreatePrimaryInput): CreateDBInstanceCommandInput {
-  return dropUndefined({
+/** What every created instance carries besides its settings. */
+function createdWith(input: CreatePrimaryInput | CreateReplicaInput) {
+  return {
     DBInstanceIdentifier: input.identifier,
-    Engine: input.engine,
-    EngineVersion: input.engineVersion,
-    DBInstanceClass: input.instanceClass,
-    DBName: input.databaseName,
-    MasterUsername: input.masterUsername,
-    MasterUserPassword: input.masterPassword,
-    AllocatedStorage: input.allocatedStorageGiB,
-    MaxAllocatedStorage: input.maxAllocatedStorageGiB,
-    StorageType: input.storageType,
-    Iops: input.iops,
-    StorageEncrypted: input.storageEncrypted,
-    KmsKeyId: input.kmsKeyId,
-    BackupRetentionPeriod: input.backupRetentionDays,
-    PreferredBackupWindow: input.backupWindow,
-    PreferredMaintenanceWindow: input.maintenanceWindow,
-    DBSubnetGroupName: input.subnetGroupName,
-    VpcSecurityGroupIds: nonEmpty(input.securityGroupIds),
-    PubliclyAccessible: input.publiclyAccessible,
-    MultiAZ: input.multiAZ,
-    EnablePerformanceInsights: input.performanceInsights,
-    ...monitoring(input.monitoringIntervalSeconds, input.monitoringRoleArn),
-    EnableCloudwatchLogsExports: nonEmpty(input.logExports),
     DBParameterGroupName: input.parameterGroupName,
-    DeletionProtection: input.deletionProtection,
-    EnableIAMDatabaseAuthentication: input.iamDatabaseAuthentication,
     // The final snapshot then carries the ownership tags, so it can be traced back to its object.
     CopyTagsToSnapshot: true,
     Tags: recordToTags(input.tags),
-  });
+  };
+}
+
+export function createPrimaryRequest(input: CreatePrimaryInput): CreateDBInstanceCommandInput {
+  return { ...createdWith(input), Engine: input.engine, MasterUserPassword: input.masterPassword, ...createFields(input, 'primary') } as CreateDBInstanceCommandInput;
 }
 
 export function createReplicaRequest(input: CreateReplicaInput): CreateDBInstanceReadReplicaCommandInput {
-  return dropUndefined({
-    DBInstanceIdentifier: input.identifier,
-    SourceDBInstanceIdentifier: input.sourceIdentifier,
-    DBInstanceClass: input.instanceClass,
-    AllocatedStorage: input.allocatedStorageGiB,
-    MaxAllocatedStorage: input.maxAllocatedStorageGiB,
-    StorageType: input.storageType,
-    Iops: input.iops,
-    DBSubnetGroupName: input.subnetGroupName,
-    VpcSecurityGroupIds: nonEmpty(input.securityGroupIds),
-    PubliclyAccessible: input.publiclyAccessible,
-    // A replica is a single-AZ copy: its availability comes from the other replicas and the primary.
-    MultiAZ: false,
-    EnablePerformanceInsights: input.performanceInsights,
-    ...monitoring(input.monitoringIntervalSeconds, input.monitoringRoleArn),
-    EnableCloudwatchLogsExports: nonEmpty(input.logExports),
-    DBParameterGroupName: input.parameterGroupName,
-    DeletionProtection: input.deletionProtection,
-    EnableIAMDatabaseAuthentication: input.iamDatabaseAuthentication,
-    CopyTagsToSnapshot: true,
-    Tags: recordToTags(input.tags),
-  });
+  return { ...createdWith(input), SourceDBInstanceIdentifier: input.sourceIdentifier, ...createFields(input, 'replica') } as CreateDBInstanceReadReplicaCommandInput;
 }
 
 /** RDS applies a new master password as soon as it can whatever ApplyImmediately says; true would also apply every
@@ -150,37 +67,11 @@ export function masterPasswordRequest(identifier: string, password: string): Mod
 }
 
 export function modifyRequest(identifier: string, changes: InstanceModification, applyImmediately: boolean): ModifyDBInstanceCommandInput {
-  const monitoringFields =
-    changes.monitoringIntervalSeconds !== undefined
-      ? monitoring(changes.monitoringIntervalSeconds, changes.monitoringRoleArn)
-      : changes.monitoringRoleArn !== undefined
-        ? { MonitoringRoleArn: changes.monitoringRoleArn }
-        : {};
-  return dropUndefined({
+  const extra = { AllowMajorVersionUpgrade: changes.allowMajorVersionUpgrade, DBParameterGroupName: changes.parameterGroupName };
+  return {
     DBInstanceIdentifier: identifier,
     ApplyImmediately: applyImmediately,
-    DBInstanceClass: changes.instanceClass,
-    AllocatedStorage: changes.allocatedStorageGiB,
-    MaxAllocatedStorage: changes.maxAllocatedStorageGiB,
-    StorageType: changes.storageType,
-    Iops: changes.iops,
-    EngineVersion: changes.engineVersion,
-    AllowMajorVersionUpgrade: changes.allowMajorVersionUpgrade,
-    DBParameterGroupName: changes.parameterGroupName,
-    MultiAZ: changes.multiAZ,
-    BackupRetentionPeriod: changes.backupRetentionDays,
-    PreferredBackupWindow: changes.backupWindow,
-    PreferredMaintenanceWindow: changes.maintenanceWindow,
-    DBSubnetGroupName: changes.subnetGroupName,
-    VpcSecurityGroupIds: changes.securityGroupIds,
-    PubliclyAccessible: changes.publiclyAccessible,
-    EnablePerformanceInsights: changes.performanceInsights,
-    ...monitoringFields,
-    CloudwatchLogsExportConfiguration:
-      changes.logExports !== undefined
-        ? dropUndefined({ EnableLogTypes: nonEmpty(changes.logExports.enable), DisableLogTypes: nonEmpty(changes.logExports.disable) })
-        : undefined,
-    DeletionProtection: changes.deletionProtection,
-    EnableIAMDatabaseAuthentication: changes.iamDatabaseAuthentication,
-  });
+    ...modifyFields(changes),
+    ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
+  };
 }

@@ -89,16 +89,6 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     touched.set(id.toLowerCase(), ++sequence);
   };
 
-  /** Marks the instance before the write and again after it, whatever its outcome. */
-  async function writing<T>(id: string, write: () => Promise<T>): Promise<T> {
-    touch(id);
-    try {
-      return await write();
-    } finally {
-      touch(id);
-    }
-  }
-
   const touchGroup = (name: string) => {
     groups.delete(name);
     groupList = undefined;
@@ -106,14 +96,19 @@ export function withSteadyStateCache(port: RdsPort, options: SteadyCacheOptions)
     groupWrites.set(name, lastGroupWrite);
   };
 
-  async function writingGroup<T>(name: string, write: () => Promise<T>): Promise<T> {
-    touchGroup(name);
-    try {
-      return await write();
-    } finally {
-      touchGroup(name);
-    }
-  }
+  /** Marks what is written before the write and again after it, whatever its outcome. */
+  const around =
+    (mark: (subject: string) => void) =>
+    async <T>(subject: string, write: () => Promise<T>): Promise<T> => {
+      mark(subject);
+      try {
+        return await write();
+      } finally {
+        mark(subject);
+      }
+    };
+  const writing = around(touch);
+  const writingGroup = around(touchGroup);
 
   const touchArn = (arn: string) => {
     // arn:aws:rds:<region>:<account>:db:<identifier> or ...:pg:<parameter group name>

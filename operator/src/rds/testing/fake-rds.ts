@@ -3,6 +3,7 @@
 // replica needs an available source) and records every call, so a test can count mutating ones. Like the SDK, it
 // sends nothing for a call whose abort signal is already aborted, and keeps each call's options for a test to check.
 import { RdsError } from '../errors.js';
+import { settingRows } from '../settings/values.js';
 import { settingsAsReported } from './instances.js';
 import type {
   CallOptions,
@@ -31,7 +32,8 @@ export interface ReceivedOptions {
   options: DescribeOptions | undefined;
 }
 
-const DEFERRABLE: ReadonlyArray<keyof InstanceModification> = ['instanceClass', 'allocatedStorageGiB', 'storageType', 'iops', 'engineVersion', 'multiAZ'];
+/** The settings RDS holds for the maintenance window without ApplyImmediately (the fake applies the others at once). */
+const DEFERRABLE: ReadonlySet<string> = new Set(settingRows().filter((r) => r.waitsForMaintenanceWindow === true).map((r) => r.key));
 
 export class FakeRds implements RdsPort {
   readonly instances = new Map<string, RdsInstance>();
@@ -94,12 +96,11 @@ export class FakeRds implements RdsPort {
       status: this.createdStatus,
       engine: 'postgres',
       engineVersion: '15.4',
-      ...settingsAsReported(input),
       multiAZ: false,
       storageEncrypted: true,
       backupRetentionDays: 0,
-      subnetGroupName: input.subnetGroupName,
-      endpoint: this.createdStatus === 'creating' ? undefined : { host: `${id}.fake.us-east-1.rds.amazonaws.com`, port: 5432 },
+      ...settingsAsReported(input),
+      endpoint: this.createdStatus === 'creating' ? undefined : { host: `${id}.fake.us-east-1.rds.amazonaws.com`, port: input.port ?? 5432 },
       availabilityZone: 'us-east-1a',
       replicaIdentifiers: [],
       pending: {},
@@ -164,7 +165,7 @@ export class FakeRds implements RdsPort {
     }
     for (const [key, value] of Object.entries(changes) as Array<[keyof InstanceModification, unknown]>) {
       if (value === undefined || key === 'allowMajorVersionUpgrade') continue;
-      if (!applyImmediately && DEFERRABLE.includes(key)) {
+      if (!applyImmediately && DEFERRABLE.has(key)) {
         (instance.pending as Record<string, unknown>)[key] = value;
         continue;
       }
@@ -190,6 +191,7 @@ export class FakeRds implements RdsPort {
       }
     }
     if (instance.maxAllocatedStorageGiB !== undefined && instance.maxAllocatedStorageGiB <= instance.allocatedStorageGiB) instance.maxAllocatedStorageGiB = undefined;
+    if (instance.port !== undefined && instance.endpoint !== undefined) instance.endpoint.port = instance.port;
     return this.copy(instance);
   }
 

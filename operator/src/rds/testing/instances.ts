@@ -1,5 +1,6 @@
 // Test fixture: an RDS instance as the port reports it, available and unremarkable unless told otherwise.
 import type { CommonInstanceSettings, RdsInstance } from '../port.js';
+import { settingRows } from '../settings/values.js';
 
 export function anRdsInstance(overrides: Partial<RdsInstance> = {}): RdsInstance {
   const identifier = overrides.identifier ?? 'prod-servio';
@@ -32,25 +33,19 @@ export function anRdsInstance(overrides: Partial<RdsInstance> = {}): RdsInstance
 }
 
 /** The settings of a create request as RDS reports them on the instance afterwards: it lower-cases the maintenance
- * window and picks one, and puts the VPC's default security group, when the request leaves them out. The subnet
- * group is left to the caller: a replica's is inherited from its source. */
-export function settingsAsReported(input: CommonInstanceSettings & { maintenanceWindow?: string }) {
+ * window and picks one, and puts the VPC's default security group, when the request leaves them out. */
+export function settingsAsReported(input: CommonInstanceSettings) {
+  const given = input as Readonly<Record<string, unknown>>;
+  const settings = Object.fromEntries(settingRows().flatMap((r) => (given[r.key] === undefined ? [] : [[r.key, structuredClone(given[r.key])]])));
   return {
+    ...(settings as Partial<RdsInstance>),
     instanceClass: input.instanceClass,
     allocatedStorageGiB: input.allocatedStorageGiB,
-    maxAllocatedStorageGiB: input.maxAllocatedStorageGiB,
-    storageType: input.storageType,
-    iops: input.iops,
+    deletionProtection: input.deletionProtection,
+    logExports: [...input.logExports],
     maintenanceWindow: input.maintenanceWindow?.toLowerCase() ?? 'wed:06:38-wed:07:08',
     securityGroupIds: input.securityGroupIds.length > 0 ? [...input.securityGroupIds] : ['sg-default0'],
-    publiclyAccessible: input.publiclyAccessible,
-    performanceInsights: input.performanceInsights,
-    monitoringIntervalSeconds: input.monitoringIntervalSeconds,
-    monitoringRoleArn: input.monitoringRoleArn,
-    logExports: [...input.logExports],
     parameterGroups: [{ name: input.parameterGroupName, applyStatus: 'in-sync' }],
-    deletionProtection: input.deletionProtection,
-    iamDatabaseAuthentication: input.iamDatabaseAuthentication,
     tags: { ...input.tags },
   } satisfies Partial<RdsInstance>;
 }

@@ -4,6 +4,7 @@
 import type { ReplicaSetDBSpec } from '../../api/index.js';
 import { resourceTags, type InstanceRole } from '../../naming/index.js';
 import type { CommonInstanceSettings, CreateReplicaInput } from '../../rds/port.js';
+import { desiredSettings } from '../../rds/settings/values.js';
 import type { ResourceNames } from '../resource-names.js';
 import type { PrimaryBlueprint } from './types.js';
 
@@ -21,26 +22,7 @@ function parameterGroupNameOf(names: ResourceNames): string {
 }
 
 function commonSettings(spec: ReplicaSetDBSpec, names: ResourceNames, role: InstanceRole): CommonInstanceSettings {
-  const monitoring = spec.monitoring;
-  return {
-    instanceClass: role === 'primary' ? spec.primary.instanceClass : replicaInstanceClass(spec),
-    // Replicas get the primary's storage: a replica smaller than its source fills up first.
-    allocatedStorageGiB: spec.primary.allocatedStorageGiB,
-    maxAllocatedStorageGiB: spec.primary.maxAllocatedStorageGiB,
-    storageType: spec.primary.storageType,
-    iops: spec.primary.iops,
-    subnetGroupName: spec.network.subnetGroupName,
-    securityGroupIds: spec.network.securityGroupIds,
-    publiclyAccessible: spec.network.publiclyAccessible,
-    performanceInsights: monitoring.performanceInsights,
-    monitoringIntervalSeconds: monitoring.enhancedMonitoringIntervalSeconds,
-    monitoringRoleArn: monitoring.enhancedMonitoringIntervalSeconds > 0 ? monitoring.monitoringRoleArn : undefined,
-    logExports: monitoring.logExports,
-    parameterGroupName: parameterGroupNameOf(names),
-    deletionProtection: spec.deletionProtection,
-    iamDatabaseAuthentication: spec.iamDatabaseAuthentication,
-    tags: desiredTags(spec, names, role),
-  };
+  return { ...desiredSettings(spec, role), parameterGroupName: parameterGroupNameOf(names), tags: desiredTags(spec, names, role) };
 }
 
 export function desiredPrimary(spec: ReplicaSetDBSpec, names: ResourceNames): PrimaryBlueprint {
@@ -53,18 +35,10 @@ export function desiredPrimary(spec: ReplicaSetDBSpec, names: ResourceNames): Pr
     masterUsername: spec.masterUsername,
     multiAZ: spec.primary.multiAZ,
     storageEncrypted: spec.storageEncrypted,
-    kmsKeyId: spec.kmsKeyId !== '' ? spec.kmsKeyId : undefined,
     backupRetentionDays: spec.backup.retentionDays,
-    backupWindow: spec.backup.window,
-    maintenanceWindow: spec.maintenanceWindow,
   };
 }
 
 export function desiredReplica(spec: ReplicaSetDBSpec, names: ResourceNames, index: number): CreateReplicaInput {
-  return {
-    ...commonSettings(spec, names, 'replica'),
-    identifier: names.replica(index),
-    sourceIdentifier: names.primary,
-    maintenanceWindow: spec.maintenanceWindow,
-  };
+  return { ...commonSettings(spec, names, 'replica'), identifier: names.replica(index), sourceIdentifier: names.primary };
 }
