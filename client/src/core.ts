@@ -10,6 +10,7 @@ import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } f
 import { Reads } from './reads.js';
 import { ReplayWait } from './replay-wait.js';
 import type { RoutingState } from './routing-state.js';
+import type { ReadYourWritesCounts } from './stats.js';
 import { Writes } from './writes.js';
 import type { Topology } from '@servio/replicasetdb-contract';
 
@@ -34,10 +35,7 @@ export class RouterCore implements RoutingState {
   walBlockSize = 8192n;
   closed = false;
   readonly fallback = { inFlight: 0, total: 0, rejected: 0 };
-  /** Session reads a replica served: at once (its known replay position covered the commit, or the check sent
-   * with the read did: checkedWithRead) or after waiting; and reads sent behind a check that did not cover the
-   * commit, whose results were dropped (discarded). */
-  readonly readYourWrites = { onReplica: 0, afterWait: 0, checkedWithRead: 0, discarded: 0 };
+  readonly readYourWrites: ReadYourWritesCounts = { onReplica: 0, afterWait: 0, checkedWithRead: 0, discarded: 0, sharedPosition: 0 };
   readonly reads: Reads;
   readonly replayWait: ReplayWait;
   readonly writes: Writes;

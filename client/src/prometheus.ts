@@ -110,6 +110,12 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
     [],
     (stats, add) => add({}, stats.readYourWrites.discarded),
   );
+  counter(
+    'read_your_writes_shared_positions_total',
+    "Session writes whose commit position came from one position query shared with concurrent session writes, instead of one sent behind the write.",
+    [],
+    (stats, add) => add({}, stats.readYourWrites.sharedPosition),
+  );
   counter('lag_checks_total', 'Completed lag-check rounds.', [], (stats, add) => add({}, stats.lagChecks));
   gauge('topology_revision', 'Revision of the topology in effect.', [], (stats, set) => set({}, stats.topology.revision));
   counter('topology_reloads_total', 'Topology revisions taken after the first.', [], (stats, add) => add({}, stats.topology.reloads));

@@ -41,6 +41,8 @@ interface ReadAttempt {
 export class Reads {
   /** Replicas whose connections run transactions above READ COMMITTED: a check cannot vouch for a read there. */
   readonly #notReadCommitted = new WeakSet<Endpoint>();
+  /** Session reads between learning no replica is known to have their commit and being served. */
+  #sessionReadsWaiting = 0;
 
   constructor(
     private readonly core: RoutingState,
@@ -57,13 +59,26 @@ export class Reads {
     if (need.minLsn === undefined) return this.readOnPrimary<R>(text, values, 'fallback');
     const fresh = this.core.replicas.filter((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }));
     if (fresh.length === 0) return this.readOnPrimary<R>(text, values, 'fallback');
-    const checked = await this.#readBehindCheck<R>(text, values, need, need.minLsn);
+    // Alone, the read goes behind a check of its own (no extra round trip); while other session reads already wait
+    // for these replicas to replay, it joins them: their shared probe answers it for no query of its own.
+    const alone = this.#sessionReadsWaiting === 0 && !this.replayWait.isWatching(fresh);
+    this.#sessionReadsWaiting++;
+    try {
+      return await this.#readAfterReplay<R>(text, values, need, need.minLsn, fresh, alone);
+    } finally {
+      this.#sessionReadsWaiting--;
+    }
+  }
+
+  /** A session read no replica is known to have replayed the commit of yet. */
+  async #readAfterReplay<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement, minLsn: Lsn, fresh: Endpoint[], alone: boolean): Promise<pg.QueryResult<R>> {
+    const checked = alone ? await this.#readBehindCheck<R>(text, values, need, minLsn) : undefined;
     if (checked !== undefined) return checked;
     const { readYourWritesWaitMs } = this.core.options;
     let waitMs = readYourWritesWaitMs;
     const giveUpAt = now() + this.#primaryFullWaitMs();
     for (;;) {
-      if (await this.replayWait.waitForReplay(fresh, need.minLsn, waitMs)) {
+      if (await this.replayWait.waitForReplay(fresh, minLsn, waitMs)) {
         this.core.assertOpen();
         const caughtUp = this.core.pickReplica(need);
         if (caughtUp) {

@@ -27,6 +27,11 @@ class ReplayWatcher {
 
   constructor(private readonly ask: () => Promise<Lsn | undefined>) {}
 
+  /** Reads are waiting here now, so one more costs no query of its own. */
+  get watching(): boolean {
+    return this.#waiters.length > 0;
+  }
+
   wait(minLsn: Lsn, deadline: number): Promise<boolean> {
     return new Promise((resolve) => {
       this.#waiters.push({ minLsn, deadline, resolve });
@@ -92,6 +97,11 @@ export class ReplayWait {
           });
       }
     });
+  }
+
+  /** Whether reads already wait for one of `candidates` to replay: a probe is then going out anyway. */
+  isWatching(candidates: readonly Endpoint[]): boolean {
+    return candidates.some((ep) => this.#watchers.get(ep)?.watching === true);
   }
 
   #watcher(ep: Endpoint): ReplayWatcher {

@@ -3,6 +3,7 @@
 import type { ReadRequirement } from './eligibility.js';
 import type { Endpoint } from './endpoint.js';
 import type { ResolvedOptions } from './options.js';
+import type { ReadYourWritesCounts } from './stats.js';
 
 export interface RoutingState {
   readonly primary: Endpoint;
@@ -12,7 +13,7 @@ export interface RoutingState {
   readonly closed: boolean;
   readonly options: ResolvedOptions;
   readonly fallback: { inFlight: number; total: number; rejected: number };
-  readonly readYourWrites: { onReplica: number; afterWait: number; checkedWithRead: number; discarded: number };
+  readonly readYourWrites: ReadYourWritesCounts;
   assertOpen(): void;
   /** Marks an endpoint failed; reports it once per outage. */
   reportFailure(ep: Endpoint, err: unknown): void;

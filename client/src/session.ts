@@ -55,7 +55,7 @@ export class Session {
   async write<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
     if (!this.#tracks()) return this.core.writes.write<R>(text, values);
     try {
-      const { result, lsn } = await this.core.writes.writeAndCaptureLsn<R>(text, values);
+      const { result, lsn } = await this.core.writes.writeForSession<R>(text, values);
       this.observeCommit(lsn);
       return result;
     } catch (err) {

@@ -63,4 +63,21 @@ describe('SharedProbe', () => {
     runs[2]?.(6);
     expect(await again).toBe(6);
   });
+
+  it('is busy while a probe runs or is queued, and idle once all have answered', async () => {
+    const { probe, runs, settle } = manualProbe();
+    expect(probe.busy).toBe(false);
+    const first = probe.current();
+    expect(probe.busy).toBe(true);
+    const queued = probe.next();
+    await settle();
+    runs[0]?.(1);
+    await first;
+    expect(probe.busy).toBe(true);
+    await settle();
+    runs[1]?.(2);
+    expect(await queued).toBe(2);
+    await settle();
+    expect(probe.busy).toBe(false);
+  });
 });

@@ -7,6 +7,11 @@ export class SharedProbe<T> {
 
   constructor(private readonly probe: () => Promise<T>) {}
 
+  /** Whether a probe is running or queued: callers arriving now have company to share an answer with. */
+  get busy(): boolean {
+    return this.#running !== undefined || this.#queued !== undefined;
+  }
+
   /** The probe in flight if there is one, else a new one. For answers that are lower bounds of a value that only
    * grows (a replica's replay position): an older reading is still true. */
   current(): Promise<T> {

@@ -55,12 +55,8 @@ export interface RouterStats {
   /** Completed lag-check rounds since start. */
   lagChecks: number;
   fallback: { inFlight: number; limit: number; total: number; rejected: number };
-  /** Session reads served by a replica that had replayed the session's commit: in all, and those that waited for
-   * it (readYourWritesWaitMs). Those sent to the primary instead are endpoints[0].readYourWrites. */
-  /** Session reads a replica served (afterWait: after waiting for replay; checkedWithRead: proven by the replay check
-   * sent with the read), and reads sent behind a check that did not cover the commit and whose results were
-   * dropped (discarded; the read was then served as if it had not been tried). */
-  readYourWrites: { onReplica: number; afterWait: number; checkedWithRead: number; discarded: number };
+  /** Those sent to the primary instead are endpoints[0].readYourWrites. */
+  readYourWrites: ReadYourWritesCounts;
   /** The primary first, then replicas in topology order. */
   endpoints: EndpointStats[];
 }
@@ -87,4 +83,16 @@ export function endpointStats(ep: Endpoint): EndpointStats {
   };
   if (pools.readOnly) stats.readOnlyPool = poolStats(pools.readOnly);
   return stats;
+}
+
+/** Session reads a replica served (afterWait: after waiting for replay; checkedWithRead: proven by the replay check
+ * sent with the read), reads sent behind a check that did not cover the commit and whose results were dropped
+ * (discarded; the read was then served as if it had not been tried), and session writes whose commit position came
+ * from a position query shared with concurrent writes instead of one sent behind the write (sharedPosition). */
+export interface ReadYourWritesCounts {
+  onReplica: number;
+  afterWait: number;
+  checkedWithRead: number;
+  discarded: number;
+  sharedPosition: number;
 }

@@ -28,6 +28,7 @@ function assertCommitted(result: pg.QueryResult): void {
 
 export class Writes {
   readonly #positions = new WeakMap<Endpoint, SharedProbe<Lsn>>();
+  #sessionWritesInFlight = 0;
 
   constructor(private readonly core: RoutingState) {}
 
@@ -92,15 +93,40 @@ export class Writes {
     });
   }
 
+  /**
+   * A session's write and a position at or past its commit, sent the cheaper way for the moment: alone, the
+   * position query goes pipelined behind the write (no extra round trip); while other sessions' position queries
+   * are out, the write goes alone and joins the next shared one, so a burst of writes costs the primary one
+   * position query at a time instead of one each (as a group commit shares a flush).
+   */
+  async writeForSession<R extends Row>(text: QueryText, values: QueryValues): Promise<{ result: pg.QueryResult<R>; lsn: Lsn | undefined }> {
+    const alone = this.#sessionWritesInFlight === 0 && !this.#positionProbe(this.core.primary).busy;
+    this.#sessionWritesInFlight++;
+    try {
+      if (alone) return await this.writeAndCaptureLsn<R>(text, values);
+      const result = await this.write<R>(text, values);
+      this.core.readYourWrites.sharedPosition++;
+      // Committed: an unknown position only sends the session's next read to ask again, never fails the write.
+      const lsn = await this.positionAfterNow().catch(() => undefined);
+      return { result, lsn };
+    } finally {
+      this.#sessionWritesInFlight--;
+    }
+  }
+
   /** The primary's WAL insert position, read by a query that starts after this call: at or past every commit
    * that returned before it, as a replica reports its replay. */
   positionAfterNow(ep: Endpoint = this.core.primary): Promise<Lsn> {
+    return this.#positionProbe(ep).next();
+  }
+
+  #positionProbe(ep: Endpoint): SharedProbe<Lsn> {
     let probe = this.#positions.get(ep);
     if (!probe) {
       probe = new SharedProbe(async () => insertLsnToRecordEnd(lsnColumn(await ep.pools.monitor.query(INSERT_LSN_SQL)), this.core.walBlockSize));
       this.#positions.set(ep, probe);
     }
-    return probe.next();
+    return probe;
   }
 
   /** A primary connection for a caller that runs its own statements (drizzle transactions); release() once. */

@@ -119,6 +119,8 @@ describe('read-your-writes by WAL position', () => {
     }
 
     expect(routed.violations).toBe(0);
+    // Concurrent session writes shared their position queries: the path with no query of its own was taken too.
+    expect(db.stats().readYourWrites.sharedPosition).toBeGreaterThan(0);
     expect(plain.violations).toBeGreaterThan(CYCLES / 2);
     expect(db.stats().fallback).toMatchObject({ total: 0, rejected: 0 });
     expect(db.stats().endpoints[0]?.readYourWrites).toBeGreaterThanOrEqual(CYCLES - routed.onReplica);
