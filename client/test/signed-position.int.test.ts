@@ -86,11 +86,12 @@ describe('a read-your-writes position carried between requests', () => {
         }),
       );
       // One read takes the primary's only place for 3 s; the others wait for a replica to replay their commit for
-      // connectionTimeoutMillis (default 2 s), as for a connection of a full pool, then are refused.
+      // connectionTimeoutMillis (default 2 s), as for a connection of a full pool, then are refused. A named
+      // statement is never sent behind a replay check, so no read first spends its 3 s on a paused replica.
       const startedAt = Date.now();
       const reads = await Promise.all(
         sessions.map((s) =>
-          s.read('SELECT pg_sleep(3)').then(
+          s.read({ name: 'sleep-three-seconds', text: 'SELECT pg_sleep(3)' }).then(
             () => ({ ok: true, ms: Date.now() - startedAt }),
             (err: unknown) => ({ ok: false, ms: Date.now() - startedAt, err }),
           ),
