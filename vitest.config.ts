@@ -8,7 +8,16 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['operator/**/*.test.ts', 'controller-runtime/**/*.test.ts', 'contract/**/*.test.ts', 'client/**/*.test.ts', 'scripts/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/env/**/*.test.ts', 'test/faults/**/*.test.ts'],
+          include: [
+            'operator/**/*.test.ts',
+            'controller-runtime/**/*.test.ts',
+            'contract/**/*.test.ts',
+            'client/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+            'test/env/**/*.test.ts',
+            'test/faults/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
         },
       },

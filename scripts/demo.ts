@@ -29,7 +29,23 @@ async function kubectl(...args: string[]): Promise<string> {
 
 const operator = spawn(
   process.execPath,
-  ['--import', 'tsx', join(projectRoot, 'operator/src/main.ts'), '--kubeconfig', kube.kubeconfigPath, '--aws-region', aws.region, '--aws-endpoint', aws.endpoint, '--metrics-port', '0', '--resync-transitioning', '5s', '--log-level', 'info'],
+  [
+    '--import',
+    'tsx',
+    join(projectRoot, 'operator/src/main.ts'),
+    '--kubeconfig',
+    kube.kubeconfigPath,
+    '--aws-region',
+    aws.region,
+    '--aws-endpoint',
+    aws.endpoint,
+    '--metrics-port',
+    '0',
+    '--resync-transitioning',
+    '5s',
+    '--log-level',
+    'info',
+  ],
   {
     cwd: projectRoot,
     env: { ...process.env, AWS_ACCESS_KEY_ID: aws.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.secretAccessKey, POD_NAME: 'demo-operator' },
@@ -73,7 +89,11 @@ try {
   await kubectl('create', 'namespace', NAMESPACE);
 
   // What the platform team has in the AWS account before applying servio.yaml: its DB subnet group.
-  const rds = new RDSClient({ endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } });
+  const rds = new RDSClient({
+    endpoint: aws.endpoint,
+    region: aws.region,
+    credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
+  });
   await createSubnetGroup(rds, aws, 'servio-subnet-group');
 
   // moto counts a maintenance window that merely touches the backup window (Mon 03:00 after 02:00-03:00) as an

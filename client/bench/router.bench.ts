@@ -125,7 +125,9 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     // before the replica has replayed the CREATE TABLE, a plain read of the table fails.
     while (!(await replayed(rawReplica, session.lsn ?? '0/0')) || (await router.read(LOOKUP, [1])).rowCount !== 1) await sleep(20);
 
-    console.log(`client router (one replica :${replica.port}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent callers, ${ROUNDS} x ${ROUND_MS / 1000} s per variant)`);
+    console.log(
+      `client router (one replica :${replica.port}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent callers, ${ROUNDS} x ${ROUND_MS / 1000} s per variant)`,
+    );
 
     const reads = await compare(
       (i) => rawReplica.query(LOOKUP, [id(i)]),
@@ -137,13 +139,25 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     const rawOrm = withReplicas(drizzle({ client: rawPrimary }), [drizzle({ client: rawReplica })]);
     const routedOrm = withReplicas(drizzle({ client: router.writerPool() }), [drizzle({ client: router.readerPool() })]);
     const orm = await compare(
-      (i) => rawOrm.select().from(items).where(eq(items.id, id(i))),
-      (i) => routedOrm.select().from(items).where(eq(items.id, id(i))),
+      (i) =>
+        rawOrm
+          .select()
+          .from(items)
+          .where(eq(items.id, id(i))),
+      (i) =>
+        routedOrm
+          .select()
+          .from(items)
+          .where(eq(items.id, id(i))),
     );
     console.log(`  drizzle withReplicas, raw pools           ${fmt(orm.baseline)}`);
     console.log(`  drizzle withReplicas, router pools        ${fmt(orm.candidate)}   ${times(orm.ratio)} of drizzle on raw pools; ${cpu(orm)}`);
     const direct = await compare(
-      (i) => rawOrm.select().from(items).where(eq(items.id, id(i))),
+      (i) =>
+        rawOrm
+          .select()
+          .from(items)
+          .where(eq(items.id, id(i))),
       (i) => router.read(LOOKUP, [id(i)]),
     );
     console.log(`  router.read() vs drizzle withReplicas     ${times(direct.ratio)}`);

@@ -41,7 +41,12 @@ describe('checkableRead', () => {
     const types = { getTypeParser: () => String };
     expect(checkableRead('SELECT 1', undefined)).toEqual({ text: 'SELECT 1', values: [] });
     expect(checkableRead('SELECT $1', [1])).toEqual({ text: 'SELECT $1', values: [1] });
-    expect(checkableRead({ text: 'SELECT $1', values: [2], rowMode: 'array', types } as never, undefined)).toEqual({ text: 'SELECT $1', values: [2], rowMode: 'array', types });
+    expect(checkableRead({ text: 'SELECT $1', values: [2], rowMode: 'array', types } as never, undefined)).toEqual({
+      text: 'SELECT $1',
+      values: [2],
+      rowMode: 'array',
+      types,
+    });
     expect(checkableRead({ text: 'SELECT $1', values: [2] }, [3])).toEqual({ text: 'SELECT $1', values: [3] });
   });
 

@@ -14,11 +14,7 @@ import { isConnectionError } from './errors.js';
 import { parseLsn, type Lsn } from './lsn.js';
 
 /** What the check answered. unsafe: a transaction isolation under which the read's snapshot would be the check's. */
-export type ReplayCheck =
-  | { kind: 'covers'; replayed: Lsn }
-  | { kind: 'behind'; replayed: Lsn }
-  | { kind: 'unsafe'; replayed: Lsn }
-  | { kind: 'unanswered' };
+export type ReplayCheck = { kind: 'covers'; replayed: Lsn } | { kind: 'behind'; replayed: Lsn } | { kind: 'unsafe'; replayed: Lsn } | { kind: 'unanswered' };
 
 export function judgeReplayCheck(check: CheckRow, minLsn: Lsn): ReplayCheck {
   // NULL: the replica has replayed nothing since it started.
@@ -38,9 +34,7 @@ export function judgeReplayCheck(check: CheckRow, minLsn: Lsn): ReplayCheck {
  * error, must never reach the caller (`why`; `lost` is the connection error met, if any). skipped: nothing sent.
  */
 export type CheckedRead<R extends Row> =
-  | { kind: 'served'; result: pg.QueryResult<R> }
-  | { kind: 'discarded'; why: 'behind' | 'unsafe' | 'unanswered'; lost: Error | undefined }
-  | { kind: 'skipped' };
+  { kind: 'served'; result: pg.QueryResult<R> } | { kind: 'discarded'; why: 'behind' | 'unsafe' | 'unanswered'; lost: Error | undefined } | { kind: 'skipped' };
 
 /** Only an idle connection runs the read in a transaction that begins with the check (status 'I' of the last
  * ReadyForQuery). */

@@ -42,7 +42,10 @@ describe('planEndpoints', () => {
 
   it('reconnects every endpoint when the TLS mode changes, and reads a document without tls as verify-full', () => {
     const plain = topo(1, { id: 'r1', port: 2 });
-    const verified = parseTopology({ ...aTopology({ revision: 2, replicas: [{ id: 'r1', host: '127.0.0.1', port: 2, state: 'active' }] }), tls: { mode: 'verify-full' } });
+    const verified = parseTopology({
+      ...aTopology({ revision: 2, replicas: [{ id: 'r1', host: '127.0.0.1', port: 2, state: 'active' }] }),
+      tls: { mode: 'verify-full' },
+    });
     const plan = planEndpoints(stateOf(plain), verified);
     expect(plan.create.map((s) => [s.id, s.tls])).toEqual([
       ['prod-servio', 'verify-full'],

@@ -29,7 +29,14 @@ describe('topologyFromEnv', () => {
 
   it('orders replicas by number, not by text, defaults ports, and skips empty hosts', () => {
     const t = parseTopology(
-      topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_10_HOST: 'r10', DB_REPLICA_2_HOST: 'r2', DB_REPLICA_3_HOST: '', DB_REPLICA_X_HOST: 'x' }),
+      topologyFromEnv({
+        DB_PRIMARY_HOST: 'p',
+        DB_NAME: 'd',
+        DB_REPLICA_10_HOST: 'r10',
+        DB_REPLICA_2_HOST: 'r2',
+        DB_REPLICA_3_HOST: '',
+        DB_REPLICA_X_HOST: 'x',
+      }),
     );
     expect(t.replicas.map((r) => [r.id, r.port])).toEqual([
       ['replica-2', 5432],
@@ -44,7 +51,9 @@ describe('topologyFromEnv', () => {
   it('names what is missing or malformed', () => {
     expect(() => topologyFromEnv({ DB_NAME: 'd' })).toThrow(/DB_PRIMARY_HOST/);
     expect(() => topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_PRIMARY_PORT: '54x' })).toThrow(/DB_PRIMARY_PORT/);
-    expect(() => parseTopology(topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_1_HOST: 'r', DB_REPLICA_1_PORT: '70000' }))).toThrow(/replicas\.0\.port/);
+    expect(() => parseTopology(topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_1_HOST: 'r', DB_REPLICA_1_PORT: '70000' }))).toThrow(
+      /replicas\.0\.port/,
+    );
     expect(() => credentialsFromEnv({ DB_USERNAME: 'u' })).toThrow(/DB_PASSWORD/);
   });
 
@@ -58,7 +67,11 @@ describe('topologyFromEnv', () => {
     const published = parseTopology(
       aTopology({
         primary: { id: 'prod-servio', host: 'p.internal', port: 5433 },
-        replicas: replicas({ id: 'r1', host: 'r1.internal', port: 5434 }, { id: 'r2', host: 'r2.internal', port: 5435, state: 'draining' }, { id: 'r3', host: 'r3.internal', port: 5436 }),
+        replicas: replicas(
+          { id: 'r1', host: 'r1.internal', port: 5434 },
+          { id: 'r2', host: 'r2.internal', port: 5435, state: 'draining' },
+          { id: 'r3', host: 'r3.internal', port: 5436 },
+        ),
         tls: { mode: 'require' },
       }),
     );

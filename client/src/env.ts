@@ -2,7 +2,15 @@
 // services that are not yet mounting the topology ConfigMap. No hot reload: the environment cannot change.
 import { createReplicaRouter, type ReplicaRouter } from './router.js';
 import type { ReplicaRouterOptions } from './options.js';
-import { SERVIO_ENV_KEYS as KEYS, replicaHostKey, replicaNumberOf, replicaPortKey, tlsModeSchema, type TlsMode, type TopologyInput } from '@servio/replicasetdb-contract';
+import {
+  SERVIO_ENV_KEYS as KEYS,
+  replicaHostKey,
+  replicaNumberOf,
+  replicaPortKey,
+  tlsModeSchema,
+  type TlsMode,
+  type TopologyInput,
+} from '@servio/replicasetdb-contract';
 
 export type FromEnvOptions = Omit<ReplicaRouterOptions, 'topology' | 'topologyFile' | 'credentials'> & {
   env?: NodeJS.ProcessEnv;

@@ -18,9 +18,7 @@ export class ReadOnlyQueryError extends Error {
 /** No replica could serve the read and the primary already carries the configured fallback load. */
 export class FallbackLimitError extends Error {
   constructor(readonly limit: number) {
-    super(
-      `no eligible replica and ${limit} reads already fall back to the primary (maxFallbackConcurrency); failing fast instead of overloading the primary`,
-    );
+    super(`no eligible replica and ${limit} reads already fall back to the primary (maxFallbackConcurrency); failing fast instead of overloading the primary`);
     this.name = 'FallbackLimitError';
   }
 }

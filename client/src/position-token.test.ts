@@ -30,7 +30,18 @@ describe('signed read-your-writes positions', () => {
     const token = signPosition(LSN, KEY);
     const unsigned = Buffer.alloc(8);
     unsigned.writeBigUInt64BE(LSN);
-    for (const bad of [token.slice(0, -1), token.slice(0, 11), `${token}A`, unsigned.toString('base64url'), '16/B374D848', `${token}=`, '', 'not+base64/', undefined, 42]) {
+    for (const bad of [
+      token.slice(0, -1),
+      token.slice(0, 11),
+      `${token}A`,
+      unsigned.toString('base64url'),
+      '16/B374D848',
+      `${token}=`,
+      '',
+      'not+base64/',
+      undefined,
+      42,
+    ]) {
       expect(verifyPosition(bad, KEY)).toBeUndefined();
     }
   });

@@ -52,39 +52,88 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   function metric<L extends string>(kind: 'counter' | 'gauge', name: string, help: string, labelNames: readonly L[], read: Read<L>): void {
     names.push(prefix + name);
     const config = { name: prefix + name, help, labelNames, registers: [registry] };
-    if (kind === 'counter') new Counter<L>({ ...config, collect: function () { this.reset(); read(router.stats(), (labels, value) => this.inc(labels, value)); } });
-    else new Gauge<L>({ ...config, collect: function () { this.reset(); read(router.stats(), (labels, value) => this.set(labels, value)); } });
+    if (kind === 'counter')
+      new Counter<L>({
+        ...config,
+        collect: function () {
+          this.reset();
+          read(router.stats(), (labels, value) => this.inc(labels, value));
+        },
+      });
+    else
+      new Gauge<L>({
+        ...config,
+        collect: function () {
+          this.reset();
+          read(router.stats(), (labels, value) => this.set(labels, value));
+        },
+      });
   }
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], read: Read<L>) => metric('counter', name, help, labelNames, read);
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], read: Read<L>) => metric('gauge', name, help, labelNames, read);
 
-  const perEndpoint = (value: (ep: EndpointStats) => number | null, only?: (ep: EndpointStats) => boolean) => (stats: RouterStats, put: (labels: EndpointLabels, value: number) => void) => {
-    for (const ep of stats.endpoints) {
-      const v = value(ep);
-      if (v !== null && (only?.(ep) ?? true)) put(endpointLabels(ep), v);
-    }
-  };
+  const perEndpoint =
+    (value: (ep: EndpointStats) => number | null, only?: (ep: EndpointStats) => boolean) =>
+    (stats: RouterStats, put: (labels: EndpointLabels, value: number) => void) => {
+      for (const ep of stats.endpoints) {
+        const v = value(ep);
+        if (v !== null && (only?.(ep) ?? true)) put(endpointLabels(ep), v);
+      }
+    };
 
-  gauge('endpoint_up', 'Whether the endpoint answered its last check (1) or is considered down (0).', ENDPOINT_LABELS, perEndpoint((ep) => (ep.healthy ? 1 : 0)));
+  gauge(
+    'endpoint_up',
+    'Whether the endpoint answered its last check (1) or is considered down (0).',
+    ENDPOINT_LABELS,
+    perEndpoint((ep) => (ep.healthy ? 1 : 0)),
+  );
   gauge(
     'replica_lag_seconds',
     'Upper bound of how much recent data the replica may be missing, from the last lag check; absent while unknown.',
     ENDPOINT_LABELS,
-    perEndpoint((ep) => ep.lagSeconds, (ep) => ep.role === 'replica'),
+    perEndpoint(
+      (ep) => ep.lagSeconds,
+      (ep) => ep.role === 'replica',
+    ),
   );
-  gauge('endpoint_in_flight_queries', 'Queries running on the endpoint.', ENDPOINT_LABELS, perEndpoint((ep) => ep.inFlight));
-  counter('queries_total', 'Queries sent to the endpoint, by why: routed (reads to replicas; writes, transactions and critical reads to the primary), fallback (reads no replica could serve), read_your_writes (session reads no replica had been shown to have replayed).', [...ENDPOINT_LABELS, 'kind'], (stats, add) => {
-    for (const ep of stats.endpoints) {
-      add({ ...endpointLabels(ep), kind: 'routed' }, ep.routed);
-      if (ep.role === 'primary') {
-        add({ ...endpointLabels(ep), kind: 'fallback' }, ep.fallbacks);
-        add({ ...endpointLabels(ep), kind: 'read_your_writes' }, ep.readYourWrites);
+  gauge(
+    'endpoint_in_flight_queries',
+    'Queries running on the endpoint.',
+    ENDPOINT_LABELS,
+    perEndpoint((ep) => ep.inFlight),
+  );
+  counter(
+    'queries_total',
+    'Queries sent to the endpoint, by why: routed (reads to replicas; writes, transactions and critical reads to the primary), fallback (reads no replica could serve), read_your_writes (session reads no replica had been shown to have replayed).',
+    [...ENDPOINT_LABELS, 'kind'],
+    (stats, add) => {
+      for (const ep of stats.endpoints) {
+        add({ ...endpointLabels(ep), kind: 'routed' }, ep.routed);
+        if (ep.role === 'primary') {
+          add({ ...endpointLabels(ep), kind: 'fallback' }, ep.fallbacks);
+          add({ ...endpointLabels(ep), kind: 'read_your_writes' }, ep.readYourWrites);
+        }
       }
-    }
-  });
-  counter('endpoint_failures_total', 'Connection failures and failed lag checks of the endpoint.', ENDPOINT_LABELS, perEndpoint((ep) => ep.failures));
-  counter('retried_elsewhere_total', 'Reads that failed on the endpoint with a connection error and were retried on another.', ENDPOINT_LABELS, perEndpoint((ep) => ep.retriedElsewhere));
-  counter('pool_saturated_total', "Reads that waited connectionTimeoutMillis for a connection of the endpoint's full pool and moved on (back-pressure; the endpoint stays up).", ENDPOINT_LABELS, perEndpoint((ep) => ep.poolSaturated));
+    },
+  );
+  counter(
+    'endpoint_failures_total',
+    'Connection failures and failed lag checks of the endpoint.',
+    ENDPOINT_LABELS,
+    perEndpoint((ep) => ep.failures),
+  );
+  counter(
+    'retried_elsewhere_total',
+    'Reads that failed on the endpoint with a connection error and were retried on another.',
+    ENDPOINT_LABELS,
+    perEndpoint((ep) => ep.retriedElsewhere),
+  );
+  counter(
+    'pool_saturated_total',
+    "Reads that waited connectionTimeoutMillis for a connection of the endpoint's full pool and moved on (back-pressure; the endpoint stays up).",
+    ENDPOINT_LABELS,
+    perEndpoint((ep) => ep.poolSaturated),
+  );
   gauge('pool_connections', 'Connections open in the pool.', POOL_LABELS, (stats, set) => {
     for (const ep of stats.endpoints) for (const { labels, pool } of pools(ep)) set(labels, pool.total);
   });
@@ -94,16 +143,28 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   gauge('pool_waiting_requests', 'Queries queued for a connection of the full pool.', POOL_LABELS, (stats, set) => {
     for (const ep of stats.endpoints) for (const { labels, pool } of pools(ep)) set(labels, pool.waiting);
   });
-  counter('fallback_reads_total', 'Reads that fell back to the primary because no replica could serve them.', [], (stats, add) => add({}, stats.fallback.total));
-  counter('fallback_rejected_total', 'Reads refused with FallbackLimitError because maxFallbackConcurrency reads were already on the primary.', [], (stats, add) => add({}, stats.fallback.rejected));
+  counter('fallback_reads_total', 'Reads that fell back to the primary because no replica could serve them.', [], (stats, add) =>
+    add({}, stats.fallback.total),
+  );
+  counter(
+    'fallback_rejected_total',
+    'Reads refused with FallbackLimitError because maxFallbackConcurrency reads were already on the primary.',
+    [],
+    (stats, add) => add({}, stats.fallback.rejected),
+  );
   gauge('fallback_in_flight', 'Reads on the primary counted against maxFallbackConcurrency right now.', [], (stats, set) => set({}, stats.fallback.inFlight));
   gauge('fallback_limit', 'maxFallbackConcurrency in effect (+Inf when unbounded).', [], (stats, set) => set({}, stats.fallback.limit));
-  counter('read_your_writes_reads_total', "Session reads after a write, by where they were served: replica (its known replay position, or the check sent with the read, covered the commit), replica_after_wait (it was seen to replay it within readYourWritesWaitMs), primary.", ['outcome'], (stats, add) => {
-    const { onReplica, afterWait } = stats.readYourWrites;
-    add({ outcome: 'replica' }, onReplica - afterWait);
-    add({ outcome: 'replica_after_wait' }, afterWait);
-    add({ outcome: 'primary' }, stats.endpoints.find((ep) => ep.role === 'primary')?.readYourWrites ?? 0);
-  });
+  counter(
+    'read_your_writes_reads_total',
+    'Session reads after a write, by where they were served: replica (its known replay position, or the check sent with the read, covered the commit), replica_after_wait (it was seen to replay it within readYourWritesWaitMs), primary.',
+    ['outcome'],
+    (stats, add) => {
+      const { onReplica, afterWait } = stats.readYourWrites;
+      add({ outcome: 'replica' }, onReplica - afterWait);
+      add({ outcome: 'replica_after_wait' }, afterWait);
+      add({ outcome: 'primary' }, stats.endpoints.find((ep) => ep.role === 'primary')?.readYourWrites ?? 0);
+    },
+  );
   counter(
     'read_your_writes_discarded_reads_total',
     "Session reads sent to a replica behind a check of its replay position that did not cover the session's commit; their results were dropped and the read served as if it had not been tried.",
@@ -112,14 +173,16 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   );
   counter(
     'read_your_writes_shared_positions_total',
-    "Session writes whose commit position came from one position query shared with concurrent session writes, instead of one sent behind the write.",
+    'Session writes whose commit position came from one position query shared with concurrent session writes, instead of one sent behind the write.',
     [],
     (stats, add) => add({}, stats.readYourWrites.sharedPosition),
   );
   counter('lag_checks_total', 'Completed lag-check rounds.', [], (stats, add) => add({}, stats.lagChecks));
   gauge('topology_revision', 'Revision of the topology in effect.', [], (stats, set) => set({}, stats.topology.revision));
   counter('topology_reloads_total', 'Topology revisions taken after the first.', [], (stats, add) => add({}, stats.topology.reloads));
-  counter('topology_rejected_total', 'Unusable topology file contents reported (the last good topology stayed).', [], (stats, add) => add({}, stats.topology.rejected));
+  counter('topology_rejected_total', 'Unusable topology file contents reported (the last good topology stayed).', [], (stats, add) =>
+    add({}, stats.topology.rejected),
+  );
 
   return {
     names,

@@ -13,7 +13,6 @@ import type { Lsn } from './lsn.js';
 import type { ReplayWait } from './replay-wait.js';
 import type { RoutingState } from './routing-state.js';
 
-
 /** A replica further behind than this will not have replayed a commit made a moment ago: sending it a read that
  * would be dropped only adds load to it. */
 const CHECK_WITH_READ_MAX_LAG_SECONDS = 1;
@@ -71,7 +70,14 @@ export class Reads {
   }
 
   /** A session read no replica is known to have replayed the commit of yet. */
-  async #readAfterReplay<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement, minLsn: Lsn, fresh: Endpoint[], alone: boolean): Promise<pg.QueryResult<R>> {
+  async #readAfterReplay<R extends Row>(
+    text: QueryText,
+    values: QueryValues,
+    need: ReadRequirement,
+    minLsn: Lsn,
+    fresh: Endpoint[],
+    alone: boolean,
+  ): Promise<pg.QueryResult<R>> {
     const checked = alone ? await this.#readBehindCheck<R>(text, values, need, minLsn) : undefined;
     if (checked !== undefined) return checked;
     const { readYourWritesWaitMs } = this.core.options;
@@ -139,7 +145,13 @@ export class Reads {
     return checked.result;
   }
 
-  async #readOnReplica<R extends Row>(ep: Endpoint, text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
+  async #readOnReplica<R extends Row>(
+    ep: Endpoint,
+    text: QueryText,
+    values: QueryValues,
+    need: ReadRequirement,
+    attempt: ReadAttempt,
+  ): Promise<pg.QueryResult<R>> {
     ep.counters.routed++;
     try {
       return await ep.run<R>(ep.pools.main, text, values);
@@ -149,7 +161,14 @@ export class Reads {
   }
 
   /** A read that failed on replica `ep`: moved to another eligible replica or the primary, or its error thrown. */
-  #afterReplicaFailure<R extends Row>(ep: Endpoint, failure: unknown, text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {
+  #afterReplicaFailure<R extends Row>(
+    ep: Endpoint,
+    failure: unknown,
+    text: QueryText,
+    values: QueryValues,
+    need: ReadRequirement,
+    attempt: ReadAttempt,
+  ): Promise<pg.QueryResult<R>> {
     attempt.tried.add(ep);
     // Closing (possibly cutting this very query): nothing is moved elsewhere, nothing reported.
     if (this.core.closed) throw failure;

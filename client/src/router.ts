@@ -59,7 +59,11 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
     this.#source =
       topologyFile === undefined
         ? undefined
-        : new TopologyFileSource(topologyFile, { current: () => this.#core.topology, apply: (t) => this.#apply(t), error: emitError }, options.topologyPollIntervalMs);
+        : new TopologyFileSource(
+            topologyFile,
+            { current: () => this.#core.topology, apply: (t) => this.#apply(t), error: emitError },
+            options.topologyPollIntervalMs,
+          );
   }
 
   /** @internal Use createReplicaRouter(). */
@@ -95,7 +99,8 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
       // The endpoints in use stay: a document this router cannot connect by must not take them away. The file is
       // re-read on every poll; one error per document is enough.
       const document = `${next.epoch ?? ''}:${next.revision}`;
-      if (document !== this.#refusedDocument) this.#emitError(new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err }));
+      if (document !== this.#refusedDocument)
+        this.#emitError(new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err }));
       this.#refusedDocument = document;
       return;
     }
@@ -150,7 +155,13 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
     const core = this.#core;
     const source = this.#source?.stats ?? { reads: 0, reloads: 0, epochChanges: 0, ignored: 0, rejected: 0 };
     return {
-      topology: { revision: core.topology.revision, epoch: core.topology.epoch ?? null, updatedAt: core.topology.updatedAt, source: this.#source ? 'file' : 'object', ...source },
+      topology: {
+        revision: core.topology.revision,
+        epoch: core.topology.epoch ?? null,
+        updatedAt: core.topology.updatedAt,
+        source: this.#source ? 'file' : 'object',
+        ...source,
+      },
       lagChecks: this.#monitor.rounds,
       fallback: {
         inFlight: core.fallback.inFlight,

@@ -56,11 +56,21 @@ describe('explainTlsError', () => {
   const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
   it('names the endpoint and the reason for an untrusted certificate and a wrong host name', () => {
-    const untrusted = explainTlsError(withCode('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'), 'primary p (h:5432)', 'verify-full', '/ca');
+    const untrusted = explainTlsError(
+      withCode('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
+      'primary p (h:5432)',
+      'verify-full',
+      '/ca',
+    );
     expect(untrusted).toBeInstanceOf(TlsConnectionError);
     expect((untrusted as Error).message).toMatch(/^cannot connect to primary p \(h:5432\): the server certificate is not signed by a CA in the bundle \/ca/);
     expect((untrusted as TlsConnectionError).code).toBe('SELF_SIGNED_CERT_IN_CHAIN');
-    const misnamed = explainTlsError(withCode("Hostname/IP does not match certificate's altnames", 'ERR_TLS_CERT_ALTNAME_INVALID'), 'replica r (h:1)', 'verify-full', '/ca');
+    const misnamed = explainTlsError(
+      withCode("Hostname/IP does not match certificate's altnames", 'ERR_TLS_CERT_ALTNAME_INVALID'),
+      'replica r (h:1)',
+      'verify-full',
+      '/ca',
+    );
     expect((misnamed as Error).message).toContain('not issued for this host name');
   });
 

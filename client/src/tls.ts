@@ -60,7 +60,7 @@ export function assertTlsUsable(mode: TlsMode, tls: ResolvedTls, explicitSsl: un
   if (explicitSsl !== undefined || mode !== 'verify-full' || tls.ca !== undefined) return;
   throw new TypeError(
     'the topology asks for TLS mode verify-full, which needs the CA bundle that signs the server certificates: set ' +
-      'tls.caFile (a PEM file) or tls.caDirectory (a mounted ConfigMap or Secret), e.g. AWS\'s RDS global-bundle.pem',
+      "tls.caFile (a PEM file) or tls.caDirectory (a mounted ConfigMap or Secret), e.g. AWS's RDS global-bundle.pem",
   );
 }
 
@@ -114,7 +114,11 @@ export function explainTlsError(err: unknown, endpoint: string, mode: TlsMode, c
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return new TlsConnectionError(endpoint, 'the server certificate is not valid now', err);
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new TlsConnectionError(endpoint, 'the server certificate is not issued for this host name; connect with the endpoint name RDS gives, not an alias or IP', err);
+    return new TlsConnectionError(
+      endpoint,
+      'the server certificate is not issued for this host name; connect with the endpoint name RDS gives, not an alias or IP',
+      err,
+    );
   }
   // PostgreSQL's pg_hba refuses a connection that matches only hostssl lines with "... no encryption" (SQLSTATE 28000).
   if (mode === 'disable' && code === '28000' && err.message.includes('no encryption')) {

@@ -48,14 +48,20 @@ describe('drizzle on the router', () => {
 
     const seen = new Set<number>();
     for (let i = 0; i < 4; i++) {
-      const [row] = await orm.select({ note: orders.note, port: PORT }).from(orders).where(eq(orders.id, inserted?.id ?? 0));
+      const [row] = await orm
+        .select({ note: orders.note, port: PORT })
+        .from(orders)
+        .where(eq(orders.id, inserted?.id ?? 0));
       expect(row?.note).toBe('first');
       seen.add(row?.port ?? 0);
     }
     expect([...seen].sort()).toEqual([...replicaPorts].sort());
 
     const port = await orm.transaction(async (tx) => {
-      await tx.update(orders).set({ qty: 2 }).where(eq(orders.id, inserted?.id ?? 0));
+      await tx
+        .update(orders)
+        .set({ qty: 2 })
+        .where(eq(orders.id, inserted?.id ?? 0));
       const [row] = await tx.select({ port: PORT }).from(orders).limit(1);
       return row?.port;
     });
@@ -66,7 +72,10 @@ describe('drizzle on the router', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const [after] = await orm.$primary.select({ qty: orders.qty }).from(orders).where(eq(orders.id, inserted?.id ?? 0));
+    const [after] = await orm.$primary
+      .select({ qty: orders.qty })
+      .from(orders)
+      .where(eq(orders.id, inserted?.id ?? 0));
     expect(after?.qty).toBe(2);
   });
 
@@ -86,14 +95,29 @@ describe('drizzle on the router', () => {
     const orm = ormOf(session);
 
     const [a] = await orm.insert(orders).values({ note: 'session-insert' }).returning();
-    expect(await orm.select().from(orders).where(eq(orders.id, a?.id ?? 0))).toEqual([a]);
+    expect(
+      await orm
+        .select()
+        .from(orders)
+        .where(eq(orders.id, a?.id ?? 0)),
+    ).toEqual([a]);
 
     const lsnBefore = session.lsn;
     const b = await orm.transaction(async (tx) => (await tx.insert(orders).values({ note: 'session-tx' }).returning())[0]);
     expect(session.lsn).not.toBe(lsnBefore);
-    expect(await orm.select().from(orders).where(eq(orders.id, b?.id ?? 0))).toEqual([b]);
+    expect(
+      await orm
+        .select()
+        .from(orders)
+        .where(eq(orders.id, b?.id ?? 0)),
+    ).toEqual([b]);
 
     // The same select outside the session hits a paused replica that lacks the rows.
-    expect(await ormOf(db).select().from(orders).where(eq(orders.id, b?.id ?? 0))).toEqual([]);
+    expect(
+      await ormOf(db)
+        .select()
+        .from(orders)
+        .where(eq(orders.id, b?.id ?? 0)),
+    ).toEqual([]);
   });
 });

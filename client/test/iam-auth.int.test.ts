@@ -23,7 +23,11 @@ describe('IAM database authentication', () => {
 
   beforeAll(async () => {
     signed.token = pgc.password;
-    db = await createReplicaRouter({ topology: clusterTopology(pgc), credentials: { iam: { region: 'eu-west-1', username: pgc.user } }, lagCheckIntervalMs: 200 });
+    db = await createReplicaRouter({
+      topology: clusterTopology(pgc),
+      credentials: { iam: { region: 'eu-west-1', username: pgc.user } },
+      lagCheckIntervalMs: 200,
+    });
   });
 
   afterAll(async () => {

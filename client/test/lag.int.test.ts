@@ -1,6 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicaRouter } from '../src/index.js';
-import { cluster, clusterTopology, createClusterRouter, lagChecks, onNode, pauseReplay, replicasCaughtUp, resumeReplay, waitFor, twoReplicas } from './support.js';
+import {
+  cluster,
+  clusterTopology,
+  createClusterRouter,
+  lagChecks,
+  onNode,
+  pauseReplay,
+  replicasCaughtUp,
+  resumeReplay,
+  waitFor,
+  twoReplicas,
+} from './support.js';
 
 const TABLE = 'client_lag_ticks';
 const BOUND_SECONDS = 0.5;

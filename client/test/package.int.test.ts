@@ -11,7 +11,16 @@ describe('the published client package', () => {
   it('packs the compiled library, its types, the JSON Schema, the README and the changelog, and nothing else', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '-w', 'client'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    for (const expected of ['package.json', 'README.md', 'CHANGELOG.md', 'topology.schema.json', 'dist/index.js', 'dist/index.d.ts', 'dist/tls.js', 'dist/iam-auth.js']) {
+    for (const expected of [
+      'package.json',
+      'README.md',
+      'CHANGELOG.md',
+      'topology.schema.json',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/tls.js',
+      'dist/iam-auth.js',
+    ]) {
       expect(files, expected).toContain(expected);
     }
     expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'topology.schema.json']));
@@ -20,7 +29,11 @@ describe('the published client package', () => {
   });
 
   it('lets the application bring pg (and optionally the RDS signer and prom-client), ships the pg types, and needs a Node that can require() ES modules', () => {
-    expect(manifest.peerDependencies).toMatchObject({ pg: expect.stringMatching(/^\^8\./), '@aws-sdk/rds-signer': expect.any(String), 'prom-client': expect.stringMatching(/^\^15\./) });
+    expect(manifest.peerDependencies).toMatchObject({
+      pg: expect.stringMatching(/^\^8\./),
+      '@aws-sdk/rds-signer': expect.any(String),
+      'prom-client': expect.stringMatching(/^\^15\./),
+    });
     expect(manifest.peerDependenciesMeta).toEqual({ '@aws-sdk/rds-signer': { optional: true }, 'prom-client': { optional: true } });
     expect(manifest.dependencies).toHaveProperty('@types/pg');
     expect(manifest.dependencies).not.toHaveProperty('pg');

@@ -62,7 +62,9 @@ describe('Prometheus metrics of a router, scraped after real queries', () => {
     const onReplicas = samples(text, 'rsdb_client_queries_total').filter((x) => x.labels.role === 'replica' && x.labels.kind === 'routed');
     expect(onReplicas.map((x) => x.labels.endpoint).sort()).toEqual(['replica-1', 'replica-2']);
     expect(onReplicas.reduce((sum, x) => sum + x.value, 0)).toBe(6 + sessionOnReplica);
-    expect(value(text, 'rsdb_client_queries_total', { endpoint: 'replica-1', kind: 'routed' })).toBeGreaterThanOrEqual(ports.filter((p) => p === pgc.replicas[0]?.port).length);
+    expect(value(text, 'rsdb_client_queries_total', { endpoint: 'replica-1', kind: 'routed' })).toBeGreaterThanOrEqual(
+      ports.filter((p) => p === pgc.replicas[0]?.port).length,
+    );
     for (const id of ['replica-1', 'replica-2']) {
       const lag = value(text, 'rsdb_client_replica_lag_seconds', { endpoint: id, role: 'replica' });
       expect(lag).toBeGreaterThanOrEqual(0);

@@ -33,7 +33,9 @@ describe('routing by role', () => {
   });
 
   it('sends writes, transactions and critical reads to the primary', async () => {
-    const written = await db.write<WhereAmI>(`INSERT INTO ${TABLE} (note) VALUES ($1) RETURNING inet_server_port() AS port, pg_is_in_recovery() AS standby`, ['w']);
+    const written = await db.write<WhereAmI>(`INSERT INTO ${TABLE} (note) VALUES ($1) RETURNING inet_server_port() AS port, pg_is_in_recovery() AS standby`, [
+      'w',
+    ]);
     expect(written.rows[0]).toEqual({ port: pgc.primary.port, standby: false });
     expect(written.rowCount).toBe(1);
 
@@ -43,7 +45,9 @@ describe('routing by role', () => {
     });
     expect(inTx).toEqual({ port: pgc.primary.port, standby: false });
 
-    const critical = await db.criticalRead<WhereAmI & { n: number }>(`SELECT inet_server_port() AS port, pg_is_in_recovery() AS standby, count(*)::int AS n FROM ${TABLE}`);
+    const critical = await db.criticalRead<WhereAmI & { n: number }>(
+      `SELECT inet_server_port() AS port, pg_is_in_recovery() AS standby, count(*)::int AS n FROM ${TABLE}`,
+    );
     expect(critical.rows[0]).toEqual({ port: pgc.primary.port, standby: false, n: 2 });
   });
 

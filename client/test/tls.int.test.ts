@@ -43,8 +43,7 @@ describe('TLS to the endpoints', () => {
     return r;
   };
 
-  const encrypted = (r: ReplicaRouter) =>
-    r.write<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()').then((res) => res.rows[0]?.ssl);
+  const encrypted = (r: ReplicaRouter) => r.write<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()').then((res) => res.rows[0]?.ssl);
 
   it('connects with verified TLS when the topology says nothing (verify-full by default) and the CA comes from a file', async () => {
     const db = await router({ topology: topology(), tls: { caFile: server.caFile } });

@@ -24,7 +24,10 @@ describe('hot reload of a kubelet-projected topology file', () => {
     return ports;
   };
   const ourConnections = (node: typeof r1) =>
-    onNode(node, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [APP])).rows[0]?.n ?? -1);
+    onNode(
+      node,
+      async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [APP])).rows[0]?.n ?? -1,
+    );
   const swap = async (content: string) => {
     const applied = once(db, 'topology');
     await projection.update('topology.json', content);

@@ -27,21 +27,13 @@ export const topologyReplicaSchema = z
     host,
     port,
     state: replicaStateSchema,
-    lagSeconds: z
-      .number()
-      .min(0)
-      .optional()
-      .describe('Replication lag the operator last observed (CloudWatch ReplicaLag); absent when unknown.'),
+    lagSeconds: z.number().min(0).optional().describe('Replication lag the operator last observed (CloudWatch ReplicaLag); absent when unknown.'),
   })
   .describe('A streaming read replica of the primary.');
 
 export const routingSchema = z
   .object({
-    maxReplicaLagSeconds: z
-      .number()
-      .min(0)
-      .default(1)
-      .describe('A replica lagging more than this takes no reads unless a call sets its own bound.'),
+    maxReplicaLagSeconds: z.number().min(0).default(1).describe('A replica lagging more than this takes no reads unless a call sets its own bound.'),
     readYourWrites: z
       .enum(['lsn', 'off'])
       .default('lsn')
@@ -87,9 +79,7 @@ export const topologySchema = z
     namespace: z.string().regex(dns1123Label).max(63).describe('Namespace of the ReplicaSetDB resource.'),
     database: z.string().min(1).max(63).describe('Name of the PostgreSQL database to connect to.'),
     primary: topologyPrimarySchema,
-    replicas: z
-      .array(topologyReplicaSchema)
-      .describe('Read replicas, in a stable order. Ids are unique and differ from the primary id.'),
+    replicas: z.array(topologyReplicaSchema).describe('Read replicas, in a stable order. Ids are unique and differ from the primary id.'),
     routing: routingSchema.prefault({}),
     tls: tlsSchema.optional(),
     credentialsSecret: z

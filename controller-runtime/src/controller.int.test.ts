@@ -105,7 +105,12 @@ async function publishTopology(ref: ObjectRef, owner: StoredWidget): Promise<voi
       name,
       fieldManager: 'controller-runtime-test',
       force: true,
-      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: MANAGED, ownerReferences: [ownerReference] }, data: { generation: String(owner.generation) } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, labels: MANAGED, ownerReferences: [ownerReference] },
+        data: { generation: String(owner.generation) },
+      },
     },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
   );

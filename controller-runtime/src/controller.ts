@@ -140,7 +140,10 @@ export class Controller {
    * (it lost leadership). stop() still stops the watchers and waits for the reconciles to return. */
   abortInFlight(reason: unknown): void {
     if (this.state !== 'running') return;
-    this.log.warn({ reason: reason instanceof Error ? reason.message : String(reason), inFlight: this.queue.stats().inFlight }, 'aborting every reconcile in flight');
+    this.log.warn(
+      { reason: reason instanceof Error ? reason.message : String(reason), inFlight: this.queue.stats().inFlight },
+      'aborting every reconcile in flight',
+    );
     this.queue.abortInFlight(reason);
   }
 

@@ -45,7 +45,7 @@ export async function ensureCrdInstalled(kc: KubeConfig, crd: CrdToInstall, opti
         return;
       }
     } catch (err) {
-      lastProblem = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+      lastProblem = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

@@ -1,7 +1,16 @@
 // The public API of the controller runtime: build the sources, hand a Controller a Reconciler, run it under a
 // LeaderElector. Nothing here knows about any particular resource; the reflector, the work queue and the lease
 // decision are internals behind these names.
-export { Controller, controllerDefaults, type ControllerOptions, type EventSource, type OwnedSource, type ReconcileContext, type ReconcileResult, type Reconciler } from './controller.js';
+export {
+  Controller,
+  controllerDefaults,
+  type ControllerOptions,
+  type EventSource,
+  type OwnedSource,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+} from './controller.js';
 export { ResourceWatcher, watchClientFor, watcherDefaults, type ResourceWatcherOptions } from './resource-watcher.js';
 export type { WatchClient, WatchEvent, WatchEventType } from './reflector.js';
 export { customResourceSources, configMapSources, type CustomResourceType, type ListResult, type ListSource } from './list-source.js';

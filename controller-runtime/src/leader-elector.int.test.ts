@@ -49,10 +49,13 @@ function election() {
 async function renewalsObserved(read: () => Promise<k8s.V1Lease>, count: number): Promise<void> {
   const seen = new Set<string>();
   await expect
-    .poll(async () => {
-      seen.add(String((await read()).spec?.renewTime));
-      return seen.size;
-    }, { timeout: 20_000, interval: 100 })
+    .poll(
+      async () => {
+        seen.add(String((await read()).spec?.renewTime));
+        return seen.size;
+      },
+      { timeout: 20_000, interval: 100 },
+    )
     .toBeGreaterThanOrEqual(count);
 }
 

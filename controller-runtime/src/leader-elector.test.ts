@@ -144,9 +144,7 @@ describe('LeaderElector', () => {
 
   it('keeps renewing while onStartedLeading runs for the whole leadership', async () => {
     const store = new MemoryLeaseStore();
-    const a = started(
-      elector(store, 'a', { onStartedLeading: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())) }),
-    );
+    const a = started(elector(store, 'a', { onStartedLeading: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())) }));
     await advance(10_000);
     expect(a.e.isLeader()).toBe(true);
     expect(store.writes.length).toBeGreaterThanOrEqual(5);

@@ -37,17 +37,12 @@ export function customResourceSources(
   const selector = options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector };
   return scopes(options.namespaces).map((namespace) => ({
     description: `${plural}.${group} in ${namespace ?? 'all namespaces'}`,
-    path:
-      namespace === undefined
-        ? `/apis/${group}/${version}/${plural}`
-        : `/apis/${group}/${version}/namespaces/${namespace}/${plural}`,
+    path: namespace === undefined ? `/apis/${group}/${version}/${plural}` : `/apis/${group}/${version}/namespaces/${namespace}/${plural}`,
     ...selector,
     list: async ({ limit, continueToken }) => {
       const page = { group, version, plural, limit, ...selector, ...(continueToken ? { _continue: continueToken } : {}) };
       const raw: unknown =
-        namespace === undefined
-          ? await api.listCustomObjectForAllNamespaces(page)
-          : await api.listNamespacedCustomObject({ ...page, namespace });
+        namespace === undefined ? await api.listCustomObjectForAllNamespaces(page) : await api.listNamespacedCustomObject({ ...page, namespace });
       return toListResult(raw);
     },
   }));
@@ -55,10 +50,7 @@ export function customResourceSources(
 
 /** Sources for ConfigMaps. Give a label selector: without one the operator would cache every ConfigMap of the
  * cluster. */
-export function configMapSources(
-  kc: k8s.KubeConfig,
-  options: { namespaces?: readonly string[]; labelSelector: string },
-): ListSource[] {
+export function configMapSources(kc: k8s.KubeConfig, options: { namespaces?: readonly string[]; labelSelector: string }): ListSource[] {
   const api = kc.makeApiClient(k8s.CoreV1Api);
   const { labelSelector } = options;
   return scopes(options.namespaces).map((namespace) => ({
@@ -67,10 +59,7 @@ export function configMapSources(
     labelSelector,
     list: async ({ limit, continueToken }) => {
       const page = { labelSelector, limit, ...(continueToken ? { _continue: continueToken } : {}) };
-      const list =
-        namespace === undefined
-          ? await api.listConfigMapForAllNamespaces(page)
-          : await api.listNamespacedConfigMap({ ...page, namespace });
+      const list = namespace === undefined ? await api.listConfigMapForAllNamespaces(page) : await api.listNamespacedConfigMap({ ...page, namespace });
       return toListResult(list);
     },
   }));

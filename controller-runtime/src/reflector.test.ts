@@ -54,11 +54,7 @@ describe('Reflector', () => {
     s.source.objects = ['a', 'b', 'c', 'd', 'e'].map((n, i) => anObject('ns', n, String(i + 1)));
     started(s);
     await flush();
-    expect(s.source.pageRequests).toEqual([
-      { limit: 2 },
-      { limit: 2, continueToken: '2' },
-      { limit: 2, continueToken: '4' },
-    ]);
+    expect(s.source.pageRequests).toEqual([{ limit: 2 }, { limit: 2, continueToken: '2' }, { limit: 2, continueToken: '4' }]);
     expect(s.reflector.list().map((o) => o.metadata?.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 

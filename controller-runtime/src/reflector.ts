@@ -123,8 +123,7 @@ export class Reflector {
   private async run(): Promise<void> {
     while (!this.stopped) {
       let watchStartedAt: number | undefined;
-      const watchWasHealthy = () =>
-        watchStartedAt !== undefined && Date.now() - watchStartedAt >= this.options.minHealthyWatchMs;
+      const watchWasHealthy = () => watchStartedAt !== undefined && Date.now() - watchStartedAt >= this.options.minHealthyWatchMs;
       try {
         if (this.resourceVersion === '') {
           await this.relist();
@@ -149,10 +148,7 @@ export class Reflector {
         this.counters.failures += 1;
         this.consecutiveFailures += 1;
         const retryInMs = backoffDelayMs(this.options.backoff, this.consecutiveFailures, this.options.random);
-        this.log.warn(
-          { err, failures: this.consecutiveFailures, retryInMs },
-          'list or watch failed; retrying after backoff',
-        );
+        this.log.warn({ err, failures: this.consecutiveFailures, retryInMs }, 'list or watch failed; retrying after backoff');
         await abortableSleep(retryInMs, this.stopping.signal);
       }
     }
@@ -236,8 +232,7 @@ export class Reflector {
         this.applyWatchEvent(phase, object as KubernetesObject);
       };
       // The client reports the end of a watch we aborted ourselves as an AbortError: `finished` is already set then.
-      const onDone = (err: unknown) =>
-        finish(() => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve('closed')));
+      const onDone = (err: unknown) => finish(() => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve('closed')));
 
       watchClient.watch(source.path, query, onEvent, onDone).then(
         (controller) => {

@@ -190,11 +190,7 @@ export class WorkQueue {
     this.running.set(key, { abort, done });
   }
 
-  private finish(
-    key: string,
-    startedAt: number,
-    outcome: { ok: true; result: WorkResult } | { ok: false; error: unknown },
-  ): void {
+  private finish(key: string, startedAt: number, outcome: { ok: true; result: WorkResult } | { ok: false; error: unknown }): void {
     this.running.delete(key);
     const wasDirty = this.dirty.delete(key);
     let nextRunInMs: number | undefined;

@@ -62,7 +62,13 @@ class Leadership {
 async function run(config: Config, log: Logger): Promise<number> {
   const metrics = createMetrics();
   const health = new Health();
-  const http: RunningHttpServer = await startHttpServer({ host: config.metricsBindAddress, port: config.metricsPort, registry: metrics.registry, health, logger: log });
+  const http: RunningHttpServer = await startHttpServer({
+    host: config.metricsBindAddress,
+    port: config.metricsPort,
+    registry: metrics.registry,
+    health,
+    logger: log,
+  });
   const kubeConfig = makeKubeConfig(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig });
   const services: Services = { config, log, metrics, health, kubeConfig };
   const leadership = new Leadership(services);
@@ -133,7 +139,12 @@ async function run(config: Config, log: Logger): Promise<number> {
         // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet
         // restart the container as a fresh candidate. A successor may hold the Lease once the renew deadline has
         // passed, so reconciles still running then are stopped the only sure way: by exiting.
-        const outcome = await stopWorkOrExit({ stopWork: () => leadership.end(), renewDeadlineMs: config.renewDeadline, log, exit: (code) => process.exit(code) });
+        const outcome = await stopWorkOrExit({
+          stopWork: () => leadership.end(),
+          renewDeadlineMs: config.renewDeadline,
+          log,
+          exit: (code) => process.exit(code),
+        });
         if (outcome === 'stopped') void shutdown('lost the leader Lease', EXIT_LOST_LEADERSHIP);
       },
       onNewLeader: (holder) => {

@@ -85,8 +85,7 @@ export const DEFAULT_COALESCING: CoalescingOptions = { windowMs: 25, maxIds: 100
 
 export function buildRdsClient(options: OperatorOptions): RDSClient {
   const client =
-    options.rdsClient ??
-    createRdsClient({ region: options.config.awsRegion, endpoint: options.config.awsEndpoint, credentials: options.awsCredentials });
+    options.rdsClient ?? createRdsClient({ region: options.config.awsRegion, endpoint: options.config.awsEndpoint, credentials: options.awsCredentials });
   return options.metrics !== undefined ? instrumentAwsClient(client, options.metrics) : client;
 }
 

@@ -26,7 +26,11 @@ interface RoundResult {
 }
 
 function countingClient(aws: AwsEndpoint, calls: Map<string, number>): RDSClient {
-  const client = new RDSClient({ endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } });
+  const client = new RDSClient({
+    endpoint: aws.endpoint,
+    region: aws.region,
+    credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
+  });
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const op = (context.commandName ?? '?').replace(/Command$/, '');
@@ -99,7 +103,9 @@ function report(r: RoundResult): void {
   console.log(`\n[operator] ${r.label}`);
   console.log(`  time to all ${RESOURCES} Ready:           ${r.secondsToReady.toFixed(1)} s`);
   console.log(`  AWS calls in ${STEADY_RESYNCS} steady resyncs:     ${[...r.steadyCalls].map(([op, n]) => `${op}=${n}`).join(' ') || 'none'}`);
-  console.log(`  DescribeDBInstances per resync:     ${(describes / STEADY_RESYNCS).toFixed(1)} (per 100 instances: ${((describes / STEADY_RESYNCS) * (100 / (RESOURCES * (1 + REPLICAS)))).toFixed(2)})`);
+  console.log(
+    `  DescribeDBInstances per resync:     ${(describes / STEADY_RESYNCS).toFixed(1)} (per 100 instances: ${((describes / STEADY_RESYNCS) * (100 / (RESOURCES * (1 + REPLICAS)))).toFixed(2)})`,
+  );
   console.log(`  mutating calls in steady state:     ${mutating}`);
   console.log(`  process RSS / heap after the round: ${r.rssMiB.toFixed(0)} MiB / ${r.heapMiB.toFixed(0)} MiB (operator and bench harness in one process)`);
 }
@@ -113,9 +119,15 @@ export async function benchOperator(kc: k8s.KubeConfig, aws: AwsEndpoint): Promi
   const per = (r: RoundResult) => (r.steadyCalls.get('DescribeDBInstances') ?? 0) / STEADY_RESYNCS;
   const naive = RESOURCES * (1 + REPLICAS);
   console.log('\n[operator] ratios');
-  console.log(`  describes per resync: shared inventory ${per(shared).toFixed(1)} vs baseline ${per(baseline).toFixed(1)} (${(per(shared) / Math.max(per(baseline), 1)).toFixed(3)}x) vs naive one-per-instance ${naive} (${(per(shared) / naive).toFixed(3)}x)`);
+  console.log(
+    `  describes per resync: shared inventory ${per(shared).toFixed(1)} vs baseline ${per(baseline).toFixed(1)} (${(per(shared) / Math.max(per(baseline), 1)).toFixed(3)}x) vs naive one-per-instance ${naive} (${(per(shared) / naive).toFixed(3)}x)`,
+  );
   const total = (r: RoundResult) => [...r.steadyCalls.values()].reduce((a, b) => a + b, 0) / STEADY_RESYNCS;
-  console.log(`  all AWS calls per resync: shared inventory ${total(shared).toFixed(1)} vs baseline ${total(baseline).toFixed(1)} (${(total(shared) / Math.max(total(baseline), 1)).toFixed(3)}x)`);
+  console.log(
+    `  all AWS calls per resync: shared inventory ${total(shared).toFixed(1)} vs baseline ${total(baseline).toFixed(1)} (${(total(shared) / Math.max(total(baseline), 1)).toFixed(3)}x)`,
+  );
   console.log(`  goal: at most 1 DescribeDBInstances per 100 instances per resync -> ${per(shared) * (100 / naive) <= 1 ? 'met' : 'NOT met'}`);
-  console.log(`  time to Ready: shared inventory ${shared.secondsToReady.toFixed(1)} s vs baseline ${baseline.secondsToReady.toFixed(1)} s (${(shared.secondsToReady / baseline.secondsToReady).toFixed(3)}x)`);
+  console.log(
+    `  time to Ready: shared inventory ${shared.secondsToReady.toFixed(1)} s vs baseline ${baseline.secondsToReady.toFixed(1)} s (${(shared.secondsToReady / baseline.secondsToReady).toFixed(3)}x)`,
+  );
 }

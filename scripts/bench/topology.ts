@@ -39,13 +39,18 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Records when each created instance was reported available by the emulator's answer. */
 function availabilityRecordingClient(aws: AwsEndpoint, availableAt: Map<string, number>): RDSClient {
-  const client = new RDSClient({ endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey } });
+  const client = new RDSClient({
+    endpoint: aws.endpoint,
+    region: aws.region,
+    credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
+  });
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const out = await next(args);
       if (CREATES.has((context.commandName ?? '').replace(/Command$/, ''))) {
         const instance = (out.output as { DBInstance?: { DBInstanceIdentifier?: string; DBInstanceStatus?: string } }).DBInstance;
-        if (instance?.DBInstanceIdentifier !== undefined && instance.DBInstanceStatus === 'available') availableAt.set(instance.DBInstanceIdentifier, Date.now());
+        if (instance?.DBInstanceIdentifier !== undefined && instance.DBInstanceStatus === 'available')
+          availableAt.set(instance.DBInstanceIdentifier, Date.now());
       }
       return out;
     },
@@ -83,7 +88,13 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, con
   const watch = await watchPublications(kc, namespace, publishedAt);
   // Everything else as the operator runs by default.
   const defaults = configSchema.parse({ awsRegion: aws.region });
-  const config = { ...defaults, watchNamespaces: [namespace], awsEndpoint: aws.endpoint, concurrency: concurrency ?? defaults.concurrency, identity: 'bench-topology' };
+  const config = {
+    ...defaults,
+    watchNamespaces: [namespace],
+    awsEndpoint: aws.endpoint,
+    concurrency: concurrency ?? defaults.concurrency,
+    identity: 'bench-topology',
+  };
   const started = Date.now();
   const operator = startOperator({
     config,
@@ -99,8 +110,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, con
       if (Date.now() > deadline) throw new Error(`${label}: only ${publishedAt.size} of ${expected} instances published within 10 minutes`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const latencies = (replica: boolean) =>
-      [...availableAt].filter(([id]) => /-r\d+$/.test(id) === replica).map(([id, at]) => publishedAt.get(id)! - at);
+    const latencies = (replica: boolean) => [...availableAt].filter(([id]) => /-r\d+$/.test(id) === replica).map(([id, at]) => publishedAt.get(id)! - at);
     return { label, concurrency: config.concurrency, primaryMs: latencies(false), replicaMs: latencies(true), seconds: (Date.now() - started) / 1000 };
   } finally {
     watch.abort();

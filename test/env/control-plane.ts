@@ -59,18 +59,23 @@ async function startEtcd(binary: string, runDir: string, logDir: string): Promis
   const logFile = join(logDir, 'etcd.log');
   const url = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const daemon = startDaemon('etcd', binary, [
-    '--name=test',
-    `--data-dir=${join(runDir, 'etcd')}`,
-    `--listen-client-urls=${url}`,
-    `--advertise-client-urls=${url}`,
-    `--listen-peer-urls=${peer}`,
-    `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=test=${peer}`,
-    // Test data is thrown away; skipping fsync keeps etcd fast on a shared disk.
-    '--unsafe-no-fsync',
-    '--log-level=warn',
-  ], { logFile });
+  const daemon = startDaemon(
+    'etcd',
+    binary,
+    [
+      '--name=test',
+      `--data-dir=${join(runDir, 'etcd')}`,
+      `--listen-client-urls=${url}`,
+      `--advertise-client-urls=${url}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=test=${peer}`,
+      // Test data is thrown away; skipping fsync keeps etcd fast on a shared disk.
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ],
+    { logFile },
+  );
   await waitUntil(async () => (await fetch(`${url}/health`)).ok, { part: 'etcd', step: 'wait for /health', logFile, timeoutMs: 60_000, daemon });
   return { url, daemon };
 }
@@ -92,7 +97,12 @@ export async function startControlPlane(runDir: string, logDir: string): Promise
     // binds them, which is how RBAC tests prove that a grant is really needed.
     const tokens: Record<string, string> = {};
     const lines: string[] = [];
-    const users: Array<[string, string[]]> = [['admin', ['system:masters']], ['operator', []], ['alice', []], ['bob', []]];
+    const users: Array<[string, string[]]> = [
+      ['admin', ['system:masters']],
+      ['operator', []],
+      ['alice', []],
+      ['bob', []],
+    ];
     for (const [user, groups] of users) {
       tokens[user] = randomBytes(16).toString('hex');
       lines.push(`${tokens[user]},${user},${user},"${['system:authenticated', ...groups].join(',')}"`);

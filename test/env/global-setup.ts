@@ -18,7 +18,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     logDir: env.logDir,
   };
   project.provide('testEnv', testEnv);
-  console.log(`[test env] ready in ${((Date.now() - started) / 1000).toFixed(1)} s: kube-apiserver ${testEnv.kube.version} at ${testEnv.kube.server}, moto at ${testEnv.aws.endpoint}, PostgreSQL primary :${testEnv.postgres.primary.port} + replicas ${testEnv.postgres.replicas.map((r) => `:${r.port}`).join(' ')}; logs in ${env.logDir}`);
+  console.log(
+    `[test env] ready in ${((Date.now() - started) / 1000).toFixed(1)} s: kube-apiserver ${testEnv.kube.version} at ${testEnv.kube.server}, moto at ${testEnv.aws.endpoint}, PostgreSQL primary :${testEnv.postgres.primary.port} + replicas ${testEnv.postgres.replicas.map((r) => `:${r.port}`).join(' ')}; logs in ${env.logDir}`,
+  );
   return async () => {
     await restartEndpoint.close();
     await env.stop();

@@ -40,7 +40,12 @@ export async function startTlsPostgres(logDir: string): Promise<TlsPostgres> {
   let started = false;
   const stop = async () => {
     if (started) {
-      await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], { part: PART, step: 'pg_ctl stop', logFile, asUser: OS_USER }).catch(() => undefined);
+      await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], {
+        part: PART,
+        step: 'pg_ctl stop',
+        logFile,
+        asUser: OS_USER,
+      }).catch(() => undefined);
     }
     await rm(root, { recursive: true, force: true });
   };
@@ -53,7 +58,21 @@ export async function startTlsPostgres(logDir: string): Promise<TlsPostgres> {
       ['rsdb test CA', ca],
       ['rsdb unrelated CA', otherCa],
     ] as const) {
-      await openssl(`make ${name}`, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', file.replace('.pem', '.key'), '-out', file]);
+      await openssl(`make ${name}`, [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+        '-keyout',
+        file.replace('.pem', '.key'),
+        '-out',
+        file,
+      ]);
     }
     const serverKey = join(certs, 'server.key');
     const serverCert = join(certs, 'server.pem');
@@ -61,7 +80,23 @@ export async function startTlsPostgres(logDir: string): Promise<TlsPostgres> {
     const ext = join(certs, 'server.ext');
     await writeFile(ext, 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
     await openssl('make server key', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', serverKey, '-out', csr]);
-    await openssl('sign server certificate', ['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', ca.replace('.pem', '.key'), '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', serverCert]);
+    await openssl('sign server certificate', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca,
+      '-CAkey',
+      ca.replace('.pem', '.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      serverCert,
+    ]);
     // PostgreSQL refuses a key file that others can read.
     if (process.getuid?.() === 0) {
       const uid = Number(execFileSync('id', ['-u', OS_USER]).toString().trim());
@@ -92,7 +127,12 @@ export async function startTlsPostgres(logDir: string): Promise<TlsPostgres> {
     await writeFile(join(dataDir, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.0/8 scram-sha-256\n');
     await ownByPostgres(join(dataDir, 'postgresql.auto.conf'));
     await ownByPostgres(join(dataDir, 'pg_hba.conf'));
-    await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dataDir, 'server.log'), '-w', '-t', '60', 'start'], { part: PART, step: 'pg_ctl start', logFile, asUser: OS_USER });
+    await run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dataDir, 'server.log'), '-w', '-t', '60', 'start'], {
+      part: PART,
+      step: 'pg_ctl start',
+      logFile,
+      asUser: OS_USER,
+    });
     started = true;
     return {
       node: { host: '127.0.0.1', port, dataDir },

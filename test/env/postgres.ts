@@ -74,7 +74,18 @@ async function pgCtl(h: NodeHandle, action: 'start' | 'stop'): Promise<void> {
 /** A new data folder owned by the postgres user: superuser postgres with the password in `pwFile` over TCP, trust
  * on the local socket. `part` names the environment part in errors and logs. */
 export async function initdb(options: { bin: string; dataDir: string; pwFile: string; part: string; logFile: string }): Promise<void> {
-  const args = ['-D', options.dataDir, '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${options.pwFile}`];
+  const args = [
+    '-D',
+    options.dataDir,
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    `--pwfile=${options.pwFile}`,
+  ];
   await run(join(options.bin, 'initdb'), args, { part: options.part, step: 'initdb', logFile: options.logFile, asUser: OS_USER });
 }
 
@@ -143,10 +154,7 @@ export async function startPostgresCluster(opts: { replicas?: number; logDir: st
         '',
       ].join('\n'),
     );
-    await appendFile(
-      join(primaryDir, 'pg_hba.conf'),
-      'host replication all 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n',
-    );
+    await appendFile(join(primaryDir, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n');
     const primary: PostgresNode = { host: '127.0.0.1', port: primaryPort, dataDir: primaryDir };
     const primaryHandle = { node: primary, bin, logFile };
     handles.set(key(primary), primaryHandle);
@@ -154,23 +162,31 @@ export async function startPostgresCluster(opts: { replicas?: number; logDir: st
     started.push(primaryHandle);
 
     const database = opts.database ?? 'app';
-    await run(join(bin, 'psql'), ['-h', primaryDir, '-p', String(primaryPort), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${database}`], {
-      part: PART,
-      step: 'create database',
-      logFile,
-      asUser: OS_USER,
-    });
+    await run(
+      join(bin, 'psql'),
+      ['-h', primaryDir, '-p', String(primaryPort), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${database}`],
+      {
+        part: PART,
+        step: 'create database',
+        logFile,
+        asUser: OS_USER,
+      },
+    );
 
     const replicas: PostgresNode[] = [];
     for (let i = 1; i <= replicaCount; i++) {
       const dir = join(root, `replica${i}`);
-      await run(join(bin, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', dir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast'], {
-        part: PART,
-        step: `pg_basebackup replica ${i}`,
-        logFile,
-        asUser: OS_USER,
-        env: { PGPASSWORD: password },
-      });
+      await run(
+        join(bin, 'pg_basebackup'),
+        ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', dir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast'],
+        {
+          part: PART,
+          step: `pg_basebackup replica ${i}`,
+          logFile,
+          asUser: OS_USER,
+          env: { PGPASSWORD: password },
+        },
+      );
       const port = await freePort();
       await appendFile(join(dir, 'postgresql.conf'), `port = ${port}\nunix_socket_directories = '${dir}'\n`);
       const node: PostgresNode = { host: '127.0.0.1', port, dataDir: dir };

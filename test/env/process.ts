@@ -60,10 +60,7 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<stri
       stderrTail = (stderrTail + chunk.toString()).slice(-2000);
       log.write(chunk);
     });
-    const timer =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       log.end();
@@ -94,12 +91,7 @@ export interface Daemon {
 const daemons = new Set<Daemon>();
 
 /** Starts a long-running server in its own process group, logging to a file. */
-export function startDaemon(
-  part: string,
-  cmd: string,
-  args: string[],
-  opts: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string },
-): Daemon {
+export function startDaemon(part: string, cmd: string, args: string[], opts: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): Daemon {
   const log = openLog(opts.logFile);
   log.write(`\n$ ${[cmd, ...args].join(' ')}\n`);
   const child = spawn(cmd, args, {

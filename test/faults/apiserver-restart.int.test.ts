@@ -47,12 +47,19 @@ describe('the kube-apiserver restarts during a scale', () => {
     const restartRequestedAt = Date.now();
     const restart = await restartApiserver(DOWN_MS);
     // Still creating once the server is back: the outage fell inside the transition.
-    const creatingAfterRestart = suite.world().transitioning().filter((i) => i.status === 'creating').length;
-    const scaleUp = await until('the scale to 3 replicas to converge', settledWith(3), 180_000, async () => JSON.stringify((await run!.get())?.status?.conditions));
+    const creatingAfterRestart = suite
+      .world()
+      .transitioning()
+      .filter((i) => i.status === 'creating').length;
+    const scaleUp = await until('the scale to 3 replicas to converge', settledWith(3), 180_000, async () =>
+      JSON.stringify((await run!.get())?.status?.conditions),
+    );
 
     // A change after the restart reaches the operator only through a watch (or relist) made again.
     await run.patchSpec({ replicas: { count: 2 } });
-    const scaleDown = await until('the scale to 2 replicas to converge', settledWith(2), 120_000, async () => JSON.stringify((await run!.get())?.status?.conditions));
+    const scaleDown = await until('the scale to 2 replicas to converge', settledWith(2), 120_000, async () =>
+      JSON.stringify((await run!.get())?.status?.conditions),
+    );
 
     const report = await checkInvariants(run, suite.world(), { instances: 3, deletionPolicy: 'Snapshot', drainSeconds: DRAIN_SECONDS });
     const replicaCreates = executed(suite.world().journal, 'CreateDBInstanceReadReplica').length;

@@ -23,7 +23,9 @@ interface AuditEvent {
 
 /** Every write the API server completed for `user`, received at or after `sinceMs`. */
 export function auditedWrites(user: string, sinceMs: number): AuditedWrite[] {
-  const lines = readFileSync(testEnv().kube.auditLogPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(testEnv().kube.auditLogPath, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return lines
     .map((l) => JSON.parse(l) as AuditEvent)
     .filter((e) => e.user?.username === user && Date.parse(e.requestReceivedTimestamp) >= sinceMs)

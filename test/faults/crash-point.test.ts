@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../env/rds-world/journal.js';
 import { describePoint, mutatingCalls } from './crash-point.js';
 
-const call = (seq: number, operation: string, outcome = 'ok', executed = true): JournalEntry => ({ seq, at: seq, durationMs: 0, operation, identifiers: [`id-${seq}`], process: 'p', status: 200, outcome, executed });
+const call = (seq: number, operation: string, outcome = 'ok', executed = true): JournalEntry => ({
+  seq,
+  at: seq,
+  durationMs: 0,
+  operation,
+  identifiers: [`id-${seq}`],
+  process: 'p',
+  status: 200,
+  outcome,
+  executed,
+});
 
 describe('mutatingCalls', () => {
   it('ranks each executed mutating call within its operation, after the mark, skipping reads and failures', () => {

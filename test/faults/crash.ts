@@ -51,7 +51,12 @@ export function crashPointTests(suite: Suite, durations: Partial<Durations>, lif
         await run.startOperator(`${tag}-op2`);
       }
       await acting;
-      await until(`${lifecycle.label} to converge`, () => lifecycle.converged(run), CONVERGE_MS, async () => JSON.stringify((await run.get())?.status?.conditions ?? 'gone'));
+      await until(
+        `${lifecycle.label} to converge`,
+        () => lifecycle.converged(run),
+        CONVERGE_MS,
+        async () => JSON.stringify((await run.get())?.status?.conditions ?? 'gone'),
+      );
       const report = await checkInvariants(run, world, lifecycle.expected);
       return { report, mark, journal: [...world.journal], faults: faultsInjected(world.journal) };
     } finally {
@@ -61,38 +66,42 @@ export function crashPointTests(suite: Suite, durations: Partial<Durations>, lif
   }
 
   for (const lifecycle of lifecycles) {
-    it(`${lifecycle.label}: a kill after every mutating call, and before the first, converges with no violation`, async () => {
-      const started = Date.now();
-      const reference = await runOnce(lifecycle, `${lifecycle.tag}-ref`);
-      expect(reference.report.violations).toEqual([]);
-      const points = mutatingCalls(reference.journal, reference.mark);
-      expect(points.length).toBeGreaterThan(0);
-      // The first call on an instance (not the parameter group) is also held before it reaches RDS.
-      const firstOnInstance = points.find((p) => p.operation.includes('DBInstance')) ?? points[0]!;
-      points.push({ ...firstOnInstance, phase: 'before' });
+    it(
+      `${lifecycle.label}: a kill after every mutating call, and before the first, converges with no violation`,
+      async () => {
+        const started = Date.now();
+        const reference = await runOnce(lifecycle, `${lifecycle.tag}-ref`);
+        expect(reference.report.violations).toEqual([]);
+        const points = mutatingCalls(reference.journal, reference.mark);
+        expect(points.length).toBeGreaterThan(0);
+        // The first call on an instance (not the parameter group) is also held before it reaches RDS.
+        const firstOnInstance = points.find((p) => p.operation.includes('DBInstance')) ?? points[0]!;
+        points.push({ ...firstOnInstance, phase: 'before' });
 
-      let checked = reference.report.checked;
-      let faults = 0;
-      let undrained = reference.report.undrainedOnDeletion;
-      const violations: string[] = [];
-      for (const [i, point] of points.entries()) {
-        const result = await runOnce(lifecycle, `${lifecycle.tag}-${i}`, point);
-        checked += result.report.checked;
-        faults += result.faults;
-        undrained += result.report.undrainedOnDeletion;
-        violations.push(...result.report.violations.map((v) => `${describePoint(point)}: ${v}`));
-      }
-      figures.push({
-        scenario: `crash: ${lifecycle.label}`,
-        runs: points.length + 1,
-        crashPoints: points.length,
-        faultsInjected: faults,
-        invariantsChecked: checked,
-        violations: violations.length,
-        seconds: (Date.now() - started) / 1000,
-        notes: `${points.map(describePoint).join(', ')}${undrained > 0 ? `; ${undrained} replicas deleted with the ReplicaSetDB without a drain (by design, not counted)` : ''}`,
-      });
-      expect(violations).toEqual([]);
-    }, timeoutMs);
+        let checked = reference.report.checked;
+        let faults = 0;
+        let undrained = reference.report.undrainedOnDeletion;
+        const violations: string[] = [];
+        for (const [i, point] of points.entries()) {
+          const result = await runOnce(lifecycle, `${lifecycle.tag}-${i}`, point);
+          checked += result.report.checked;
+          faults += result.faults;
+          undrained += result.report.undrainedOnDeletion;
+          violations.push(...result.report.violations.map((v) => `${describePoint(point)}: ${v}`));
+        }
+        figures.push({
+          scenario: `crash: ${lifecycle.label}`,
+          runs: points.length + 1,
+          crashPoints: points.length,
+          faultsInjected: faults,
+          invariantsChecked: checked,
+          violations: violations.length,
+          seconds: (Date.now() - started) / 1000,
+          notes: `${points.map(describePoint).join(', ')}${undrained > 0 ? `; ${undrained} replicas deleted with the ReplicaSetDB without a drain (by design, not counted)` : ''}`,
+        });
+        expect(violations).toEqual([]);
+      },
+      timeoutMs,
+    );
   }
 }

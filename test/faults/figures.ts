@@ -26,7 +26,10 @@ export function recordFigures(row: ScenarioFigures): void {
   const table = [
     '| scenario | runs | crash points | faults injected | invariants checked | violations | seconds | notes |',
     '|---|---|---|---|---|---|---|---|',
-    ...next.map((r) => `| ${r.scenario} | ${r.runs} | ${r.crashPoints} | ${r.faultsInjected} | ${r.invariantsChecked} | ${r.violations} | ${r.seconds.toFixed(0)} | ${r.notes} |`),
+    ...next.map(
+      (r) =>
+        `| ${r.scenario} | ${r.runs} | ${r.crashPoints} | ${r.faultsInjected} | ${r.invariantsChecked} | ${r.violations} | ${r.seconds.toFixed(0)} | ${r.notes} |`,
+    ),
   ].join('\n');
   writeFileSync(join(FIGURES_DIR, 'figures.md'), `${table}\n`);
 }

@@ -34,7 +34,8 @@ export async function checkInvariants(run: Run, world: RealisticRds, expected: E
 
   // 1. No duplicate instances: no more instances than desired, and no identifier created twice without a delete.
   checked++;
-  if (instances.length > expected.instances) violations.push(`duplicates: ${instances.length} instances, expected ${expected.instances}: ${instances.map((i) => i.DBInstanceIdentifier).join(', ')}`);
+  if (instances.length > expected.instances)
+    violations.push(`duplicates: ${instances.length} instances, expected ${expected.instances}: ${instances.map((i) => i.DBInstanceIdentifier).join(', ')}`);
   const createdTimes = new Map<string, number>();
   for (const c of creates) createdTimes.set(c.identifiers[0]!, (createdTimes.get(c.identifiers[0]!) ?? 0) + 1);
   for (const [id, times] of createdTimes) {
@@ -44,15 +45,19 @@ export async function checkInvariants(run: Run, world: RealisticRds, expected: E
 
   // 2. Every instance carries the ownership tags.
   checked++;
-  for (const db of instances) if (!db.tags[TAG_OWNER_UID] || !db.tags[TAG_ROLE]) violations.push(`untagged: ${db.DBInstanceIdentifier} has tags ${JSON.stringify(db.tags)}`);
+  for (const db of instances)
+    if (!db.tags[TAG_OWNER_UID] || !db.tags[TAG_ROLE]) violations.push(`untagged: ${db.DBInstanceIdentifier} has tags ${JSON.stringify(db.tags)}`);
 
   // 3. The Secret holds the password CreateDBInstance sent (compared here, never printed).
   if (primaryId !== undefined) {
     checked++;
     const sent = world.masterPasswordOf(primaryId);
-    const secret = await core().readNamespacedSecret({ name: `${run.name}-credentials`, namespace: run.namespace }).catch(() => undefined);
+    const secret = await core()
+      .readNamespacedSecret({ name: `${run.name}-credentials`, namespace: run.namespace })
+      .catch(() => undefined);
     const stored = secret?.data?.password !== undefined ? Buffer.from(secret.data.password, 'base64').toString('utf8') : undefined;
-    if (sent === undefined || stored !== sent) violations.push(`password: the Secret's password ${stored === undefined ? 'is missing' : 'differs from'} the one CreateDBInstance of ${primaryId} sent`);
+    if (sent === undefined || stored !== sent)
+      violations.push(`password: the Secret's password ${stored === undefined ? 'is missing' : 'differs from'} the one CreateDBInstance of ${primaryId} sent`);
   }
 
   // 4. Under Snapshot, no primary deleted without a final snapshot, and the snapshot exists.
@@ -71,13 +76,16 @@ export async function checkInvariants(run: Run, world: RealisticRds, expected: E
   // slack covers the poll). Deleting the whole ReplicaSetDB deletes its replicas without a drain (plan/delete.ts):
   // those are counted apart, not checked.
   const replicaDeletes = deletes.filter((e) => e.identifiers[0] !== primaryId);
-  const undrainedOnDeletion = replicaDeletes.filter((e) => run.deletionRequestedAt !== undefined && e.at >= run.deletionRequestedAt && !run.drainingSeenAt.has(e.identifiers[0]!)).length;
+  const undrainedOnDeletion = replicaDeletes.filter(
+    (e) => run.deletionRequestedAt !== undefined && e.at >= run.deletionRequestedAt && !run.drainingSeenAt.has(e.identifiers[0]!),
+  ).length;
   for (const d of replicaDeletes.filter((e) => run.deletionRequestedAt === undefined || e.at < run.deletionRequestedAt)) {
     checked++;
     const id = d.identifiers[0]!;
     const seen = run.drainingSeenAt.get(id);
     if (seen === undefined) violations.push(`drain: replica ${id} deleted at ${new Date(d.at).toISOString()} without being published draining`);
-    else if (d.at - seen < expected.drainSeconds * 1000 - 300) violations.push(`drain: replica ${id} deleted ${d.at - seen} ms after it was published draining (drainSeconds ${expected.drainSeconds})`);
+    else if (d.at - seen < expected.drainSeconds * 1000 - 300)
+      violations.push(`drain: replica ${id} deleted ${d.at - seen} ms after it was published draining (drainSeconds ${expected.drainSeconds})`);
   }
   return { checked, violations, undrainedOnDeletion };
 }

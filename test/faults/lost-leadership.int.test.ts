@@ -37,7 +37,13 @@ describe('lost leadership between two operator processes', () => {
     // Two releases of the chart in one namespace: two ServiceAccounts with the same rights, one Lease.
     leaseNamespace = await createNamespace(kubeConfig(), uniqueName('rsdb-leader'));
     for (const release of ['rsdb-a', 'rsdb-b']) {
-      replicas.push(await installChartIdentity({ release, namespace: leaseNamespace, values: { aws: { region: testEnv().aws.region }, watchNamespaces: [], leaderElection: { leaseName: LEASE_NAME } } }));
+      replicas.push(
+        await installChartIdentity({
+          release,
+          namespace: leaseNamespace,
+          values: { aws: { region: testEnv().aws.region }, watchNamespaces: [], leaderElection: { leaseName: LEASE_NAME } },
+        }),
+      );
     }
   });
 
@@ -74,12 +80,19 @@ describe('lost leadership between two operator processes', () => {
     a.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
 
-    await until('leader-b to take the Lease over', async () => (await lease()).holder?.startsWith('leader-b_') === true, leaderElectionDefaults.leaseDurationMs + 30_000);
+    await until(
+      'leader-b to take the Lease over',
+      async () => (await lease()).holder?.startsWith('leader-b_') === true,
+      leaderElectionDefaults.leaseDurationMs + 30_000,
+    );
     const handOverAt = (await lease()).acquiredAt!;
     expect(handOverAt).toBeGreaterThan(stoppedAt);
     a.child.kill('SIGCONT');
 
-    const exitCode = await Promise.race([a.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), leaderElectionDefaults.renewDeadlineMs + 20_000))]);
+    const exitCode = await Promise.race([
+      a.exited,
+      new Promise<'running'>((r) => setTimeout(() => r('running'), leaderElectionDefaults.renewDeadlineMs + 20_000)),
+    ]);
     const resized = async () =>
       (await run!.isReady()) && suite.world().transitioning().length === 0 && (await instancesInEmulator()).every((db) => db.DBInstanceClass === RESIZED);
     await until('the new leader to converge the resize', resized, 120_000);

@@ -75,7 +75,9 @@ describe('slow world', () => {
   it('resizes the replica, then the primary', async () => {
     await run!.patchSpec({ primary: { instanceClass: 'db.t4g.small' }, replicas: { instanceClass: 'db.t4g.small' } });
     const resized = async () =>
-      (await run!.isReady()) && suite.world().transitioning().length === 0 && (await instancesInEmulator()).every((db) => db.DBInstanceClass === 'db.t4g.small');
+      (await run!.isReady()) &&
+      suite.world().transitioning().length === 0 &&
+      (await instancesInEmulator()).every((db) => db.DBInstanceClass === 'db.t4g.small');
     await convergeWatching('resize', resized, 150_000);
     const modifies = executed(suite.world().journal, 'ModifyDBInstance').map((e) => e.identifiers[0]);
     // Replicas first, the primary last.

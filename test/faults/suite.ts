@@ -22,7 +22,11 @@ export function useFaultSuite(): Suite {
   ensureCrd();
   beforeAll(async () => {
     world = await RealisticRds.start(testEnv().aws.endpoint);
-    identity = await installChartIdentity({ release: uniqueName('rsdb-faults'), namespace: await createNamespace(kubeConfig(), uniqueName('rsdb-faults-system')), values: { aws: { region: testEnv().aws.region }, watchNamespaces: [] } });
+    identity = await installChartIdentity({
+      release: uniqueName('rsdb-faults'),
+      namespace: await createNamespace(kubeConfig(), uniqueName('rsdb-faults-system')),
+      values: { aws: { region: testEnv().aws.region }, watchNamespaces: [] },
+    });
   });
   afterAll(async () => {
     await world?.close();
@@ -37,7 +41,14 @@ export const core = () => kubeConfig().makeApiClient(k8s.CoreV1Api);
 /** A ReplicaSetDB for the suite: the minimal example, with a short explicit drain (the default drain is minutes,
  * and without DatabaseConnections datapoints it lasts until maxDrainSeconds; a fault scenario must not wait for
  * it) and the given changes. */
-export function specOf(overrides: { replicas: number; replicaClass?: string; primaryClass?: string; deletionPolicy?: 'Snapshot' | 'Delete'; drainSeconds?: number; applyImmediately?: boolean }) {
+export function specOf(overrides: {
+  replicas: number;
+  replicaClass?: string;
+  primaryClass?: string;
+  deletionPolicy?: 'Snapshot' | 'Delete';
+  drainSeconds?: number;
+  applyImmediately?: boolean;
+}) {
   return {
     engineVersion: '16',
     databaseName: 'app',
@@ -59,7 +70,14 @@ export interface Condition {
 export interface Stored {
   metadata: { uid: string; generation: number; finalizers?: string[] };
   spec: Record<string, unknown>;
-  status?: { observedGeneration?: number; phase?: string; conditions?: Condition[]; primary?: { identifier: string; rdsStatus?: string }; replicas?: Array<{ identifier: string; rdsStatus?: string }>; [k: string]: unknown };
+  status?: {
+    observedGeneration?: number;
+    phase?: string;
+    conditions?: Condition[];
+    primary?: { identifier: string; rdsStatus?: string };
+    replicas?: Array<{ identifier: string; rdsStatus?: string }>;
+    [k: string]: unknown;
+  };
 }
 
 /** Ready=True for the current generation. */
@@ -106,12 +124,22 @@ export class Run {
   }
 
   async apply(spec: ReturnType<typeof specOf>, name = this.name): Promise<void> {
-    await custom().createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace, body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'ReplicaSetDB', metadata: { name, namespace: this.namespace }, spec } });
+    await custom().createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: this.namespace,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'ReplicaSetDB', metadata: { name, namespace: this.namespace }, spec },
+    });
   }
 
   /** Every ReplicaSetDB of the run's namespace. */
   async list(): Promise<Array<Stored & { metadata: { name: string } }>> {
-    return ((await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace })) as { items: Array<Stored & { metadata: { name: string } }> }).items;
+    return (
+      (await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace })) as {
+        items: Array<Stored & { metadata: { name: string } }>;
+      }
+    ).items;
   }
 
   async patchSpec(spec: Record<string, unknown>): Promise<void> {
@@ -145,14 +173,29 @@ export class Run {
   async cleanUp(): Promise<void> {
     if (this.drainPoll) clearInterval(this.drainPoll);
     for (const p of this.processes) await p.kill();
-    const all = (await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace })) as { items: Array<{ metadata: { name: string } }> };
+    const all = (await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace })) as {
+      items: Array<{ metadata: { name: string } }>;
+    };
     for (const item of all.items) {
       const ref = { ...this.ref, name: item.metadata.name };
-      await custom().patchNamespacedCustomObject({ ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch)).catch(() => undefined);
-      await custom().deleteNamespacedCustomObject(ref).catch(() => undefined);
+      await custom()
+        .patchNamespacedCustomObject(
+          { ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+        )
+        .catch(() => undefined);
+      await custom()
+        .deleteNamespacedCustomObject(ref)
+        .catch(() => undefined);
     }
-    for (const s of (await core().listNamespacedSecret({ namespace: this.namespace })).items) await core().deleteNamespacedSecret({ name: s.metadata!.name!, namespace: this.namespace }).catch(() => undefined);
-    for (const c of (await core().listNamespacedConfigMap({ namespace: this.namespace })).items) await core().deleteNamespacedConfigMap({ name: c.metadata!.name!, namespace: this.namespace }).catch(() => undefined);
+    for (const s of (await core().listNamespacedSecret({ namespace: this.namespace })).items)
+      await core()
+        .deleteNamespacedSecret({ name: s.metadata!.name!, namespace: this.namespace })
+        .catch(() => undefined);
+    for (const c of (await core().listNamespacedConfigMap({ namespace: this.namespace })).items)
+      await core()
+        .deleteNamespacedConfigMap({ name: c.metadata!.name!, namespace: this.namespace })
+        .catch(() => undefined);
   }
 
   private watchDrains(): void {
@@ -184,7 +227,9 @@ export async function instancesInEmulator(): Promise<Array<DBInstance & { tags: 
   const out = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
   return Promise.all(
     out.map(async (db) => {
-      const tags = Object.fromEntries(((await rds.send(new ListTagsForResourceCommand({ ResourceName: db.DBInstanceArn! }))).TagList ?? []).map((t) => [t.Key!, t.Value ?? '']));
+      const tags = Object.fromEntries(
+        ((await rds.send(new ListTagsForResourceCommand({ ResourceName: db.DBInstanceArn! }))).TagList ?? []).map((t) => [t.Key!, t.Value ?? '']),
+      );
       return { ...db, tags };
     }),
   );

@@ -49,9 +49,12 @@ describe('throttling storm', () => {
     for (const db of instances) if (!db.tags[TAG_OWNER_UID] || !db.tags[TAG_ROLE]) violations.push(`untagged: ${db.DBInstanceIdentifier}`);
     for (const name of names) {
       const primary = instances.find((db) => db.tags['db.servio.io/owner-name'] === name && db.tags[TAG_ROLE] === 'primary');
-      const secret = await core().readNamespacedSecret({ name: `${name}-credentials`, namespace: run.namespace }).catch(() => undefined);
+      const secret = await core()
+        .readNamespacedSecret({ name: `${name}-credentials`, namespace: run.namespace })
+        .catch(() => undefined);
       const stored = secret?.data?.password !== undefined ? Buffer.from(secret.data.password, 'base64').toString('utf8') : undefined;
-      if (primary === undefined || stored === undefined || stored !== world.masterPasswordOf(primary.DBInstanceIdentifier!)) violations.push(`password: ${name}`);
+      if (primary === undefined || stored === undefined || stored !== world.masterPasswordOf(primary.DBInstanceIdentifier!))
+        violations.push(`password: ${name}`);
     }
 
     const rds = journal.filter((e) => !e.operation.startsWith('other '));
@@ -67,7 +70,11 @@ describe('throttling storm', () => {
       invariantsChecked: 3 + OBJECTS,
       violations: violations.length,
       seconds: (Date.now() - started) / 1000,
-      notes: `all Ready after ${(readyAfter / 1000).toFixed(0)} s; ${rds.length} RDS calls = ${perInstance.toFixed(1)} per instance (${throttled} throttled, ${serverErrors} 5xx); ${Object.entries(byOperation).map(([op, n]) => `${op} ${n}`).join(', ')}`,
+      notes: `all Ready after ${(readyAfter / 1000).toFixed(0)} s; ${rds.length} RDS calls = ${perInstance.toFixed(1)} per instance (${throttled} throttled, ${serverErrors} 5xx); ${Object.entries(
+        byOperation,
+      )
+        .map(([op, n]) => `${op} ${n}`)
+        .join(', ')}`,
     });
     expect(violations).toEqual([]);
     expect(perInstance).toBeLessThan(MAX_CALLS_PER_INSTANCE);

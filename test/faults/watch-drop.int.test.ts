@@ -65,11 +65,15 @@ describe('every API server connection cut during a scale', () => {
     await run.patchSpec({ replicas: { count: 3 } });
     await until('the scale to create a replica', async () => executed(suite.world().journal, 'CreateDBInstanceReadReplica').length >= 2, 60_000);
     const cutDuringScale = await outage();
-    const scaleUp = await until('the scale to 3 replicas to converge', settledWith(3), 180_000, async () => JSON.stringify((await run!.get())?.status?.conditions));
+    const scaleUp = await until('the scale to 3 replicas to converge', settledWith(3), 180_000, async () =>
+      JSON.stringify((await run!.get())?.status?.conditions),
+    );
 
     // 3 -> 2, changed while the operator cannot see the API server: only a watch that resumes (or relists) sees it.
     const cutAroundChange = await outage(() => run!.patchSpec({ replicas: { count: 2 } }));
-    const scaleDown = await until('the scale to 2 replicas to converge', settledWith(2), 120_000, async () => JSON.stringify((await run!.get())?.status?.conditions));
+    const scaleDown = await until('the scale to 2 replicas to converge', settledWith(2), 120_000, async () =>
+      JSON.stringify((await run!.get())?.status?.conditions),
+    );
 
     const report = await checkInvariants(run, suite.world(), { instances: 3, deletionPolicy: 'Snapshot', drainSeconds: DRAIN_SECONDS });
     const replicaCreates = executed(suite.world().journal, 'CreateDBInstanceReadReplica').length;

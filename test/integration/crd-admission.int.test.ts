@@ -108,23 +108,20 @@ describe('ReplicaSetDB admission by kube-apiserver', () => {
     expect(crd.spec.versions.map((v) => v.name)).toEqual(buildCrd().spec.versions.map((v) => v.name));
   });
 
-  it.each(['examples/servio.yaml', 'examples/minimal.yaml'])(
-    'admits %s and stores the same defaults zod applies',
-    async (file) => {
-      const example = readYaml(file);
-      const expected = parseReplicaSetDB(example);
-      if (!expected.ok) throw new Error(expected.message);
-      const name = (example.metadata as { name: string }).name;
-      const stored = await create(example, name);
-      expect(stored.spec).toEqual(expected.value.spec);
-      // And the stored object, read back, parses to itself: nothing the server adds upsets the parse.
-      const read = (await custom.getNamespacedCustomObject({ ...where(), name })) as Json;
-      const reparsed = parseReplicaSetDB(read);
-      if (!reparsed.ok) throw new Error(reparsed.message);
-      expect(reparsed.value.spec).toEqual(read.spec);
-      await remove(name);
-    },
-  );
+  it.each(['examples/servio.yaml', 'examples/minimal.yaml'])('admits %s and stores the same defaults zod applies', async (file) => {
+    const example = readYaml(file);
+    const expected = parseReplicaSetDB(example);
+    if (!expected.ok) throw new Error(expected.message);
+    const name = (example.metadata as { name: string }).name;
+    const stored = await create(example, name);
+    expect(stored.spec).toEqual(expected.value.spec);
+    // And the stored object, read back, parses to itself: nothing the server adds upsets the parse.
+    const read = (await custom.getNamespacedCustomObject({ ...where(), name })) as Json;
+    const reparsed = parseReplicaSetDB(read);
+    if (!reparsed.ok) throw new Error(reparsed.message);
+    expect(reparsed.value.spec).toEqual(read.spec);
+    await remove(name);
+  });
 
   it('kubectl explain rsdb.spec.replicas shows the descriptions from the schema', async () => {
     const replicas = buildCrd().spec.versions[0]?.schema.openAPIV3Schema as Json;
@@ -148,15 +145,7 @@ describe('ReplicaSetDB admission by kube-apiserver', () => {
   it('prints the columns kubectl get shows', async () => {
     await create(readYaml('examples/servio.yaml'), 'columns');
     const header = (await kubectl('get', 'rsdb', '-n', namespace)).split('\n')[0] ?? '';
-    expect(header.split(/\s{2,}/).map((h) => h.trim())).toEqual([
-      'NAME',
-      'PHASE',
-      'READY',
-      'DESIRED',
-      'PRIMARY CLASS',
-      'PRIMARY ENDPOINT',
-      'AGE',
-    ]);
+    expect(header.split(/\s{2,}/).map((h) => h.trim())).toEqual(['NAME', 'PHASE', 'READY', 'DESIRED', 'PRIMARY CLASS', 'PRIMARY ENDPOINT', 'AGE']);
     const row = (await kubectl('get', 'rsdb', 'columns', '-n', namespace, '--no-headers')).trim();
     expect(row).toMatch(/^columns\s+2\s+db\.r6g\.xlarge\s+\S+$/);
     await remove('columns');
@@ -212,9 +201,7 @@ describe('ReplicaSetDB admission by kube-apiserver', () => {
       phase: 'Ready',
       observedGeneration: 1,
       readyReplicas: 2,
-      conditions: [
-        { type: 'Ready', status: 'True', lastTransitionTime: '2025-01-02T03:04:05Z', reason: 'AllAvailable', message: '' },
-      ],
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2025-01-02T03:04:05Z', reason: 'AllAvailable', message: '' }],
       primary: { identifier: 'with-status', role: 'primary', endpoint: { host: 'with-status.rds.example', port: 5432 } },
       replicas: [{ identifier: 'with-status-r1', role: 'replica', lagSeconds: 0.25, routable: true }],
       endpoints: { configMapName: 'with-status-endpoints', secretName: 'with-status-credentials', topologyRevision: 1 },
@@ -231,9 +218,7 @@ describe('ReplicaSetDB admission by kube-apiserver', () => {
     expect(row).toMatch(/^with-status\s+Ready\s+2\s+2\s+db\.r6g\.large\s+with-status\.rds\.example\s+\S+$/);
 
     const bad = { ...status, phase: 'Running', conditions: [...status.conditions, ...status.conditions] };
-    const server = await refusal(
-      custom.replaceNamespacedCustomObjectStatus({ ...where(), name: 'with-status', body: { ...accepted, status: bad } }),
-    );
+    const server = await refusal(custom.replaceNamespacedCustomObjectStatus({ ...where(), name: 'with-status', body: { ...accepted, status: bad } }));
     const zod = parseReplicaSetDB({ ...accepted, status: bad });
     expect(zod.ok).toBe(false);
     expect(server.fields.sort()).toEqual(zod.ok ? [] : [...new Set(zod.errors.map((e) => e.path))].sort());

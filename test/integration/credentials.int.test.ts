@@ -22,7 +22,10 @@ const calls: AwsCall[] = [];
 const namespace = uniqueName('rsdb-credentials');
 operatorPerFile({ namespace, log, operator: () => ({ identity: 'credentials-int-test', rdsClient: recordingClient(calls) }) });
 const rds = rdsClient();
-const { settled, createObject: create } = reconcileObjects(() => namespace, () => rds);
+const { settled, createObject: create } = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 
 async function createObject(name: string, spec: Record<string, unknown>): Promise<void> {
   await create(minimalReplicaSetDB(name, { masterUsername: 'servio', ...spec }, { namespace }));
@@ -88,7 +91,10 @@ describe('the master password follows the Secret', () => {
 describe('a Secret naming another master user', () => {
   it('is reported with both names, and nothing is created', async () => {
     const name = 'mismatch';
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'mismatch-credentials' }, stringData: { username: 'admin', password: 'Chosen-By-A-Person-42' } } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'mismatch-credentials' }, stringData: { username: 'admin', password: 'Chosen-By-A-Person-42' } },
+    });
     await createObject(name, { replicas: { count: 0 } });
     const obj = await settled(name, (s) => ready(s)?.reason === 'CredentialsUsernameMismatch');
     expect(ready(obj.status!)).toMatchObject({

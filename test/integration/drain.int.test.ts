@@ -18,7 +18,10 @@ const rds = rdsClient();
 
 const namespace = uniqueName('rsdb-drain');
 operatorPerFile({ namespace, operator: () => ({ identity: 'drain-int-test', rdsClient: rdsClient() }) });
-const { getObject, patchSpec, createObject } = reconcileObjects(() => namespace, () => rds);
+const { getObject, patchSpec, createObject } = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 
 async function getStatus(name: string): Promise<Stored> {
   return (await getObject(name))!;
@@ -85,17 +88,23 @@ describe('the drain evidence gate', () => {
     await createDatabase(name, { drainSeconds: 2, maxDrainSeconds: 3600 });
     const r2 = `${rdsBaseIdentifier(namespace, name)}-r2`;
     const startedAt = Date.now();
-    await putConnections(r2, [
-      { minutesAgo: 3, value: 12 },
-      { minutesAgo: 2, value: 7 },
-    ], startedAt);
+    await putConnections(
+      r2,
+      [
+        { minutesAgo: 3, value: 12 },
+        { minutesAgo: 2, value: 7 },
+      ],
+      startedAt,
+    );
     const history = await statusHistory(name);
     try {
       await patchSpec(name, { replicas: { count: 1 } });
       // Well past drainSeconds, the replica is held, and the status says why and until when.
       const held = await eventually('the drain to hold on connections', async () => {
         const s = (await getStatus(name)).status;
-        return progressingMessage(s).includes(`${r2} is draining (scale-down); it waits until DatabaseConnections stays at or below 0 for 120s`) ? s : undefined;
+        return progressingMessage(s).includes(`${r2} is draining (scale-down); it waits until DatabaseConnections stays at or below 0 for 120s`)
+          ? s
+          : undefined;
       });
       expect(progressingMessage(held)).toContain('connections: 7 at');
       const drainingSince = Date.parse(held!.replicas!.find((r) => r.identifier === r2)!.drainingSince!);
@@ -105,10 +114,14 @@ describe('the drain evidence gate', () => {
 
       // The clients leave: the two newest one-minute datapoints are at the floor.
       const quietAt = Date.now();
-      await putConnections(r2, [
-        { minutesAgo: 1, value: 0 },
-        { minutesAgo: 0, value: 0 },
-      ], quietAt);
+      await putConnections(
+        r2,
+        [
+          { minutesAgo: 1, value: 0 },
+          { minutesAgo: 0, value: 0 },
+        ],
+        quietAt,
+      );
       await eventually(`${r2} to be deleted`, async () => ((await rdsHas(r2)) ? undefined : true), 120_000);
       await eventually(`${name} to settle on one replica`, async () => ((await getStatus(name)).status?.replicas?.length === 1 ? true : undefined));
     } finally {

@@ -65,7 +65,10 @@ const namespace = uniqueName('rsdb-errors');
 const calls: AwsCall[] = [];
 
 // The same reads and writes of the object as the reconcile tests.
-const { getObject, settled, patchSpec, instances, createObject } = reconcileObjects(() => namespace, () => rds);
+const { getObject, settled, patchSpec, instances, createObject } = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 
 function minimal(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
   return minimalReplicaSetDB(name, { routing: { drainSeconds: 2, maxDrainSeconds: 2 }, ...spec }, { namespace });
@@ -103,7 +106,12 @@ describe('a change RDS rejects, in the same spec change as a scale-down', () => 
     await patchSpec(name, { replicas: { count: 1 }, maintenanceWindow: 'Mon:03:00-Mon:04:00' });
     const held = await settled(name, (s) => s.heldChanges !== undefined && s.replicas?.length === 1, 120_000);
     expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
-    expect(calls.slice(from).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.input.DBInstanceIdentifier)).toEqual([`${base}-r2`]);
+    expect(
+      calls
+        .slice(from)
+        .filter((c) => c.operation === 'DeleteDBInstance')
+        .map((c) => c.input.DBInstanceIdentifier),
+    ).toEqual([`${base}-r2`]);
     expect(held.status?.heldChanges?.[0]).toMatchObject({
       operation: 'ModifyDBInstance',
       fields: ['maintenanceWindow'],
@@ -116,10 +124,14 @@ describe('a change RDS rejects, in the same spec change as a scale-down', () => 
     // Held: not sent again over further reconciles of the same generation.
     const heldSubjects = new Set(held.status!.heldChanges!.map((h) => h.subject));
     const attempts = () =>
-      calls.filter((c) => c.operation === 'ModifyDBInstance' && 'PreferredMaintenanceWindow' in c.input && heldSubjects.has(c.input.DBInstanceIdentifier as string)).length;
+      calls.filter(
+        (c) => c.operation === 'ModifyDBInstance' && 'PreferredMaintenanceWindow' in c.input && heldSubjects.has(c.input.DBInstanceIdentifier as string),
+      ).length;
     const before = attempts();
     const describesBefore = calls.filter((c) => c.operation === 'DescribeDBInstances').length;
-    await eventually('three more reconciles', async () => (calls.filter((c) => c.operation === 'DescribeDBInstances').length >= describesBefore + 3 ? true : undefined));
+    await eventually('three more reconciles', async () =>
+      calls.filter((c) => c.operation === 'DescribeDBInstances').length >= describesBefore + 3 ? true : undefined,
+    );
     expect(attempts()).toBe(before);
 
     await patchSpec(name, { maintenanceWindow: 'Mon:05:00-Mon:06:00' });
@@ -177,7 +189,7 @@ describe('a KMS key the operator cannot use (injected in front of moto, which do
     await createObject(minimal(name, { replicas: { count: 0 } }));
     const waiting = await settled(name, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.reason === 'AwsActionRequired') === true);
     const message = waiting.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
-    expect(message).toContain("grant kms:CreateGrant and kms:DescribeKey on KMS key");
+    expect(message).toContain('grant kms:CreateGrant and kms:DescribeKey on KMS key');
     expect(message).toContain("to the operator's IAM role");
     // The grant is given: the next retry reaches moto.
     injected.delete(`CreateDBInstance ${base}`);
@@ -200,7 +212,9 @@ describe('deleting a primary whose replica the observation did not see', () => {
     await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
     await eventually('the deletion to wait for the replica', async () => {
       const obj = await getObject(name);
-      return obj?.status?.conditions?.some((c) => c.type === 'Progressing' && c.message.includes(`${outsider} still replicates ${base}`)) === true ? true : undefined;
+      return obj?.status?.conditions?.some((c) => c.type === 'Progressing' && c.message.includes(`${outsider} still replicates ${base}`)) === true
+        ? true
+        : undefined;
     });
     expect(calls.filter((c) => c.operation === 'DeleteDBInstance' && c.input.DBInstanceIdentifier === base)).toEqual([]);
     expect((await instances(base)).has(base)).toBe(true);

@@ -11,7 +11,10 @@ const rds = rdsClient();
 const name = 'iam';
 const namespace = uniqueName('rsdb-iam');
 operatorPerFile({ namespace, operator: () => ({ identity: 'iam-int-test', rdsClient: rds }) });
-const { getObject, patchSpec, createObject, instances } = reconcileObjects(() => namespace, () => rds);
+const { getObject, patchSpec, createObject, instances } = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 
 function ready(): Promise<Stored> {
   return eventually(`${name} to be Ready at its generation`, async () => {

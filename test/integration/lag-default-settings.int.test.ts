@@ -31,7 +31,8 @@ const getMetricData: MetricCall[] = [];
 function recordingCloudWatch(): CloudWatchClient {
   return interceptCommands(new CloudWatchClient({ ...awsClientConfig(), maxAttempts: 2 }), (operation, input, send) => {
     if (operation === 'GetMetricData') {
-      const queries = (input as { MetricDataQueries?: Array<{ MetricStat?: { Metric?: { Dimensions?: Array<{ Value?: string }> } } }> }).MetricDataQueries ?? [];
+      const queries =
+        (input as { MetricDataQueries?: Array<{ MetricStat?: { Metric?: { Dimensions?: Array<{ Value?: string }> } } }> }).MetricDataQueries ?? [];
       getMetricData.push({ at: Date.now(), replicas: queries.map((q) => q.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? '') });
     }
     return send();
@@ -50,7 +51,10 @@ operatorPerFile({
   }),
 });
 const rds = rdsClient();
-const { createObject } = reconcileObjects(() => namespace, () => rds);
+const { createObject } = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 const topology = publishedTopology(() => namespace);
 const putLag = (identifier: string, seconds: number, at: Date) => putReplicaLag(identifier, seconds, at);
 

@@ -10,7 +10,12 @@ import * as k8s from '@kubernetes/client-node';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplicaSetDB, deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import {
+  createReplicaSetDB,
+  deleteAllReplicaSetDBs,
+  installReplicaSetDBCrd,
+  replicaSetDBResource,
+} from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { controllerDefaults, kubeLeaseStore, LeaderElector, leaderElectionDefaults } from '@servio/controller-runtime';
 import { startTcpProxy, type TcpProxy } from '../../controller-runtime/testing/tcp-proxy.js';
@@ -118,7 +123,13 @@ describe('an operator that loses its Lease in the middle of a slow AWS call', ()
       log,
       onStartedLeading: (signal) => {
         signal.addEventListener('abort', () => (lostAt = Date.now()), { once: true });
-        operator = startTestOperator(kc, log, { namespace, identity: 'operator-a', rdsClient, leadership: signal, settings: { shutdownTimeout: controllerDefaults.shutdownGraceMs } });
+        operator = startTestOperator(kc, log, {
+          namespace,
+          identity: 'operator-a',
+          rdsClient,
+          leadership: signal,
+          settings: { shutdownTimeout: controllerDefaults.shutdownGraceMs },
+        });
       },
       onStoppedLeading: async () => {
         await operator?.stop();
@@ -181,7 +192,10 @@ describe('an operator that loses its Lease in the middle of a slow AWS call', ()
       await expect.poll(() => requests.find((r) => !READ_ONLY.test(r.action))?.action, { timeout: 30_000 }).toBe('CreateDBParameterGroup');
       await takeOverLease(leaseName, 'operator-b');
 
-      const exit = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), controllerDefaults.shutdownGraceMs + 15_000))]);
+      const exit = await Promise.race([
+        exited,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), controllerDefaults.shutdownGraceMs + 15_000)),
+      ]);
       expect(exit, `still running; stderr: ${stderr}`).toBeDefined();
       const stoppedLeading = logged('stopped leading');
       expect(stoppedLeading).toBeDefined();

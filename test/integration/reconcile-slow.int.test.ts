@@ -22,7 +22,11 @@ let world: RealisticRds | undefined;
 const calls: AwsCall[] = [];
 /** Reads through the layer too, so the test sees the states the operator sees. */
 let rds: RDSClient | undefined;
-const objects = reconcileObjects(() => namespace, () => rds!, SETTLE_TIMEOUT_MS);
+const objects = reconcileObjects(
+  () => namespace,
+  () => rds!,
+  SETTLE_TIMEOUT_MS,
+);
 const { settled, patchSpec, instances } = objects;
 
 operatorPerFile({
@@ -47,14 +51,29 @@ describe('a Servio ReplicaSetDB through its life, with RDS transitions of second
   it('becomes Ready with a primary and two replicas as the spec says, tagged with their owner', async () => {
     base = rdsBaseIdentifier(namespace, name);
     const { obj, found } = await createServio(life);
-    expect(found.get(base)).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.xlarge', MultiAZ: true, DeletionProtection: true, DBParameterGroups: [expect.objectContaining({ DBParameterGroupName: `${base}-postgres15` })] });
+    expect(found.get(base)).toMatchObject({
+      DBInstanceStatus: 'available',
+      DBInstanceClass: 'db.r6g.xlarge',
+      MultiAZ: true,
+      DeletionProtection: true,
+      DBParameterGroups: [expect.objectContaining({ DBParameterGroupName: `${base}-postgres15` })],
+    });
     expect(tagsOf(found.get(base))).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'primary' });
     for (const index of [1, 2]) {
       const replica = found.get(`${base}-r${index}`)!;
-      expect(replica).toMatchObject({ ReadReplicaSourceDBInstanceIdentifier: base, DBInstanceClass: 'db.r6g.large', MultiAZ: false, DBInstanceStatus: 'available' });
+      expect(replica).toMatchObject({
+        ReadReplicaSourceDBInstanceIdentifier: base,
+        DBInstanceClass: 'db.r6g.large',
+        MultiAZ: false,
+        DBInstanceStatus: 'available',
+      });
       expect(tagsOf(replica)).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'replica' });
     }
-    expect(obj.status).toMatchObject({ readyReplicas: 2, primary: { identifier: base, rdsStatus: 'available', endpoint: { port: 5432 } }, endpoints: { secretName: 'servio-db-credentials' } });
+    expect(obj.status).toMatchObject({
+      readyReplicas: 2,
+      primary: { identifier: base, rdsStatus: 'available', endpoint: { port: 5432 } },
+      endpoints: { secretName: 'servio-db-credentials' },
+    });
     expect(obj.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
     // The operator's calls went through the layer, not straight to the emulator.
     expect(world!.journal.filter((e) => e.operation === 'CreateDBInstanceReadReplica' && e.executed && e.process === undefined)).toHaveLength(2);
@@ -66,7 +85,10 @@ describe('a Servio ReplicaSetDB through its life, with RDS transitions of second
     const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1 && s.replicas?.length === 1);
     await eventually('r2 to be gone from RDS', async () => ((await instances(base)).has(`${base}-r2`) ? undefined : true), SETTLE_TIMEOUT_MS);
     expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
-    const deleted = calls.slice(from).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.input.DBInstanceIdentifier);
+    const deleted = calls
+      .slice(from)
+      .filter((c) => c.operation === 'DeleteDBInstance')
+      .map((c) => c.input.DBInstanceIdentifier);
     expect(deleted).toEqual([`${base}-r2`]);
     expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
   });

@@ -3,12 +3,7 @@
 // parameter, deleted with a final snapshot; a major version upgrade that ends with only the new family's parameter
 // group; Retain, an identifier conflict, a restart in the middle of a create, and a steady state that makes no
 // mutating AWS call.
-import {
-  CreateDBInstanceCommand,
-  DescribeDBParametersCommand,
-  DescribeDBParameterGroupsCommand,
-  type DBInstance,
-} from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, DescribeDBParametersCommand, DescribeDBParameterGroupsCommand, type DBInstance } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
@@ -29,7 +24,10 @@ const operators = operatorPerFile({
   beforeStart: () => createSubnetGroup(rds, testEnv().aws, 'servio-subnet-group'),
   operator: () => ({ identity: 'reconcile-int-test', rdsClient: recordingClient(calls) }),
 });
-const objects = reconcileObjects(() => namespace, () => rds);
+const objects = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 const { getObject, settled, patchSpec, instances, servioExample, createObject } = objects;
 const minimal = (name: string, spec: Record<string, unknown> = {}) => minimalReplicaSetDB(name, spec, { namespace });
 
@@ -77,14 +75,17 @@ describe('a Servio ReplicaSetDB through its life', () => {
     });
     for (const index of [1, 2]) {
       const replica = found.get(`${base}-r${index}`)!;
-      expect(replica).toMatchObject({ ReadReplicaSourceDBInstanceIdentifier: base, DBInstanceClass: 'db.r6g.large', MultiAZ: false, DBInstanceStatus: 'available' });
+      expect(replica).toMatchObject({
+        ReadReplicaSourceDBInstanceIdentifier: base,
+        DBInstanceClass: 'db.r6g.large',
+        MultiAZ: false,
+        DBInstanceStatus: 'available',
+      });
       expect(tagsOf(replica)).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'replica' });
     }
 
     const params = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: `${base}-postgres15` }));
-    expect(Object.fromEntries((params.Parameters ?? []).map((p) => [p.ParameterName, p.ParameterValue]))).toEqual(
-      (await servioExample(name)).spec.parameters,
-    );
+    expect(Object.fromEntries((params.Parameters ?? []).map((p) => [p.ParameterName, p.ParameterValue]))).toEqual((await servioExample(name)).spec.parameters);
 
     const secret = await core.readNamespacedSecret({ namespace, name: 'servio-db-credentials' });
     const password = Buffer.from(secret.data?.password ?? '', 'base64').toString();
@@ -109,7 +110,9 @@ describe('a Servio ReplicaSetDB through its life', () => {
 
   it('makes no mutating AWS call in the steady state, over several reconciles', async () => {
     const ours = (c: AwsCall) => JSON.stringify(c.input).includes(base);
-    const resourceVersion = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name }) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const resourceVersion = (
+      (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as { metadata: { resourceVersion: string } }
+    ).metadata.resourceVersion;
     const from = calls.length;
     await eventually('three steady reconciles', async () =>
       calls.slice(from).filter((c) => c.operation === 'DescribeDBInstances' && ours(c)).length >= 3 ? true : undefined,
@@ -117,7 +120,8 @@ describe('a Servio ReplicaSetDB through its life', () => {
     const window = calls.slice(from).filter(ours);
     expect(window.filter((c) => !READ_ONLY.test(c.operation))).toEqual([]);
     // Nor a write to the object: an unchanged status is not written again.
-    const after = (await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name }) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const after = ((await custom.getNamespacedCustomObject({ ...replicaSetDBResource, namespace, name })) as { metadata: { resourceVersion: string } }).metadata
+      .resourceVersion;
     expect(after).toBe(resourceVersion);
   });
 
@@ -130,7 +134,10 @@ describe('a Servio ReplicaSetDB through its life', () => {
     await patchSpec(name, { replicas: { count: 1 } });
     const obj = await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1 && s.replicas?.length === 1);
     expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
-    const deleted = calls.slice(from).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.input.DBInstanceIdentifier);
+    const deleted = calls
+      .slice(from)
+      .filter((c) => c.operation === 'DeleteDBInstance')
+      .map((c) => c.input.DBInstanceIdentifier);
     expect(deleted).toEqual([`${base}-r4`, `${base}-r3`, `${base}-r2`]);
     expect(obj.status?.replicas?.map((r) => r.identifier)).toEqual([`${base}-r1`]);
   });
@@ -176,7 +183,9 @@ describe('a major version upgrade, 15 -> 16', () => {
       const primaryUpgraded = found.find((i) => i.DBInstanceIdentifier === base)?.EngineVersion === '16.3';
       if (found.length === 2 && primaryUpgraded && found.every((i) => groupsOf(i) === `${base}-postgres16`)) return true;
       const status = (await getObject('upgraded'))?.status;
-      throw new Error(`${JSON.stringify(found.map((i) => [i.DBInstanceIdentifier, i.EngineVersion, groupsOf(i), i.DBInstanceStatus]))}; ${JSON.stringify(status?.conditions)}`);
+      throw new Error(
+        `${JSON.stringify(found.map((i) => [i.DBInstanceIdentifier, i.EngineVersion, groupsOf(i), i.DBInstanceStatus]))}; ${JSON.stringify(status?.conditions)}`,
+      );
     });
     await eventually('only the postgres16 group left', async () => {
       const groups = await groupNames();
@@ -226,7 +235,9 @@ describe('an identifier taken by an instance the object does not own', () => {
     await createObject(minimal('taken'));
     const obj = await settled('taken', (s) => s.phase === 'Failed');
     expect(obj.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'IdentifierConflict' });
-    expect(obj.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(`RDS instance ${base} exists without this ReplicaSetDB's ownership tags`);
+    expect(obj.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+      `RDS instance ${base} exists without this ReplicaSetDB's ownership tags`,
+    );
 
     await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'taken' });
     await eventually('taken to be gone', async () => ((await getObject('taken')) === undefined ? true : undefined));

@@ -138,14 +138,20 @@ describe('two objects whose readable names collide (a-b/c and a/b-c)', () => {
   it('both become Ready, each with its own instances tagged with its own uid', async () => {
     // What earlier versions derived for both: one identifier, so the second object could only report a conflict.
     expect(legacyRdsBaseIdentifier(NS.dashInNamespace, 'c')).toBe(legacyRdsBaseIdentifier(NS.dashInName, 'b-c'));
-    const created = [await createObject(NS.dashInNamespace, 'c', { replicas: { count: 1 } }), await createObject(NS.dashInName, 'b-c', { replicas: { count: 1 } })];
+    const created = [
+      await createObject(NS.dashInNamespace, 'c', { replicas: { count: 1 } }),
+      await createObject(NS.dashInName, 'b-c', { replicas: { count: 1 } }),
+    ];
     const ready = (s: ReplicaSetDBStatus) => s.phase === 'Ready' && s.readyReplicas === 1;
     const [one, two] = await Promise.all([settled(NS.dashInNamespace, 'c', ready), settled(NS.dashInName, 'b-c', ready)]);
 
     expect(one.status?.baseIdentifier).toBe(rdsBaseIdentifier(NS.dashInNamespace, 'c'));
     expect(two.status?.baseIdentifier).toBe(rdsBaseIdentifier(NS.dashInName, 'b-c'));
     expect(one.status?.baseIdentifier).not.toBe(two.status?.baseIdentifier);
-    for (const [obj, namespace] of [[one, NS.dashInNamespace], [two, NS.dashInName]] as const) {
+    for (const [obj, namespace] of [
+      [one, NS.dashInNamespace],
+      [two, NS.dashInName],
+    ] as const) {
       const base = obj.status!.baseIdentifier!;
       expect(obj.status?.primary?.identifier).toBe(base);
       expect(obj.metadata.uid).toBe(created.find((c) => c.metadata.name === obj.metadata.name)?.metadata.uid);

@@ -53,7 +53,10 @@ operatorPerFile({
     settings: { adoptNamespaces: [namespace] },
   }),
 });
-const { getObject, settled, createObject } = reconcileObjects(() => namespace, () => rds);
+const { getObject, settled, createObject } = reconcileObjects(
+  () => namespace,
+  () => rds,
+);
 const { readConfigMap, published } = publishedTopology(() => namespace);
 const putLag = (identifier: string, seconds: number, at: Date) => putReplicaLag(identifier, seconds, at, { highResolution: true });
 
@@ -65,7 +68,11 @@ async function createDatabase(
 ): Promise<void> {
   await createObject(
     // No DatabaseConnections datapoints here: the drain ends at its maximum, set to drainSeconds.
-    minimalReplicaSetDB(name, { replicas: { count: replicas }, routing: { maxReplicaLagSeconds: 1, drainSeconds, maxDrainSeconds: drainSeconds }, deletionPolicy }, { annotations }),
+    minimalReplicaSetDB(
+      name,
+      { replicas: { count: replicas }, routing: { maxReplicaLagSeconds: 1, drainSeconds, maxDrainSeconds: drainSeconds }, deletionPolicy },
+      { annotations },
+    ),
   );
 }
 
@@ -123,7 +130,10 @@ describe('the endpoints ConfigMap of a live database', () => {
 
     expect(validate(JSON.parse(configMap.data![TOPOLOGY_KEY]!))).toEqual([]);
     const endpoints = new Map(
-      ((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).map((i) => [i.DBInstanceIdentifier!, { host: i.Endpoint!.Address!, port: i.Endpoint!.Port! }]),
+      ((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).map((i) => [
+        i.DBInstanceIdentifier!,
+        { host: i.Endpoint!.Address!, port: i.Endpoint!.Port! },
+      ]),
     );
     expect(topology).toEqual({
       version: 1,
@@ -152,7 +162,11 @@ describe('the endpoints ConfigMap of a live database', () => {
       DB_REPLICA_HOSTS: `${r(1).host},${r(2).host}`,
       DB_TLS_MODE: 'verify-full',
     });
-    expect(configMap.metadata?.labels).toMatchObject({ 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'replicasetdb-operator', 'app.kubernetes.io/component': 'endpoints' });
+    expect(configMap.metadata?.labels).toMatchObject({
+      'app.kubernetes.io/instance': name,
+      'app.kubernetes.io/managed-by': 'replicasetdb-operator',
+      'app.kubernetes.io/component': 'endpoints',
+    });
     expect(configMap.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: KIND, name, uid: obj.metadata.uid, controller: true })]);
     expect(configMap.metadata?.managedFields?.map((f) => f.manager)).toEqual(['replicasetdb-operator']);
 

@@ -3,7 +3,20 @@
 // as the chart's ServiceAccount, and one real request with that ServiceAccount's token).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
-import { CHART_DIR, CLUSTER_SCOPED_KINDS, RBAC_KINDS, ensureCrd, helm, installChartIdentity, kubectl, manifestsToYaml, parseManifests, renderChart, runCommand, type Manifest } from './chart.js';
+import {
+  CHART_DIR,
+  CLUSTER_SCOPED_KINDS,
+  RBAC_KINDS,
+  ensureCrd,
+  helm,
+  installChartIdentity,
+  kubectl,
+  manifestsToYaml,
+  parseManifests,
+  renderChart,
+  runCommand,
+  type Manifest,
+} from './chart.js';
 
 const REGION = { aws: { region: 'us-east-1' } };
 const LEASE = 'replicasetdb-operator';
@@ -22,7 +35,11 @@ interface Container {
 
 function deploymentOf(manifests: Manifest[]) {
   const [deployment] = find(manifests, 'Deployment');
-  const spec = deployment!.spec as { replicas: number; strategy?: { type: string }; template: { spec: { securityContext: Record<string, unknown>; containers: Container[] } } };
+  const spec = deployment!.spec as {
+    replicas: number;
+    strategy?: { type: string };
+    template: { spec: { securityContext: Record<string, unknown>; containers: Container[] } };
+  };
   const container = spec.template.spec.containers[0]!;
   const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
   return { spec, container, env };
@@ -32,7 +49,21 @@ describe('helm lint', () => {
   it('passes --strict with the default values and in namespaced mode', async () => {
     const plain = await helm(['lint', '--strict', CHART_DIR]);
     expect(plain.code, plain.stdout + plain.stderr).toBe(0);
-    const namespaced = await helm(['lint', '--strict', CHART_DIR, '--set', 'aws.region=eu-west-1', '--set', 'watchNamespaces={team-a,team-b}', '--set', 'replicaCount=2', '--set', 'podDisruptionBudget.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true']);
+    const namespaced = await helm([
+      'lint',
+      '--strict',
+      CHART_DIR,
+      '--set',
+      'aws.region=eu-west-1',
+      '--set',
+      'watchNamespaces={team-a,team-b}',
+      '--set',
+      'replicaCount=2',
+      '--set',
+      'podDisruptionBudget.enabled=true',
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+    ]);
     expect(namespaced.code, namespaced.stdout + namespaced.stderr).toBe(0);
   });
 
@@ -48,11 +79,19 @@ describe('helm lint', () => {
 describe('helm template', () => {
   it('refuses to render without an AWS region, or with two replicas and no leader election', async () => {
     await expect(renderChart({ release: 'r', namespace: 'ops', values: {} })).rejects.toThrow(/aws.region is required/);
-    await expect(renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, replicaCount: 2, leaderElection: { enabled: false } } })).rejects.toThrow(/leaderElection.enabled must be true when replicaCount > 1/);
+    await expect(renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, replicaCount: 2, leaderElection: { enabled: false } } })).rejects.toThrow(
+      /leaderElection.enabled must be true when replicaCount > 1/,
+    );
   });
 
   it('renders a locked-down pod with probes, resources and the operator settings', async () => {
-    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { aws: { region: 'eu-west-1', endpoint: 'http://moto:5000' }, logLevel: 'debug', replicaCount: 2 } }));
+    const manifests = parseManifests(
+      await renderChart({
+        release: 'r',
+        namespace: 'ops',
+        values: { aws: { region: 'eu-west-1', endpoint: 'http://moto:5000' }, logLevel: 'debug', replicaCount: 2 },
+      }),
+    );
     const { spec, container, env } = deploymentOf(manifests);
     expect(spec.replicas).toBe(2);
     expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
@@ -66,12 +105,21 @@ describe('helm template', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.resources).toMatchObject({ requests: { cpu: '50m', memory: '128Mi' } });
-    expect(env).toMatchObject({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://moto:5000', LOG_LEVEL: 'debug', LEADER_ELECT: 'true', WATCH_NAMESPACES: '', ADOPT_NAMESPACES: '' });
+    expect(env).toMatchObject({
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'http://moto:5000',
+      LOG_LEVEL: 'debug',
+      LEADER_ELECT: 'true',
+      WATCH_NAMESPACES: '',
+      ADOPT_NAMESPACES: '',
+    });
     expect(container.env.map((e) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
   });
 
   it('allows adoption only in the namespaces adoption.namespaces lists, and refuses a value that is not a namespace', async () => {
-    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, adoption: { namespaces: ['legacy', 'migration'] } } }));
+    const manifests = parseManifests(
+      await renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, adoption: { namespaces: ['legacy', 'migration'] } } }),
+    );
     expect(deploymentOf(manifests).env.ADOPT_NAMESPACES).toBe('legacy,migration');
     await expect(renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, adoption: { namespaces: ['*'] } } })).rejects.toThrow(/adoption/);
   });
@@ -86,7 +134,18 @@ describe('helm template', () => {
 
   it('puts the IRSA annotation on the ServiceAccount, and renders the ServiceMonitor and the PodDisruptionBudget on demand', async () => {
     const roleArn = 'arn:aws:iam::123456789012:role/replicasetdb-operator';
-    const manifests = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: { ...REGION, serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': roleArn } }, metrics: { serviceMonitor: { enabled: true } }, podDisruptionBudget: { enabled: true } } }));
+    const manifests = parseManifests(
+      await renderChart({
+        release: 'r',
+        namespace: 'ops',
+        values: {
+          ...REGION,
+          serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': roleArn } },
+          metrics: { serviceMonitor: { enabled: true } },
+          podDisruptionBudget: { enabled: true },
+        },
+      }),
+    );
     expect(find(manifests, 'ServiceAccount')[0]!.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': roleArn });
     expect(find(manifests, 'ServiceMonitor')).toHaveLength(1);
     expect(find(manifests, 'PodDisruptionBudget')).toHaveLength(1);
@@ -103,7 +162,12 @@ describe('kubectl apply --dry-run=server', () => {
   } = namespacesFor(['team-a', 'team-b']);
 
   it('accepts every object of the cluster-wide install, CRD included', async () => {
-    const yaml = await renderChart({ release: uniqueName('rsdb'), namespace: operatorNs, values: { ...REGION, replicaCount: 2, podDisruptionBudget: { enabled: true } }, includeCrds: true });
+    const yaml = await renderChart({
+      release: uniqueName('rsdb'),
+      namespace: operatorNs,
+      values: { ...REGION, replicaCount: 2, podDisruptionBudget: { enabled: true } },
+      includeCrds: true,
+    });
     const manifests = parseManifests(yaml);
     expect(find(manifests, 'ClusterRole')).toHaveLength(1);
     expect(find(manifests, 'CustomResourceDefinition')).toHaveLength(1);
@@ -119,7 +183,11 @@ describe('kubectl apply --dry-run=server', () => {
     const manifests = parseManifests(yaml);
     expect(find(manifests, 'ClusterRole')).toEqual([]);
     expect(find(manifests, 'ClusterRoleBinding')).toEqual([]);
-    expect(find(manifests, 'Role').map((r) => r.metadata.namespace).sort()).toEqual([operatorNs, teamA, teamB].sort());
+    expect(
+      find(manifests, 'Role')
+        .map((r) => r.metadata.namespace)
+        .sort(),
+    ).toEqual([operatorNs, teamA, teamB].sort());
     expect(deploymentOf(manifests).env.WATCH_NAMESPACES).toBe(`${teamA},${teamB}`);
     const result = await kubectl(['apply', '--dry-run=server', '-f', '-'], yaml);
     expect(result.code, result.stderr).toBe(0);
@@ -206,7 +274,11 @@ const REFUSED_IN_MANAGED_NAMESPACES: Check[] = [
 ];
 
 async function expectGrid(sa: string, namespace: string | undefined, granted: Check[], refused: Check[]) {
-  const verdicts = await Promise.all([...granted, ...refused].map(async ([verb, resource, sub]) => `${verb} ${resource}${sub ? `/${sub}` : ''}: ${(await canI(sa, verb, resource, namespace, sub)) ? 'yes' : 'no'}`));
+  const verdicts = await Promise.all(
+    [...granted, ...refused].map(
+      async ([verb, resource, sub]) => `${verb} ${resource}${sub ? `/${sub}` : ''}: ${(await canI(sa, verb, resource, namespace, sub)) ? 'yes' : 'no'}`,
+    ),
+  );
   const expected = [...granted.map(([v, r, s]) => `${v} ${r}${s ? `/${s}` : ''}: yes`), ...refused.map(([v, r, s]) => `${v} ${r}${s ? `/${s}` : ''}: no`)];
   expect(verdicts).toEqual(expected);
 }
@@ -225,17 +297,30 @@ describe('RBAC', () => {
 
     it('grants the operator verbs in any namespace and refuses the rest', async () => {
       await expectGrid(sa, appNs, GRANTED_IN_MANAGED_NAMESPACES, REFUSED_IN_MANAGED_NAMESPACES);
-      await expectGrid(sa, undefined, [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps']], [['list', 'secrets']]);
+      await expectGrid(
+        sa,
+        undefined,
+        [
+          ['list', 'replicasetdbs.db.servio.io'],
+          ['watch', 'configmaps'],
+        ],
+        [['list', 'secrets']],
+      );
     });
 
     it('grants no cluster-level rights', async () => {
-      await expectGrid(sa, undefined, [], [
-        ['list', 'nodes'],
-        ['get', 'namespaces'],
-        ['create', 'clusterroles.rbac.authorization.k8s.io'],
-        ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
-        ['impersonate', 'serviceaccounts'],
-      ]);
+      await expectGrid(
+        sa,
+        undefined,
+        [],
+        [
+          ['list', 'nodes'],
+          ['get', 'namespaces'],
+          ['create', 'clusterroles.rbac.authorization.k8s.io'],
+          ['update', 'customresourcedefinitions.apiextensions.k8s.io'],
+          ['impersonate', 'serviceaccounts'],
+        ],
+      );
     });
 
     it('confines the Lease rights to its own namespace and its own Lease name', async () => {
@@ -284,8 +369,22 @@ describe('RBAC', () => {
     it('grants nothing in other namespaces, its own included, and nothing cluster-wide', async () => {
       const nothing = GRANTED_IN_MANAGED_NAMESPACES;
       await expectGrid(sa, unwatched, [], nothing);
-      await expectGrid(sa, operatorNs, [], nothing.filter(([, r]) => r !== 'leases.coordination.k8s.io'));
-      await expectGrid(sa, undefined, [], [['list', 'replicasetdbs.db.servio.io'], ['watch', 'configmaps'], ['list', 'nodes']]);
+      await expectGrid(
+        sa,
+        operatorNs,
+        [],
+        nothing.filter(([, r]) => r !== 'leases.coordination.k8s.io'),
+      );
+      await expectGrid(
+        sa,
+        undefined,
+        [],
+        [
+          ['list', 'replicasetdbs.db.servio.io'],
+          ['watch', 'configmaps'],
+          ['list', 'nodes'],
+        ],
+      );
     });
   });
 });

@@ -131,7 +131,9 @@ export async function installChartIdentity(options: Omit<RenderOptions, 'include
   const token = await kubectl(['create', 'token', sa.metadata.name, '-n', options.namespace, '--duration=1h']);
   if (token.code !== 0) throw new Error(`kubectl create token failed: ${token.stderr}`);
   const { kube } = testEnv();
-  const admin = parseAllDocuments(readFileSync(kube.kubeconfigPath, 'utf8'))[0]!.toJS() as { clusters: Array<{ name: string; cluster: Record<string, unknown> }> };
+  const admin = parseAllDocuments(readFileSync(kube.kubeconfigPath, 'utf8'))[0]!.toJS() as {
+    clusters: Array<{ name: string; cluster: Record<string, unknown> }>;
+  };
   const cluster = admin.clusters[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'rsdb-sa-'));
   const kubeconfigPath = join(dir, 'kubeconfig');

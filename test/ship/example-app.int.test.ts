@@ -29,7 +29,10 @@ interface Deployment {
 describe('examples/app.yaml', () => {
   let namespace = '';
   const app = parseYaml(readFileSync(APP, 'utf8')) as Deployment;
-  const servio = parseYaml(readFileSync(join(ROOT, 'examples', 'servio.yaml'), 'utf8')) as { metadata: { name: string }; spec: { credentials: { secretName: string } } };
+  const servio = parseYaml(readFileSync(join(ROOT, 'examples', 'servio.yaml'), 'utf8')) as {
+    metadata: { name: string };
+    spec: { credentials: { secretName: string } };
+  };
 
   beforeAll(async () => {
     namespace = await createNamespace(kubeConfig(), uniqueName('example-app'));

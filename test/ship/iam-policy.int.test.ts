@@ -83,12 +83,24 @@ describe('iam-policy.json', () => {
 
   it('grants every action the code calls', () => {
     const missing = used.filter((a) => !granted.includes(a));
-    expect(missing, `add to iam-policy.json (used in ${uses.filter((u) => missing.includes(u.action)).map((u) => u.file).join(', ')})`).toEqual([]);
+    expect(
+      missing,
+      `add to iam-policy.json (used in ${uses
+        .filter((u) => missing.includes(u.action))
+        .map((u) => u.file)
+        .join(', ')})`,
+    ).toEqual([]);
   });
 
   it('grants nothing the code does not call or cause, without wildcard actions', () => {
-    expect(distinct.filter((a) => !used.includes(a) && !(a in DEPENDENT_ACTIONS)), 'remove from iam-policy.json').toEqual([]);
-    expect(Object.keys(DEPENDENT_ACTIONS).filter((a) => !granted.includes(a)), 'dependent actions missing').toEqual([]);
+    expect(
+      distinct.filter((a) => !used.includes(a) && !(a in DEPENDENT_ACTIONS)),
+      'remove from iam-policy.json',
+    ).toEqual([]);
+    expect(
+      Object.keys(DEPENDENT_ACTIONS).filter((a) => !granted.includes(a)),
+      'dependent actions missing',
+    ).toEqual([]);
     expect(granted.filter((a) => a.includes('*'))).toEqual([]);
   });
 
@@ -110,7 +122,10 @@ describe('iam-policy.json', () => {
     expect(mutating).toEqual(expect.arrayContaining(['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:AddTagsToResource', 'rds:ModifyDBParameterGroup']));
     for (const action of mutating) {
       const grants = grantsOf(statements, action);
-      expect(grants.some((s) => requires(s.Condition, ownedResource)), `${action}: no grant scoped by the resource tag`).toBe(true);
+      expect(
+        grants.some((s) => requires(s.Condition, ownedResource)),
+        `${action}: no grant scoped by the resource tag`,
+      ).toBe(true);
       for (const s of grants) {
         const scoped = requires(s.Condition, ownedResource) || (action === 'rds:AddTagsToResource' && requires(s.Condition, ownedRequest));
         const exempt = list(s.Resource).every((r) => (UNTAGGED_RESOURCES[action] ?? []).includes(r));
@@ -119,7 +134,7 @@ describe('iam-policy.json', () => {
     }
   });
 
-  it('tags on create only resources that carry no one else\'s managed-by tag', () => {
+  it("tags on create only resources that carry no one else's managed-by tag", () => {
     const tagging = grantsOf(statements, 'rds:AddTagsToResource').filter((s) => !requires(s.Condition, ownedResource));
     expect(tagging.length).toBeGreaterThan(0);
     for (const s of tagging) {
@@ -167,12 +182,11 @@ describe('the SDK command scan', () => {
       const testOnly = "import { RebootDBInstanceCommand } from '@aws-sdk/client-rds';\nnew RebootDBInstanceCommand({});\n";
       writeFileSync(join(root, 'src', 'a.test.ts'), testOnly);
       writeFileSync(join(root, 'src', 'testing', 'fake.ts'), testOnly);
-      expect(actionsUsedIn(root, 'src').map((u) => u.action).sort()).toEqual([
-        'cloudwatch:GetMetricData',
-        'rds:DeleteDBInstance',
-        'rds:DescribeDBInstances',
-        'rds:DescribeDBSnapshots',
-      ]);
+      expect(
+        actionsUsedIn(root, 'src')
+          .map((u) => u.action)
+          .sort(),
+      ).toEqual(['cloudwatch:GetMetricData', 'rds:DeleteDBInstance', 'rds:DescribeDBInstances', 'rds:DescribeDBSnapshots']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -35,7 +35,9 @@ function dockerfileEntrypoint(): string[] {
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 interface LogRecord {
@@ -93,7 +95,10 @@ describe('production install (what the Dockerfile builds)', () => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${podName} did not report its port within 30 s; stderr: ${stderr}; stdout: ${lines.join('\n')}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${podName} did not report its port within 30 s; stderr: ${stderr}; stdout: ${lines.join('\n')}`)),
+        30_000,
+      );
       void exited.then((code) => reject(new Error(`${podName} exited with ${code}; stderr: ${stderr}; stdout: ${lines.join('\n')}`)));
       createInterface({ input: child.stdout! }).on('line', (line) => {
         lines.push(line);
@@ -157,13 +162,23 @@ describe('production install (what the Dockerfile builds)', () => {
     }
     rmSync(app, { recursive: true, force: true });
     if (namespace) {
-      await leases().deleteNamespacedLease({ name: leaseName, namespace }).catch(() => undefined);
+      await leases()
+        .deleteNamespacedLease({ name: leaseName, namespace })
+        .catch(() => undefined);
       // No operator runs any more to honour the finalizer; the emulator is reset for the next file anyway.
       const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
-      await custom().patchNamespacedCustomObject({ ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch)).catch(() => undefined);
-      await custom().deleteNamespacedCustomObject(ref).catch(() => undefined);
+      await custom()
+        .patchNamespacedCustomObject(
+          { ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+        )
+        .catch(() => undefined);
+      await custom()
+        .deleteNamespacedCustomObject(ref)
+        .catch(() => undefined);
       const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
-      for (const secret of (await core.listNamespacedSecret({ namespace })).items) await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace });
+      for (const secret of (await core.listNamespacedSecret({ namespace })).items)
+        await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace });
       for (const cm of (await core.listNamespacedConfigMap({ namespace })).items) await core.deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace });
     }
     await identity?.remove();
@@ -174,7 +189,8 @@ describe('production install (what the Dockerfile builds)', () => {
     expect(dist.some((f) => f.endsWith(join('dist', 'main.js')))).toBe(true);
     expect(dist.filter((f) => f.endsWith('.ts') || /\.test\.js$/.test(f) || /[/\\]testing[/\\]/.test(f))).toEqual([]);
     const modules = join(app, 'node_modules');
-    for (const runtime of ['@kubernetes/client-node', '@aws-sdk/client-rds', 'pino', 'prom-client', 'zod']) expect(existsSync(join(modules, runtime)), runtime).toBe(true);
+    for (const runtime of ['@kubernetes/client-node', '@aws-sdk/client-rds', 'pino', 'prom-client', 'zod'])
+      expect(existsSync(join(modules, runtime)), runtime).toBe(true);
     // The workspace link resolves to the shipped contract package.
     expect(existsSync(join(modules, '@servio', 'replicasetdb-contract', 'dist', 'index.js'))).toBe(true);
     // The client library and the PostgreSQL driver are for applications and tests, not for the operator.
@@ -182,7 +198,8 @@ describe('production install (what the Dockerfile builds)', () => {
     for (const driver of ['pg', 'pg-pool', 'pg-protocol']) expect(existsSync(join(modules, driver)), driver).toBe(false);
     expect(existsSync(join(app, 'client')), 'client/').toBe(false);
     // (@types/node is there: @kubernetes/client-node lists it as a dependency.)
-    for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv', 'drizzle-orm']) expect(existsSync(join(modules, dev)), dev).toBe(false);
+    for (const dev of ['typescript', 'vitest', 'eslint', 'tsx', 'aws-sdk-client-mock', 'ajv', 'drizzle-orm'])
+      expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
 
   it('ships the controller runtime as compiled JavaScript behind its workspace link', () => {
@@ -212,7 +229,10 @@ describe('production install (what the Dockerfile builds)', () => {
 
   it('reconciles in the leader only', async () => {
     const [a, b] = processes;
-    const body = parseYaml(readFileSync(join(ROOT, 'examples', 'minimal.yaml'), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const body = parseYaml(readFileSync(join(ROOT, 'examples', 'minimal.yaml'), 'utf8')) as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+    };
     body.metadata = { name: RSDB, namespace };
     body.spec.deletionPolicy = 'Delete';
     // Replicas are drained before they are deleted; a short drain keeps the deletion below quick.
@@ -224,10 +244,13 @@ describe('production install (what the Dockerfile builds)', () => {
     // The chart's rights were enough: the finalizer and a status were written, and nothing was forbidden.
     const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
     await expect
-      .poll(async () => {
-        const obj = (await custom().getNamespacedCustomObject(ref)) as { metadata: { finalizers?: string[] }; status?: { observedGeneration?: number } };
-        return { finalizers: obj.metadata.finalizers ?? [], observed: obj.status?.observedGeneration };
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          const obj = (await custom().getNamespacedCustomObject(ref)) as { metadata: { finalizers?: string[] }; status?: { observedGeneration?: number } };
+          return { finalizers: obj.metadata.finalizers ?? [], observed: obj.status?.observedGeneration };
+        },
+        { timeout: 30_000 },
+      )
       .toEqual({ finalizers: ['db.servio.io/finalizer'], observed: 1 });
     expect(a!.lines.filter((l) => /forbidden/i.test(l))).toEqual([]);
   });
@@ -245,12 +268,14 @@ describe('production install (what the Dockerfile builds)', () => {
     await expect.poll(async () => /^rsdb_reconcile_total\{/m.test(await metricsOf(b!)), { timeout: 30_000 }).toBe(true);
   });
 
-  it('takes the ReplicaSetDB through its whole life in the new leader, with the chart\'s rights only', async () => {
+  it("takes the ReplicaSetDB through its whole life in the new leader, with the chart's rights only", async () => {
     const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
     const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
     type Stored = { status?: { conditions?: Array<{ type: string; status: string }> } };
     await expect
-      .poll(async () => ((await custom().getNamespacedCustomObject(ref)) as Stored).status?.conditions?.find((c) => c.type === 'Ready')?.status, { timeout: 60_000 })
+      .poll(async () => ((await custom().getNamespacedCustomObject(ref)) as Stored).status?.conditions?.find((c) => c.type === 'Ready')?.status, {
+        timeout: 60_000,
+      })
       .toBe('True');
     // The credentials Secret (create), the endpoints ConfigMap (server-side apply) and Events (create/patch).
     const secret = await core.readNamespacedSecret({ name: `${RSDB}-credentials`, namespace });
@@ -263,14 +288,17 @@ describe('production install (what the Dockerfile builds)', () => {
     // Deletion: replicas, then the primary (deletionPolicy Delete), the ConfigMap, then the finalizer.
     await custom().deleteNamespacedCustomObject(ref);
     await expect
-      .poll(async () => {
-        try {
-          await custom().getNamespacedCustomObject(ref);
-          return 'present';
-        } catch (err) {
-          return (err as { code?: number }).code === 404 ? 'gone' : String(err);
-        }
-      }, { timeout: 60_000 })
+      .poll(
+        async () => {
+          try {
+            await custom().getNamespacedCustomObject(ref);
+            return 'present';
+          } catch (err) {
+            return (err as { code?: number }).code === 404 ? 'gone' : String(err);
+          }
+        },
+        { timeout: 60_000 },
+      )
       .toBe('gone');
     await expect(core.readNamespacedConfigMap({ name: `${RSDB}-endpoints`, namespace })).rejects.toMatchObject({ code: 404 });
     const left = (await rdsClient().send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];

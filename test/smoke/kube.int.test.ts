@@ -52,23 +52,36 @@ describe('kube-apiserver + etcd', () => {
 
   it('installs a CRD, then creates, watches and deletes a custom object', async () => {
     await ext.createCustomResourceDefinition({ body: crd });
-    await expect.poll(async () => {
-      const got = await ext.readCustomResourceDefinition({ name: CRD_NAME });
-      return got.status?.conditions?.find((c) => c.type === 'Established')?.status;
-    }, { timeout: 30_000 }).toBe('True');
+    await expect
+      .poll(
+        async () => {
+          const got = await ext.readCustomResourceDefinition({ name: CRD_NAME });
+          return got.status?.conditions?.find((c) => c.type === 'Established')?.status;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('True');
 
     const namespace = await createNamespace(kc, uniqueName('smoke'));
     const base = { group: GROUP, version: 'v1', namespace, plural: 'widgets' };
     // The CRD may be Established before its REST endpoint is served; retry the first create briefly.
-    await expect.poll(async () => {
-      try {
-        await custom.createNamespacedCustomObject({ ...base, body: { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'one' }, spec: { size: 3 } } });
-        return 'created';
-      } catch (err) {
-        if (err instanceof k8s.ApiException && err.code === 409) return 'created';
-        return String(err);
-      }
-    }, { timeout: 30_000 }).toBe('created');
+    await expect
+      .poll(
+        async () => {
+          try {
+            await custom.createNamespacedCustomObject({
+              ...base,
+              body: { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'one' }, spec: { size: 3 } },
+            });
+            return 'created';
+          } catch (err) {
+            if (err instanceof k8s.ApiException && err.code === 409) return 'created';
+            return String(err);
+          }
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('created');
 
     // Started after the first create: a watch without a resourceVersion replays existing objects as ADDED.
     const seen: string[] = [];
@@ -82,7 +95,10 @@ describe('kube-apiserver + etcd', () => {
       },
     );
     try {
-      const invalid = custom.createNamespacedCustomObject({ ...base, body: { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'two' }, spec: { size: 0 } } });
+      const invalid = custom.createNamespacedCustomObject({
+        ...base,
+        body: { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'two' }, spec: { size: 0 } },
+      });
       await expect(invalid).rejects.toMatchObject({ code: 422 });
 
       await custom.deleteNamespacedCustomObject({ ...base, name: 'one' });
@@ -98,7 +114,15 @@ describe('kube-apiserver + etcd', () => {
   });
 
   it('answers kubectl from the test tools', async () => {
-    const { stdout } = await promisify(execFile)(testEnv().tools.kubectl, ['--kubeconfig', testEnv().kube.kubeconfigPath, 'get', 'namespace', 'default', '-o', 'name']);
+    const { stdout } = await promisify(execFile)(testEnv().tools.kubectl, [
+      '--kubeconfig',
+      testEnv().kube.kubeconfigPath,
+      'get',
+      'namespace',
+      'default',
+      '-o',
+      'name',
+    ]);
     expect(stdout.trim()).toBe('namespace/default');
   });
 });

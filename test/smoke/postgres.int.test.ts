@@ -30,7 +30,9 @@ describe('PostgreSQL primary + streaming replicas', () => {
     const mark = `m-${Date.now()}`;
     await primary.query('INSERT INTO smoke_marks (mark) VALUES ($1)', [mark]);
     for (const r of replicas) {
-      await expect.poll(async () => (await r.query('SELECT count(*)::int AS n FROM smoke_marks WHERE mark = $1', [mark])).rows[0].n, { timeout: 10_000 }).toBe(1);
+      await expect
+        .poll(async () => (await r.query('SELECT count(*)::int AS n FROM smoke_marks WHERE mark = $1', [mark])).rows[0].n, { timeout: 10_000 })
+        .toBe(1);
     }
   });
 
@@ -43,11 +45,18 @@ describe('PostgreSQL primary + streaming replicas', () => {
     await primary.query('INSERT INTO smoke_marks (mark) VALUES ($1)', [mark]);
     const primaryLsn = (await primary.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn as string;
     // The paused replica receives the WAL but does not apply it; the other replica does.
-    await expect.poll(async () => (await replicas[1]!.query('SELECT count(*)::int AS n FROM smoke_marks WHERE mark = $1', [mark])).rows[0].n, { timeout: 10_000 }).toBe(1);
-    const behind = await replica.query('SELECT count(*)::int AS n, pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()) > 0 AS behind FROM smoke_marks WHERE mark = $2', [primaryLsn, mark]);
+    await expect
+      .poll(async () => (await replicas[1]!.query('SELECT count(*)::int AS n FROM smoke_marks WHERE mark = $1', [mark])).rows[0].n, { timeout: 10_000 })
+      .toBe(1);
+    const behind = await replica.query(
+      'SELECT count(*)::int AS n, pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()) > 0 AS behind FROM smoke_marks WHERE mark = $2',
+      [primaryLsn, mark],
+    );
     expect(behind.rows[0]).toEqual({ n: 0, behind: true });
 
     await replica.query('SELECT pg_wal_replay_resume()');
-    await expect.poll(async () => (await replica.query('SELECT count(*)::int AS n FROM smoke_marks WHERE mark = $1', [mark])).rows[0].n, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await replica.query('SELECT count(*)::int AS n FROM smoke_marks WHERE mark = $1', [mark])).rows[0].n, { timeout: 10_000 })
+      .toBe(1);
   });
 });

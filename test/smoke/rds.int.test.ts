@@ -1,12 +1,7 @@
 // Proves the RDS emulator answers the real AWS SDK: an instance and a read replica of it can be created and
 // described, and each test file starts from an empty emulator.
 import { describe, expect, it } from 'vitest';
-import {
-  CreateDBInstanceCommand,
-  CreateDBInstanceReadReplicaCommand,
-  DeleteDBInstanceCommand,
-  DescribeDBInstancesCommand,
-} from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { rdsClient } from '../env/helpers.js';
 
 describe('moto RDS emulator', () => {
@@ -18,21 +13,25 @@ describe('moto RDS emulator', () => {
   });
 
   it('creates a PostgreSQL instance and a read replica of it', async () => {
-    await rds.send(new CreateDBInstanceCommand({
-      DBInstanceIdentifier: 'smoke-primary',
-      Engine: 'postgres',
-      EngineVersion: '15.4',
-      DBInstanceClass: 'db.t3.micro',
-      AllocatedStorage: 20,
-      MasterUsername: 'smoke',
-      MasterUserPassword: 'not-a-real-secret-1',
-      DBName: 'smoke',
-    }));
-    const replica = await rds.send(new CreateDBInstanceReadReplicaCommand({
-      DBInstanceIdentifier: 'smoke-replica-1',
-      SourceDBInstanceIdentifier: 'smoke-primary',
-      DBInstanceClass: 'db.t3.micro',
-    }));
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'smoke-primary',
+        Engine: 'postgres',
+        EngineVersion: '15.4',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'smoke',
+        MasterUserPassword: 'not-a-real-secret-1',
+        DBName: 'smoke',
+      }),
+    );
+    const replica = await rds.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'smoke-replica-1',
+        SourceDBInstanceIdentifier: 'smoke-primary',
+        DBInstanceClass: 'db.t3.micro',
+      }),
+    );
     expect(replica.DBInstance?.ReadReplicaSourceDBInstanceIdentifier).toBe('smoke-primary');
 
     const described = await rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: ['smoke-primary', 'smoke-replica-1'] }] }));

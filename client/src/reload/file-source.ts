@@ -100,7 +100,10 @@ export class TopologyFileSource {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
       this.stats.reads++;
-      this.#complain(`read:${(err as NodeJS.ErrnoException).code}`, new TopologyError(`cannot read ${this.path}; keeping revision ${this.events.current().revision}`, [(err as Error).message]));
+      this.#complain(
+        `read:${(err as NodeJS.ErrnoException).code}`,
+        new TopologyError(`cannot read ${this.path}; keeping revision ${this.events.current().revision}`, [(err as Error).message]),
+      );
       return;
     }
     this.stats.reads++;

@@ -23,7 +23,8 @@ const MAX_IDENTIFIER_BYTES = 63;
 export function quoteIdentifier(name: string): string {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('an identifier must be a non-empty string');
   if (name.includes('\0')) throw new TypeError('an identifier cannot contain a NUL character');
-  if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES) throw new TypeError(`identifier longer than ${MAX_IDENTIFIER_BYTES} bytes: ${name.slice(0, 20)}...`);
+  if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES)
+    throw new TypeError(`identifier longer than ${MAX_IDENTIFIER_BYTES} bytes: ${name.slice(0, 20)}...`);
   return `"${name.replace(/"/g, '""')}"`;
 }
 

@@ -11,8 +11,7 @@ const crd = buildCrd();
 const version = crd.spec.versions[0];
 if (version === undefined) throw new Error('the CRD has no version');
 const root = version.schema.openAPIV3Schema;
-const props = (node: SchemaNode | undefined): Record<string, SchemaNode> =>
-  (node?.properties as Record<string, SchemaNode> | undefined) ?? {};
+const props = (node: SchemaNode | undefined): Record<string, SchemaNode> => (node?.properties as Record<string, SchemaNode> | undefined) ?? {};
 const specNode = props(root).spec;
 const statusNode = props(root).status;
 

@@ -1,16 +1,5 @@
 // The CustomResourceDefinition, derived from the zod schemas; crds/ holds its YAML (npm run generate).
-import {
-  API_VERSION,
-  CATEGORIES,
-  CRD_NAME,
-  GROUP,
-  KIND,
-  LIST_KIND,
-  PLURAL,
-  SHORT_NAMES,
-  SINGULAR,
-  VERSION,
-} from './replicasetdb.js';
+import { API_VERSION, CATEGORIES, CRD_NAME, GROUP, KIND, LIST_KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './replicasetdb.js';
 import { specSchema } from './spec.js';
 import { statusSchema } from './status.js';
 import { toStructuralSchema, type SchemaNode } from './structural.js';

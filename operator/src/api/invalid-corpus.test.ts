@@ -24,14 +24,11 @@ describe('the invalid corpus', () => {
     expect(new Set(errors.map((e) => e.path))).toEqual(new Set([c.field]));
   });
 
-  it.each(corpus.filter((c) => c.kind === 'update').map((c) => [c.name, c] as const))(
-    '%s: both sides of the update are valid on their own',
-    (_name, c) => {
-      if (c.kind !== 'update') throw new Error('filtered to updates');
-      expect(parseReplicaSetDB(c.base).ok).toBe(true);
-      expect(parseReplicaSetDB(c.update).ok).toBe(true);
-    },
-  );
+  it.each(corpus.filter((c) => c.kind === 'update').map((c) => [c.name, c] as const))('%s: both sides of the update are valid on their own', (_name, c) => {
+    if (c.kind !== 'update') throw new Error('filtered to updates');
+    expect(parseReplicaSetDB(c.base).ok).toBe(true);
+    expect(parseReplicaSetDB(c.update).ok).toBe(true);
+  });
 });
 
 describe('mergePatch', () => {

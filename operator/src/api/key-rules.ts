@@ -28,7 +28,8 @@ export const tagKeyRules: readonly CelRule<Keyed>[] = [
 export const parameterNameRules: readonly CelRule<Keyed>[] = [
   {
     rule: `self.all(k, size(k) <= ${MAX_PARAMETER_NAME_LENGTH} && k.matches('${celPattern(patterns.parameterName)}'))`,
-    message: 'parameter names are PostgreSQL parameter names: letters, digits, underscores and dots, starting with a letter or underscore (e.g. max_connections, rds.force_ssl)',
+    message:
+      'parameter names are PostgreSQL parameter names: letters, digits, underscores and dots, starting with a letter or underscore (e.g. max_connections, rds.force_ssl)',
     holds: (parameters) => Object.keys(parameters).every((k) => k.length <= MAX_PARAMETER_NAME_LENGTH && patterns.parameterName.test(k)),
   },
 ];

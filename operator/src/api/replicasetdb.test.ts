@@ -161,12 +161,9 @@ describe('ranges: both ends accepted, one past each end rejected', () => {
     expect(errorPaths(specWith(path, max + 1, base))).toEqual([`spec.${path}`]);
   });
 
-  it.each(['replicas.count', 'primary.allocatedStorageGiB', 'backup.retentionDays', 'routing.drainSeconds'])(
-    '%s must be a whole number',
-    (path) => {
-      expect(errorPaths(specWith(path, 21.5))).toEqual([`spec.${path}`]);
-    },
-  );
+  it.each(['replicas.count', 'primary.allocatedStorageGiB', 'backup.retentionDays', 'routing.drainSeconds'])('%s must be a whole number', (path) => {
+    expect(errorPaths(specWith(path, 21.5))).toEqual([`spec.${path}`]);
+  });
 
   it('routing.maxReplicaLagSeconds may be fractional', () => {
     expect(parsed(specWith('routing.maxReplicaLagSeconds', 0.25)).spec.routing.maxReplicaLagSeconds).toBe(0.25);
@@ -202,11 +199,7 @@ describe('patterns', () => {
     ],
     [
       'monitoring.monitoringRoleArn',
-      [
-        'arn:aws:iam::123456789012:role/servio-rds-monitoring',
-        'arn:aws-us-gov:iam::123456789012:role/path/to/role',
-        'arn:aws-cn:iam::123456789012:role/r',
-      ],
+      ['arn:aws:iam::123456789012:role/servio-rds-monitoring', 'arn:aws-us-gov:iam::123456789012:role/path/to/role', 'arn:aws-cn:iam::123456789012:role/r'],
       ['arn:aws:iam::1234:role/x', 'arn:aws:iam::123456789012:user/x', 'servio-rds-monitoring', 'arn:aws:iam::123456789012:role/'],
     ],
     [
@@ -259,9 +252,7 @@ describe('enums', () => {
 describe('maps', () => {
   it('parameter values are strings', () => {
     expect(errorPaths(specWith('parameters', { max_connections: '200' }))).toEqual([]);
-    expect(errorPaths(specWith('parameters', { checkpoint_completion_target: 0.9 }))).toEqual([
-      'spec.parameters.checkpoint_completion_target',
-    ]);
+    expect(errorPaths(specWith('parameters', { checkpoint_completion_target: 0.9 }))).toEqual(['spec.parameters.checkpoint_completion_target']);
     expect(errorPaths(specWith('parameters', { work_mem: '' }))).toEqual(['spec.parameters.work_mem']);
   });
 
@@ -276,18 +267,12 @@ describe('cross-field rules (mirrored by CEL in the CRD)', () => {
   it('maxAllocatedStorageGiB is at least 10 % above allocatedStorageGiB', () => {
     const base = specWith('primary.allocatedStorageGiB', 100);
     expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 110, base))).toEqual([]);
-    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 109, base))).toEqual([
-      'spec.primary.maxAllocatedStorageGiB',
-    ]);
-    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 100, base))).toEqual([
-      'spec.primary.maxAllocatedStorageGiB',
-    ]);
+    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 109, base))).toEqual(['spec.primary.maxAllocatedStorageGiB']);
+    expect(errorPaths(specWith('primary.maxAllocatedStorageGiB', 100, base))).toEqual(['spec.primary.maxAllocatedStorageGiB']);
   });
 
   it('enhanced monitoring needs a role ARN', () => {
-    expect(errorPaths(specWith('monitoring.enhancedMonitoringIntervalSeconds', 60))).toEqual([
-      'spec.monitoring.monitoringRoleArn',
-    ]);
+    expect(errorPaths(specWith('monitoring.enhancedMonitoringIntervalSeconds', 60))).toEqual(['spec.monitoring.monitoringRoleArn']);
     expect(errorPaths(specWith('monitoring.enhancedMonitoringIntervalSeconds', 0))).toEqual([]);
   });
 
@@ -343,9 +328,7 @@ describe('parseReplicaSetDB', () => {
       status: {
         phase: 'Ready',
         observedGeneration: 3,
-        conditions: [
-          { type: 'Ready', status: 'True', lastTransitionTime: '2025-01-02T03:04:05Z', reason: 'AllAvailable', message: '' },
-        ],
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2025-01-02T03:04:05Z', reason: 'AllAvailable', message: '' }],
         primary: { identifier: 'db', role: 'primary', endpoint: { host: 'db.example', port: 5432 } },
         replicas: [{ identifier: 'db-r1', role: 'replica', lagSeconds: 0.4, drainingSince: '2025-01-02T03:04:05.123+01:00' }],
         endpoints: { configMapName: 'db-endpoints', secretName: 'db-credentials', topologyRevision: 7 },
@@ -367,13 +350,10 @@ describe('parseReplicaSetDB', () => {
     };
     expect(paths({ phase: 'Running' })).toEqual(['status.phase']);
     expect(paths({ conditions: [ready, ready] })).toEqual(['status.conditions[1]']);
-    expect(paths({ conditions: [{ ...ready, lastTransitionTime: 'yesterday' }] })).toEqual([
-      'status.conditions[0].lastTransitionTime',
-    ]);
+    expect(paths({ conditions: [{ ...ready, lastTransitionTime: 'yesterday' }] })).toEqual(['status.conditions[0].lastTransitionTime']);
     expect(paths({ conditions: [{ ...ready, reason: 'not ok' }] })).toEqual(['status.conditions[0].reason']);
-    expect(paths({ replicas: [{ identifier: 'x', role: 'replica', lagSeconds: -1 }] })).toEqual([
-      'status.replicas[0].lagSeconds',
-    ]);    expect(paths({ baseIdentifier: 'prod-servio-1a2b3c4d' })).toEqual([]);
+    expect(paths({ replicas: [{ identifier: 'x', role: 'replica', lagSeconds: -1 }] })).toEqual(['status.replicas[0].lagSeconds']);
+    expect(paths({ baseIdentifier: 'prod-servio-1a2b3c4d' })).toEqual([]);
     for (const bad of ['Prod-servio', 'prod--servio', 'prod-servio-', '1prod', 'x'.repeat(59)]) {
       expect(paths({ baseIdentifier: bad }), bad).toEqual(['status.baseIdentifier']);
     }

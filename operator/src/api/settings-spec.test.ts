@@ -29,7 +29,9 @@ describe('settings in the spec', () => {
     expect(errors({ ...base, monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 93 } })).toEqual([]);
     expect(errors({ ...base, monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 30 as 31 } })).not.toEqual([]);
     expect(errors({ ...base, monitoring: { performanceInsightsRetentionDays: 7 } })).toEqual([
-      expect.stringContaining('monitoring.performanceInsights: performanceInsightsRetentionDays and performanceInsightsKmsKeyId need performanceInsights: true'),
+      expect.stringContaining(
+        'monitoring.performanceInsights: performanceInsightsRetentionDays and performanceInsightsKmsKeyId need performanceInsights: true',
+      ),
     ]);
   });
 

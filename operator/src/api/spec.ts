@@ -9,7 +9,15 @@ import { MAX_TAG_VALUE_LENGTH, MAX_USER_TAGS, parameterNameRules, tagKeyRules } 
 import { REFUSED_NAME_CEL, isRefusedName } from './reserved-words.js';
 import { engineVersionRules } from './engine-version-rule.js';
 import { storageRules } from './storage-rules.js';
-import { BACKUP_WINDOW_LENGTH_CEL, MAINTENANCE_WINDOW_LENGTH_CEL, backupSpan, isLongEnough, maintenanceSpan, windowsDisjointCel, windowsOverlap } from './windows.js';
+import {
+  BACKUP_WINDOW_LENGTH_CEL,
+  MAINTENANCE_WINDOW_LENGTH_CEL,
+  backupSpan,
+  isLongEnough,
+  maintenanceSpan,
+  windowsDisjointCel,
+  windowsOverlap,
+} from './windows.js';
 
 export const MAX_REPLICAS = 15;
 export const MIN_STORAGE_GIB = 20;
@@ -18,10 +26,7 @@ export const ENHANCED_MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 /** 7 days (free), or whole months of 31 days up to 23 months: the retention periods RDS accepts. */
 export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1))] as const;
 
-const instanceClass = z
-  .string()
-  .max(64)
-  .regex(patterns.instanceClass, 'must be an RDS DB instance class such as db.r6g.large');
+const instanceClass = z.string().max(64).regex(patterns.instanceClass, 'must be an RDS DB instance class such as db.r6g.large');
 
 // JSON Schema's maxProperties has no zod counterpart, so the check is written for zod and declared for the CRD.
 function boundedRecord<V extends z.ZodType>(value: V, maxProperties: number) {
@@ -104,10 +109,7 @@ const primarySchema = withCelRules(
       .min(500)
       .max(4000)
       .optional()
-      .describe(
-        'gp3 storage throughput in MiB/s, 500 to 4000, with iops set (from 400 GiB) and at most iops / 4. Unset: ' +
-          'the gp3 baseline RDS provides.',
-      ),
+      .describe('gp3 storage throughput in MiB/s, 500 to 4000, with iops set (from 400 GiB) and at most iops / 4. Unset: ' + 'the gp3 baseline RDS provides.'),
     multiAZ: z
       .boolean()
       .default(false)
@@ -151,11 +153,7 @@ const replicasSchema = z
           'automated backups (backup.retentionDays of 1 or more). When the count goes down, a replica leaves the ' +
           'routing topology routing.drainSeconds before it is deleted.',
       ),
-    instanceClass: instanceClass
-      .optional()
-      .describe(
-        "RDS DB instance class of every read replica, e.g. db.r6g.large. Unset: the primary's instanceClass.",
-      ),
+    instanceClass: instanceClass.optional().describe("RDS DB instance class of every read replica, e.g. db.r6g.large. Unset: the primary's instanceClass."),
     multiAZ: z
       .boolean()
       .optional()
@@ -173,9 +171,9 @@ const replicasSchema = z
 const credentialsSchema = z
   .object({
     secretName: objectNameOrEmpty().describe(
-        'Secret in this namespace holding the master user: keys username and password. If it does not exist, ' +
-          'the operator creates it with a generated password. Empty: <metadata.name>-credentials.',
-      ),
+      'Secret in this namespace holding the master user: keys username and password. If it does not exist, ' +
+        'the operator creates it with a generated password. Empty: <metadata.name>-credentials.',
+    ),
   })
   .describe('Where the master password comes from.');
 
@@ -242,8 +240,7 @@ const monitoringSchema = withCelRules(
       .regex(patterns.kmsKeyId, 'must be a KMS key id, alias, key ARN or alias ARN')
       .optional()
       .describe(
-        'KMS key that encrypts the Performance Insights data. Unset: the AWS managed key aws/rds. RDS cannot change ' +
-          'it once Performance Insights is on.',
+        'KMS key that encrypts the Performance Insights data. Unset: the AWS managed key aws/rds. RDS cannot change ' + 'it once Performance Insights is on.',
       ),
     enhancedMonitoringIntervalSeconds: z
       .literal(ENHANCED_MONITORING_INTERVALS)
@@ -292,14 +289,13 @@ const routingSchema = withCelRules(
       .max(3600)
       .default(1)
       .describe(
-        'A replica further behind the primary than this many seconds gets no reads until it catches up; if no ' +
-          'replica qualifies, reads go to the primary.',
+        'A replica further behind the primary than this many seconds gets no reads until it catches up; if no ' + 'replica qualifies, reads go to the primary.',
       ),
     readYourWrites: z
       .enum(['lsn', 'none'])
       .default('lsn')
       .describe(
-        'lsn: after a write, the client library sends the same session\'s reads only to an instance that has ' +
+        "lsn: after a write, the client library sends the same session's reads only to an instance that has " +
           'replayed that write (compares WAL positions), so a session always sees its own writes. none: reads ' +
           'may go to any replica within maxReplicaLagSeconds and can miss a write made just before.',
       ),
@@ -364,9 +360,9 @@ export function effectiveMaxDrainSeconds(routing: { drainSeconds: number; maxDra
 const endpointsSchema = z
   .object({
     configMapName: objectNameOrEmpty().describe(
-        'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
-          'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
-      ),
+      'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
+        'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
+    ),
     tlsMode: z
       .enum(['verify-full', 'require', 'disable'])
       .default('verify-full')
@@ -381,15 +377,11 @@ const endpointsSchema = z
 
 export const specSchema = withCelRules(
   z.object({
-    engine: z
-      .enum(['postgres'])
-      .default('postgres')
-      .describe('Database engine. Only postgres (RDS for PostgreSQL) is supported. Cannot be changed.'),
-    engineVersion: withCelRules(z.string().max(16).regex(patterns.engineVersion, 'must be a version such as 15.4 or 16'), engineVersionRules)
-      .describe(
-        'PostgreSQL version, 11 or newer, e.g. 15.4 (or a major version such as 16, for the newest minor RDS ' +
-          'offers). Raising it upgrades the instances; RDS does not downgrade.',
-      ),
+    engine: z.enum(['postgres']).default('postgres').describe('Database engine. Only postgres (RDS for PostgreSQL) is supported. Cannot be changed.'),
+    engineVersion: withCelRules(z.string().max(16).regex(patterns.engineVersion, 'must be a version such as 15.4 or 16'), engineVersionRules).describe(
+      'PostgreSQL version, 11 or newer, e.g. 15.4 (or a major version such as 16, for the newest minor RDS ' +
+        'offers). Raising it upgrades the instances; RDS does not downgrade.',
+    ),
     databaseName: postgresName.describe(
       'Database RDS creates on the primary: 1 to 63 letters, digits or underscores, starting with a letter, not ' +
         'a PostgreSQL reserved word nor rdsadmin. Cannot be changed.',
@@ -403,10 +395,7 @@ export const specSchema = withCelRules(
     credentials: credentialsSchema.prefault({}),
     primary: primarySchema,
     replicas: replicasSchema.prefault({}),
-    storageEncrypted: z
-      .boolean()
-      .default(true)
-      .describe('Encrypt storage, snapshots and backups at rest with KMS. Cannot be changed.'),
+    storageEncrypted: z.boolean().default(true).describe('Encrypt storage, snapshots and backups at rest with KMS. Cannot be changed.'),
     kmsKeyId: z
       .string()
       .max(2048)
@@ -486,10 +475,7 @@ export const specSchema = withCelRules(
     applyImmediately: z
       .boolean()
       .default(false)
-      .describe(
-        'Apply changes that interrupt the database (class, storage type, version) at once instead of in the ' +
-          'next maintenanceWindow.',
-      ),
+      .describe('Apply changes that interrupt the database (class, storage type, version) at once instead of in the ' + 'next maintenanceWindow.'),
     tags: withCelRules(
       boundedRecord(
         z.string().max(MAX_TAG_VALUE_LENGTH).regex(patterns.tagText, 'tag values may hold letters, digits, spaces and _ . : / = + - @'),
@@ -526,7 +512,11 @@ export const specSchema = withCelRules(
       rule: windowsDisjointCel('self.backup.window', 'self.maintenanceWindow'),
       message: 'maintenanceWindow overlaps backup.window on at least one day; RDS needs them apart (they may touch)',
       fieldPath: '.maintenanceWindow',
-      holds: (s) => !windowsOverlap(s.backup.window === undefined ? undefined : backupSpan(s.backup.window), s.maintenanceWindow === undefined ? undefined : maintenanceSpan(s.maintenanceWindow)),
+      holds: (s) =>
+        !windowsOverlap(
+          s.backup.window === undefined ? undefined : backupSpan(s.backup.window),
+          s.maintenanceWindow === undefined ? undefined : maintenanceSpan(s.maintenanceWindow),
+        ),
     },
     {
       rule: 'self.replicas.count == 0 || self.backup.retentionDays > 0',

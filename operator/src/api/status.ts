@@ -32,10 +32,7 @@ export const conditionSchema = z.object({
 const instanceStatusSchema = z.object({
   identifier: z.string().min(1).max(63).describe('RDS DB instance identifier.'),
   role: z.enum(['primary', 'replica']).describe('primary (writable) or replica (read-only).'),
-  rdsStatus: z
-    .string()
-    .optional()
-    .describe('DB instance status as RDS reports it, e.g. creating, available, modifying, storage-full.'),
+  rdsStatus: z.string().optional().describe('DB instance status as RDS reports it, e.g. creating, available, modifying, storage-full.'),
   endpoint: z
     .object({
       host: z.string().min(1).describe('DNS name of the instance.'),
@@ -47,18 +44,9 @@ const instanceStatusSchema = z.object({
   engineVersion: z.string().optional().describe('PostgreSQL version RDS currently runs.'),
   allocatedStorageGiB: nonNegativeCount.describe('Storage RDS currently has, in GiB; can exceed the spec after storage autoscaling.'),
   availabilityZone: z.string().optional().describe('Availability Zone the instance runs in.'),
-  lagSeconds: z
-    .number()
-    .min(0)
-    .optional()
-    .describe('Replication lag behind the primary, in seconds, at the last observation; absent when unknown.'),
-  routable: z
-    .boolean()
-    .optional()
-    .describe('Whether the published topology currently offers this instance to clients.'),
-  drainingSince: timestamp
-    .optional()
-    .describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later at the earliest.'),
+  lagSeconds: z.number().min(0).optional().describe('Replication lag behind the primary, in seconds, at the last observation; absent when unknown.'),
+  routable: z.boolean().optional().describe('Whether the published topology currently offers this instance to clients.'),
+  drainingSince: timestamp.optional().describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later at the earliest.'),
   drainReleasedBy: z
     .enum(['ConnectionsQuiet', 'MaxDrainSeconds'])
     .optional()
@@ -107,11 +95,7 @@ export const statusSchema = z
       .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
       .describe('Latest observations, one per type (Ready, ...).'),
     primary: instanceStatusSchema.optional().describe('The primary instance as last observed.'),
-    replicas: z
-      .array(instanceStatusSchema)
-      .max(64)
-      .optional()
-      .describe('The read replicas as last observed, including ones being drained or deleted.'),
+    replicas: z.array(instanceStatusSchema).max(64).optional().describe('The read replicas as last observed, including ones being drained or deleted.'),
     readyReplicas: nonNegativeCount.describe('Replicas that are available and within routing.maxReplicaLagSeconds.'),
     endpoints: z
       .object({
@@ -163,10 +147,7 @@ export const statusSchema = z
         'Requests RDS rejected as specified (InvalidParameter*). Each is held, and not sent again, until the spec ' +
           'changes; every other change (scale-down, tags, deletion protection) goes on.',
       ),
-    finalSnapshotIdentifier: z
-      .string()
-      .optional()
-      .describe('Identifier of the final snapshot taken on deletion with deletionPolicy Snapshot.'),
+    finalSnapshotIdentifier: z.string().optional().describe('Identifier of the final snapshot taken on deletion with deletionPolicy Snapshot.'),
   })
   .describe('Observed state, written by the operator.');
 

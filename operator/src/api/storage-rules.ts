@@ -36,14 +36,12 @@ export const storageRules: readonly CelRule<StorageFields>[] = [
     fieldPath: '.allocatedStorageGiB',
     holds: (p) => !(p.storageType === 'io1' || p.storageType === 'io2') || p.allocatedStorageGiB >= MIN_PROVISIONED_IOPS_STORAGE_GIB,
   },
-  ...(['io1', 'io2'] as const).map(
-    (type): CelRule<StorageFields> => ({
-      rule: `self.storageType != '${type}' || !has(self.iops) || self.iops <= self.allocatedStorageGiB * ${MAX_IOPS_PER_GIB[type]}`,
-      message: `with storageType ${type}, iops can be at most ${MAX_IOPS_PER_GIB[type]} per GiB of allocatedStorageGiB; lower iops or grow the storage`,
-      fieldPath: '.iops',
-      holds: (p) => p.storageType !== type || p.iops === undefined || p.iops <= p.allocatedStorageGiB * MAX_IOPS_PER_GIB[type],
-    }),
-  ),
+  ...(['io1', 'io2'] as const).map((type): CelRule<StorageFields> => ({
+    rule: `self.storageType != '${type}' || !has(self.iops) || self.iops <= self.allocatedStorageGiB * ${MAX_IOPS_PER_GIB[type]}`,
+    message: `with storageType ${type}, iops can be at most ${MAX_IOPS_PER_GIB[type]} per GiB of allocatedStorageGiB; lower iops or grow the storage`,
+    fieldPath: '.iops',
+    holds: (p) => p.storageType !== type || p.iops === undefined || p.iops <= p.allocatedStorageGiB * MAX_IOPS_PER_GIB[type],
+  })),
   {
     rule: `self.storageType != 'gp3' || !has(self.iops) || self.allocatedStorageGiB >= ${GP3_PROVISIONING_FROM_GIB}`,
     message: `with storageType gp3, iops can be set only from allocatedStorageGiB ${GP3_PROVISIONING_FROM_GIB} (below it RDS provides a fixed 3000 IOPS); remove iops or grow the storage`,

@@ -75,11 +75,7 @@ describe('validateSpecTransition', () => {
 
   it('reports every broken rule', () => {
     const next = aSpec({ databaseName: 'x', masterUsername: 'y', primary: { instanceClass: 'db.t4g.micro', allocatedStorageGiB: 20 } });
-    expect(validateSpecTransition(previous, next).map((e) => e.path)).toEqual([
-      'spec.databaseName',
-      'spec.masterUsername',
-      'spec.primary.allocatedStorageGiB',
-    ]);
+    expect(validateSpecTransition(previous, next).map((e) => e.path)).toEqual(['spec.databaseName', 'spec.masterUsername', 'spec.primary.allocatedStorageGiB']);
   });
 
   it('covers every field the API says cannot change', () => {

@@ -51,8 +51,7 @@ function intersects(a: number, la: number, b: number, lb: number): boolean {
 // CEL. `%` truncates towards zero there too, hence the `+ m) % m`.
 const celModulo = (n: string, m: number) => `((${n}) % ${m} + ${m}) % ${m}`;
 const celClock = (s: string, at: number) => `(int(${s}.substring(${at}, ${at + 2})) * 60 + int(${s}.substring(${at + 3}, ${at + 5})))`;
-const celDay = (s: string, at: number) =>
-  `{${DAYS.map((d, i) => `'${d}': ${i}`).join(', ')}}[${s}.substring(${at}, ${at + 3}).lowerAscii()]`;
+const celDay = (s: string, at: number) => `{${DAYS.map((d, i) => `'${d}': ${i}`).join(', ')}}[${s}.substring(${at}, ${at + 3}).lowerAscii()]`;
 const celWeekly = (s: string, at: number) => `(${celDay(s, at)} * ${DAY_MINUTES} + ${celClock(s, at + 4)})`;
 
 const celBackupStart = (s: string) => celClock(s, 0);
@@ -67,8 +66,7 @@ const celMatches = (s: string, re: RegExp) => `${s}.matches('${re.source}')`;
 /** CEL on the backup window field itself. */
 export const BACKUP_WINDOW_LENGTH_CEL = `!${celMatches('self', patterns.backupWindow)} || ${celBackupLength('self')} >= ${MIN_WINDOW_MINUTES}`;
 /** CEL on the maintenance window field itself. */
-export const MAINTENANCE_WINDOW_LENGTH_CEL =
-  `!${celMatches('self', patterns.maintenanceWindow)} || ${celMaintenanceLength('self')} >= ${MIN_WINDOW_MINUTES}`;
+export const MAINTENANCE_WINDOW_LENGTH_CEL = `!${celMatches('self', patterns.maintenanceWindow)} || ${celMaintenanceLength('self')} >= ${MIN_WINDOW_MINUTES}`;
 
 /** CEL on the spec: the two windows, when both are set, do not overlap. The API server's CEL has no cel.bind, so the
  * starts and lengths are spelled out where they are used. */

@@ -38,11 +38,12 @@ describe('SdkDatabaseConnectionsPort', () => {
   });
 
   it('passes the caller signal to every request, pages and chunks included', async () => {
-    cw.on(GetMetricDataCommand)
-      .resolvesOnce({ MetricDataResults: [], NextToken: 'p2' })
-      .resolves({ MetricDataResults: [] });
+    cw.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: [], NextToken: 'p2' }).resolves({ MetricDataResults: [] });
     const signal = new AbortController().signal;
-    await port.databaseConnections(Array.from({ length: 501 }, (_, i) => `db-${i}`), { signal });
+    await port.databaseConnections(
+      Array.from({ length: 501 }, (_, i) => `db-${i}`),
+      { signal },
+    );
     const calls = cw.commandCalls(GetMetricDataCommand);
     expect(calls).toHaveLength(3);
     for (const call of calls) expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });

@@ -8,13 +8,23 @@ const NOW = new Date('2026-11-26T16:00:42.500Z');
 describe('buildConnectionsRequest', () => {
   it('asks for DatabaseConnections of every instance in one request, per one-minute bucket', () => {
     expect(buildConnectionsRequest(['prod-servio-r2', 'prod-servio-r3'], NOW, { windowSeconds: 900, periodSeconds: 60 })).toEqual(
-      expectedRdsMetricRequest('DatabaseConnections', 'conn', ['prod-servio-r2', 'prod-servio-r3'], { start: '2026-11-26T15:45:00.000Z', end: '2026-11-26T16:01:00.000Z', periodSeconds: 60 }),
+      expectedRdsMetricRequest('DatabaseConnections', 'conn', ['prod-servio-r2', 'prod-servio-r3'], {
+        start: '2026-11-26T15:45:00.000Z',
+        end: '2026-11-26T16:01:00.000Z',
+        periodSeconds: 60,
+      }),
     );
   });
 
   it('uses query ids GetMetricData accepts and refuses more than one request may carry', () => {
     for (const i of [0, 499]) expect(connectionsQueryId(i)).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
-    expect(() => buildConnectionsRequest(Array.from({ length: MAX_QUERIES + 1 }, (_, i) => `r${i}`), NOW, { windowSeconds: 60, periodSeconds: 60 })).toThrow(RangeError);
+    expect(() =>
+      buildConnectionsRequest(
+        Array.from({ length: MAX_QUERIES + 1 }, (_, i) => `r${i}`),
+        NOW,
+        { windowSeconds: 60, periodSeconds: 60 },
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -24,8 +34,14 @@ describe('readConnectionsResults', () => {
     const series = readConnectionsResults(
       ['a', 'b', 'c'],
       [
-        [{ Id: 'conn0', Timestamps: [t(3), t(2)], Values: [0, 4] }, { Id: 'conn1', Timestamps: [], Values: [] }],
-        [{ Id: 'conn0', Timestamps: [t(1)], Values: [9] }, { Id: 'other', Timestamps: [t(1)], Values: [1] }],
+        [
+          { Id: 'conn0', Timestamps: [t(3), t(2)], Values: [0, 4] },
+          { Id: 'conn1', Timestamps: [], Values: [] },
+        ],
+        [
+          { Id: 'conn0', Timestamps: [t(1)], Values: [9] },
+          { Id: 'other', Timestamps: [t(1)], Values: [1] },
+        ],
       ],
     );
     expect(series.get('a')).toEqual([

@@ -21,7 +21,11 @@ describe('buildLagRequest', () => {
   it('asks for ReplicaLag of every instance in one request, newest first', () => {
     const input = buildLagRequest(['prod-servio-r1', 'prod-servio-r2'], NOW, { windowSeconds: 300, periodSeconds: 60 });
     expect(input).toEqual(
-      expectedRdsMetricRequest('ReplicaLag', 'lag', ['prod-servio-r1', 'prod-servio-r2'], { start: '2026-11-26T15:55:00.000Z', end: '2026-11-26T16:01:00.000Z', periodSeconds: 60 }),
+      expectedRdsMetricRequest('ReplicaLag', 'lag', ['prod-servio-r1', 'prod-servio-r2'], {
+        start: '2026-11-26T15:55:00.000Z',
+        end: '2026-11-26T16:01:00.000Z',
+        periodSeconds: 60,
+      }),
     );
   });
 
@@ -30,7 +34,13 @@ describe('buildLagRequest', () => {
   });
 
   it('refuses more queries than one request may carry', () => {
-    expect(() => buildLagRequest(Array.from({ length: MAX_QUERIES + 1 }, (_, i) => `r${i}`), NOW, { windowSeconds: 60, periodSeconds: 60 })).toThrow(RangeError);
+    expect(() =>
+      buildLagRequest(
+        Array.from({ length: MAX_QUERIES + 1 }, (_, i) => `r${i}`),
+        NOW,
+        { windowSeconds: 60, periodSeconds: 60 },
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -76,6 +86,16 @@ describe('readLagResults', () => {
   });
 
   it('ignores results it did not ask for', () => {
-    expect(readLagResults(['a'], [[{ Id: 'other', Timestamps: [t1], Values: [7] }, { Timestamps: [t1], Values: [7] }]]).get('a')).toBeUndefined();
+    expect(
+      readLagResults(
+        ['a'],
+        [
+          [
+            { Id: 'other', Timestamps: [t1], Values: [7] },
+            { Timestamps: [t1], Values: [7] },
+          ],
+        ],
+      ).get('a'),
+    ).toBeUndefined();
   });
 });

@@ -37,7 +37,13 @@ export function lagTimeRange(now: Date, window: LagWindow): { start: Date; end: 
 
 /** One query per instance for one RDS metric, at its worst (Maximum) per bucket: gating errs on the side of leaving a
  * replica out (lag) or keeping it draining (connections). `id` names each query by its position. */
-export function buildRdsMetricRequest(metric: string, ids: readonly string[], now: Date, window: LagWindow, id: (position: number) => string): GetMetricDataInput {
+export function buildRdsMetricRequest(
+  metric: string,
+  ids: readonly string[],
+  now: Date,
+  window: LagWindow,
+  id: (position: number) => string,
+): GetMetricDataInput {
   if (ids.length > MAX_QUERIES) throw new RangeError(`at most ${MAX_QUERIES} instances per GetMetricData, got ${ids.length}`);
   const { start, end } = lagTimeRange(now, window);
   return {

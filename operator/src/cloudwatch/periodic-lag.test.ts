@@ -25,7 +25,14 @@ const strict = (key: string) => ({ key, maxReplicaLagSeconds: 1 });
 describe('PeriodicLagReader', () => {
   it('answers every object from one reading of all their replicas per period', async () => {
     const clock = { t: 0 };
-    const { lag, calls } = reader(new Map([['a-r1', 0.2], ['b-r1', 3], ['c-r1', undefined]]), clock);
+    const { lag, calls } = reader(
+      new Map([
+        ['a-r1', 0.2],
+        ['b-r1', 3],
+        ['c-r1', undefined],
+      ]),
+      clock,
+    );
     // First asks: each object is new to the reading, so each reads (with everything known so far).
     expect(await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') })).toEqual(new Map([['a-r1', 0.2]]));
     expect(await lag.replicaLagSeconds(['b-r1'], { subject: strict('ns/b') })).toEqual(new Map([['b-r1', 3]]));
@@ -34,14 +41,23 @@ describe('PeriodicLagReader', () => {
     // From then on: one reading per period, whoever asks.
     clock.t += 30_000;
     await lag.readNow();
-    for (const [id, key] of [['a-r1', 'ns/a'], ['b-r1', 'ns/b'], ['c-r1', 'ns/c']] as const) await lag.replicaLagSeconds([id], { subject: strict(key) });
+    for (const [id, key] of [
+      ['a-r1', 'ns/a'],
+      ['b-r1', 'ns/b'],
+      ['c-r1', 'ns/c'],
+    ] as const)
+      await lag.replicaLagSeconds([id], { subject: strict(key) });
     expect(calls).toHaveLength(4);
     expect(calls[3]).toEqual(['a-r1', 'b-r1', 'c-r1']);
   });
 
   it('reports exactly the objects whose replica crossed their threshold, and not again once they reconciled', async () => {
     const clock = { t: 0 };
-    const values = new Map<string, number | undefined>([['a-r1', 0.2], ['b-r1', 0.2], ['c-r1', 0.2]]);
+    const values = new Map<string, number | undefined>([
+      ['a-r1', 0.2],
+      ['b-r1', 0.2],
+      ['c-r1', 0.2],
+    ]);
     const { lag, reported } = reader(values, clock);
     await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') });
     await lag.replicaLagSeconds(['b-r1'], { subject: { key: 'ns/b', maxReplicaLagSeconds: 10 } });
@@ -72,7 +88,13 @@ describe('PeriodicLagReader', () => {
 
   it('reads a new replica at once rather than waiting for the period', async () => {
     const clock = { t: 0 };
-    const { lag, calls } = reader(new Map([['a-r1', 0.1], ['a-r2', 7]]), clock);
+    const { lag, calls } = reader(
+      new Map([
+        ['a-r1', 0.1],
+        ['a-r2', 7],
+      ]),
+      clock,
+    );
     await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') });
     clock.t += 1_000;
     expect((await lag.replicaLagSeconds(['a-r1', 'a-r2'], { subject: strict('ns/a') })).get('a-r2')).toBe(7);
@@ -94,7 +116,14 @@ describe('PeriodicLagReader', () => {
 
   it('stops reading for an object that has not asked within the interest TTL', async () => {
     const clock = { t: 0 };
-    const { lag, calls } = reader(new Map([['old-r1', 1], ['new-r1', 2]]), clock, 60_000);
+    const { lag, calls } = reader(
+      new Map([
+        ['old-r1', 1],
+        ['new-r1', 2],
+      ]),
+      clock,
+      60_000,
+    );
     await lag.replicaLagSeconds(['old-r1'], { subject: strict('ns/old') });
     clock.t += 61_000;
     await lag.replicaLagSeconds(['new-r1'], { subject: strict('ns/new') });

@@ -18,7 +18,9 @@ async function putLag(id: string, seconds: number, at: Date, metric = LAG_METRIC
   await cloudWatchClient().send(
     new PutMetricDataCommand({
       Namespace: LAG_NAMESPACE,
-      MetricData: [{ MetricName: metric, Dimensions: [{ Name: LAG_DIMENSION, Value: id }], Value: seconds, Unit: 'Seconds', Timestamp: at, StorageResolution: 1 }],
+      MetricData: [
+        { MetricName: metric, Dimensions: [{ Name: LAG_DIMENSION, Value: id }], Value: seconds, Unit: 'Seconds', Timestamp: at, StorageResolution: 1 },
+      ],
     }),
   );
 }

@@ -54,7 +54,10 @@ describe('SdkReplicaLagPort', () => {
 
   it('uses the configured window and period', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    await new SdkReplicaLagPort(new CloudWatchClient({ region: 'us-east-1' }), { now: () => NOW, window: { windowSeconds: 10, periodSeconds: 1 } }).replicaLagSeconds(['a']);
+    await new SdkReplicaLagPort(new CloudWatchClient({ region: 'us-east-1' }), {
+      now: () => NOW,
+      window: { windowSeconds: 10, periodSeconds: 1 },
+    }).replicaLagSeconds(['a']);
     expect(sent()[0]).toMatchObject({ StartTime: new Date('2026-11-26T16:00:32Z'), EndTime: new Date('2026-11-26T16:00:43Z') });
     expect(sent()[0]?.MetricDataQueries?.[0]?.MetricStat?.Period).toBe(1);
   });
@@ -65,9 +68,7 @@ describe('SdkReplicaLagPort', () => {
   });
 
   it('passes the caller signal to every request, pages included', async () => {
-    cw.on(GetMetricDataCommand)
-      .resolvesOnce({ MetricDataResults: [], NextToken: 'page-2' })
-      .resolvesOnce({ MetricDataResults: [] });
+    cw.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: [], NextToken: 'page-2' }).resolvesOnce({ MetricDataResults: [] });
     const signal = new AbortController().signal;
     await port.replicaLagSeconds(['servio-r1'], { signal });
     const calls = cw.commandCalls(GetMetricDataCommand);

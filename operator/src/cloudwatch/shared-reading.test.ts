@@ -12,7 +12,12 @@ function countingRead(values: Map<string, number>) {
 
 describe('sharedReading', () => {
   it('answers many objects within one interval from one reading of all their instances', async () => {
-    const { read, calls } = countingRead(new Map([['a-r2', 3], ['b-r2', 0]]));
+    const { read, calls } = countingRead(
+      new Map([
+        ['a-r2', 3],
+        ['b-r2', 0],
+      ]),
+    );
     let clock = 0;
     const shared = sharedReading(read, { maxAgeMs: 30_000, now: () => clock });
     expect(await shared(['a-r2'])).toEqual(new Map([['a-r2', 3]]));
@@ -40,7 +45,12 @@ describe('sharedReading', () => {
   });
 
   it('stops asking about instances nobody asks about any more', async () => {
-    const { read, calls } = countingRead(new Map([['old', 1], ['new', 2]]));
+    const { read, calls } = countingRead(
+      new Map([
+        ['old', 1],
+        ['new', 2],
+      ]),
+    );
     let clock = 0;
     const shared = sharedReading(read, { maxAgeMs: 1_000, now: () => clock });
     await shared(['old']);

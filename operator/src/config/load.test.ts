@@ -92,7 +92,10 @@ describe('loadConfig', () => {
   });
 
   it('lets a flag win over its environment variable, in both flag spellings', () => {
-    const config = load(['--concurrency=2', '--log-level', 'warn', '--leader-elect', '--leader-election-namespace=ops'], { CONCURRENCY: '9', LOG_LEVEL: 'trace' });
+    const config = load(['--concurrency=2', '--log-level', 'warn', '--leader-elect', '--leader-election-namespace=ops'], {
+      CONCURRENCY: '9',
+      LOG_LEVEL: 'trace',
+    });
     expect(config.concurrency).toBe(2);
     expect(config.logLevel).toBe('warn');
     expect(config.leaderElect).toBe(true);
@@ -127,11 +130,26 @@ describe('loadConfig', () => {
     [{ LEADER_ELECT: 'maybe' }, '--leader-elect (env LEADER_ELECT) = "maybe": expected true or false'],
     [{ LEADER_ELECT: 'true' }, '--leader-election-namespace (env LEADER_ELECTION_NAMESPACE): is required when leader election is on'],
     [{ LEADER_ELECTION_LEASE_NAME: 'My_Lease' }, '--leader-election-lease-name (env LEADER_ELECTION_LEASE_NAME) = "My_Lease": expected a DNS subdomain name'],
-    [{ LEADER_ELECTION_LEASE_DURATION: '15' }, '--leader-election-lease-duration (env LEADER_ELECTION_LEASE_DURATION) = "15": expected a duration such as 500ms, 15s, 2m or 1h'],
-    [{ LEADER_ELECTION_RENEW_DEADLINE: '15s' }, '--leader-election-renew-deadline (env LEADER_ELECTION_RENEW_DEADLINE) = "15s": must be shorter than the lease duration'],
-    [{ LEADER_ELECTION_RETRY_PERIOD: '10s' }, '--leader-election-retry-period (env LEADER_ELECTION_RETRY_PERIOD) = "10s": must be less than the renew deadline divided by 1.2'],
-    [{ LEADER_ELECTION_RETRY_PERIOD: '9s' }, '--leader-election-retry-period (env LEADER_ELECTION_RETRY_PERIOD) = "9s": must be less than the renew deadline divided by 1.2'],
-    [{ LEADER_ELECTION_LEASE_DURATION: '15500ms' }, '--leader-election-lease-duration (env LEADER_ELECTION_LEASE_DURATION) = "15500ms": must be a whole number of seconds'],
+    [
+      { LEADER_ELECTION_LEASE_DURATION: '15' },
+      '--leader-election-lease-duration (env LEADER_ELECTION_LEASE_DURATION) = "15": expected a duration such as 500ms, 15s, 2m or 1h',
+    ],
+    [
+      { LEADER_ELECTION_RENEW_DEADLINE: '15s' },
+      '--leader-election-renew-deadline (env LEADER_ELECTION_RENEW_DEADLINE) = "15s": must be shorter than the lease duration',
+    ],
+    [
+      { LEADER_ELECTION_RETRY_PERIOD: '10s' },
+      '--leader-election-retry-period (env LEADER_ELECTION_RETRY_PERIOD) = "10s": must be less than the renew deadline divided by 1.2',
+    ],
+    [
+      { LEADER_ELECTION_RETRY_PERIOD: '9s' },
+      '--leader-election-retry-period (env LEADER_ELECTION_RETRY_PERIOD) = "9s": must be less than the renew deadline divided by 1.2',
+    ],
+    [
+      { LEADER_ELECTION_LEASE_DURATION: '15500ms' },
+      '--leader-election-lease-duration (env LEADER_ELECTION_LEASE_DURATION) = "15500ms": must be a whole number of seconds',
+    ],
     [{ RESYNC_TRANSITIONING: '20m' }, '--resync-transitioning (env RESYNC_TRANSITIONING) = "20m": must not be longer than the steady resync interval'],
     [{ SHUTDOWN_TIMEOUT: '1h' }, '--shutdown-timeout (env SHUTDOWN_TIMEOUT) = "1h": expected a duration between 0s and 10m'],
   ])('names the bad setting for %j', (env, expected) => {

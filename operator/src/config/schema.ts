@@ -42,8 +42,22 @@ const boolean = z
 
 const namespaces = z
   .string()
-  .transform((text) => [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))])
-  .pipe(z.array(z.string().max(63, 'a namespace name has at most 63 characters').regex(DNS1123_LABEL, 'expected namespace names (lowercase letters, digits and hyphens) separated by commas')));
+  .transform((text) => [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ])
+  .pipe(
+    z.array(
+      z
+        .string()
+        .max(63, 'a namespace name has at most 63 characters')
+        .regex(DNS1123_LABEL, 'expected namespace names (lowercase letters, digits and hyphens) separated by commas'),
+    ),
+  );
 
 const awsRegion = z
   .string({ error: 'is required (the AWS region of the RDS instances, e.g. us-east-1)' })
@@ -74,7 +88,12 @@ export const configSchema = z
     metricsBindAddress: z.string().trim().min(1, 'must not be empty').default('0.0.0.0'),
     metricsPort: integer(0, 65535).default(8080),
     leaderElect: boolean.default(false),
-    leaseName: z.string().trim().max(253).regex(DNS1123_SUBDOMAIN, 'expected a DNS subdomain name (lowercase letters, digits, - and .)').default('replicasetdb-operator'),
+    leaseName: z
+      .string()
+      .trim()
+      .max(253)
+      .regex(DNS1123_SUBDOMAIN, 'expected a DNS subdomain name (lowercase letters, digits, - and .)')
+      .default('replicasetdb-operator'),
     leaseNamespace: optionalText.pipe(z.string().max(63).regex(DNS1123_LABEL, 'expected a namespace name').optional()).optional(),
     // Defaults are client-go's: a standby takes over at most 15 s after the leader stops renewing.
     leaseDuration: duration(1000, 3_600_000, 'between 1s and 1h').default(15_000),
@@ -97,7 +116,11 @@ export const configSchema = z
     }
     // Retries are jittered by up to 20%: the last retry before the deadline must still fit in it.
     if (c.retryPeriod * 1.2 >= c.renewDeadline) {
-      ctx.addIssue({ code: 'custom', path: ['retryPeriod'], message: 'must be less than the renew deadline divided by 1.2 (retries are jittered by up to 20%)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retryPeriod'],
+        message: 'must be less than the renew deadline divided by 1.2 (retries are jittered by up to 20%)',
+      });
     }
     // The Lease stores its duration in whole seconds (spec.leaseDurationSeconds).
     if (c.leaseDuration % 1000 !== 0) {

@@ -78,10 +78,7 @@ export class EventRecorder {
       await this.options.sink.create({ name, namespace: involved.namespace, involved, type, reason, message: text, at });
       this.remember(key, { namespace: involved.namespace, name, count: 1, firstAt: at.getTime() });
     } catch (err) {
-      this.options.log.warn(
-        { err, involved: `${involved.namespace}/${involved.name}`, type, reason },
-        'failed to record an event',
-      );
+      this.options.log.warn({ err, involved: `${involved.namespace}/${involved.name}`, type, reason }, 'failed to record an event');
     }
   }
 

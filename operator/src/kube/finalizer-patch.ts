@@ -3,9 +3,7 @@
 // its own finalizer, a person removing ours), the API server rejects the whole patch (422) instead of
 // silently dropping their change. The reconcile then retries from a fresh read.
 
-export type JsonPatchOperation =
-  | { op: 'test' | 'add' | 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+export type JsonPatchOperation = { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 const FINALIZERS = '/metadata/finalizers';
 

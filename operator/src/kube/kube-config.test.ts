@@ -10,9 +10,7 @@ function input(extra: Partial<KubeConfigSourceInput> & { files?: string[] } = {}
 
 describe('chooseKubeConfigSource', () => {
   it('prefers an explicit path over everything', () => {
-    const chosen = chooseKubeConfigSource(
-      input({ explicitPath: '/etc/kc', env: { ...inPod, KUBECONFIG: '/x' }, files: [SERVICE_ACCOUNT_TOKEN_PATH] }),
-    );
+    const chosen = chooseKubeConfigSource(input({ explicitPath: '/etc/kc', env: { ...inPod, KUBECONFIG: '/x' }, files: [SERVICE_ACCOUNT_TOKEN_PATH] }));
     expect(chosen).toEqual({ kind: 'file', path: '/etc/kc' });
   });
 

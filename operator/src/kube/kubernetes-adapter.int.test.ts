@@ -7,12 +7,7 @@ import type { OwnerIdentity } from '../ports/kubernetes.js';
 import { createNamespace, kubeConfig, uniqueName } from '../../../test/env/helpers.js';
 import { httpStatusOf } from '@servio/controller-runtime';
 import { KubernetesAdapter } from './kubernetes-adapter.js';
-import {
-  createReplicaSetDB,
-  deleteAllReplicaSetDBs,
-  installReplicaSetDBCrd,
-  replicaSetDBResource,
-} from './testing/replicasetdb-fixture.js';
+import { createReplicaSetDB, deleteAllReplicaSetDBs, installReplicaSetDBCrd, replicaSetDBResource } from './testing/replicasetdb-fixture.js';
 
 const FINALIZER = 'db.servio.io/finalizer';
 
@@ -343,9 +338,9 @@ describe('KubernetesAdapter against the API server', () => {
 
     it('refuses an owner in another namespace, which an ownerReference cannot point at', async () => {
       const owner = await ownerOf('cm-foreign');
-      await expect(
-        adapter.applyConfigMap({ namespace: 'default', name: 'x' }, { data: {}, labels }, owner),
-      ).rejects.toThrow(/not in the ConfigMap's namespace/);
+      await expect(adapter.applyConfigMap({ namespace: 'default', name: 'x' }, { data: {}, labels }, owner)).rejects.toThrow(
+        /not in the ConfigMap's namespace/,
+      );
     });
 
     it('releases its owner reference and nothing else, idempotently; the next owner takes the ConfigMap by apply', async () => {
@@ -448,7 +443,14 @@ describe('KubernetesAdapter against the API server', () => {
 
       // RBAC reaches the authorizer through a cache: wait until the binding is in effect.
       await expect
-        .poll(() => limited.getReplicaSetDB(ref).then(() => 'allowed', (err: unknown) => `HTTP ${httpStatusOf(err)}`), { timeout: 10_000 })
+        .poll(
+          () =>
+            limited.getReplicaSetDB(ref).then(
+              () => 'allowed',
+              (err: unknown) => `HTTP ${httpStatusOf(err)}`,
+            ),
+          { timeout: 10_000 },
+        )
         .toBe('allowed');
       const stored = await limited.getReplicaSetDB(ref);
       const resourceVersion = await limited.addFinalizer(ref, stored?.finalizers ?? [], FINALIZER);

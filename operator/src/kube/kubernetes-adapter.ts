@@ -1,25 +1,9 @@
 // The real KubernetesPort: thin calls to the API server, each with the write semantics the port promises.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1ConfigMap,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
 import { withSignal } from './abort-middleware.js';
 import type { Logger } from 'pino';
 import { GROUP, PLURAL, VERSION, type ReplicaSetDBStatus } from '../api/index.js';
-import type {
-  EventType,
-  KubeCallOptions,
-  KubernetesPort,
-  ObjectRef,
-  OwnerIdentity,
-  StoredConfigMap,
-  StoredObject,
-} from '../ports/kubernetes.js';
+import type { EventType, KubeCallOptions, KubernetesPort, ObjectRef, OwnerIdentity, StoredConfigMap, StoredObject } from '../ports/kubernetes.js';
 import { isConflict, isNotFound } from '@servio/controller-runtime';
 import { coreV1EventSink, EventRecorder } from './event-recorder.js';
 import { addFinalizerPatch, removeFinalizerPatch, type JsonPatchOperation } from './finalizer-patch.js';
@@ -98,21 +82,14 @@ export class KubernetesAdapter implements KubernetesPort {
   async getSecret(ref: ObjectRef, options?: KubeCallOptions): Promise<Record<string, string> | undefined> {
     try {
       const secret = await this.core.readNamespacedSecret(ref, withSignal(options?.signal));
-      return Object.fromEntries(
-        Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
-      );
+      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
   }
 
-  async createSecret(
-    ref: ObjectRef,
-    data: Record<string, string>,
-    labels: Record<string, string>,
-    options?: KubeCallOptions,
-  ): Promise<'created' | 'exists'> {
+  async createSecret(ref: ObjectRef, data: Record<string, string>, labels: Record<string, string>, options?: KubeCallOptions): Promise<'created' | 'exists'> {
     const body: V1Secret = {
       apiVersion: 'v1',
       kind: 'Secret',

@@ -89,7 +89,10 @@ export function replicaIndexOf(base: string, id: string): number | undefined {
  * deletion asks for the same name, never a second snapshot).
  */
 export function finalSnapshotIdentifier(base: string, uid: string): string {
-  const fragment = uid.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  const fragment = uid
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 12);
   if (fragment === '') throw new Error('a final snapshot name needs the object uid');
   return `${base}-final-${fragment}`;
 }

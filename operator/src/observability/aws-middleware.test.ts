@@ -12,11 +12,16 @@ interface Call {
 
 function recorder() {
   const calls: Call[] = [];
-  return { calls, observeAwsCall: (service: string, operation: string, outcome: string, seconds: number) => void calls.push({ service, operation, outcome, seconds }) };
+  return {
+    calls,
+    observeAwsCall: (service: string, operation: string, outcome: string, seconds: number) => void calls.push({ service, operation, outcome, seconds }),
+  };
 }
 
-const OK = '<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBInstancesResponse>';
-const errorBody = (code: string) => `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>no</Message></Error><RequestId>2</RequestId></ErrorResponse>`;
+const OK =
+  '<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeDBInstancesResponse>';
+const errorBody = (code: string) =>
+  `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>no</Message></Error><RequestId>2</RequestId></ErrorResponse>`;
 
 /** An RDS client whose HTTP layer answers from a script, so the SDK's real middleware stack (serialisation,
  * retries, error parsing) runs without a network. */
@@ -53,7 +58,13 @@ describe('AWS call metrics middleware', () => {
 
   it('counts one logical call when the SDK retries a throttled request', async () => {
     const sink = recorder();
-    const rds = scriptedRds([{ status: 400, body: errorBody('Throttling') }, { status: 200, body: OK }], 3);
+    const rds = scriptedRds(
+      [
+        { status: 400, body: errorBody('Throttling') },
+        { status: 200, body: OK },
+      ],
+      3,
+    );
     rds.middlewareStack.use(awsCallMetricsPlugin(sink));
     await rds.send(new DescribeDBInstancesCommand({}));
     expect(sink.calls.map((c) => c.outcome)).toEqual(['success']);

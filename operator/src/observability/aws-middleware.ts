@@ -52,7 +52,10 @@ export function awsCallMetricsPlugin<Input extends object, Output extends Metada
 }
 
 /** Convenience: `instrumentAwsClient(new RDSClient(...), metrics)` returns the client. */
-export function instrumentAwsClient<Input extends object, Output extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<Input, Output> }>(client: C, metrics: AwsCallSink): C {
+export function instrumentAwsClient<Input extends object, Output extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<Input, Output> }>(
+  client: C,
+  metrics: AwsCallSink,
+): C {
   client.middlewareStack.use(awsCallMetricsPlugin<Input, Output>(metrics));
   return client;
 }

@@ -18,13 +18,25 @@ describe('createLogger', () => {
     logger.info({ replicas: 2 }, 'scaled');
     logger.debug('not written at info');
     expect(records()).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'scaled', replicas: 2, component: 'replicasetdb-operator', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'scaled',
+        replicas: 2,
+        component: 'replicasetdb-operator',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
     ]);
   });
 
   it('never writes a password, whatever shape carries it', () => {
     const { logger, lines } = capture();
-    const createInput = new CreateDBInstanceCommand({ DBInstanceIdentifier: 'prod-servio', DBInstanceClass: 'db.r6g.large', Engine: 'postgres', MasterUsername: 'servio', MasterUserPassword: PASSWORD }).input;
+    const createInput = new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'prod-servio',
+      DBInstanceClass: 'db.r6g.large',
+      Engine: 'postgres',
+      MasterUsername: 'servio',
+      MasterUserPassword: PASSWORD,
+    }).input;
 
     logger.info({ password: PASSWORD }, 'a field of its own');
     logger.info({ masterUserPassword: PASSWORD, newMasterUserPassword: PASSWORD }, 'camel case');
@@ -52,7 +64,10 @@ describe('createLogger', () => {
 
   it('keeps what is not secret, so redaction does not blind the logs', () => {
     const { logger, records } = capture();
-    logger.info({ configMap: { data: { DB_PRIMARY_HOST: 'prod-servio.abc.rds.amazonaws.com' } }, input: { MasterUsername: 'servio', DBInstanceClass: 'db.r6g.large' } }, 'kept');
+    logger.info(
+      { configMap: { data: { DB_PRIMARY_HOST: 'prod-servio.abc.rds.amazonaws.com' } }, input: { MasterUsername: 'servio', DBInstanceClass: 'db.r6g.large' } },
+      'kept',
+    );
     expect(records()[0]).toMatchObject({
       configMap: { data: { DB_PRIMARY_HOST: 'prod-servio.abc.rds.amazonaws.com' } },
       input: { MasterUsername: 'servio', DBInstanceClass: 'db.r6g.large' },

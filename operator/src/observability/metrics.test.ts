@@ -19,7 +19,9 @@ describe('createMetrics', () => {
       'rsdb_reconcile_duration_seconds_count{result="success"} 2',
       'rsdb_reconcile_duration_seconds_count{result="error"} 1',
     ]);
-    expect(await lines(m, 'rsdb_reconcile_duration_seconds_bucket{le="0.25",result="success"}')).toEqual(['rsdb_reconcile_duration_seconds_bucket{le="0.25",result="success"} 1']);
+    expect(await lines(m, 'rsdb_reconcile_duration_seconds_bucket{le="0.25",result="success"}')).toEqual([
+      'rsdb_reconcile_duration_seconds_bucket{le="0.25",result="success"} 1',
+    ]);
   });
 
   it('reads the queue depth at scrape time', async () => {
@@ -52,7 +54,9 @@ describe('createMetrics', () => {
       'rsdb_rds_instances{namespace="prod",name="other",status="available"} 1',
     ]);
     m.setInstanceStatuses(servio, ['available', 'available', 'available']);
-    expect(await lines(m, 'rsdb_rds_instances{namespace="prod",name="servio"')).toEqual(['rsdb_rds_instances{namespace="prod",name="servio",status="available"} 3']);
+    expect(await lines(m, 'rsdb_rds_instances{namespace="prod",name="servio"')).toEqual([
+      'rsdb_rds_instances{namespace="prod",name="servio",status="available"} 3',
+    ]);
   });
 
   it('reports replica lag per instance, and an unknown lag as no series rather than 0', async () => {

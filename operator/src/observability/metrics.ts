@@ -29,12 +29,16 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
-
 export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): OperatorMetrics {
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
 
-  const reconciles = new Counter({ name: `${PREFIX}reconcile_total`, help: 'Reconciles of ReplicaSetDB objects by result.', labelNames: ['result'], registers: [registry] });
+  const reconciles = new Counter({
+    name: `${PREFIX}reconcile_total`,
+    help: 'Reconciles of ReplicaSetDB objects by result.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   const reconcileDuration = new Histogram({
     name: `${PREFIX}reconcile_duration_seconds`,
     help: 'Duration of a reconcile, by result.',
@@ -51,7 +55,12 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
       this.set(depthSource());
     },
   });
-  const awsCalls = new Counter({ name: `${PREFIX}aws_api_calls_total`, help: 'AWS API calls by service, operation and outcome (success or error name).', labelNames: ['service', 'operation', 'outcome'], registers: [registry] });
+  const awsCalls = new Counter({
+    name: `${PREFIX}aws_api_calls_total`,
+    help: 'AWS API calls by service, operation and outcome (success or error name).',
+    labelNames: ['service', 'operation', 'outcome'],
+    registers: [registry],
+  });
   const awsDuration = new Histogram({
     name: `${PREFIX}aws_api_call_duration_seconds`,
     help: 'Duration of AWS API calls, retries included.',
@@ -59,10 +68,29 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const instances = new Gauge({ name: `${PREFIX}rds_instances`, help: 'RDS instances of a ReplicaSetDB by RDS status.', labelNames: ['namespace', 'name', 'status'], registers: [registry] });
-  const lag = new Gauge({ name: `${PREFIX}replica_lag_seconds`, help: 'Replica lag (CloudWatch ReplicaLag) by RDS instance.', labelNames: ['namespace', 'name', 'instance'], registers: [registry] });
-  const revision = new Gauge({ name: `${PREFIX}topology_revision`, help: 'Revision of the published topology ConfigMap.', labelNames: ['namespace', 'name'], registers: [registry] });
-  const leader = new Gauge({ name: `${PREFIX}leader`, help: '1 while this process holds the leader Lease (or runs without leader election).', registers: [registry] });
+  const instances = new Gauge({
+    name: `${PREFIX}rds_instances`,
+    help: 'RDS instances of a ReplicaSetDB by RDS status.',
+    labelNames: ['namespace', 'name', 'status'],
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: `${PREFIX}replica_lag_seconds`,
+    help: 'Replica lag (CloudWatch ReplicaLag) by RDS instance.',
+    labelNames: ['namespace', 'name', 'instance'],
+    registers: [registry],
+  });
+  const revision = new Gauge({
+    name: `${PREFIX}topology_revision`,
+    help: 'Revision of the published topology ConfigMap.',
+    labelNames: ['namespace', 'name'],
+    registers: [registry],
+  });
+  const leader = new Gauge({
+    name: `${PREFIX}leader`,
+    help: '1 while this process holds the leader Lease (or runs without leader election).',
+    registers: [registry],
+  });
 
   // prom-client removes a series only by its full label set, so the labels set per object are remembered.
   const statusesByKey = new Map<string, Set<string>>();

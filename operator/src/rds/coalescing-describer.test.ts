@@ -111,10 +111,12 @@ describe('coalesceDescribes', () => {
   it('passes every other call straight through with its caller options', async () => {
     const received = new Map<string, unknown[]>();
     const inner = new Proxy({} as RdsPort, {
-      get: (_target, method: string) => (...args: unknown[]) => {
-        received.set(method, args);
-        return Promise.resolve(undefined);
-      },
+      get:
+        (_target, method: string) =>
+        (...args: unknown[]) => {
+          received.set(method, args);
+          return Promise.resolve(undefined);
+        },
     });
     const port = withCoalescedDescribes(inner, { windowMs: 20, maxIds: 100 });
     const call = { signal: new AbortController().signal };

@@ -46,7 +46,12 @@ describe('classifyAwsError', () => {
   });
 
   it('prefers the query-protocol Code over a generic name', () => {
-    const err = Object.assign(new Error('bad'), { name: 'RDSServiceException', Code: 'InvalidParameterCombination', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const err = Object.assign(new Error('bad'), {
+      name: 'RDSServiceException',
+      Code: 'InvalidParameterCombination',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(classifyAwsError(err)).toEqual({ kind: 'terminal', code: 'InvalidParameterCombination' });
   });
 });
@@ -56,7 +61,12 @@ describe('toRdsError', () => {
     const cause = awsError('InvalidParameterCombination', 400);
     const err = toRdsError(cause, 'ModifyDBInstance');
     expect(err).toBeInstanceOf(RdsError);
-    expect(err).toMatchObject({ kind: 'terminal', code: 'InvalidParameterCombination', operation: 'ModifyDBInstance', message: 'InvalidParameterCombination happened' });
+    expect(err).toMatchObject({
+      kind: 'terminal',
+      code: 'InvalidParameterCombination',
+      operation: 'ModifyDBInstance',
+      message: 'InvalidParameterCombination happened',
+    });
     expect(err.cause).toBe(cause);
   });
 

@@ -29,7 +29,9 @@ describe('SdkRdsPort against the RDS emulator', () => {
   it('creates a parameter group, sets parameters and reads them back with the tags', async () => {
     expect(await port.describeParameterGroup('adapter-postgres15')).toBeUndefined();
     await port.createParameterGroup({ name: 'adapter-postgres15', family: 'postgres15', description: 'test', tags: { owner: 'uid-1' } });
-    await expect(port.createParameterGroup({ name: 'adapter-postgres15', family: 'postgres15', description: 'test', tags: {} })).rejects.toMatchObject({ kind: 'already-exists' });
+    await expect(port.createParameterGroup({ name: 'adapter-postgres15', family: 'postgres15', description: 'test', tags: {} })).rejects.toMatchObject({
+      kind: 'already-exists',
+    });
     await port.setParameters('adapter-postgres15', { max_connections: '200', work_mem: '2621kB' });
     expect(await port.describeParameterGroup('adapter-postgres15')).toMatchObject({
       family: 'postgres15',
@@ -44,7 +46,12 @@ describe('SdkRdsPort against the RDS emulator', () => {
     for (const name of names) await port.createParameterGroup({ name, family: 'postgres16', description: 'test', tags: {} });
     const listed = await port.listParameterGroups();
     expect(listed.find((g) => g.name === 'adapter-postgres15')).toMatchObject({ family: 'postgres15', arn: expect.stringContaining(':pg:adapter-postgres15') });
-    expect(listed.filter((g) => g.name.startsWith('adapter-')).map((g) => g.name).sort()).toEqual(['adapter-postgres15', ...names].sort());
+    expect(
+      listed
+        .filter((g) => g.name.startsWith('adapter-'))
+        .map((g) => g.name)
+        .sort(),
+    ).toEqual(['adapter-postgres15', ...names].sort());
     for (const name of names) await port.deleteParameterGroup(name);
   });
 

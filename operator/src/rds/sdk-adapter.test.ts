@@ -172,7 +172,16 @@ describe('createPrimary', () => {
       logExports: [],
     });
     const input = rds.commandCalls(CreateDBInstanceCommand)[0]!.args[0].input;
-    for (const key of ['KmsKeyId', 'PreferredBackupWindow', 'PreferredMaintenanceWindow', 'DBSubnetGroupName', 'VpcSecurityGroupIds', 'MaxAllocatedStorage', 'MonitoringRoleArn', 'EnableCloudwatchLogsExports']) {
+    for (const key of [
+      'KmsKeyId',
+      'PreferredBackupWindow',
+      'PreferredMaintenanceWindow',
+      'DBSubnetGroupName',
+      'VpcSecurityGroupIds',
+      'MaxAllocatedStorage',
+      'MonitoringRoleArn',
+      'EnableCloudwatchLogsExports',
+    ]) {
       expect(input, key).not.toHaveProperty(key);
     }
     expect(input.MonitoringInterval).toBe(0);
@@ -184,7 +193,9 @@ describe('createPrimary', () => {
   });
 
   it('reports throttling as retryable', async () => {
-    rds.on(CreateDBInstanceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    rds
+      .on(CreateDBInstanceCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
     const err = await port.createPrimary(primaryInput).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RdsError);
     expect(err).toMatchObject({ kind: 'retryable', code: 'Throttling' });
@@ -194,7 +205,19 @@ describe('createPrimary', () => {
 describe('createReplica', () => {
   it('creates a single-AZ replica of the source with the shared settings', async () => {
     rds.on(CreateDBInstanceReadReplicaCommand).resolves({ DBInstance: db('prod-servio-r1', { DBInstanceStatus: 'creating' }) });
-    const { masterPassword: _p, masterUsername: _u, databaseName: _d, engine: _e, engineVersion: _v, multiAZ: _m, storageEncrypted: _s, kmsKeyId: _k, backupRetentionDays: _b, backupWindow: _w, ...common } = primaryInput;
+    const {
+      masterPassword: _p,
+      masterUsername: _u,
+      databaseName: _d,
+      engine: _e,
+      engineVersion: _v,
+      multiAZ: _m,
+      storageEncrypted: _s,
+      kmsKeyId: _k,
+      backupRetentionDays: _b,
+      backupWindow: _w,
+      ...common
+    } = primaryInput;
     await port.createReplica({ ...common, identifier: 'prod-servio-r1', sourceIdentifier: 'prod-servio', instanceClass: 'db.r6g.large' });
     const input = rds.commandCalls(CreateDBInstanceReadReplicaCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
@@ -233,7 +256,11 @@ describe('modifyInstance', () => {
   it('turns enhanced monitoring off without a role', async () => {
     rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: db('prod-servio') });
     await port.modifyInstance('prod-servio', { monitoringIntervalSeconds: 0 }, false);
-    expect(rds.commandCalls(ModifyDBInstanceCommand)[0]!.args[0].input).toEqual({ DBInstanceIdentifier: 'prod-servio', ApplyImmediately: false, MonitoringInterval: 0 });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)[0]!.args[0].input).toEqual({
+      DBInstanceIdentifier: 'prod-servio',
+      ApplyImmediately: false,
+      MonitoringInterval: 0,
+    });
   });
 });
 
@@ -260,7 +287,10 @@ describe('parameter groups', () => {
   const arn = 'arn:aws:rds:us-east-1:123456789012:pg:prod-servio-postgres15';
 
   it('is absent when RDS says not found, and when it answers an empty list', async () => {
-    rds.on(DescribeDBParameterGroupsCommand).rejectsOnce(new DBParameterGroupNotFoundFault({ message: 'not found', $metadata: { httpStatusCode: 404 } })).resolvesOnce({ DBParameterGroups: [] });
+    rds
+      .on(DescribeDBParameterGroupsCommand)
+      .rejectsOnce(new DBParameterGroupNotFoundFault({ message: 'not found', $metadata: { httpStatusCode: 404 } }))
+      .resolvesOnce({ DBParameterGroups: [] });
     expect(await port.describeParameterGroup('prod-servio-postgres15')).toBeUndefined();
     expect(await port.describeParameterGroup('prod-servio-postgres15')).toBeUndefined();
   });
@@ -398,7 +428,10 @@ describe('abort signal', () => {
       'DeleteDBParameterGroupCommand',
       'DescribeDBSnapshotsCommand',
     ]);
-    expect(rds.commandCalls(ModifyDBInstanceCommand)[1]?.args[0].input).toMatchObject({ DBInstanceIdentifier: 'prod-servio', MasterUserPassword: 'n3w-secret-value' });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)[1]?.args[0].input).toMatchObject({
+      DBInstanceIdentifier: 'prod-servio',
+      MasterUserPassword: 'n3w-secret-value',
+    });
     expect(rds.commandCalls(DescribeDBParameterGroupsCommand)[1]?.args[0].input).not.toHaveProperty('DBParameterGroupName');
     for (const call of calls) expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
   });

@@ -11,9 +11,27 @@ import {
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { isRdsError, toRdsError } from './errors.js';
-import type { CallOptions, CreatePrimaryInput, CreateReplicaInput, DescribeOptions, FinalSnapshot, InstanceModification, RdsInstance, RdsPort, RdsSnapshot } from './port.js';
+import type {
+  CallOptions,
+  CreatePrimaryInput,
+  CreateReplicaInput,
+  DescribeOptions,
+  FinalSnapshot,
+  InstanceModification,
+  RdsInstance,
+  RdsPort,
+  RdsSnapshot,
+} from './port.js';
 import { chunks } from './sdk-call.js';
-import { createPrimaryRequest, createReplicaRequest, instanceFromSdk, masterPasswordRequest, modifyRequest, recordToTags, tagsToRecord } from './sdk-mapping.js';
+import {
+  createPrimaryRequest,
+  createReplicaRequest,
+  instanceFromSdk,
+  masterPasswordRequest,
+  modifyRequest,
+  recordToTags,
+  tagsToRecord,
+} from './sdk-mapping.js';
 import { SdkParameterGroups } from './sdk-parameter-groups.js';
 
 export { MAX_PARAMETERS_PER_REQUEST } from './sdk-parameter-groups.js';
@@ -79,9 +97,7 @@ export class SdkRdsPort extends SdkParameterGroups implements RdsPort {
 
   async deleteInstance(identifier: string, finalSnapshot: FinalSnapshot, options?: CallOptions): Promise<RdsInstance | undefined> {
     const snapshot =
-      finalSnapshot === 'skip'
-        ? { SkipFinalSnapshot: true }
-        : { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshot.finalSnapshotIdentifier };
+      finalSnapshot === 'skip' ? { SkipFinalSnapshot: true } : { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshot.finalSnapshotIdentifier };
     const out = await this.call('DeleteDBInstance', options, (sdk) =>
       this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, ...snapshot }), sdk),
     );
@@ -90,7 +106,9 @@ export class SdkRdsPort extends SdkParameterGroups implements RdsPort {
 
   async addTags(arn: string, tags: Record<string, string>, options?: CallOptions): Promise<void> {
     if (Object.keys(tags).length === 0) return;
-    await this.call('AddTagsToResource', options, (sdk) => this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) }), sdk));
+    await this.call('AddTagsToResource', options, (sdk) =>
+      this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) }), sdk),
+    );
   }
 
   async describeSnapshot(identifier: string, options?: CallOptions): Promise<RdsSnapshot | undefined> {

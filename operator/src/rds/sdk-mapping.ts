@@ -1,12 +1,6 @@
 // Translation between the SDK's shapes and the port's. Pure, so it is tested without a client. The settings follow
 // the table in settings/table.ts; what is written here is the rest of an instance: its identity, state and tags.
-import type {
-  CreateDBInstanceCommandInput,
-  CreateDBInstanceReadReplicaCommandInput,
-  DBInstance,
-  ModifyDBInstanceCommandInput,
-  Tag,
-} from '@aws-sdk/client-rds';
+import type { CreateDBInstanceCommandInput, CreateDBInstanceReadReplicaCommandInput, DBInstance, ModifyDBInstanceCommandInput, Tag } from '@aws-sdk/client-rds';
 import type { CreatePrimaryInput, CreateReplicaInput, InstanceModification, RdsInstance } from './port.js';
 import { createFields, modifyFields, pendingSettings, reportedSettings } from './settings/values.js';
 
@@ -53,11 +47,20 @@ function createdWith(input: CreatePrimaryInput | CreateReplicaInput) {
 }
 
 export function createPrimaryRequest(input: CreatePrimaryInput): CreateDBInstanceCommandInput {
-  return { ...createdWith(input), Engine: input.engine, MasterUserPassword: input.masterPassword, ...createFields(input, 'primary') } as CreateDBInstanceCommandInput;
+  return {
+    ...createdWith(input),
+    Engine: input.engine,
+    MasterUserPassword: input.masterPassword,
+    ...createFields(input, 'primary'),
+  } as CreateDBInstanceCommandInput;
 }
 
 export function createReplicaRequest(input: CreateReplicaInput): CreateDBInstanceReadReplicaCommandInput {
-  return { ...createdWith(input), SourceDBInstanceIdentifier: input.sourceIdentifier, ...createFields(input, 'replica') } as CreateDBInstanceReadReplicaCommandInput;
+  return {
+    ...createdWith(input),
+    SourceDBInstanceIdentifier: input.sourceIdentifier,
+    ...createFields(input, 'replica'),
+  } as CreateDBInstanceReadReplicaCommandInput;
 }
 
 /** RDS applies a new master password as soon as it can whatever ApplyImmediately says; true would also apply every

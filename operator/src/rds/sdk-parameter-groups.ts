@@ -97,7 +97,11 @@ export class SdkParameterGroups {
 
   /** `immediate` needs a dynamic parameter and `pending-reboot` works for both, so the apply type decides. The
    * lookup is one paged read of the group, made only when something is about to change. */
-  private async applyMethods(groupName: string, names: readonly string[], options: CallOptions | undefined): Promise<Map<string, 'immediate' | 'pending-reboot'>> {
+  private async applyMethods(
+    groupName: string,
+    names: readonly string[],
+    options: CallOptions | undefined,
+  ): Promise<Map<string, 'immediate' | 'pending-reboot'>> {
     const applyType = new Map((await this.describeParameters(groupName, undefined, options)).map((p) => [p.ParameterName, p.ApplyType]));
     return new Map(names.map((name) => [name, applyType.get(name) === 'dynamic' ? 'immediate' : 'pending-reboot']));
   }
@@ -147,5 +151,4 @@ export class SdkParameterGroups {
       throw err;
     }
   }
-
 }

@@ -138,7 +138,13 @@ describe('withSteadyStateCache', () => {
   });
 
   it('caches a parameter group per interval and drops it on every write to it', async () => {
-    const group: ParameterGroup = { name: 'pg-a', arn: 'arn:aws:rds:us-east-1:123456789012:pg:pg-a', family: 'postgres15', tags: {}, parameters: { work_mem: '4MB' } };
+    const group: ParameterGroup = {
+      name: 'pg-a',
+      arn: 'arn:aws:rds:us-east-1:123456789012:pg:pg-a',
+      family: 'postgres15',
+      tags: {},
+      parameters: { work_mem: '4MB' },
+    };
     fake.parameterGroups.set('pg-a', group);
     await port.describeParameterGroup('pg-a');
     const readsAfterFirst = groupReads().length;

@@ -37,10 +37,15 @@ async function context() {
   return { kube, rds, log, ctx, secretData };
 }
 
-const applyStep = (password: string): Step => ({ kind: 'applyMasterPassword', identifier: BASE, secret: SECRET, passwordFingerprint: passwordFingerprint(password, UID) });
+const applyStep = (password: string): Step => ({
+  kind: 'applyMasterPassword',
+  identifier: BASE,
+  secret: SECRET,
+  passwordFingerprint: passwordFingerprint(password, UID),
+});
 
 describe('applyPlan: credentials', () => {
-  it('sends the Secret\'s password and reports its fingerprint as applied, without writing it anywhere else', async () => {
+  it("sends the Secret's password and reports its fingerprint as applied, without writing it anywhere else", async () => {
     const { kube, rds, log, ctx, secretData } = await context();
     secretData().password = NEW;
     const outcome = await applyPlan([applyStep(NEW)], ctx);

@@ -61,13 +61,18 @@ describe('applyPlan', () => {
     expect(outcome.executed).toEqual([]);
     expect(outcome.failure).toMatchObject({ kind: 'terminal', code: 'DBParameterGroupQuotaExceeded', operation: 'CreateDBParameterGroup' });
     expect(rds.calls.map((c) => c.operation)).toEqual(['CreateDBParameterGroup']);
-    expect(kube.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'AwsRequestRejected', message: 'CreateDBParameterGroup pg failed (terminal): quota' })]);
+    expect(kube.events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'AwsRequestRejected', message: 'CreateDBParameterGroup pg failed (terminal): quota' }),
+    ]);
   });
 
   it('redacts the password from a failure message that echoes it', async () => {
     const { rds, kube, log, ctx } = context();
     await kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: PASSWORD }, {});
-    rds.failNext('CreateDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'CreateDBInstance', `The parameter MasterUserPassword ${PASSWORD} is not valid`));
+    rds.failNext(
+      'CreateDBInstance',
+      new RdsError('terminal', 'InvalidParameterValue', 'CreateDBInstance', `The parameter MasterUserPassword ${PASSWORD} is not valid`),
+    );
     const outcome = await applyPlan([createPrimaryStep()], ctx);
     expect(outcome.failure?.message).toBe('The parameter MasterUserPassword *** is not valid');
     expect(JSON.stringify([kube.events, log.lines])).not.toContain(PASSWORD);
@@ -119,7 +124,8 @@ describe('applyPlan', () => {
     const { rds, kube, ctx } = context();
     const signal = new AbortController().signal;
     const seen: Array<{ call: string; signal: AbortSignal | undefined }> = [];
-    const spy = <A extends unknown[], R>(call: string, fn: (...args: A) => Promise<R>) =>
+    const spy =
+      <A extends unknown[], R>(call: string, fn: (...args: A) => Promise<R>) =>
       (...args: A): Promise<R> => {
         seen.push({ call, signal: (args.at(-1) as { signal?: AbortSignal } | undefined)?.signal });
         return fn(...args);
@@ -128,7 +134,11 @@ describe('applyPlan', () => {
     kube.createSecret = spy('createSecret', kube.createSecret.bind(kube));
     kube.getSecret = spy('getSecret', kube.getSecret.bind(kube));
     rds.createPrimary = spy('createPrimary', rds.createPrimary.bind(rds));
-    const steps: Step[] = [{ kind: 'addFinalizer' }, { kind: 'createCredentials', secret: { namespace: 'prod', name: 'servio-credentials' }, username: 'servio' }, createPrimaryStep()];
+    const steps: Step[] = [
+      { kind: 'addFinalizer' },
+      { kind: 'createCredentials', secret: { namespace: 'prod', name: 'servio-credentials' }, username: 'servio' },
+      createPrimaryStep(),
+    ];
     const outcome = await applyPlan(steps, { ...ctx, signal });
     expect(outcome.failure).toBeUndefined();
     expect(seen).toEqual([

@@ -108,7 +108,8 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
       if (ctx.signal?.aborted) continue;
-      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment') await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
+      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment')
+        await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
       // A call cut short by the signal is not a failure of the step: the next leader runs it again.
       if (stopIfAborted(step, ctx, outcome)) break;
@@ -162,7 +163,13 @@ async function kube<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** Runs one step; returns a note when the step turned out to be already done. */
-async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome, secrets: string[], finalizers: readonly string[]): Promise<string | undefined> {
+async function executeStep(
+  step: Step,
+  ctx: ApplyContext,
+  outcome: ApplyOutcome,
+  secrets: string[],
+  finalizers: readonly string[],
+): Promise<string | undefined> {
   const { rds } = ctx;
   // Cuts a call in flight short when the reconcile is aborted; AWS or the API server may still have acted on it,
   // which the next observation sees (every step is idempotent).
@@ -211,7 +218,12 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       const problem = masterPasswordProblem(password);
       if (password === undefined || problem !== undefined) {
         // Observed usable a moment ago; changed since. Nothing was sent; the next reconcile sees the new state.
-        throw new RdsError('retryable', 'CredentialsChanged', 'CreateDBInstance', `Secret ${step.secret.name} cannot supply the password: ${problem ?? 'missing'}`);
+        throw new RdsError(
+          'retryable',
+          'CredentialsChanged',
+          'CreateDBInstance',
+          `Secret ${step.secret.name} cannot supply the password: ${problem ?? 'missing'}`,
+        );
       }
       secrets.push(password);
       try {
@@ -231,7 +243,11 @@ async function executeStep(step: Step, ctx: ApplyContext, outcome: ApplyOutcome,
       const password = data?.[SECRET_PASSWORD_KEY];
       if (password !== undefined) secrets.push(password);
       // The plan was made for the password it fingerprinted; one edited since then is the next reconcile's.
-      if (password === undefined || masterPasswordProblem(password) !== undefined || passwordFingerprint(password, ctx.involved.uid) !== step.passwordFingerprint) {
+      if (
+        password === undefined ||
+        masterPasswordProblem(password) !== undefined ||
+        passwordFingerprint(password, ctx.involved.uid) !== step.passwordFingerprint
+      ) {
         throw new RdsError('retryable', 'CredentialsChanged', 'ModifyDBInstance', `Secret ${step.secret.name} changed since it was read; nothing was sent`);
       }
       const modified = await rds.setMasterPassword(step.identifier, password, abortable);

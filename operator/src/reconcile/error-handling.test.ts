@@ -15,13 +15,24 @@ describe('reconcile: a rejected change is held, the rest of the spec goes on', (
     const h = aHarness(aReplicaSetDB().withReplicas(2));
     await h.converge();
     h.rds.failNext('ModifyDBInstance', new RdsError('terminal', 'InvalidParameterValue', 'ModifyDBInstance', 'Invalid DB Instance class: db.r6g.9xlarge'));
-    h.update(aReplicaSetDB().withReplicas(1).withSpec({ primary: { instanceClass: 'db.r6g.9xlarge' }, replicas: { instanceClass: 'db.r6g.9xlarge' } }));
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withSpec({ primary: { instanceClass: 'db.r6g.9xlarge' }, replicas: { instanceClass: 'db.r6g.9xlarge' } }),
+    );
     // The surplus replica drains for routing.drainSeconds (30 s) first, one second per transitioning resync here.
     await h.converge(60);
 
     expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`]);
     expect(h.status()?.heldChanges).toEqual([
-      { subject: `${BASE}-r1`, operation: 'ModifyDBInstance', fields: ['instanceClass'], code: 'InvalidParameterValue', message: 'Invalid DB Instance class: db.r6g.9xlarge', generation: 2 },
+      {
+        subject: `${BASE}-r1`,
+        operation: 'ModifyDBInstance',
+        fields: ['instanceClass'],
+        code: 'InvalidParameterValue',
+        message: 'Invalid DB Instance class: db.r6g.9xlarge',
+        generation: 2,
+      },
     ]);
     expect(condition(h, 'Ready')).toMatchObject({ status: 'False', reason: 'AwsRejected' });
     expect(condition(h, 'Ready')?.message).toContain(`ModifyDBInstance ${BASE}-r1 (instanceClass) was rejected: Invalid DB Instance class`);
@@ -40,7 +51,10 @@ describe('reconcile: a rejected change is held, the rest of the spec goes on', (
 describe('reconcile: an AWS error a person fixes outside the spec', () => {
   it('says what to fix, retries after the long default interval, and is not held', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(1));
-    h.rds.failNext('CreateDBInstanceReadReplica', new RdsError('action-required', 'InstanceQuotaExceeded', 'CreateDBInstanceReadReplica', 'DB instance quota exceeded'));
+    h.rds.failNext(
+      'CreateDBInstanceReadReplica',
+      new RdsError('action-required', 'InstanceQuotaExceeded', 'CreateDBInstanceReadReplica', 'DB instance quota exceeded'),
+    );
     let result = await h.reconcile();
     for (let i = 0; i < 10 && h.rds.calls.every((c) => c.operation !== 'CreateDBInstanceReadReplica'); i++) result = await h.reconcile();
 

@@ -79,7 +79,9 @@ describe('requeueAfterFailureMs', () => {
 
   it('the wait after an error fixed outside the spec is minutes by default and configurable', () => {
     expect(DEFAULT_AWS_ACTION_RETRY_MS).toBe(5 * 60_000);
-    expect(requeueAfterFailureMs(errorPolicy(failure('action-required', 'InstanceQuotaExceeded'), LIVE), { ...intervals, awsActionRetryMs: 120_000 })).toBe(120_000);
+    expect(requeueAfterFailureMs(errorPolicy(failure('action-required', 'InstanceQuotaExceeded'), LIVE), { ...intervals, awsActionRetryMs: 120_000 })).toBe(
+      120_000,
+    );
   });
 
   it('backoff leaves the delay to the controller', () => {

@@ -53,11 +53,18 @@ export function errorPolicy(failure: StepFailure, context: ErrorPolicyContext): 
       // Deleting, the spec is no longer the intent (the object is going), so holding until it changes would hold
       // forever; the refusal is shown and the deletion looked at again at the steady interval.
       if (context.deleting) {
-        return { action: 'retry', after: 'steady', condition: { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}` } };
+        return {
+          action: 'retry',
+          after: 'steady',
+          condition: { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}` },
+        };
       }
       return {
         action: 'hold',
-        condition: { reason: AWS_REJECTED_REASON, message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.` },
+        condition: {
+          reason: AWS_REJECTED_REASON,
+          message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.`,
+        },
       };
     case 'action-required':
       return {
@@ -104,7 +111,7 @@ function instanceClassOf(step: Step): string | undefined {
   return undefined;
 }
 
-function actionAdvice(failure: StepFailure, region = 'the operator\'s region'): string {
+function actionAdvice(failure: StepFailure, region = "the operator's region"): string {
   const code = failure.code.replace(/Fault$/, '');
   switch (code) {
     case 'KMSKeyNotAccessible':

@@ -121,7 +121,10 @@ describe('topology: publication', () => {
     expect(h.status()?.endpoints?.topologyRevision).toBe(revision + 1);
 
     const cm = h.kube.configMaps.get(CM)!;
-    h.kube.configMaps.set(CM, { ...cm, data: { ...cm.data, DB_PRIMARY_HOST: 'elsewhere', [TOPOLOGY_KEY]: cm.data[TOPOLOGY_KEY]!.replace('"state": "active"', '"state": "draining"') } });
+    h.kube.configMaps.set(CM, {
+      ...cm,
+      data: { ...cm.data, DB_PRIMARY_HOST: 'elsewhere', [TOPOLOGY_KEY]: cm.data[TOPOLOGY_KEY]!.replace('"state": "active"', '"state": "draining"') },
+    });
     await h.reconcile();
     expect(h.kube.configMaps.get(CM)!.data.DB_PRIMARY_HOST).toBe(`${BASE}.fake.us-east-1.rds.amazonaws.com`);
     expect(states(h)).toEqual([[R(1), 'active']]);
@@ -147,7 +150,11 @@ describe('topology: drain before delete', () => {
   it('scale 3 -> 1: draining first (revision + 1), deleted after drainSeconds, removed only after the delete', async () => {
     const h = await started(3);
     const revision = topology(h).revision;
-    h.update(aReplicaSetDB().withReplicas(1).withSpec({ routing: { drainSeconds: 10, maxDrainSeconds: 10 } }));
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withSpec({ routing: { drainSeconds: 10, maxDrainSeconds: 10 } }),
+    );
     const drainStart = h.clock.now.toISOString();
     await h.reconcile();
     expect(states(h)).toEqual([
@@ -192,7 +199,12 @@ describe('topology: drain before delete', () => {
     await after(h, 20);
 
     // A new process: nothing in memory, the same Kubernetes and RDS.
-    const restarted = createReplicaSetDBReconciler({ kube: h.kube, rds: h.rds, resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS }, now: () => h.clock.now });
+    const restarted = createReplicaSetDBReconciler({
+      kube: h.kube,
+      rds: h.rds,
+      resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS },
+      now: () => h.clock.now,
+    });
     const run = () => restarted(h.ref, { log: h.log });
     await run();
     expect(h.rds.calls.filter((c) => c.operation === 'DeleteDBInstance')).toEqual([]);
@@ -263,7 +275,11 @@ describe('topology: lag gating', () => {
     expect(condition(h, 'Degraded')).toMatchObject({ status: 'True', reason: 'ReplicaLagging' });
     expect(condition(h, 'Degraded')?.message).toContain(`${R(2)} lags more than routing.maxReplicaLagSeconds (1s)`);
     expect(condition(h, 'Ready')).toMatchObject({ status: 'True' });
-    expect(h.status()).toMatchObject({ phase: 'Degraded', readyReplicas: 1, replicas: [{ routable: true }, { identifier: R(2), lagSeconds: 4, routable: false }] });
+    expect(h.status()).toMatchObject({
+      phase: 'Degraded',
+      readyReplicas: 1,
+      replicas: [{ routable: true }, { identifier: R(2), lagSeconds: 4, routable: false }],
+    });
 
     // Still lagging, by another amount: not a change of the published content.
     lag.values.set(R(2), 6);
@@ -272,7 +288,10 @@ describe('topology: lag gating', () => {
 
     lag.values.set(R(2), 0.25);
     await after(h, 1);
-    expect(topology(h).replicas).toEqual([expect.objectContaining({ id: R(1), state: 'active' }), expect.objectContaining({ id: R(2), state: 'active', lagSeconds: 0.25 })]);
+    expect(topology(h).replicas).toEqual([
+      expect.objectContaining({ id: R(1), state: 'active' }),
+      expect.objectContaining({ id: R(2), state: 'active', lagSeconds: 0.25 }),
+    ]);
     expect(topology(h).revision).toBe(revision + 2);
     expect(condition(h, 'Degraded')).toMatchObject({ status: 'False' });
     expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 2 });

@@ -82,7 +82,12 @@ describe('reconcile: from nothing to Ready', () => {
     expect(h.rds.mutatingCalls().length).toBe(before);
     h.rds.instances.get(BASE)!.status = 'available';
     await h.reconcile();
-    expect(h.rds.mutatingCalls().map((c) => c.operation).at(-1)).toBe('CreateDBInstanceReadReplica');
+    expect(
+      h.rds
+        .mutatingCalls()
+        .map((c) => c.operation)
+        .at(-1),
+    ).toBe('CreateDBInstanceReadReplica');
   });
 });
 
@@ -113,7 +118,10 @@ describe('reconcile: spec changes', () => {
     // The surplus replicas drain first (routing.drainSeconds, 30 by default), polled every TRANSITIONING_MS.
     await h.converge(60);
     expect(h.clock.now.getTime() - scaledAt).toBeGreaterThanOrEqual(30_000);
-    const deletions = h.rds.calls.slice(before).filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
+    const deletions = h.rds.calls
+      .slice(before)
+      .filter((c) => c.operation === 'DeleteDBInstance')
+      .map((c) => c.subject);
     expect(deletions).toEqual([`${BASE}-r4`, `${BASE}-r3`, `${BASE}-r2`]);
     expect([...h.rds.instances.keys()].sort()).toEqual([BASE, `${BASE}-r1`]);
     expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 1, replicas: [{ identifier: `${BASE}-r1` }] });
@@ -123,9 +131,17 @@ describe('reconcile: spec changes', () => {
     const h = aHarness(aReplicaSetDB().withReplicas(2).withoutReplicaClass());
     await h.converge();
     const before = h.rds.calls.length;
-    h.update(aReplicaSetDB().withReplicas(2).withoutReplicaClass().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' }, applyImmediately: true }));
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withoutReplicaClass()
+        .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' }, applyImmediately: true }),
+    );
     await h.converge();
-    const modified = h.rds.calls.slice(before).filter((c) => c.operation === 'ModifyDBInstance').map((c) => c.subject);
+    const modified = h.rds.calls
+      .slice(before)
+      .filter((c) => c.operation === 'ModifyDBInstance')
+      .map((c) => c.subject);
     expect(modified).toEqual([`${BASE}-r1`, `${BASE}-r2`, BASE]);
     expect([...h.rds.instances.values()].map((i) => i.instanceClass)).toEqual(['db.r6g.2xlarge', 'db.r6g.2xlarge', 'db.r6g.2xlarge']);
   });
@@ -148,7 +164,10 @@ describe('reconcile: failures', () => {
 
   it('reports a rejected request as Failed with the AWS message, and does not repeat it until the spec changes', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(1));
-    h.rds.failNext('CreateDBInstanceReadReplica', new RdsError('terminal', 'InstanceQuotaExceeded', 'CreateDBInstanceReadReplica', 'DB instance quota exceeded'));
+    h.rds.failNext(
+      'CreateDBInstanceReadReplica',
+      new RdsError('terminal', 'InstanceQuotaExceeded', 'CreateDBInstanceReadReplica', 'DB instance quota exceeded'),
+    );
     await h.converge();
     expect(h.status()?.phase).toBe('Failed');
     expect(condition(h, 'Ready')).toMatchObject({
@@ -161,7 +180,11 @@ describe('reconcile: failures', () => {
     expect(attempts()).toBe(1);
     for (let i = 0; i < 3; i++) expect(await h.reconcile()).toEqual({ requeueAfterMs: STEADY_MS });
     expect(attempts()).toBe(1);
-    h.update(aReplicaSetDB().withReplicas(1).withSpec({ tags: { Environment: 'production', Retry: '1' } }));
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withSpec({ tags: { Environment: 'production', Retry: '1' } }),
+    );
     await h.converge();
     expect(attempts()).toBe(2);
     expect(h.status()?.phase).toBe('Ready');
@@ -180,7 +203,11 @@ describe('reconcile: failures', () => {
   it('waits and retries soon when RDS says the instance is busy', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(0));
     await h.converge();
-    h.update(aReplicaSetDB().withReplicas(0).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } }));
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(0)
+        .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } }),
+    );
     h.rds.failNext('ModifyDBInstance', new RdsError('invalid-state', 'InvalidDBInstanceState', 'ModifyDBInstance', 'Instance is not available'));
     expect(await h.reconcile()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
     expect(h.status()?.phase).not.toBe('Failed');

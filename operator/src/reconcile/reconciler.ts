@@ -145,13 +145,22 @@ async function writeStatusUnlessStale(
   }
 }
 
-function recordTopologyMetrics(metrics: ReplicaSetDBReconcilerDeps['metrics'], ref: ObjectRef, observed: Observed, gone: boolean, topology: PublicationStatus | undefined): void {
+function recordTopologyMetrics(
+  metrics: ReplicaSetDBReconcilerDeps['metrics'],
+  ref: ObjectRef,
+  observed: Observed,
+  gone: boolean,
+  topology: PublicationStatus | undefined,
+): void {
   if (metrics === undefined) return;
   if (gone) {
     metrics.forgetObject(ref);
     return;
   }
-  metrics.setInstanceStatuses(ref, observed.managedInstances().map((i) => i.status));
+  metrics.setInstanceStatuses(
+    ref,
+    observed.managedInstances().map((i) => i.status),
+  );
   if (topology === undefined) return;
   if (topology.revision !== undefined) metrics.setTopologyRevision(ref, topology.revision);
   const replicas = new Set([...topology.instances.keys(), ...(observed.previousStatus?.replicas ?? []).map((r) => r.identifier)]);

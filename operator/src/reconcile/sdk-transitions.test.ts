@@ -66,9 +66,13 @@ function serve(db: ReplicaSetDBBuilder, world: ReturnType<typeof aWorld>) {
   rds.on(DescribeDBInstancesCommand).callsFake((input: { Filters?: Array<{ Values?: string[] }> }) => ({
     DBInstances: instances.filter((i) => input.Filters?.[0]?.Values?.includes(i.DBInstanceIdentifier!)),
   }));
-  rds.on(DescribeDBParameterGroupsCommand).resolves({ DBParameterGroups: [{ DBParameterGroupName: group.name, DBParameterGroupFamily: group.family, DBParameterGroupArn: group.arn }] });
+  rds
+    .on(DescribeDBParameterGroupsCommand)
+    .resolves({ DBParameterGroups: [{ DBParameterGroupName: group.name, DBParameterGroupFamily: group.family, DBParameterGroupArn: group.arn }] });
   rds.on(ListTagsForResourceCommand).resolves({ TagList: recordToTags(group.tags) });
-  rds.on(DescribeDBParametersCommand).resolves({ Parameters: Object.entries(group.parameters).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, Source: 'user' })) });
+  rds
+    .on(DescribeDBParametersCommand)
+    .resolves({ Parameters: Object.entries(group.parameters).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, Source: 'user' })) });
 
   const kube = new FakeKubernetes();
   kube.put(db.build());
@@ -76,13 +80,20 @@ function serve(db: ReplicaSetDBBuilder, world: ReturnType<typeof aWorld>) {
   record.finalizers = ['db.servio.io/finalizer'];
   record.deletionTimestamp = db.deletionTimestamp;
   void kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: 'Existing-Password-123' }, {});
-  const reconcile = createReplicaSetDBReconciler({ kube, rds: new SdkRdsPort(new RDSClient({ region: 'us-east-1' })), resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS } });
+  const reconcile = createReplicaSetDBReconciler({
+    kube,
+    rds: new SdkRdsPort(new RDSClient({ region: 'us-east-1' })),
+    resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS },
+  });
   const run = () => reconcile({ namespace: 'prod', name: 'servio' }, { log: new CapturingLogger() });
   return { kube, run, status: () => record.status };
 }
 
 function mutatingCommands(): string[] {
-  return rds.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name).filter((name) => !READ_ONLY.has(name));
+  return rds
+    .calls()
+    .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name)
+    .filter((name) => !READ_ONLY.has(name));
 }
 
 beforeEach(() => {
@@ -97,7 +108,9 @@ describe('reconcile over the SDK adapter in transitional RDS states', () => {
     ['upgrading', 2, 'Modifying'],
     ['modifying', 1, 'Provisioning'],
   ])('sends nothing while the primary is %s (%i of 2 replicas exist), reports %s and polls often', async (state, existing, phase) => {
-    const db = aReplicaSetDB().withReplicas(2).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    const db = aReplicaSetDB()
+      .withReplicas(2)
+      .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
     const world = aWorld(db).inSync().withPrimary({ status: state, instanceClass: 'db.r6g.xlarge' });
     for (let index = existing + 1; index <= 2; index++) world.withReplica(index, undefined);
     const { run, status } = serve(db, world);
@@ -131,8 +144,12 @@ describe('reconcile over the SDK adapter in transitional RDS states', () => {
   });
 
   it('waits when RDS answers InvalidDBInstanceState to a modification', async () => {
-    const db = aReplicaSetDB().withReplicas(0).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
-    rds.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: 'Database instance is not in available state.', $metadata: { httpStatusCode: 400 } }));
+    const db = aReplicaSetDB()
+      .withReplicas(0)
+      .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    rds
+      .on(ModifyDBInstanceCommand)
+      .rejects(new InvalidDBInstanceStateFault({ message: 'Database instance is not in available state.', $metadata: { httpStatusCode: 400 } }));
     const { run, status, kube } = serve(db, aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }));
     expect(await run()).toEqual({ requeueAfterMs: TRANSITIONING_MS });
     expect(status()?.phase).toBe('Modifying');
@@ -141,8 +158,15 @@ describe('reconcile over the SDK adapter in transitional RDS states', () => {
   });
 
   it('reports a class change RDS holds for the maintenance window without repeating it', async () => {
-    const db = aReplicaSetDB().withReplicas(0).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
-    const { run, status } = serve(db, aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }));
+    const db = aReplicaSetDB()
+      .withReplicas(0)
+      .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    const { run, status } = serve(
+      db,
+      aWorld(db)
+        .inSync()
+        .withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }),
+    );
     expect(await run()).toEqual({ requeueAfterMs: STEADY_MS });
     expect(mutatingCommands()).toEqual([]);
     expect(status()?.pendingChanges).toEqual([`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window`]);

@@ -38,8 +38,15 @@ describe('status', () => {
   });
 
   it('stays Ready while a change waits for the maintenance window, and lists it', () => {
-    const db = aReplicaSetDB().withReplicas(0).withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
-    const { verdict, status } = statusOf(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }).build());
+    const db = aReplicaSetDB()
+      .withReplicas(0)
+      .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    const { verdict, status } = statusOf(
+      aWorld(db)
+        .inSync()
+        .withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } })
+        .build(),
+    );
     expect(status.phase).toBe('Ready');
     expect(verdict.transitioning).toBe(false);
     expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'PendingMaintenanceWindow' });
@@ -51,7 +58,9 @@ describe('status', () => {
     const second = statusOf(aWorld(aReplicaSetDB().withStatus(first)).inSync().build()).status;
     expect(second).toEqual(first);
     const flipped = statusOf(aWorld(aReplicaSetDB().withStatus(first)).inSync().withReplica(1, { status: 'modifying' }).build()).status;
-    expect(flipped.conditions?.find((c) => c.type === 'Degraded')?.lastTransitionTime).toBe(first.conditions?.find((c) => c.type === 'Degraded')?.lastTransitionTime);
+    expect(flipped.conditions?.find((c) => c.type === 'Degraded')?.lastTransitionTime).toBe(
+      first.conditions?.find((c) => c.type === 'Degraded')?.lastTransitionTime,
+    );
   });
 
   it('carries over what the topology publisher owns', () => {
@@ -100,6 +109,9 @@ describe('status', () => {
     const observed = aWorld(aReplicaSetDB().beingDeleted()).inSync().withReplica(1, undefined).build();
     const p = plan(observed);
     const outcome: ApplyOutcome = { ...nothingDone, executed: p.steps };
-    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome), NOW)).toMatchObject({ phase: 'Deleting', finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d` });
+    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome), NOW)).toMatchObject({
+      phase: 'Deleting',
+      finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d`,
+    });
   });
 });

@@ -51,7 +51,9 @@ export type PublicationFindings = Pick<PublicationPlan, 'lagging' | 'problem'>;
 function topologyDegradations(topology: PublicationFindings | undefined): string[] {
   if (topology === undefined) return [];
   return [
-    ...topology.lagging.map((l) => `${l.identifier} lags more than routing.maxReplicaLagSeconds (${l.maxLagSeconds}s) behind the primary; it takes no reads until it catches up`),
+    ...topology.lagging.map(
+      (l) => `${l.identifier} lags more than routing.maxReplicaLagSeconds (${l.maxLagSeconds}s) behind the primary; it takes no reads until it catches up`,
+    ),
     ...(topology.problem !== undefined ? [topology.problem] : []),
   ];
 }
@@ -224,7 +226,14 @@ function instanceStatus(instance: RdsInstance, role: InstanceRole, previous: Ins
   });
 }
 
-export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcome, verdict: Verdict, now: Date, topology?: PublicationStatus): ReplicaSetDBStatus {
+export function buildStatus(
+  observed: Observed,
+  plan: Plan,
+  outcome: ApplyOutcome,
+  verdict: Verdict,
+  now: Date,
+  topology?: PublicationStatus,
+): ReplicaSetDBStatus {
   const previous = observed.previousStatus;
   const generation = observed.object.generation;
   const instances = effectiveInstances(observed, outcome);
@@ -239,7 +248,11 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
     previousById,
   );
   const readyReplicas = replicaStatuses.filter(
-    (r) => desired.has(r.identifier) && r.rdsStatus === 'available' && r.drainingSince === undefined && (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
+    (r) =>
+      desired.has(r.identifier) &&
+      r.rdsStatus === 'available' &&
+      r.drainingSince === undefined &&
+      (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
   ).length;
   const snapshotRequested = outcome.executed.some((s) => s.kind === 'deleteInstance' && s.role === 'primary' && s.finalSnapshot !== 'skip');
 
@@ -254,7 +267,8 @@ export function buildStatus(observed: Observed, plan: Plan, outcome: ApplyOutcom
       // Conditions of other types (set by other parts of the operator) are kept as they are.
       ...(previous?.conditions ?? []).filter((c) => !['Ready', 'Progressing', 'Degraded'].includes(c.type)),
     ],
-    primary: primary !== undefined ? instanceStatus(primary, 'primary', previousById.get(primary.identifier), topology?.instances.get(primary.identifier)) : undefined,
+    primary:
+      primary !== undefined ? instanceStatus(primary, 'primary', previousById.get(primary.identifier), topology?.instances.get(primary.identifier)) : undefined,
     replicas: replicaStatuses,
     readyReplicas,
     endpoints: stripUndefined({

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { formatTopology, type TopologyInput } from '@servio/replicasetdb-contract';
 import type { StoredConfigMap } from '../ports/kubernetes.js';
-import { ENDPOINTS_LABEL_SELECTOR, configMapDelta, endpointsLabels, labelValue, readPublishedTopology, renderEndpointsConfigMap, TOPOLOGY_KEY } from './configmap.js';
+import {
+  ENDPOINTS_LABEL_SELECTOR,
+  configMapDelta,
+  endpointsLabels,
+  labelValue,
+  readPublishedTopology,
+  renderEndpointsConfigMap,
+  TOPOLOGY_KEY,
+} from './configmap.js';
 import { renderTopologyContent } from './document.js';
 import { aReplica, aTopologySource } from './testing/fixtures.js';
 import { topologyJsonSchemaValidator } from './testing/json-schema.js';
@@ -40,7 +48,9 @@ describe('renderEndpointsConfigMap', () => {
 
   it('writes a topology.json that the committed JSON Schema accepts', () => {
     const validate = topologyJsonSchemaValidator();
-    const { data } = renderEndpointsConfigMap(aDocument({ replicas: renderTopologyContent(aTopologySource({ replicas: [aReplica(1, { retiring: true, lagSeconds: 2 })] }))!.replicas }));
+    const { data } = renderEndpointsConfigMap(
+      aDocument({ replicas: renderTopologyContent(aTopologySource({ replicas: [aReplica(1, { retiring: true, lagSeconds: 2 })] }))!.replicas }),
+    );
     expect(validate(JSON.parse(data[TOPOLOGY_KEY]!))).toEqual([]);
     // The validator itself rejects what the contract rejects.
     expect(validate({ ...JSON.parse(data[TOPOLOGY_KEY]!), replicas: [{ id: 'x', host: 'h', port: 1, state: 'gone' }] })).not.toEqual([]);

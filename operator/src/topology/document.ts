@@ -20,7 +20,9 @@ export function publishedLag(lagSeconds: number | undefined): number | undefined
 
 /** A primary is published once RDS has given it an endpoint and finished creating it; before that there is
  * nothing a client could connect to, and a document without a primary is not contract v1. */
-export function isPublishablePrimary(primary: TopologyInstanceInput | undefined): primary is TopologyInstanceInput & { endpoint: NonNullable<TopologyInstanceInput['endpoint']> } {
+export function isPublishablePrimary(
+  primary: TopologyInstanceInput | undefined,
+): primary is TopologyInstanceInput & { endpoint: NonNullable<TopologyInstanceInput['endpoint']> } {
   return primary?.endpoint !== undefined && primary.status !== 'creating' && primary.status !== 'deleting';
 }
 

@@ -6,5 +6,14 @@ export { isLagging, routeReplica, type ExclusionReason, type ReplicaRouting } fr
 export { isPublishablePrimary, publishedLag, renderTopologyContent, type TopologyContent } from './document.js';
 export { sameContent, stampRevision, type PreviousPublication, type StampedTopology } from './revision.js';
 export { renderServioEnvironment, type ServioEnvironment } from '@servio/replicasetdb-contract';
-export { ENDPOINTS_LABEL_SELECTOR, TOPOLOGY_KEY, configMapDelta, endpointsLabels, labelValue, readPublishedTopology, renderEndpointsConfigMap, type EndpointsConfigMapContent } from './configmap.js';
+export {
+  ENDPOINTS_LABEL_SELECTOR,
+  TOPOLOGY_KEY,
+  configMapDelta,
+  endpointsLabels,
+  labelValue,
+  readPublishedTopology,
+  renderEndpointsConfigMap,
+  type EndpointsConfigMapContent,
+} from './configmap.js';
 export { planTopologyPublication, type PublicationInput, type TopologyPublication } from './publication.js';

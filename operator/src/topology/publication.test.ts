@@ -18,7 +18,13 @@ class World {
 
   reconcile(source: TopologySource): TopologyPublication | undefined {
     this.clock += 10_000;
-    const publication = planTopologyPublication({ source, observed: this.configMap, statusRevision: this.statusRevision, ownerUid: UID, now: new Date(this.clock) });
+    const publication = planTopologyPublication({
+      source,
+      observed: this.configMap,
+      statusRevision: this.statusRevision,
+      ownerUid: UID,
+      now: new Date(this.clock),
+    });
     if (publication === undefined) return undefined;
     if (publication.delta.length > 0) {
       const data = { ...(this.configMap?.data ?? {}), ...publication.configMap.data };

@@ -43,7 +43,12 @@ describe('FaultScheduler', () => {
       10_000,
     );
     const large = { DBInstanceClass: 'db.r6g.large' };
-    expect(s.decide('CreateDBInstanceReadReplica', large, 10_000)).toMatchObject({ kind: 'error', code: 'InsufficientDBInstanceCapacity', status: 400, cause: 'scripted' });
+    expect(s.decide('CreateDBInstanceReadReplica', large, 10_000)).toMatchObject({
+      kind: 'error',
+      code: 'InsufficientDBInstanceCapacity',
+      status: 400,
+      cause: 'scripted',
+    });
     expect(s.decide('CreateDBInstanceReadReplica', { DBInstanceClass: 'db.t4g.micro' }, 10_000).kind).toBe('pass');
     expect(s.decide('CreateDBInstanceReadReplica', large, 10_001).kind).toBe('error');
     expect(s.decide('CreateDBInstanceReadReplica', large, 10_002).kind).toBe('pass');

@@ -6,7 +6,14 @@ import type { QueryParams } from './query.js';
 export interface ScriptedError {
   /** e.g. CreateDBInstance; '*' for every RDS call. */
   operation: string;
-  code: 'InsufficientDBInstanceCapacity' | 'InstanceQuotaExceeded' | 'KMSKeyNotAccessibleFault' | 'DBSubnetGroupNotFoundFault' | 'AccessDenied' | 'Throttling' | 'InternalFailure';
+  code:
+    | 'InsufficientDBInstanceCapacity'
+    | 'InstanceQuotaExceeded'
+    | 'KMSKeyNotAccessibleFault'
+    | 'DBSubnetGroupNotFoundFault'
+    | 'AccessDenied'
+    | 'Throttling'
+    | 'InternalFailure';
   /** Only calls whose parameters have these values (e.g. `{ DBInstanceClass: 'db.r6g.large' }`). */
   match?: QueryParams;
   /** Window in ms since the plan was installed; unset = from the start / forever. */
@@ -46,7 +53,8 @@ const STATUS: Record<string, number> = {
 
 const MESSAGES: Record<string, string> = {
   Throttling: 'Rate exceeded',
-  InsufficientDBInstanceCapacity: 'Cannot create a database instance because there is no available capacity for the requested DB instance class in the Availability Zone.',
+  InsufficientDBInstanceCapacity:
+    'Cannot create a database instance because there is no available capacity for the requested DB instance class in the Availability Zone.',
   InstanceQuotaExceeded: 'The request would result in the user exceeding the allowed number of DB instances.',
   KMSKeyNotAccessibleFault: 'The specified KMS key is not accessible.',
   DBSubnetGroupNotFoundFault: 'DB subnet group not found.',
@@ -88,7 +96,14 @@ export class FaultScheduler {
       const count = this.used.get(rule) ?? 0;
       if (rule.times !== undefined && count >= rule.times) continue;
       this.used.set(rule, count + 1);
-      return { kind: 'error', delayMs, status: STATUS[rule.code] ?? 400, code: rule.code, message: rule.message ?? MESSAGES[rule.code] ?? rule.code, cause: 'scripted' };
+      return {
+        kind: 'error',
+        delayMs,
+        status: STATUS[rule.code] ?? 400,
+        code: rule.code,
+        message: rule.message ?? MESSAGES[rule.code] ?? rule.code,
+        cause: 'scripted',
+      };
     }
     // Two draws per call whatever the outcome, so one rate does not shift the other's sequence.
     const throttleDraw = this.random();

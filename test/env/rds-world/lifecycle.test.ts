@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { INSTANT, dueModifications, newHistory, pendingValuesAt, refusalFor, snapshotStatusAt, startMaintenance, statusAt, type Durations } from './lifecycle.js';
+import {
+  INSTANT,
+  dueModifications,
+  newHistory,
+  pendingValuesAt,
+  refusalFor,
+  snapshotStatusAt,
+  startMaintenance,
+  statusAt,
+  type Durations,
+} from './lifecycle.js';
 
 const slow: Durations = { creatingMs: 20_000, backingUpMs: 5_000, modifyingMs: 10_000, deletingMs: 5_000, snapshotCreatingMs: 8_000, rebootingMs: 3_000 };
 
 describe('statusAt', () => {
-  it('takes a created instance through creating and backing-up to the emulator\'s available', () => {
+  it("takes a created instance through creating and backing-up to the emulator's available", () => {
     const h = { ...newHistory(), createdAt: 1_000 };
     expect(statusAt(h, 1_000, slow)).toBe('creating');
     expect(statusAt(h, 20_999, slow)).toBe('creating');
@@ -13,7 +23,7 @@ describe('statusAt', () => {
     expect(statusAt(h, 26_000, slow)).toBeUndefined();
   });
 
-  it('is instant with the emulator\'s own timing', () => {
+  it("is instant with the emulator's own timing", () => {
     expect(statusAt({ ...newHistory(), createdAt: 1_000 }, 1_000, INSTANT)).toBeUndefined();
     expect(statusAt({ ...newHistory(), deletingSince: 1_000 }, 1_000, INSTANT)).toBe('gone');
   });

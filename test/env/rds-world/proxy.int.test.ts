@@ -35,11 +35,26 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
   });
 
   const createPrimary = (id: string, extra: Partial<ConstructorParameters<typeof CreateDBInstanceCommand>[0]> = {}) =>
-    rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: id, Engine: 'postgres', EngineVersion: '15.4', DBInstanceClass: 'db.t3.micro', AllocatedStorage: 20, MasterUsername: 'app', MasterUserPassword: PASSWORD, ...extra }));
+    rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: id,
+        Engine: 'postgres',
+        EngineVersion: '15.4',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'app',
+        MasterUserPassword: PASSWORD,
+        ...extra,
+      }),
+    );
   const describeOne = async (id: string): Promise<DBInstance | undefined> =>
     (await rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: [id] }] }))).DBInstances?.[0];
   const statusOf = async (id: string) => (await describeOne(id))?.DBInstanceStatus;
-  const errorOf = async (p: Promise<unknown>) => p.then(() => 'ok', (err: { name?: string; $metadata?: { httpStatusCode?: number } }) => `${err.name} ${err.$metadata?.httpStatusCode}`);
+  const errorOf = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (err: { name?: string; $metadata?: { httpStatusCode?: number } }) => `${err.name} ${err.$metadata?.httpStatusCode}`,
+    );
 
   it('takes a create through creating (no endpoint) and backing-up to available, and refuses what RDS refuses meanwhile', async () => {
     world.configure({ durations: { creatingMs: 4_000, backingUpMs: 2_000 } });
@@ -48,8 +63,12 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     const early = await describeOne('layer-a');
     expect(early?.DBInstanceStatus).toBe('creating');
     expect(early?.Endpoint).toBeUndefined();
-    expect(await errorOf(rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'layer-a', DBInstanceClass: 'db.t3.small', ApplyImmediately: true })))).toBe('InvalidDBInstanceStateFault 400');
-    expect(await errorOf(rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'layer-a-1', SourceDBInstanceIdentifier: 'layer-a' })))).toBe('InvalidDBInstanceStateFault 400');
+    expect(
+      await errorOf(rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'layer-a', DBInstanceClass: 'db.t3.small', ApplyImmediately: true }))),
+    ).toBe('InvalidDBInstanceStateFault 400');
+    expect(await errorOf(rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'layer-a-1', SourceDBInstanceIdentifier: 'layer-a' })))).toBe(
+      'InvalidDBInstanceStateFault 400',
+    );
     await eventually('backing-up', async () => ((await statusOf('layer-a')) === 'backing-up' ? true : undefined), 10_000, 100);
     expect((await describeOne('layer-a'))?.Endpoint?.Port).toBe(5432);
     await eventually('available', async () => ((await statusOf('layer-a')) === 'available' ? true : undefined), 10_000, 100);
@@ -62,10 +81,15 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     expect(answer.DBInstance?.PendingModifiedValues?.DBInstanceClass).toBe('db.t3.small');
     const during = await describeOne('layer-b');
     expect(during).toMatchObject({ DBInstanceStatus: 'modifying', DBInstanceClass: 'db.t3.micro', PendingModifiedValues: { DBInstanceClass: 'db.t3.small' } });
-    const after = await eventually('applied', async () => {
-      const db = await describeOne('layer-b');
-      return db?.DBInstanceStatus === 'available' ? db : undefined;
-    }, 10_000, 100);
+    const after = await eventually(
+      'applied',
+      async () => {
+        const db = await describeOne('layer-b');
+        return db?.DBInstanceStatus === 'available' ? db : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(after.DBInstanceClass).toBe('db.t3.small');
     expect(after.PendingModifiedValues?.DBInstanceClass).toBeUndefined();
   });
@@ -75,13 +99,22 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     await createPrimary('layer-c');
     await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'layer-c', AllocatedStorage: 40, ApplyImmediately: false }));
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(await describeOne('layer-c')).toMatchObject({ DBInstanceStatus: 'available', AllocatedStorage: 20, PendingModifiedValues: { AllocatedStorage: 40 } });
+    expect(await describeOne('layer-c')).toMatchObject({
+      DBInstanceStatus: 'available',
+      AllocatedStorage: 20,
+      PendingModifiedValues: { AllocatedStorage: 40 },
+    });
     expect(world.maintenanceWindow('layer-c')).toBe(1);
     expect(await statusOf('layer-c')).toBe('modifying');
-    const after = await eventually('applied', async () => {
-      const db = await describeOne('layer-c');
-      return db?.DBInstanceStatus === 'available' ? db : undefined;
-    }, 10_000, 100);
+    const after = await eventually(
+      'applied',
+      async () => {
+        const db = await describeOne('layer-c');
+        return db?.DBInstanceStatus === 'available' ? db : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(after.AllocatedStorage).toBe(40);
   });
 
@@ -91,14 +124,18 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'layer-d' }));
     expect(await statusOf('layer-d')).toBe('rebooting');
     await eventually('rebooted', async () => ((await statusOf('layer-d')) === 'available' ? true : undefined), 10_000, 100);
-    const deleted = await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: 'layer-d-final' }));
+    const deleted = await rds.send(
+      new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: 'layer-d-final' }),
+    );
     expect(deleted.DBInstance?.DBInstanceStatus).toBe('deleting');
     expect(await statusOf('layer-d')).toBe('deleting');
     expect((await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'layer-d' }))).DBInstances?.[0]?.DBInstanceStatus).toBe('deleting');
     expect((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => i.DBInstanceIdentifier)).toEqual(['layer-d']);
     expect((await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'layer-d-final' }))).DBSnapshots?.[0]?.Status).toBe('creating');
     expect(await errorOf(createPrimary('layer-d'))).toBe('DBInstanceAlreadyExistsFault 400');
-    expect(await errorOf(rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: true })))).toBe('InvalidDBInstanceStateFault 400');
+    expect(await errorOf(rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: true })))).toBe(
+      'InvalidDBInstanceStateFault 400',
+    );
     await eventually('gone', async () => ((await describeOne('layer-d')) === undefined ? true : undefined), 10_000, 100);
     expect((await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'layer-d-final' }))).DBSnapshots?.[0]?.Status).toBe('available');
   });
@@ -149,7 +186,7 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     expect(JSON.stringify(world.journal)).not.toContain(PASSWORD);
   });
 
-  it('holds a call before it is sent or after it ran, and drops it on the test\'s word', async () => {
+  it("holds a call before it is sent or after it ran, and drops it on the test's word", async () => {
     const before = world.hold('CreateDBInstance', 'before');
     const unsent = createPrimary('layer-g');
     const heldBefore = await before;
@@ -182,11 +219,22 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
   it('passes CloudWatch calls through untouched', async () => {
     const cw = new CloudWatchClient({ ...awsClientConfig(), endpoint: world.endpoint, maxAttempts: 1 });
     const now = new Date();
-    const out = await cw.send(new GetMetricDataCommand({
-      StartTime: new Date(now.getTime() - 600_000),
-      EndTime: now,
-      MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'x' }] }, Period: 60, Stat: 'Maximum' } }],
-    }));
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now.getTime() - 600_000),
+        EndTime: now,
+        MetricDataQueries: [
+          {
+            Id: 'lag',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'x' }] },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
+        ],
+      }),
+    );
     expect(out.MetricDataResults?.[0]?.Id).toBe('lag');
     expect(world.journal.at(-1)).toMatchObject({ operation: expect.stringMatching(/^other /), executed: true });
   });

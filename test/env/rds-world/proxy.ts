@@ -75,7 +75,21 @@ interface Upstream {
   contentType: string;
 }
 
-const FORWARDED_HEADERS = ['content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'user-agent', 'x-amz-user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-target', 'x-amz-content-sha256', 'content-encoding', 'smithy-protocol', 'accept'];
+const FORWARDED_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-amz-date',
+  'x-amz-security-token',
+  'user-agent',
+  'x-amz-user-agent',
+  'amz-sdk-invocation-id',
+  'amz-sdk-request',
+  'x-amz-target',
+  'x-amz-content-sha256',
+  'content-encoding',
+  'smithy-protocol',
+  'accept',
+];
 
 export class RealisticRds {
   readonly journal: JournalEntry[] = [];
@@ -96,10 +110,13 @@ export class RealisticRds {
 
   static async start(upstream: string, settings: WorldSettings = {}): Promise<RealisticRds> {
     const ready: { world?: RealisticRds } = {};
-    const server = createServer((req, res) => void ready.world!.handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`proxy error: ${String(err)}`);
-    }));
+    const server = createServer(
+      (req, res) =>
+        void ready.world!.handle(req, res).catch((err: unknown) => {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`proxy error: ${String(err)}`);
+        }),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const world = (ready.world = new RealisticRds(server, upstream, `http://127.0.0.1:${port}`));
@@ -138,7 +155,8 @@ export class RealisticRds {
   /** The maintenance window came: changes sent without ApplyImmediately start applying now. */
   maintenanceWindow(identifier?: string): number {
     let started = 0;
-    for (const [id, history] of this.histories) if (identifier === undefined || id === identifier.toLowerCase()) started += startMaintenance(history, Date.now());
+    for (const [id, history] of this.histories)
+      if (identifier === undefined || id === identifier.toLowerCase()) started += startMaintenance(history, Date.now());
     return started;
   }
 
@@ -314,7 +332,12 @@ export class RealisticRds {
         answer = await this.send(text, headers);
       } else {
         // Held back: the emulator would apply it at once. It is sent when its modifying time is over.
-        this.history(id).modifications.push({ body: text, pending: pendingValuesOf(params), requestedAt: now, ...(params.ApplyImmediately === 'true' ? { applyingSince: now } : {}) });
+        this.history(id).modifications.push({
+          body: text,
+          pending: pendingValuesOf(params),
+          requestedAt: now,
+          ...(params.ApplyImmediately === 'true' ? { applyingSince: now } : {}),
+        });
         answer = { status: 200, body: modifyInstanceXml(current, requestId), contentType: 'text/xml' };
       }
     } else if (action === 'DeleteDBInstance' && id !== undefined) {
@@ -324,7 +347,8 @@ export class RealisticRds {
         const history = this.history(id);
         history.deletingSince = Date.now();
         history.lastSeen = withoutEndpoint(withStatus(before, 'deleting'));
-        if (params.SkipFinalSnapshot !== 'true' && params.FinalDBSnapshotIdentifier) this.snapshotsTakenAt.set(params.FinalDBSnapshotIdentifier, history.deletingSince);
+        if (params.SkipFinalSnapshot !== 'true' && params.FinalDBSnapshotIdentifier)
+          this.snapshotsTakenAt.set(params.FinalDBSnapshotIdentifier, history.deletingSince);
         answer = { ...answer, body: mapInstances(answer.body, (fragment) => withStatus(fragment, 'deleting')) };
       }
     } else if (action === 'DescribeDBInstances') {
@@ -346,7 +370,8 @@ export class RealisticRds {
         Object.assign(history, newHistory(), { createdAt: Date.now() });
       }
       if (action === 'RebootDBInstance') this.history(id).rebootedAt = Date.now();
-      if (params.MasterUserPassword !== undefined && (action === 'CreateDBInstance' || action === 'ModifyDBInstance')) this.passwords.set(id, params.MasterUserPassword);
+      if (params.MasterUserPassword !== undefined && (action === 'CreateDBInstance' || action === 'ModifyDBInstance'))
+        this.passwords.set(id, params.MasterUserPassword);
     }
     if (answer.status !== 200) entry.outcome = /<Code>([^<]+)<\/Code>/.exec(answer.body)?.[1] ?? `HTTP ${answer.status}`;
 

@@ -16,11 +16,18 @@ import {
 
 const instance = (id: string) =>
   `<DBInstance><DBInstanceIdentifier>${id}</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus><Endpoint><Address>${id}.rds</Address><Port>5432</Port></Endpoint></DBInstance>`;
-const describe_ = (...ids: string[]) => `<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances>${ids.map(instance).join('')}</DBInstances></DescribeDBInstancesResult></DescribeDBInstancesResponse>`;
+const describe_ = (...ids: string[]) =>
+  `<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances>${ids.map(instance).join('')}</DBInstances></DescribeDBInstancesResult></DescribeDBInstancesResponse>`;
 
 describe('query parsing', () => {
   it('reads the filtered identifiers of a DescribeDBInstances, in order', () => {
-    const body = encodeQuery({ Action: 'DescribeDBInstances', Version: '2014-10-31', 'Filters.Filter.1.Name': 'db-instance-id', 'Filters.Filter.1.Values.Value.2': 'B', 'Filters.Filter.1.Values.Value.1': 'a' });
+    const body = encodeQuery({
+      Action: 'DescribeDBInstances',
+      Version: '2014-10-31',
+      'Filters.Filter.1.Name': 'db-instance-id',
+      'Filters.Filter.1.Values.Value.2': 'B',
+      'Filters.Filter.1.Values.Value.1': 'a',
+    });
     const params = parseQuery(body);
     expect(isRdsCall(params)).toBe(true);
     expect(describedInstanceIds(params)).toEqual(['a', 'b']);
@@ -40,7 +47,9 @@ describe('query parsing', () => {
   });
 
   it('keeps only the fields RDS reports as pending', () => {
-    expect(pendingValuesOf({ DBInstanceClass: 'db.r6g.large', ApplyImmediately: 'true', MasterUserPassword: 'x' })).toEqual({ DBInstanceClass: 'db.r6g.large' });
+    expect(pendingValuesOf({ DBInstanceClass: 'db.r6g.large', ApplyImmediately: 'true', MasterUserPassword: 'x' })).toEqual({
+      DBInstanceClass: 'db.r6g.large',
+    });
   });
 });
 

@@ -96,7 +96,16 @@ export function withoutEndpoint(fragment: string): string {
 }
 
 /** Query parameters of ModifyDBInstance that RDS reports under PendingModifiedValues until they are applied. */
-const PENDING_FIELDS = ['DBInstanceClass', 'AllocatedStorage', 'StorageType', 'Iops', 'EngineVersion', 'MultiAZ', 'BackupRetentionPeriod', 'DBSubnetGroupName'] as const;
+const PENDING_FIELDS = [
+  'DBInstanceClass',
+  'AllocatedStorage',
+  'StorageType',
+  'Iops',
+  'EngineVersion',
+  'MultiAZ',
+  'BackupRetentionPeriod',
+  'DBSubnetGroupName',
+] as const;
 
 export function pendingValuesOf(modify: QueryParams): Record<string, string> {
   const out: Record<string, string> = {};
@@ -105,7 +114,9 @@ export function pendingValuesOf(modify: QueryParams): Record<string, string> {
 }
 
 export function withPendingValues(fragment: string, pending: Record<string, string>): string {
-  const inner = Object.entries(pending).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('');
+  const inner = Object.entries(pending)
+    .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
+    .join('');
   const element = `<PendingModifiedValues>${inner}</PendingModifiedValues>`;
   const existing = /<PendingModifiedValues\s*\/>|<PendingModifiedValues>[\s\S]*?<\/PendingModifiedValues>/;
   if (existing.test(fragment)) return fragment.replace(existing, element);

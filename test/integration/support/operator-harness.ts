@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { startOperator, type OperatorOptions, type OperatorSettings, type RunningOperator } from '../../../operator/src/operator.js';
 import { testEnv } from '../../env/helpers.js';
 
-export type TestOperatorOptions = { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>>;
+export type TestOperatorOptions = { namespace: string; identity: string; settings?: Partial<OperatorSettings> } & Partial<
+  Omit<OperatorOptions, 'config' | 'kubeConfig' | 'log'>
+>;
 
 export function startTestOperator(kubeConfig: KubeConfig, log: Logger, options: TestOperatorOptions): RunningOperator {
   const { namespace, identity, settings, ...rest } = options;

@@ -89,13 +89,18 @@ export function reconcileObjects(namespaceOf: () => string, rdsOf: () => RDSClie
 
   async function instances(prefix: string): Promise<Map<string, DBInstance>> {
     const all = (await rdsOf().send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
-    return new Map(all.filter((i) => i.DBInstanceIdentifier === prefix || i.DBInstanceIdentifier?.startsWith(`${prefix}-r`)).map((i) => [i.DBInstanceIdentifier!, i]));
+    return new Map(
+      all.filter((i) => i.DBInstanceIdentifier === prefix || i.DBInstanceIdentifier?.startsWith(`${prefix}-r`)).map((i) => [i.DBInstanceIdentifier!, i]),
+    );
   }
 
   /** examples/servio.yaml as applied in the test namespace. Its maintenance window is moved an hour: the example's
    * 02:00-03:00 backup window and Mon:03:00 maintenance window touch, which the emulator counts as overlapping. */
   async function servioExample(name: string): Promise<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }> {
-    const example = parseYaml(await readFile(new URL('../../../examples/servio.yaml', import.meta.url), 'utf8')) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const example = parseYaml(await readFile(new URL('../../../examples/servio.yaml', import.meta.url), 'utf8')) as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+    };
     // A short drain keeps scale-downs quick here; the drain itself is proved in topology.int.test.ts.
     const routing = { ...(example.spec.routing as Record<string, unknown>), drainSeconds: 2, maxDrainSeconds: 2 };
     return { ...example, metadata: { name, namespace: namespaceOf() }, spec: { ...example.spec, maintenanceWindow: 'Mon:04:00-Mon:05:00', routing } };

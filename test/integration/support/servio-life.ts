@@ -37,16 +37,28 @@ export async function resizeReplicasBeforePrimary({ name, base: baseOf, calls, o
   const found = await instances(base);
   expect(found.get(base)?.DBInstanceClass).toBe('db.r6g.2xlarge');
   expect(found.get(`${base}-r1`)?.DBInstanceClass).toBe('db.r6g.xlarge');
-  const modified = calls.slice(from).filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input).map((c) => c.input.DBInstanceIdentifier);
+  const modified = calls
+    .slice(from)
+    .filter((c) => c.operation === 'ModifyDBInstance' && 'DBInstanceClass' in c.input)
+    .map((c) => c.input.DBInstanceIdentifier);
   expect(modified).toEqual([`${base}-r1`, base]);
 }
 
 /** Deletion is refused while deletionProtection is on (a primary and one replica left), then done with a final snapshot
  * and the parameter group removed. */
-export async function deleteWithFinalSnapshot({ namespace, name, base: baseOf, objects: { getObject, settled, patchSpec, instances }, rds, goneTimeoutMs }: ServioLife): Promise<void> {
+export async function deleteWithFinalSnapshot({
+  namespace,
+  name,
+  base: baseOf,
+  objects: { getObject, settled, patchSpec, instances },
+  rds,
+  goneTimeoutMs,
+}: ServioLife): Promise<void> {
   const base = baseOf();
   const uid = (await getObject(name))!.metadata.uid;
-  await kubeConfig().makeApiClient(k8s.CustomObjectsApi).deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
+  await kubeConfig()
+    .makeApiClient(k8s.CustomObjectsApi)
+    .deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name });
   const blocked = await settled(name, (s) => s.phase === 'Deleting' && s.conditions?.some((c) => c.reason === 'DeletionProtected') === true);
   expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('set spec.deletionProtection to false');
   expect((await instances(base)).size).toBe(2);

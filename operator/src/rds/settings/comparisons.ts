@@ -95,7 +95,9 @@ export function sameStorageTypeOnly<V>(key: string, unreportedIsDifference: bool
   return {
     summary: `exact, once the storage type is the desired one${unreportedIsDifference ? '' : '; not reported: no difference'}`,
     diff: (desired, observed, { desired: d, observed: o }) =>
-      observed !== desired && (observed !== undefined || unreportedIsDifference) && o.storageType === d.storageType ? change(key, desired, observed) : undefined,
+      observed !== desired && (observed !== undefined || unreportedIsDifference) && o.storageType === d.storageType
+        ? change(key, desired, observed)
+        : undefined,
   };
 }
 
@@ -145,6 +147,7 @@ export const monitoringRoleRule: Comparison<string | undefined> = {
 export function immutable<V>(reportedIfKnown: boolean): Comparison<V> {
   return {
     summary: reportedIfKnown ? 'cannot change: reported, never applied' : 'set at creation only',
-    diff: (desired, observed) => (reportedIfKnown && observed !== undefined && observed !== desired ? { modification: {}, from: observed, to: desired } : undefined),
+    diff: (desired, observed) =>
+      reportedIfKnown && observed !== undefined && observed !== desired ? { modification: {}, from: observed, to: desired } : undefined,
   };
 }

@@ -12,6 +12,8 @@ describe('the settings table of the operations guide', () => {
     expect(renderSettingsTable()).toContain(
       '| `primary.allocatedStorageGiB` | `AllocatedStorage` / `AllocatedStorage` / `AllocatedStorage` | primary, replica | never smaller',
     );
-    expect(renderSettingsTable()).toMatch(/\| `storageEncrypted` \| `StorageEncrypted` \/ `-` \/ `StorageEncrypted` \| primary \| .* \| replacement \| never: reported \|/);
+    expect(renderSettingsTable()).toMatch(
+      /\| `storageEncrypted` \| `StorageEncrypted` \/ `-` \/ `StorageEncrypted` \| primary \| .* \| replacement \| never: reported \|/,
+    );
   });
 });

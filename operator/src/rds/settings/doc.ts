@@ -12,10 +12,7 @@ function whenApplied(waits: boolean | 'when-interrupting'): string {
 }
 
 export function renderSettingsTable(): string {
-  const lines = [
-    '| spec | RDS (create / modify / describe) | on | compared | change group | disruption | applied |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const lines = ['| spec | RDS (create / modify / describe) | on | compared | change group | disruption | applied |', '|---|---|---|---|---|---|---|'];
   for (const r of settingRows()) {
     const sdk = [r.create ?? '-', r.modify ?? '-', r.describeKey].map((k) => `\`${k}\``).join(' / ');
     const on = (r.enforcedOn ?? r.roles).join(', ') + (r.enforcedOn && r.enforcedOn.length < r.roles.length ? ` (set on ${r.roles.join(', ')})` : '');

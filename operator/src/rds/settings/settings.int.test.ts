@@ -46,7 +46,10 @@ async function described(id: string): Promise<RdsInstance> {
 }
 
 /** What the operator's drift rules send for the instance, and the instance after RDS took it. */
-async function correctDrift(desired: CreatePrimaryInput | CreateReplicaInput, role: 'primary' | 'replica'): Promise<{ sent: Record<string, unknown>; after: RdsInstance }> {
+async function correctDrift(
+  desired: CreatePrimaryInput | CreateReplicaInput,
+  role: 'primary' | 'replica',
+): Promise<{ sent: Record<string, unknown>; after: RdsInstance }> {
   const id = desired.identifier;
   const { changes } = mergeChanges(instanceDrift(desired, await described(id), role).changes);
   if (Object.keys(changes).length > 0) await port.modifyInstance(id, changes, true);

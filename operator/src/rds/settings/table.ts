@@ -61,7 +61,18 @@ function storageSetting<const K extends string, V, S extends keyof DBInstance & 
   sdk: S,
   compare: NoInfer<Comparison<V>>,
 ) {
-  return row({ key, specPath: `primary.${key}`, desired, roles: BOTH, ...sdkKey(sdk), pendingKey: sdk, compare, group: 'storage', disruption: 'none', waitsForMaintenanceWindow: true });
+  return row({
+    key,
+    specPath: `primary.${key}`,
+    desired,
+    roles: BOTH,
+    ...sdkKey(sdk),
+    pendingKey: sdk,
+    compare,
+    group: 'storage',
+    disruption: 'none',
+    waitsForMaintenanceWindow: true,
+  });
 }
 
 /** What the primary is created as and RDS never changes: a difference is reported. */
@@ -215,7 +226,13 @@ export const SETTINGS = [
     toRequest: (ids) => ({ VpcSecurityGroupIds: nonEmpty(ids) }),
     ...AT_ONCE,
   }),
-  plainSetting('publiclyAccessible', 'network.publiclyAccessible', (spec) => spec.network.publiclyAccessible, 'PubliclyAccessible', exact('publiclyAccessible')),
+  plainSetting(
+    'publiclyAccessible',
+    'network.publiclyAccessible',
+    (spec) => spec.network.publiclyAccessible,
+    'PubliclyAccessible',
+    exact('publiclyAccessible'),
+  ),
   row({
     key: 'performanceInsights',
     specPath: 'monitoring.performanceInsights',
@@ -247,7 +264,13 @@ export const SETTINGS = [
     compare: immutable(false),
     ...REPLACEMENT,
   }),
-  plainSetting('monitoringIntervalSeconds', 'monitoring.enhancedMonitoringIntervalSeconds', (spec): number => spec.monitoring.enhancedMonitoringIntervalSeconds, 'MonitoringInterval', monitoringIntervalRule),
+  plainSetting(
+    'monitoringIntervalSeconds',
+    'monitoring.enhancedMonitoringIntervalSeconds',
+    (spec): number => spec.monitoring.enhancedMonitoringIntervalSeconds,
+    'MonitoringInterval',
+    monitoringIntervalRule,
+  ),
   row({
     key: 'monitoringRoleArn',
     specPath: 'monitoring.monitoringRoleArn',
@@ -306,7 +329,13 @@ export const SETTINGS = [
     disruption: 'reboot',
     waitsForMaintenanceWindow: false,
   }),
-  plainSetting('autoMinorVersionUpgrade', 'autoMinorVersionUpgrade', (spec) => spec.autoMinorVersionUpgrade, 'AutoMinorVersionUpgrade', exact('autoMinorVersionUpgrade')),
+  plainSetting(
+    'autoMinorVersionUpgrade',
+    'autoMinorVersionUpgrade',
+    (spec) => spec.autoMinorVersionUpgrade,
+    'AutoMinorVersionUpgrade',
+    exact('autoMinorVersionUpgrade'),
+  ),
   row({
     key: 'caCertificateIdentifier',
     specPath: 'caCertificateIdentifier',

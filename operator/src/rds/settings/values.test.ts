@@ -36,7 +36,9 @@ describe('the settings in the SDK requests', () => {
   });
 
   it('modifies under the ModifyDBInstance keys, which differ for the port, and never sends what RDS cannot change', () => {
-    expect(modifyFields({ port: 5433, storageThroughput: 1000, autoMinorVersionUpgrade: true, storageEncrypted: false, performanceInsightsKmsKeyId: 'alias/x' })).toEqual({
+    expect(
+      modifyFields({ port: 5433, storageThroughput: 1000, autoMinorVersionUpgrade: true, storageEncrypted: false, performanceInsightsKmsKeyId: 'alias/x' }),
+    ).toEqual({
       DBPortNumber: 5433,
       StorageThroughput: 1000,
       AutoMinorVersionUpgrade: true,

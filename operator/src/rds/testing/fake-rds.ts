@@ -33,7 +33,11 @@ export interface ReceivedOptions {
 }
 
 /** The settings RDS holds for the maintenance window without ApplyImmediately (the fake applies the others at once). */
-const DEFERRABLE: ReadonlySet<string> = new Set(settingRows().filter((r) => r.waitsForMaintenanceWindow === true).map((r) => r.key));
+const DEFERRABLE: ReadonlySet<string> = new Set(
+  settingRows()
+    .filter((r) => r.waitsForMaintenanceWindow === true)
+    .map((r) => r.key),
+);
 
 export class FakeRds implements RdsPort {
   readonly instances = new Map<string, RdsInstance>();
@@ -139,10 +143,13 @@ export class FakeRds implements RdsPort {
 
   async createReplica(input: CreateReplicaInput, options?: CallOptions): Promise<RdsInstance> {
     this.record('CreateDBInstanceReadReplica', input.identifier, true, options);
-    if (this.instances.has(input.identifier)) throw new RdsError('already-exists', 'DBInstanceAlreadyExists', 'CreateDBInstanceReadReplica', 'DB instance already exists');
+    if (this.instances.has(input.identifier))
+      throw new RdsError('already-exists', 'DBInstanceAlreadyExists', 'CreateDBInstanceReadReplica', 'DB instance already exists');
     const source = this.instances.get(input.sourceIdentifier);
-    if (source === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'CreateDBInstanceReadReplica', `DBInstance ${input.sourceIdentifier} not found`);
-    if (source.status !== 'available') throw new RdsError('invalid-state', 'InvalidDBInstanceState', 'CreateDBInstanceReadReplica', `source is ${source.status}`);
+    if (source === undefined)
+      throw new RdsError('not-found', 'DBInstanceNotFound', 'CreateDBInstanceReadReplica', `DBInstance ${input.sourceIdentifier} not found`);
+    if (source.status !== 'available')
+      throw new RdsError('invalid-state', 'InvalidDBInstanceState', 'CreateDBInstanceReadReplica', `source is ${source.status}`);
     const instance = this.newInstance(input, {
       engineVersion: source.engineVersion,
       storageEncrypted: source.storageEncrypted,
@@ -190,7 +197,8 @@ export class FakeRds implements RdsPort {
           (instance as unknown as Record<string, unknown>)[key] = value;
       }
     }
-    if (instance.maxAllocatedStorageGiB !== undefined && instance.maxAllocatedStorageGiB <= instance.allocatedStorageGiB) instance.maxAllocatedStorageGiB = undefined;
+    if (instance.maxAllocatedStorageGiB !== undefined && instance.maxAllocatedStorageGiB <= instance.allocatedStorageGiB)
+      instance.maxAllocatedStorageGiB = undefined;
     if (instance.port !== undefined && instance.endpoint !== undefined) instance.endpoint.port = instance.port;
     return this.copy(instance);
   }
@@ -200,7 +208,12 @@ export class FakeRds implements RdsPort {
     const instance = this.instances.get(identifier);
     if (instance === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'DeleteDBInstance', `DBInstance ${identifier} not found`);
     if (instance.deletionProtection) {
-      throw new RdsError('terminal', 'InvalidParameterCombination', 'DeleteDBInstance', 'Cannot delete protected DB Instance, please disable deletion protection and try again.');
+      throw new RdsError(
+        'terminal',
+        'InvalidParameterCombination',
+        'DeleteDBInstance',
+        'Cannot delete protected DB Instance, please disable deletion protection and try again.',
+      );
     }
     if (finalSnapshot !== 'skip') {
       const id = finalSnapshot.finalSnapshotIdentifier;

@@ -18,7 +18,11 @@ export function guardInstanceDeletions(plan: Plan, observed: Observed): Plan {
       continue;
     }
     const adopted = instance.tags[TAG_ADOPTED] === 'true';
-    steps.push(adopted && step.role === 'primary' && step.finalSnapshot === 'skip' ? { ...step, finalSnapshot: { finalSnapshotIdentifier: observed.names.finalSnapshot } } : step);
+    steps.push(
+      adopted && step.role === 'primary' && step.finalSnapshot === 'skip'
+        ? { ...step, finalSnapshot: { finalSnapshotIdentifier: observed.names.finalSnapshot } }
+        : step,
+    );
   }
   plan.steps = steps;
   return plan;

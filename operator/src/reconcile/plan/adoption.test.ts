@@ -10,7 +10,9 @@ const annotated = () => aReplicaSetDB().withReplicas(0).withAnnotation(ADOPT_ANN
 
 describe('plan: adoption is allowed per namespace by the operator', () => {
   it('refuses an annotated adoption in a namespace the operator does not allow, naming the setting to change', () => {
-    const world = aWorld(annotated()).inSync().withPrimary({ tags: { Name: 'hand-made' } });
+    const world = aWorld(annotated())
+      .inSync()
+      .withPrimary({ tags: { Name: 'hand-made' } });
     const p = plan(world.build());
     expect(stepsOf(p)).toEqual([]);
     expect(p.blocker?.reason).toBe('AdoptionNotAllowed');
@@ -21,7 +23,10 @@ describe('plan: adoption is allowed per namespace by the operator', () => {
   });
 
   it('adopts in an allowed namespace, marking the instance as adopted', () => {
-    const world = aWorld(annotated()).withAdoptionAllowed().inSync().withPrimary({ tags: { Name: 'hand-made' } });
+    const world = aWorld(annotated())
+      .withAdoptionAllowed()
+      .inSync()
+      .withPrimary({ tags: { Name: 'hand-made' } });
     const p = plan(world.build());
     expect(p.blocker).toBeUndefined();
     expect(stepOf(p, 'tagResource')).toMatchObject({ why: 'adopt', tags: { [TAG_OWNER_UID]: OWNER.uid, [TAG_ADOPTED]: 'true' } });
@@ -45,7 +50,10 @@ describe('plan: adoption is allowed per namespace by the operator', () => {
 describe('plan: deleting adopted instances', () => {
   it('does not delete an instance about to be adopted before it carries this object tags', () => {
     const db = annotated().beingDeleted().withSpec({ deletionPolicy: 'Delete' });
-    const world = aWorld(db).withAdoptionAllowed().inSync().withPrimary({ tags: { Name: 'hand-made' } });
+    const world = aWorld(db)
+      .withAdoptionAllowed()
+      .inSync()
+      .withPrimary({ tags: { Name: 'hand-made' } });
     expect(stepsOf(plan(world.build()))).not.toContain(`deleteInstance ${BASE}`);
   });
 
@@ -59,7 +67,9 @@ describe('plan: deleting adopted instances', () => {
 
   it('takes a final snapshot of an adopted primary even with deletionPolicy Delete', () => {
     const db = aReplicaSetDB().withReplicas(0).beingDeleted().withSpec({ deletionPolicy: 'Delete' });
-    const world = aWorld(db).inSync().withPrimary({ tags: { ...ownershipTags(OWNER), [TAG_ADOPTED]: 'true' } });
+    const world = aWorld(db)
+      .inSync()
+      .withPrimary({ tags: { ...ownershipTags(OWNER), [TAG_ADOPTED]: 'true' } });
     const p = plan(world.build());
     expect(stepOf(p, 'deleteInstance', BASE).finalSnapshot).toEqual({ finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d` });
   });

@@ -23,7 +23,12 @@ describe('plan: creating a ReplicaSetDB', () => {
       backup: { retentionDays: 30, window: '02:00-03:00' },
       maintenanceWindow: 'Mon:04:00-Mon:05:00',
       network: { subnetGroupName: 'servio-subnet-group', securityGroupIds: ['sg-0123456789abcdef0'], publiclyAccessible: false },
-      monitoring: { performanceInsights: true, enhancedMonitoringIntervalSeconds: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/m', logExports: ['postgresql', 'upgrade'] },
+      monitoring: {
+        performanceInsights: true,
+        enhancedMonitoringIntervalSeconds: 60,
+        monitoringRoleArn: 'arn:aws:iam::123456789012:role/m',
+        logExports: ['postgresql', 'upgrade'],
+      },
       deletionProtection: true,
       iamDatabaseAuthentication: true,
     });
@@ -82,7 +87,10 @@ describe('plan: creating a ReplicaSetDB', () => {
   it('creates nothing when the Secret exists but cannot supply a password', () => {
     const p = plan(aWorld().withCredentials({ state: 'unusable', reason: 'it has no password key' }).build());
     expect(stepsOf(p)).toEqual([]);
-    expect(p.blocker).toEqual({ reason: 'CredentialsInvalid', message: expect.stringContaining('Secret servio-credentials cannot supply the master password: it has no password key') });
+    expect(p.blocker).toEqual({
+      reason: 'CredentialsInvalid',
+      message: expect.stringContaining('Secret servio-credentials cannot supply the master password: it has no password key'),
+    });
   });
 
   it('creates no parameter values when the spec has none, but still a group to add them to later', () => {

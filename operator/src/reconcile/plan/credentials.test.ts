@@ -62,10 +62,15 @@ describe('plan: the master password', () => {
   });
 
   it('holds a password RDS rejected until the Secret holds another', () => {
-    const status = { credentials: { appliedPasswordFingerprint: passwordFingerprint(SECRET_PASSWORD, UID), rejectedPasswordFingerprint: passwordFingerprint(ROTATED, UID) } };
+    const status = {
+      credentials: { appliedPasswordFingerprint: passwordFingerprint(SECRET_PASSWORD, UID), rejectedPasswordFingerprint: passwordFingerprint(ROTATED, UID) },
+    };
     const held = plan(aWorld(aReplicaSetDB().withStatus(status)).inSync().withCredentials(usableCredentials(ROTATED)).build());
     expect(stepsOf(held)).toEqual([]);
-    expect(held.blocker).toEqual({ reason: 'CredentialsRejected', message: 'RDS rejected the password in Secret servio-credentials. Write another password to the Secret.' });
+    expect(held.blocker).toEqual({
+      reason: 'CredentialsRejected',
+      message: 'RDS rejected the password in Secret servio-credentials. Write another password to the Secret.',
+    });
     const next = plan(aWorld(aReplicaSetDB().withStatus(status)).inSync().withCredentials(usableCredentials('Third-Password-0123456789')).build());
     expect(next.blocker).toBeUndefined();
     expect(stepsOf(next)).toEqual([`applyMasterPassword ${BASE}`]);
@@ -88,7 +93,10 @@ describe('plan: the Secret', () => {
   });
 
   it('blocks everything, naming the Secret and both users, when its username is not spec.masterUsername', () => {
-    const observed = aWorld(aReplicaSetDB().withStatus(applied(SECRET_PASSWORD))).inSync().withCredentials(usableCredentials(ROTATED, { username: 'admin' })).build();
+    const observed = aWorld(aReplicaSetDB().withStatus(applied(SECRET_PASSWORD)))
+      .inSync()
+      .withCredentials(usableCredentials(ROTATED, { username: 'admin' }))
+      .build();
     const p = plan(observed);
     expect(p.steps).toEqual([]);
     expect(p.blocker).toEqual({
@@ -99,7 +107,11 @@ describe('plan: the Secret', () => {
   });
 
   it('names a missing username key', () => {
-    const p = plan(aWorld(aReplicaSetDB()).withCredentials(usableCredentials(SECRET_PASSWORD, { username: undefined })).build());
+    const p = plan(
+      aWorld(aReplicaSetDB())
+        .withCredentials(usableCredentials(SECRET_PASSWORD, { username: undefined }))
+        .build(),
+    );
     expect(p.blocker?.message).toMatch(/^Secret servio-credentials has no username key, but spec\.masterUsername is "servio"/);
     expect(stepsOf(p)).not.toContain(`createPrimary ${BASE}`);
   });

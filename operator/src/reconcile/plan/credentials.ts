@@ -19,7 +19,10 @@ export function recordedPasswordFingerprint(observed: Observed): string | undefi
 /** How a rejected password is reported: what to change is the Secret, not the spec. `message` is redacted. */
 export function passwordRejection(step: Step, message: string): Blocker | undefined {
   if (step.kind !== 'applyMasterPassword') return undefined;
-  return { reason: 'CredentialsRejected', message: `RDS rejected the password in Secret ${step.secret.name}: ${message}. Write another password to the Secret.` };
+  return {
+    reason: 'CredentialsRejected',
+    message: `RDS rejected the password in Secret ${step.secret.name}: ${message}. Write another password to the Secret.`,
+  };
 }
 
 /** RDS rejected the Secret's password: it is not sent again, and the Secret (not the spec, as for other
@@ -31,7 +34,10 @@ export function rejectedPassword(observed: Observed): Blocker | undefined {
   const ready = observed.previousStatus?.conditions?.find((c) => c.type === 'Ready');
   return {
     reason: 'CredentialsRejected',
-    message: ready?.reason === 'CredentialsRejected' ? ready.message : `RDS rejected the password in Secret ${observed.names.secret.name}. Write another password to the Secret.`,
+    message:
+      ready?.reason === 'CredentialsRejected'
+        ? ready.message
+        : `RDS rejected the password in Secret ${observed.names.secret.name}. Write another password to the Secret.`,
   };
 }
 
@@ -61,7 +67,10 @@ export function planCredentials(plan: Plan, observed: Observed): void {
   if (isModifiable(primary.status)) {
     plan.steps.push({ kind: 'applyMasterPassword', identifier: primary.identifier, secret, passwordFingerprint: credentials.passwordFingerprint });
   } else {
-    plan.waits.push({ subject: primary.identifier, message: `the new password in Secret ${secret.name} is applied once ${primary.identifier} is available (it is ${primary.status})` });
+    plan.waits.push({
+      subject: primary.identifier,
+      message: `the new password in Secret ${secret.name} is applied once ${primary.identifier} is available (it is ${primary.status})`,
+    });
     plan.pendingChanges.push(`${primary.identifier}: the master password from Secret ${secret.name} (once available)`);
   }
 }

@@ -55,7 +55,10 @@ export function instanceDrift(desired: Desired, observed: RdsInstance, role: Ins
   for (const row of settingRows()) {
     if (!enforcedOn(row, role)) continue;
     const wanted = context.desired[row.key];
-    const found = wanted === undefined ? row.compare.diffUnset?.(context.observed[row.key], context) : row.compare.diff(wanted as never, context.observed[row.key], context);
+    const found =
+      wanted === undefined
+        ? row.compare.diffUnset?.(context.observed[row.key], context)
+        : row.compare.diff(wanted as never, context.observed[row.key], context);
     if (found === undefined) continue;
     const change = { field: row.key, from: show(found.from), to: show(found.to) };
     const held = pending[row.key];

@@ -24,10 +24,7 @@ const replicaRejected: Held = {
 
 /** Spec: one replica, a new primary class; two replicas exist, the primary runs the old class. */
 function scaledDownAndResized(db: ReplicaSetDBBuilder = aReplicaSetDB()) {
-  return aWorld(db.withReplicas(2))
-    .inSync()
-    .withPrimary({ instanceClass: 'db.r6g.large' })
-    .build();
+  return aWorld(db.withReplicas(2)).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build();
 }
 
 describe('plan: a change RDS rejected is held, the rest goes on', () => {
@@ -37,14 +34,20 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
   });
 
   it('retires a surplus replica while the rejected class change of the primary is held', () => {
-    const world = aWorld(aReplicaSetDB().withReplicas(1).withStatus({ heldChanges: [classRejected] }))
+    const world = aWorld(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withStatus({ heldChanges: [classRejected] }),
+    )
       .inSync()
       .withReplica(2, {})
       .withPrimary({ instanceClass: 'db.r6g.large' });
     const p = plan(world.build());
     expect(stepsOf(p)).toEqual([`deleteInstance ${BASE}-r2`]);
     expect(p.blocker).toBeUndefined();
-    expect(p.pendingChanges).toContain(`${BASE}: instanceClass db.r6g.large -> db.r6g.xlarge (held: RDS rejected it with InvalidParameterValue; change the spec to try again)`);
+    expect(p.pendingChanges).toContain(
+      `${BASE}: instanceClass db.r6g.large -> db.r6g.xlarge (held: RDS rejected it with InvalidParameterValue; change the spec to try again)`,
+    );
   });
 
   it('sends the other changes of the same instance: the group after the held one', () => {
@@ -58,7 +61,11 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
   });
 
   it('holds a rejected replica creation and still tags the others', () => {
-    const world = aWorld(aReplicaSetDB().withReplicas(2).withStatus({ heldChanges: [replicaRejected] }))
+    const world = aWorld(
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withStatus({ heldChanges: [replicaRejected] }),
+    )
       .inSync()
       .withReplica(2, undefined)
       .withReplica(1, { tags: ownershipTags(OWNER) });
@@ -68,13 +75,18 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
   });
 
   it('a new generation releases the hold', () => {
-    const db = aReplicaSetDB().withReplicas(1).withGeneration(2).withStatus({ heldChanges: [classRejected] });
+    const db = aReplicaSetDB()
+      .withReplicas(1)
+      .withGeneration(2)
+      .withStatus({ heldChanges: [classRejected] });
     const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build());
     expect(stepOf(p, 'modifyInstance', BASE).changes).toEqual({ instanceClass: 'db.r6g.xlarge' });
   });
 
   it('a Ready=False AwsRejected condition alone holds nothing: only status.heldChanges does', () => {
-    const conditions = [{ type: 'Ready', status: 'False' as const, observedGeneration: 1, lastTransitionTime: '2026-11-26T15:00:00Z', reason: 'AwsRejected', message: 'x' }];
+    const conditions = [
+      { type: 'Ready', status: 'False' as const, observedGeneration: 1, lastTransitionTime: '2026-11-26T15:00:00Z', reason: 'AwsRejected', message: 'x' },
+    ];
     const p = plan(scaledDownAndResized(aReplicaSetDB().withStatus({ conditions })));
     expect(p.blocker).toBeUndefined();
     expect(stepsOf(p)).toContain(`modifyInstance ${BASE}`);

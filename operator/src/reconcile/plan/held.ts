@@ -16,7 +16,9 @@ export function activeHolds(observed: Observed): HeldChange[] {
 
 /** The hold on one field of a ModifyDBInstance of `identifier`, if any. */
 export function heldModification(observed: Observed, identifier: string, field: string): HeldChange | undefined {
-  return activeHolds(observed).find((h) => h.subject === identifier && h.operation === 'ModifyDBInstance' && (h.fields === undefined || h.fields.includes(field)));
+  return activeHolds(observed).find(
+    (h) => h.subject === identifier && h.operation === 'ModifyDBInstance' && (h.fields === undefined || h.fields.includes(field)),
+  );
 }
 
 export function heldNote(held: HeldChange): string {

@@ -51,7 +51,8 @@ const primaryDeletedElsewhere: PlanPhase = (plan, observed) => {
 
 /** Creations and deletions before modifications: a replica is created from an available primary, and a
  * ModifyDBInstance sent to the primary first would make it `modifying` and the creation be refused. */
-const replicaSet: PlanPhase = (plan, observed, { retirementGate, now }) => planReplicaSet(plan, observed, observed.spec!, observed.primary()!, retirementGate, now);
+const replicaSet: PlanPhase = (plan, observed, { retirementGate, now }) =>
+  planReplicaSet(plan, observed, observed.spec!, observed.primary()!, retirementGate, now);
 
 const modifications: PlanPhase = (plan, observed) => planModifications(plan, observed, observed.spec!, observed.primary()!);
 

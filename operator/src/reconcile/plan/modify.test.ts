@@ -31,7 +31,11 @@ describe('plan: drift that is enforced', () => {
   it.each([
     ['backup retention', { backupRetentionDays: 1 }, { backupRetentionDays: 7 }],
     ['deletion protection', { deletionProtection: true }, { deletionProtection: false }],
-    ['enhanced monitoring turned on by hand', { monitoringIntervalSeconds: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/x' }, { monitoringIntervalSeconds: 0 }],
+    [
+      'enhanced monitoring turned on by hand',
+      { monitoringIntervalSeconds: 60, monitoringRoleArn: 'arn:aws:iam::123456789012:role/x' },
+      { monitoringIntervalSeconds: 0 },
+    ],
     ['log exports', { logExports: ['upgrade'] }, { logExports: { enable: [], disable: ['upgrade'] } }],
     ['performance insights', { performanceInsights: true }, { performanceInsights: false }],
     ['IAM database authentication turned on by hand', { iamDatabaseAuthentication: true }, { iamDatabaseAuthentication: false }],
@@ -79,7 +83,10 @@ describe('plan: drift that is enforced', () => {
   it('upgrades the major version with the new family group, created first', () => {
     const db = noReplicas().withSpec({ engineVersion: '16.3' });
     const world = aWorld(noReplicas()).inSync().build();
-    const upgraded = aWorld(db).inSync().withParameterGroup(undefined).withPrimary({ ...world.primary()!, engineVersion: '15.4' });
+    const upgraded = aWorld(db)
+      .inSync()
+      .withParameterGroup(undefined)
+      .withPrimary({ ...world.primary()!, engineVersion: '15.4' });
     const p = plan(upgraded.build());
     expect(stepsOf(p)).toEqual([`createParameterGroup ${BASE}-postgres16`, `setParameters ${BASE}-postgres16`, `modifyInstance ${BASE}`]);
     expect(stepOf(p, 'createParameterGroup').input.family).toBe('postgres16');
@@ -108,23 +115,43 @@ describe('plan: one change to the primary at a time', () => {
   });
 
   it('does not repeat a change RDS holds for the maintenance window, and reports it pending', () => {
-    const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } }).build());
+    const p = plan(
+      aWorld(db)
+        .inSync()
+        .withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } })
+        .build(),
+    );
     expect(stepsOf(p)).toEqual([]);
     expect(p.pendingChanges).toEqual([`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window`]);
   });
 
   it('reports static parameters waiting for a reboot', () => {
-    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ parameterGroups: [{ name: `${BASE}-postgres15`, applyStatus: 'pending-reboot' }] }).build());
+    const p = plan(
+      aWorld(noReplicas())
+        .inSync()
+        .withPrimary({ parameterGroups: [{ name: `${BASE}-postgres15`, applyStatus: 'pending-reboot' }] })
+        .build(),
+    );
     expect(stepsOf(p)).toEqual([]);
     expect(p.pendingChanges).toEqual([`${BASE}: static parameters of ${BASE}-postgres15 take effect at the next reboot`]);
   });
 });
 
 describe('plan: replicas roll, and are resized before the primary', () => {
-  const resized = () => aReplicaSetDB().withReplicas(3).withSpec({ replicas: { instanceClass: 'db.r6g.xlarge' } });
+  const resized = () =>
+    aReplicaSetDB()
+      .withReplicas(3)
+      .withSpec({ replicas: { instanceClass: 'db.r6g.xlarge' } });
 
   it('modifies one replica per pass', () => {
-    const p = plan(aWorld(resized()).inSync().withReplica(1, { instanceClass: 'db.r6g.large' }).withReplica(2, { instanceClass: 'db.r6g.large' }).withReplica(3, { instanceClass: 'db.r6g.large' }).build());
+    const p = plan(
+      aWorld(resized())
+        .inSync()
+        .withReplica(1, { instanceClass: 'db.r6g.large' })
+        .withReplica(2, { instanceClass: 'db.r6g.large' })
+        .withReplica(3, { instanceClass: 'db.r6g.large' })
+        .build(),
+    );
     expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}-r1`]);
     expect(p.waits.map((w) => w.message)).toEqual([
       `${BASE}-r2 is modified after ${BASE}-r1 (one replica at a time)`,
@@ -139,8 +166,19 @@ describe('plan: replicas roll, and are resized before the primary', () => {
   });
 
   it('changes the primary class only after every replica has it', () => {
-    const grown = () => aReplicaSetDB().withReplicas(2).withoutReplicaClass().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
-    const first = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).withReplica(1, { instanceClass: 'db.r6g.xlarge' }).withReplica(2, { instanceClass: 'db.r6g.xlarge' }).build());
+    const grown = () =>
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withoutReplicaClass()
+        .withSpec({ primary: { instanceClass: 'db.r6g.2xlarge' } });
+    const first = plan(
+      aWorld(grown())
+        .inSync()
+        .withPrimary({ instanceClass: 'db.r6g.xlarge' })
+        .withReplica(1, { instanceClass: 'db.r6g.xlarge' })
+        .withReplica(2, { instanceClass: 'db.r6g.xlarge' })
+        .build(),
+    );
     expect(stepsOf(first)).toEqual([`modifyInstance ${BASE}-r1`]);
     expect(first.pendingChanges).toContain(`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the replicas)`);
     const last = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).build());
@@ -148,7 +186,9 @@ describe('plan: replicas roll, and are resized before the primary', () => {
   });
 
   it('grows replica storage with the primary, replicas first', () => {
-    const db = aReplicaSetDB().withReplicas(1).withSpec({ primary: { allocatedStorageGiB: 200 } });
+    const db = aReplicaSetDB()
+      .withReplicas(1)
+      .withSpec({ primary: { allocatedStorageGiB: 200 } });
     const p = plan(aWorld(db).inSync().withPrimary({ allocatedStorageGiB: 100 }).withReplica(1, { allocatedStorageGiB: 100 }).build());
     expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}-r1`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ allocatedStorageGiB: 200 });
@@ -165,14 +205,21 @@ describe('plan: replicas roll, and are resized before the primary', () => {
 describe('plan: parameters and tags', () => {
   it('sets only the parameters that differ and resets the ones removed from the spec', () => {
     const db = aReplicaSetDB().withParameters({ max_connections: '300', work_mem: '4MB' });
-    const p = plan(aWorld(db).inSync().withParameterGroup({ parameters: { max_connections: '200', work_mem: '4MB', shared_buffers: '256MB' } }).build());
+    const p = plan(
+      aWorld(db)
+        .inSync()
+        .withParameterGroup({ parameters: { max_connections: '200', work_mem: '4MB', shared_buffers: '256MB' } })
+        .build(),
+    );
     expect(stepsOf(p)).toEqual([`setParameters ${BASE}-postgres15`, `resetParameters ${BASE}-postgres15`]);
     expect(stepOf(p, 'setParameters').values).toEqual({ max_connections: '300' });
     expect(stepOf(p, 'resetParameters').names).toEqual(['shared_buffers']);
   });
 
   it('adds the spec tags an instance lacks, and nothing else', () => {
-    const db = aReplicaSetDB().withReplicas(0).withSpec({ tags: { Environment: 'production', Team: 'db' } });
+    const db = aReplicaSetDB()
+      .withReplicas(0)
+      .withSpec({ tags: { Environment: 'production', Team: 'db' } });
     const world = aWorld(aReplicaSetDB().withReplicas(0)).inSync().build();
     const p = plan(aWorld(db).inSync().withPrimary({ tags: world.primary()!.tags }).withParameterGroup({ tags: world.parameterGroup()!.tags }).build());
     expect(stepsOf(p)).toEqual([`tagResource ${BASE}-postgres15`, `tagResource ${BASE}`]);

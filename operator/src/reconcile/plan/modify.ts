@@ -87,7 +87,12 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
     } else {
       pushModify(plan, instance, 'replica', allowed, spec.applyImmediately);
       replicaModified = id;
-      recordPending(plan, id, drift.changes.filter((c) => !allowed.includes(c)), `once ${id} is available`);
+      recordPending(
+        plan,
+        id,
+        drift.changes.filter((c) => !allowed.includes(c)),
+        `once ${id} is available`,
+      );
     }
   }
 

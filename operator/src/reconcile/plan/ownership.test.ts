@@ -35,7 +35,10 @@ describe('plan: identifiers owned by something else', () => {
 
   it('adopts an unowned primary when annotated: tags it first, then manages it', () => {
     const db = aReplicaSetDB().withReplicas(0).withAnnotation(ADOPT_ANNOTATION, 'true');
-    const world = aWorld(db).withAdoptionAllowed().inSync().withPrimary({ tags: { Name: 'hand-made' }, instanceClass: 'db.t3.micro' });
+    const world = aWorld(db)
+      .withAdoptionAllowed()
+      .inSync()
+      .withPrimary({ tags: { Name: 'hand-made' }, instanceClass: 'db.t3.micro' });
     const p = plan(world.build());
     expect(p.blocker).toBeUndefined();
     expect(stepsOf(p)).toEqual([`tagResource ${BASE}`, `modifyInstance ${BASE}`]);
@@ -44,7 +47,10 @@ describe('plan: identifiers owned by something else', () => {
 
   it('adopts an instance retained by an earlier object of the same name when annotated', () => {
     const db = aReplicaSetDB().withReplicas(0).withAnnotation(ADOPT_ANNOTATION, 'true');
-    const world = aWorld(db).withAdoptionAllowed().inSync().withPrimary({ tags: ownershipTags({ ...OWNER, uid: 'uid-of-the-earlier-one' }) });
+    const world = aWorld(db)
+      .withAdoptionAllowed()
+      .inSync()
+      .withPrimary({ tags: ownershipTags({ ...OWNER, uid: 'uid-of-the-earlier-one' }) });
     expect(stepsOf(plan(world.build()))).toEqual([`tagResource ${BASE}`]);
   });
 
@@ -72,7 +78,9 @@ describe('plan: specs the operator cannot act on', () => {
   });
 
   it('refuses an engine downgrade', () => {
-    const world = aWorld(aReplicaSetDB().withSpec({ engineVersion: '14.9' })).inSync().withPrimary({ engineVersion: '15.4' });
+    const world = aWorld(aReplicaSetDB().withSpec({ engineVersion: '14.9' }))
+      .inSync()
+      .withPrimary({ engineVersion: '15.4' });
     const p = plan(world.build());
     expect(stepsOf(p)).toEqual([]);
     expect(p.blocker).toMatchObject({ reason: 'EngineDowngradeNotSupported', message: expect.stringContaining('Set spec.engineVersion to 15.4 or newer') });

@@ -25,7 +25,11 @@ describe('plan: the parameter group a major upgrade left behind', () => {
   it('is kept while an instance is not available or has an engine change pending', () => {
     const busy = aWorld(upgraded()).inSync().withRetiredParameterGroup('postgres15').withReplica(1, { status: 'upgrading' }).build();
     expect(stepsOf(plan(busy))).toEqual([]);
-    const pending = aWorld(upgraded()).inSync().withRetiredParameterGroup('postgres15').withPrimary({ pending: { engineVersion: '16.3' } }).build();
+    const pending = aWorld(upgraded())
+      .inSync()
+      .withRetiredParameterGroup('postgres15')
+      .withPrimary({ pending: { engineVersion: '16.3' } })
+      .build();
     expect(stepsOf(plan(pending))).toEqual([]);
   });
 

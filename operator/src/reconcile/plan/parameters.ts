@@ -32,7 +32,9 @@ export function planParameterGroup(plan: Plan, observed: Observed, spec: Replica
   }
   const changed = Object.fromEntries(Object.entries(spec.parameters).filter(([name, value]) => group.parameters[name] !== value));
   if (Object.keys(changed).length > 0) plan.steps.push({ kind: 'setParameters', group: group.name, values: changed });
-  const removed = Object.keys(group.parameters).filter((name) => !(name in spec.parameters)).sort();
+  const removed = Object.keys(group.parameters)
+    .filter((name) => !(name in spec.parameters))
+    .sort();
   if (removed.length > 0) plan.steps.push({ kind: 'resetParameters', group: group.name, names: removed });
 }
 

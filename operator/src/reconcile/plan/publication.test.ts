@@ -76,7 +76,9 @@ describe('planPublication', () => {
     const before = aReplicaSetDB().withReplicas(2);
     const after = aReplicaSetDB()
       .withReplicas(1)
-      .withStatus({ conditions: [{ type: 'Ready', status: 'False', reason: 'AwsRejected', message: 'no', lastTransitionTime: NOW.toISOString(), observedGeneration: 1 }] });
+      .withStatus({
+        conditions: [{ type: 'Ready', status: 'False', reason: 'AwsRejected', message: 'no', lastTransitionTime: NOW.toISOString(), observedGeneration: 1 }],
+      });
     expect(statesOf(changed(before, after))).toEqual([
       [R(1), 'active'],
       [R(2), 'draining'],
@@ -117,7 +119,9 @@ describe('planPublication', () => {
 
   it('publishes nothing for a spec that does not parse, a primary that is not ours, or a deleting object', () => {
     expect(planPublication(aWorld(aReplicaSetDB().withRawSpec({ engineVersion: 'x' })).build(), NOW).publication).toBeUndefined();
-    const foreign = aWorld(aReplicaSetDB()).withForeignInstance(P, { team: 'other' }, { endpoint: { host: 'h', port: 5432 } }).build();
+    const foreign = aWorld(aReplicaSetDB())
+      .withForeignInstance(P, { team: 'other' }, { endpoint: { host: 'h', port: 5432 } })
+      .build();
     expect(planPublication(foreign, NOW).publication).toBeUndefined();
     expect(planPublication(aWorld(aReplicaSetDB().beingDeleted()).inSync().build(), NOW).publication).toBeUndefined();
   });
@@ -136,7 +140,10 @@ describe('planPublication', () => {
     ['our label but no controller reference', { labels: OURS.labels, ownerUids: [] }],
     ['our label and a non-controller reference to this object', { labels: OURS.labels, ownerUids: [UID] }],
     ['this object as controller but not our label', { labels: {}, ownerUids: [UID], controllerUid: UID }],
-    ['our label, no owner, and a topology naming another object', { labels: OURS.labels, ownerUids: [], data: { 'topology.json': JSON.stringify({ ...publishedFor('other-db') }) } }],
+    [
+      'our label, no owner, and a topology naming another object',
+      { labels: OURS.labels, ownerUids: [], data: { 'topology.json': JSON.stringify({ ...publishedFor('other-db') }) } },
+    ],
   ])('leaves a ConfigMap it did not create alone: %s', (_, meta) => {
     const base = aWorld(aReplicaSetDB()).inSync().build();
     const configMap = { data: { 'topology.json': 'hand-written' }, resourceVersion: '1', ...meta };
@@ -171,7 +178,9 @@ describe('planPublication', () => {
   });
 
   it('continues the revision from the status when the ConfigMap is gone', () => {
-    const base = aWorld(aReplicaSetDB().withStatus({ endpoints: { topologyRevision: 41 } })).inSync().build();
+    const base = aWorld(aReplicaSetDB().withStatus({ endpoints: { topologyRevision: 41 } }))
+      .inSync()
+      .build();
     expect(planPublication(base, NOW).publication?.document.revision).toBe(42);
   });
 });
@@ -189,7 +198,10 @@ describe('the topology phases of the plan', () => {
   });
 
   it('publishes while a blocker holds every other change, so a retiring replica stays withdrawn from routing', () => {
-    const blocked = observedWith(scaledDown(() => aReplicaSetDB()), { credentials: usableCredentials(SECRET_PASSWORD, { username: 'someone-else' }) });
+    const blocked = observedWith(
+      scaledDown(() => aReplicaSetDB()),
+      { credentials: usableCredentials(SECRET_PASSWORD, { username: 'someone-else' }) },
+    );
     const result = planReconcile(blocked, { now: NOW, topology: planPublication(blocked, NOW) });
     expect(result.blocker?.reason).toBe('CredentialsUsernameMismatch');
     expect(result.steps.map((s) => s.kind)).toEqual(['publishTopology']);
@@ -213,7 +225,9 @@ describe('the topology phases of the plan', () => {
     const handMade = observedWith(deleting, { configMap: { data: {}, labels: {}, resourceVersion: '3', ownerUids: [] } });
     expect(stepsWithTopology(handMade).map((s) => s.kind)).toEqual(['deleteParameterGroup', 'removeFinalizer']);
     // While the deletion waits (replicas first, deletion protection), the database serves: the ConfigMap stays.
-    const replicasLeft = observedWith(aWorld(aReplicaSetDB().withReplicas(1).beingDeleted()).inSync().build(), { configMap: { data: {}, resourceVersion: '3', ...OURS } });
+    const replicasLeft = observedWith(aWorld(aReplicaSetDB().withReplicas(1).beingDeleted()).inSync().build(), {
+      configMap: { data: {}, resourceVersion: '3', ...OURS },
+    });
     expect(stepsWithTopology(replicasLeft).map((s) => s.kind)).toEqual(['deleteInstance']);
   });
 

@@ -64,7 +64,9 @@ export function planPublication(observed: Observed, now: Date): PublicationPlan 
   const max = source.routing.maxReplicaLagSeconds;
   const replicas = source.replicas.map((r) => ({ identifier: r.id, routing: routeReplica(r, max), lagSeconds: r.lagSeconds, retiring: r.retiring }));
   const lagging = source.replicas.flatMap((r) =>
-    !r.retiring && r.status === 'available' && r.lagSeconds !== undefined && isLagging(r.lagSeconds, max) ? [{ identifier: r.id, lagSeconds: r.lagSeconds, maxLagSeconds: max }] : [],
+    !r.retiring && r.status === 'available' && r.lagSeconds !== undefined && isLagging(r.lagSeconds, max)
+      ? [{ identifier: r.id, lagSeconds: r.lagSeconds, maxLagSeconds: max }]
+      : [],
   );
   if (observed.configMapIsForeign()) {
     const name = observed.names.configMap.name;

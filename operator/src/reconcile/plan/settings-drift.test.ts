@@ -13,10 +13,20 @@ const gp3Provisioned = { primary: { storageType: 'gp3' as const, allocatedStorag
 describe('plan: settings from the table', () => {
   it.each([
     ['gp3 storage throughput', gp3Provisioned, { storageThroughput: 500 }, { storageThroughput: 1000 }],
-    ['Performance Insights retention', { monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 31 as const } }, { performanceInsightsRetentionDays: 7 }, { performanceInsightsRetentionDays: 31 }],
+    [
+      'Performance Insights retention',
+      { monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 31 as const } },
+      { performanceInsightsRetentionDays: 7 },
+      { performanceInsightsRetentionDays: 31 },
+    ],
     ['the port', { port: 5433 }, { port: 5432 }, { port: 5433 }],
     ['auto minor version upgrade', { autoMinorVersionUpgrade: false }, { autoMinorVersionUpgrade: true }, { autoMinorVersionUpgrade: false }],
-    ['the CA certificate', { caCertificateIdentifier: 'rds-ca-rsa2048-g1' }, { caCertificateIdentifier: 'rds-ca-2019' }, { caCertificateIdentifier: 'rds-ca-rsa2048-g1' }],
+    [
+      'the CA certificate',
+      { caCertificateIdentifier: 'rds-ca-rsa2048-g1' },
+      { caCertificateIdentifier: 'rds-ca-2019' },
+      { caCertificateIdentifier: 'rds-ca-rsa2048-g1' },
+    ],
   ])('corrects %s on the primary', (_, spec, observed, changes) => {
     const p = plan(aWorld(noReplicas().withSpec(spec)).inSync().withPrimary(observed).build());
     expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
@@ -25,24 +35,37 @@ describe('plan: settings from the table', () => {
 
   it.each([
     ['gp3 storage throughput', gp3Provisioned, { storageThroughput: undefined }],
-    ['Performance Insights retention', { monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 31 as const } }, { performanceInsightsRetentionDays: undefined }],
+    [
+      'Performance Insights retention',
+      { monitoring: { performanceInsights: true, performanceInsightsRetentionDays: 31 as const } },
+      { performanceInsightsRetentionDays: undefined },
+    ],
     ['auto minor version upgrade', { autoMinorVersionUpgrade: false }, { autoMinorVersionUpgrade: undefined }],
   ])('leaves %s alone where RDS does not report it', (_, spec, observed) => {
     expect(stepsOf(plan(aWorld(noReplicas().withSpec(spec)).inSync().withPrimary(observed).build()))).toEqual([]);
   });
 
   it('leaves a setting the spec does not set to RDS', () => {
-    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ port: 6000, autoMinorVersionUpgrade: false, storageThroughput: 250, caCertificateIdentifier: 'rds-ca-2019' }).build());
+    const p = plan(
+      aWorld(noReplicas())
+        .inSync()
+        .withPrimary({ port: 6000, autoMinorVersionUpgrade: false, storageThroughput: 250, caCertificateIdentifier: 'rds-ca-2019' })
+        .build(),
+    );
     expect(stepsOf(p)).toEqual([]);
   });
 
   it('changes the storage type together with the iops and throughput RDS checks it with', () => {
-    const p = plan(aWorld(noReplicas().withSpec(gp3Provisioned)).inSync().withPrimary({ storageType: 'gp2', iops: undefined, storageThroughput: undefined }).build());
+    const p = plan(
+      aWorld(noReplicas().withSpec(gp3Provisioned)).inSync().withPrimary({ storageType: 'gp2', iops: undefined, storageThroughput: undefined }).build(),
+    );
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ storageType: 'gp3', iops: 12000, storageThroughput: 1000 });
   });
 
   it('makes the replicas Multi-AZ when replicas.multiAZ says so, and leaves them as they are when it is unset', () => {
-    const multiAZ = aReplicaSetDB().withReplicas(1).withSpec({ replicas: { multiAZ: true } });
+    const multiAZ = aReplicaSetDB()
+      .withReplicas(1)
+      .withSpec({ replicas: { multiAZ: true } });
     const p = plan(aWorld(multiAZ).inSync().withReplica(1, { multiAZ: false }).build());
     expect(stepOf(p, 'modifyInstance', `${BASE}-r1`).changes).toEqual({ multiAZ: true });
     expect(stepsOf(plan(aWorld(aReplicaSetDB().withReplicas(1)).inSync().withReplica(1, { multiAZ: true }).build()))).toEqual([]);
@@ -53,7 +76,12 @@ describe('plan: settings from the table', () => {
     const p = plan(aWorld(db).inSync().withPrimary({ caCertificateIdentifier: 'rds-ca-2019' }).build());
     expect(stepOf(p, 'modifyInstance').applyImmediately).toBe(false);
     expect(disruptionOf(stepOf(p, 'modifyInstance').delta)).toBe('reboot');
-    const pending = plan(aWorld(db).inSync().withPrimary({ caCertificateIdentifier: 'rds-ca-2019', pending: { caCertificateIdentifier: 'rds-ca-rsa2048-g1' } }).build());
+    const pending = plan(
+      aWorld(db)
+        .inSync()
+        .withPrimary({ caCertificateIdentifier: 'rds-ca-2019', pending: { caCertificateIdentifier: 'rds-ca-rsa2048-g1' } })
+        .build(),
+    );
     expect(stepsOf(pending)).toEqual([]);
     expect(pending.pendingChanges).toEqual([`${BASE}: caCertificateIdentifier rds-ca-2019 -> rds-ca-rsa2048-g1 at the next maintenance window`]);
   });

@@ -82,26 +82,89 @@ const PRIMARY_EXPECTATIONS: Record<string, Record<State, string[]>> = byChange({
   // change: [creating, available, modifying, backing-up, storage-full, failed, deleting, missing]
   'no change': [[], [], [], [], [], [], [], [createPrimary]],
   'scale up 1 -> 3': [[], [createReplica(2), createReplica(3)], [], [], [], [], [], [createPrimary]],
-  'scale down 3 -> 1': [[deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [], [createPrimary]],
+  'scale down 3 -> 1': [
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [],
+    [createPrimary],
+  ],
   'primary class change': [[], [modifyPrimary], [], [], [], [], [], [createPrimary]],
-  'replica class change': [[modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [], [createPrimary]],
+  'replica class change': [
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [],
+    [createPrimary],
+  ],
   // Replicas first; the primary waits for them, except a full primary, whose growth cannot wait.
-  'storage grow 100 -> 200': [[modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1)], [modifyReplica(1), modifyPrimary], [modifyReplica(1)], [], [createPrimary]],
-  'parameter change': [[setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters, createPrimary]],
+  'storage grow 100 -> 200': [
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1)],
+    [modifyReplica(1), modifyPrimary],
+    [modifyReplica(1)],
+    [],
+    [createPrimary],
+  ],
+  'parameter change': [
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters, createPrimary],
+  ],
 });
 
 // Expected steps for replica r1 in each state (primary available and in sync).
 const REPLICA_EXPECTATIONS: Record<string, Record<State, string[]>> = byChange({
   // change: [creating, available, modifying, backing-up, storage-full, failed, deleting, missing]
   'no change': [[], [], [], [], [], [deleteReplica(1)], [], [createReplica(1)]],
-  'scale up 1 -> 3': [[createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [deleteReplica(1), createReplica(2), createReplica(3)], [createReplica(2), createReplica(3)], [createReplica(1), createReplica(2), createReplica(3)]],
+  'scale up 1 -> 3': [
+    [createReplica(2), createReplica(3)],
+    [createReplica(2), createReplica(3)],
+    [createReplica(2), createReplica(3)],
+    [createReplica(2), createReplica(3)],
+    [createReplica(2), createReplica(3)],
+    [deleteReplica(1), createReplica(2), createReplica(3)],
+    [createReplica(2), createReplica(3)],
+    [createReplica(1), createReplica(2), createReplica(3)],
+  ],
   // r3 in the given state; r2 available; r1 stays.
-  'scale down 3 -> 1': [[deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(2)], [deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(3), deleteReplica(2)], [deleteReplica(2)], [deleteReplica(2)]],
+  'scale down 3 -> 1': [
+    [deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(2)],
+    [deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(3), deleteReplica(2)],
+    [deleteReplica(2)],
+    [deleteReplica(2)],
+  ],
   // The primary's class waits while a replica is in a transition; a broken replica does not hold it back.
   'primary class change': [[], [modifyPrimary], [], [modifyPrimary], [modifyPrimary], [deleteReplica(1), modifyPrimary], [modifyPrimary], [createReplica(1)]],
   'replica class change': [[], [modifyReplica(1)], [], [], [], [deleteReplica(1)], [], [createReplica(1)]],
   'storage grow 100 -> 200': [[], [modifyReplica(1)], [], [], [modifyReplica(1)], [deleteReplica(1), modifyPrimary], [modifyPrimary], [createReplica(1)]],
-  'parameter change': [[setParameters], [setParameters], [setParameters], [setParameters], [setParameters], [setParameters, deleteReplica(1)], [setParameters], [setParameters, createReplica(1)]],
+  'parameter change': [
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters],
+    [setParameters, deleteReplica(1)],
+    [setParameters],
+    [setParameters, createReplica(1)],
+  ],
 });
 
 describe('plan: the primary in every RDS state against every kind of spec change', () => {

@@ -16,8 +16,7 @@ export function planInstanceTags(plan: Plan, observed: Observed, spec: ReplicaSe
     const missing = missingTags(instance, wanted);
     if (adopting) {
       plan.steps.push({ kind: 'tagResource', subject: instance.identifier, arn: instance.arn, tags: { ...wanted, [TAG_ADOPTED]: 'true' }, why: 'adopt' });
-    }
-    else if (Object.keys(missing).length > 0) {
+    } else if (Object.keys(missing).length > 0) {
       plan.steps.push({ kind: 'tagResource', subject: instance.identifier, arn: instance.arn, tags: missing, why: 'drift' });
     }
   }

@@ -28,12 +28,7 @@ function scaledDown(
   const world = aWorld(aReplicaSetDB().withReplicas(3)).inSync();
   if (options.endpoint === false) world.withReplica(3, { endpoint: undefined });
   const synced = world.build();
-  const target = aWorld(
-    aReplicaSetDB()
-      .withReplicas(1)
-      .withSpec({ routing: { drainSeconds, maxDrainSeconds } })
-      .withStatus({ replicas }),
-  ).build();
+  const target = aWorld(aReplicaSetDB().withReplicas(1).withSpec({ routing: { drainSeconds, maxDrainSeconds } }).withStatus({ replicas })).build();
   const base = new Observed({ ...synced.world, object: target.world.object, names: target.world.names });
   return new Observed({ ...base.world, configMap: configMapShowing(base, options.draining ?? []) });
 }
@@ -72,7 +67,10 @@ describe('drainBeforeDelete', () => {
   });
 
   it('deletes once drainSeconds have passed, highest index first', () => {
-    expect(stepsOf(gated(scaledDown({ drainingSince: { 2: at(-30), 3: at(-31) }, draining: [2, 3] })))).toEqual([`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`]);
+    expect(stepsOf(gated(scaledDown({ drainingSince: { 2: at(-30), 3: at(-31) }, draining: [2, 3] })))).toEqual([
+      `deleteInstance ${R(3)}`,
+      `deleteInstance ${R(2)}`,
+    ]);
   });
 
   it('keeps each replica on its own clock', () => {
@@ -89,7 +87,10 @@ describe('drainBeforeDelete', () => {
 
   it('never deletes in the reconcile that starts the drain, even with drainSeconds 0', () => {
     expect(stepsOf(gated(scaledDown({ drainSeconds: 0 })))).toEqual([]);
-    expect(stepsOf(gated(scaledDown({ drainSeconds: 0, drainingSince: { 2: at(0), 3: at(0) }, draining: [2, 3] })))).toEqual([`deleteInstance ${R(3)}`, `deleteInstance ${R(2)}`]);
+    expect(stepsOf(gated(scaledDown({ drainSeconds: 0, drainingSince: { 2: at(0), 3: at(0) }, draining: [2, 3] })))).toEqual([
+      `deleteInstance ${R(3)}`,
+      `deleteInstance ${R(2)}`,
+    ]);
   });
 
   it('lets a replica that never had an endpoint go at once: no client can know it', () => {
@@ -115,7 +116,9 @@ describe('drainBeforeDelete', () => {
       const p = gated(withConnections({ 2: [4, 0, 0], 3: [0, 2] }));
       expect(stepsOf(p)).toEqual([`deleteInstance ${R(2)}`]);
       expect(stepOf(p, 'deleteInstance', R(2)).drainRelease).toBe('ConnectionsQuiet');
-      expect(p.waits.map((w) => w.message)).toEqual([expect.stringContaining(`${R(3)} is draining (scale-down); it waits until DatabaseConnections stays at or below 0 for 120s`)]);
+      expect(p.waits.map((w) => w.message)).toEqual([
+        expect.stringContaining(`${R(3)} is draining (scale-down); it waits until DatabaseConnections stays at or below 0 for 120s`),
+      ]);
     });
 
     it('holds every replica when CloudWatch could not be read, until the maximum', () => {

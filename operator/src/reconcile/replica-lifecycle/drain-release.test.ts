@@ -7,7 +7,8 @@ import { drainRelease, type DrainReleaseInput } from './drain-release.js';
 const SINCE = new Date('2026-11-26T16:00:00Z');
 const after = (seconds: number) => new Date(SINCE.getTime() + seconds * 1000);
 /** One datapoint per minute ending `endSeconds` after SINCE, oldest first. */
-const series = (endSeconds: number, values: number[]): MetricDatapoint[] => values.map((value, i) => ({ at: after(endSeconds - (values.length - 1 - i) * 60), value }));
+const series = (endSeconds: number, values: number[]): MetricDatapoint[] =>
+  values.map((value, i) => ({ at: after(endSeconds - (values.length - 1 - i) * 60), value }));
 const ROUTING = { drainSeconds: 150, drainConnectionFloor: 0, drainQuietSeconds: 120 };
 
 function verdict(nowSeconds: number, connections: MetricDatapoint[] | undefined, routing: Partial<DrainReleaseInput['routing']> = {}) {

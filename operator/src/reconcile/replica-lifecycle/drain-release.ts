@@ -32,7 +32,8 @@ export function drainRelease({ now, drainingSince, routing, connections }: Drain
   if (elapsedMs < routing.drainSeconds * 1000) return { release: undefined, why: `it is deleted at ${earliest.toISOString()} at the earliest` };
   if (now >= latest) return { release: 'MaxDrainSeconds' };
   const until = `or at ${latest.toISOString()} at the latest`;
-  if (connections === undefined) return { release: undefined, why: `CloudWatch DatabaseConnections could not be read; it is deleted once they are quiet, ${until}` };
+  if (connections === undefined)
+    return { release: undefined, why: `CloudWatch DatabaseConnections could not be read; it is deleted once they are quiet, ${until}` };
 
   const needed = Math.ceil((routing.drainQuietSeconds * 1000) / METRIC_PERIOD_MS);
   const newest = connections.slice(-needed);

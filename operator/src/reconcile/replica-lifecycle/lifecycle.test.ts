@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LIFECYCLE_INPUTS, LIFECYCLE_STATES, lifecycleStateAfter, nextLifecycleState, type ReplicaLifecycleInput, type ReplicaLifecycleState } from './lifecycle.js';
+import {
+  LIFECYCLE_INPUTS,
+  LIFECYCLE_STATES,
+  lifecycleStateAfter,
+  nextLifecycleState,
+  type ReplicaLifecycleInput,
+  type ReplicaLifecycleState,
+} from './lifecycle.js';
 
 // Every state x every input; a Record of Records, so the compiler refuses a missing cell.
 const EXPECTED: Record<ReplicaLifecycleState, Record<ReplicaLifecycleInput, ReplicaLifecycleState>> = {

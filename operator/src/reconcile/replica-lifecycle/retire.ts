@@ -69,6 +69,13 @@ function planReplicaDeletion(plan: Plan, { replica, why }: RetirementRequest, re
   } else if (!isDeletable(replica.status)) {
     plan.waits.push({ subject: id, message: `${id} is ${replica.status}; it is deleted once that finishes (${why})` });
   } else {
-    plan.steps.push({ kind: 'deleteInstance', identifier: id, role: 'replica', finalSnapshot: 'skip', why, ...(release !== undefined ? { drainRelease: release } : {}) });
+    plan.steps.push({
+      kind: 'deleteInstance',
+      identifier: id,
+      role: 'replica',
+      finalSnapshot: 'skip',
+      why,
+      ...(release !== undefined ? { drainRelease: release } : {}),
+    });
   }
 }

@@ -15,7 +15,11 @@ const deleteStep = (identifier: string, drainRelease?: 'ConnectionsQuiet' | 'Max
 
 describe('withDrainRelease', () => {
   it('records what released the DeleteDBInstance this reconcile executed', () => {
-    const out = withDrainRelease([replica('r2'), replica('r3'), replica('r1', { rdsStatus: 'available' })], { executed: [deleteStep('r2', 'ConnectionsQuiet'), deleteStep('r3', 'MaxDrainSeconds')] }, new Map());
+    const out = withDrainRelease(
+      [replica('r2'), replica('r3'), replica('r1', { rdsStatus: 'available' })],
+      { executed: [deleteStep('r2', 'ConnectionsQuiet'), deleteStep('r3', 'MaxDrainSeconds')] },
+      new Map(),
+    );
     expect(out.map((r) => [r.identifier, r.drainReleasedBy])).toEqual([
       ['r2', 'ConnectionsQuiet'],
       ['r3', 'MaxDrainSeconds'],

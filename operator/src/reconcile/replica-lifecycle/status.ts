@@ -23,8 +23,14 @@ export function drainingSince({ retiring, previous, publishedDraining, appliedAt
   return previous ?? (publishedDraining ? appliedAt.toISOString() : undefined);
 }
 
-export function withDrainRelease(replicas: InstanceStatus[], outcome: Pick<ApplyOutcome, 'executed'>, previousById: ReadonlyMap<string, InstanceStatus>): InstanceStatus[] {
-  const released = new Map(outcome.executed.flatMap((s) => (s.kind === 'deleteInstance' && s.drainRelease !== undefined ? [[s.identifier, s.drainRelease] as const] : [])));
+export function withDrainRelease(
+  replicas: InstanceStatus[],
+  outcome: Pick<ApplyOutcome, 'executed'>,
+  previousById: ReadonlyMap<string, InstanceStatus>,
+): InstanceStatus[] {
+  const released = new Map(
+    outcome.executed.flatMap((s) => (s.kind === 'deleteInstance' && s.drainRelease !== undefined ? [[s.identifier, s.drainRelease] as const] : [])),
+  );
   return replicas.map((r) => {
     const drainReleasedBy = released.get(r.identifier) ?? previousById.get(r.identifier)?.drainReleasedBy;
     return drainReleasedBy === undefined ? r : { ...r, drainReleasedBy };

@@ -116,7 +116,11 @@ export class FakeKubernetes implements KubernetesPort {
 
   async removeFinalizer(ref: ObjectRef, current: readonly string[], finalizer: string, options?: KubeCallOptions): Promise<string | undefined> {
     this.receive('removeFinalizer', options);
-    return this.patchFinalizers(ref, current, current.filter((f) => f !== finalizer));
+    return this.patchFinalizers(
+      ref,
+      current,
+      current.filter((f) => f !== finalizer),
+    );
   }
 
   async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string, options?: KubeCallOptions): Promise<void> {
@@ -157,10 +161,21 @@ export class FakeKubernetes implements KubernetesPort {
     return this.configMaps.get(key(ref));
   }
 
-  async applyConfigMap(ref: ObjectRef, content: { data: Record<string, string>; labels: Record<string, string> }, owner: OwnerIdentity, options?: KubeCallOptions): Promise<string> {
+  async applyConfigMap(
+    ref: ObjectRef,
+    content: { data: Record<string, string>; labels: Record<string, string> },
+    owner: OwnerIdentity,
+    options?: KubeCallOptions,
+  ): Promise<string> {
     this.receive('applyConfigMap', options);
     const resourceVersion = String(this.version++);
-    this.configMaps.set(key(ref), { data: { ...content.data }, labels: { ...content.labels }, ownerUids: [owner.uid], controllerUid: owner.uid, resourceVersion });
+    this.configMaps.set(key(ref), {
+      data: { ...content.data },
+      labels: { ...content.labels },
+      ownerUids: [owner.uid],
+      controllerUid: owner.uid,
+      resourceVersion,
+    });
     return resourceVersion;
   }
 

@@ -270,7 +270,8 @@ export class WorldBuilder {
   }
 
   withParameterGroup(overrides: Partial<ParameterGroup> | undefined): this {
-    this.parameterGroup = overrides === undefined || this.parameterGroup === undefined ? (overrides as ParameterGroup | undefined) : { ...this.parameterGroup, ...overrides };
+    this.parameterGroup =
+      overrides === undefined || this.parameterGroup === undefined ? (overrides as ParameterGroup | undefined) : { ...this.parameterGroup, ...overrides };
     return this;
   }
 
@@ -342,7 +343,10 @@ function fixtureNames(db: ReplicaSetDBBuilder, spec: Parameters<typeof resourceN
 export const SECRET_PASSWORD = 'FixturePassword0123456789';
 
 /** A Secret whose password is `password`, named for the spec's master user, with its environment copies in sync. */
-export function usableCredentials(password = SECRET_PASSWORD, overrides: { username?: string | undefined; environmentKeysStale?: boolean } = {}): CredentialsState {
+export function usableCredentials(
+  password = SECRET_PASSWORD,
+  overrides: { username?: string | undefined; environmentKeysStale?: boolean } = {},
+): CredentialsState {
   return { state: 'usable', passwordFingerprint: passwordFingerprint(password, UID), username: 'servio', environmentKeysStale: false, ...overrides };
 }
 
