@@ -129,12 +129,7 @@ export class KubernetesAdapter implements KubernetesPort {
   /** Server-side apply with force: the operator owns every field it sets, takes them back from anyone who edited
    * them, and leaves fields it does not set (another tool's label) alone. Applying the same content again is a
    * no-op that keeps the resourceVersion. */
-  async applyConfigMap(
-    ref: ObjectRef,
-    content: { data: Record<string, string>; labels: Record<string, string> },
-    owner: OwnerIdentity,
-    options?: KubeCallOptions,
-  ): Promise<string> {
+  async applyConfigMap(ref: ObjectRef, content: Pick<StoredConfigMap, 'data' | 'labels'>, owner: OwnerIdentity, options?: KubeCallOptions): Promise<string> {
     if (owner.namespace !== ref.namespace) {
       throw new Error(`owner ${owner.namespace}/${owner.name} is not in the ConfigMap's namespace ${ref.namespace}`);
     }

@@ -66,12 +66,7 @@ export interface KubernetesPort {
   getConfigMap(ref: ObjectRef, options?: KubeCallOptions): Promise<StoredConfigMap | undefined>;
   /** Server-side apply with the operator's field manager (force), owned by `owner`. Returns the new
    * resourceVersion. */
-  applyConfigMap(
-    ref: ObjectRef,
-    content: { data: Record<string, string>; labels: Record<string, string> },
-    owner: OwnerIdentity,
-    options?: KubeCallOptions,
-  ): Promise<string>;
+  applyConfigMap(ref: ObjectRef, content: Pick<StoredConfigMap, 'data' | 'labels'>, owner: OwnerIdentity, options?: KubeCallOptions): Promise<string>;
   /** Idempotent: deleting a ConfigMap that is gone is not an error. */
   deleteConfigMap(ref: ObjectRef, options?: KubeCallOptions): Promise<void>;
   /** Removes the owner reference to `ownerUid`, keeping the ConfigMap. Idempotent: a ConfigMap that is gone or

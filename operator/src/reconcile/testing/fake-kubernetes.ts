@@ -161,12 +161,7 @@ export class FakeKubernetes implements KubernetesPort {
     return this.configMaps.get(key(ref));
   }
 
-  async applyConfigMap(
-    ref: ObjectRef,
-    content: { data: Record<string, string>; labels: Record<string, string> },
-    owner: OwnerIdentity,
-    options?: KubeCallOptions,
-  ): Promise<string> {
+  async applyConfigMap(ref: ObjectRef, content: Pick<StoredConfigMap, 'data' | 'labels'>, owner: OwnerIdentity, options?: KubeCallOptions): Promise<string> {
     this.receive('applyConfigMap', options);
     const resourceVersion = String(this.version++);
     this.configMaps.set(key(ref), {
