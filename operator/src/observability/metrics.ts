@@ -33,19 +33,21 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
 
-  const reconciles = new Counter({
-    name: `${PREFIX}reconcile_total`,
-    help: 'Reconciles of ReplicaSetDB objects by result.',
-    labelNames: ['result'],
-    registers: [registry],
-  });
-  const reconcileDuration = new Histogram({
-    name: `${PREFIX}reconcile_duration_seconds`,
-    help: 'Duration of a reconcile, by result.',
-    labelNames: ['result'],
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
+  // Every metric is named with the prefix and registered in this process's registry only.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter({ name: `${PREFIX}${name}`, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
+    new Histogram({ name: `${PREFIX}${name}`, help, labelNames, buckets, registers: [registry] });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge({ name: `${PREFIX}${name}`, help, labelNames, registers: [registry] });
+
+  const reconciles = counter('reconcile_total', 'Reconciles of ReplicaSetDB objects by result.', ['result']);
+  const reconcileDuration = histogram(
+    'reconcile_duration_seconds',
+    'Duration of a reconcile, by result.',
+    ['result'],
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
   let depthSource: () => number = () => 0;
   new Gauge({
     name: `${PREFIX}workqueue_depth`,
@@ -55,42 +57,21 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): O
       this.set(depthSource());
     },
   });
-  const awsCalls = new Counter({
-    name: `${PREFIX}aws_api_calls_total`,
-    help: 'AWS API calls by service, operation and outcome (success or error name).',
-    labelNames: ['service', 'operation', 'outcome'],
-    registers: [registry],
-  });
-  const awsDuration = new Histogram({
-    name: `${PREFIX}aws_api_call_duration_seconds`,
-    help: 'Duration of AWS API calls, retries included.',
-    labelNames: ['service', 'operation'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
-  const instances = new Gauge({
-    name: `${PREFIX}rds_instances`,
-    help: 'RDS instances of a ReplicaSetDB by RDS status.',
-    labelNames: ['namespace', 'name', 'status'],
-    registers: [registry],
-  });
-  const lag = new Gauge({
-    name: `${PREFIX}replica_lag_seconds`,
-    help: 'Replica lag (CloudWatch ReplicaLag) by RDS instance.',
-    labelNames: ['namespace', 'name', 'instance'],
-    registers: [registry],
-  });
-  const revision = new Gauge({
-    name: `${PREFIX}topology_revision`,
-    help: 'Revision of the published topology ConfigMap.',
-    labelNames: ['namespace', 'name'],
-    registers: [registry],
-  });
-  const leader = new Gauge({
-    name: `${PREFIX}leader`,
-    help: '1 while this process holds the leader Lease (or runs without leader election).',
-    registers: [registry],
-  });
+  const awsCalls = counter('aws_api_calls_total', 'AWS API calls by service, operation and outcome (success or error name).', [
+    'service',
+    'operation',
+    'outcome',
+  ]);
+  const awsDuration = histogram(
+    'aws_api_call_duration_seconds',
+    'Duration of AWS API calls, retries included.',
+    ['service', 'operation'],
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  );
+  const instances = gauge('rds_instances', 'RDS instances of a ReplicaSetDB by RDS status.', ['namespace', 'name', 'status']);
+  const lag = gauge('replica_lag_seconds', 'Replica lag (CloudWatch ReplicaLag) by RDS instance.', ['namespace', 'name', 'instance']);
+  const revision = gauge('topology_revision', 'Revision of the published topology ConfigMap.', ['namespace', 'name']);
+  const leader = gauge('leader', '1 while this process holds the leader Lease (or runs without leader election).', []);
 
   // prom-client removes a series only by its full label set, so the labels set per object are remembered.
   const statusesByKey = new Map<string, Set<string>>();
