@@ -13,26 +13,21 @@ function countingPort(values: Map<string, number | undefined>) {
   return { port, calls };
 }
 
-function reader(values: Map<string, number | undefined>, clock: { t: number }, interestTtlMs = 60_000) {
+/** A reader over lags that start as `initial` (the test may change `values` later), on a clock the test moves. */
+function reader(initial: Record<string, number | undefined>, interestTtlMs = 60_000) {
+  const values = new Map(Object.entries(initial));
+  const clock = { t: 0 };
   const { port, calls } = countingPort(values);
   const reported: string[][] = [];
   const lag = new PeriodicLagReader(port, { periodMs: 30_000, interestTtlMs, onRoutingChange: (keys) => reported.push(keys), now: () => clock.t });
-  return { lag, calls, reported };
+  return { lag, calls, reported, clock, values };
 }
 
 const strict = (key: string) => ({ key, maxReplicaLagSeconds: 1 });
 
 describe('PeriodicLagReader', () => {
   it('answers every object from one reading of all their replicas per period', async () => {
-    const clock = { t: 0 };
-    const { lag, calls } = reader(
-      new Map([
-        ['a-r1', 0.2],
-        ['b-r1', 3],
-        ['c-r1', undefined],
-      ]),
-      clock,
-    );
+    const { lag, calls, clock } = reader({ 'a-r1': 0.2, 'b-r1': 3, 'c-r1': undefined });
     // First asks: each object is new to the reading, so each reads (with everything known so far).
     expect(await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') })).toEqual(new Map([['a-r1', 0.2]]));
     expect(await lag.replicaLagSeconds(['b-r1'], { subject: strict('ns/b') })).toEqual(new Map([['b-r1', 3]]));
@@ -52,13 +47,7 @@ describe('PeriodicLagReader', () => {
   });
 
   it('reports exactly the objects whose replica crossed their threshold, and not again once they reconciled', async () => {
-    const clock = { t: 0 };
-    const values = new Map<string, number | undefined>([
-      ['a-r1', 0.2],
-      ['b-r1', 0.2],
-      ['c-r1', 0.2],
-    ]);
-    const { lag, reported } = reader(values, clock);
+    const { lag, reported, clock, values } = reader({ 'a-r1': 0.2, 'b-r1': 0.2, 'c-r1': 0.2 });
     await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') });
     await lag.replicaLagSeconds(['b-r1'], { subject: { key: 'ns/b', maxReplicaLagSeconds: 10 } });
     await lag.replicaLagSeconds(['c-r1'], { subject: strict('ns/c') });
@@ -87,14 +76,7 @@ describe('PeriodicLagReader', () => {
   });
 
   it('reads a new replica at once rather than waiting for the period', async () => {
-    const clock = { t: 0 };
-    const { lag, calls } = reader(
-      new Map([
-        ['a-r1', 0.1],
-        ['a-r2', 7],
-      ]),
-      clock,
-    );
+    const { lag, calls, clock } = reader({ 'a-r1': 0.1, 'a-r2': 7 });
     await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') });
     clock.t += 1_000;
     expect((await lag.replicaLagSeconds(['a-r1', 'a-r2'], { subject: strict('ns/a') })).get('a-r2')).toBe(7);
@@ -102,9 +84,7 @@ describe('PeriodicLagReader', () => {
   });
 
   it('reads afresh when asked after more than a period without a reading', async () => {
-    const clock = { t: 0 };
-    const values = new Map<string, number | undefined>([['a-r1', 0.1]]);
-    const { lag, calls } = reader(values, clock);
+    const { lag, calls, clock, values } = reader({ 'a-r1': 0.1 });
     await lag.replicaLagSeconds(['a-r1'], { subject: strict('ns/a') });
     values.set('a-r1', 12);
     clock.t += 30_000;
@@ -115,15 +95,7 @@ describe('PeriodicLagReader', () => {
   });
 
   it('stops reading for an object that has not asked within the interest TTL', async () => {
-    const clock = { t: 0 };
-    const { lag, calls } = reader(
-      new Map([
-        ['old-r1', 1],
-        ['new-r1', 2],
-      ]),
-      clock,
-      60_000,
-    );
+    const { lag, calls, clock } = reader({ 'old-r1': 1, 'new-r1': 2 }, 60_000);
     await lag.replicaLagSeconds(['old-r1'], { subject: strict('ns/old') });
     clock.t += 61_000;
     await lag.replicaLagSeconds(['new-r1'], { subject: strict('ns/new') });
