@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildConnectionsRequest, connectionsQueryId, readConnectionsResults } from './connections-query.js';
-import { MAX_QUERIES } from './lag-query.js';
-import { expectedRdsMetricRequest } from './testing/expected-request.js';
+import { expectedRdsMetricRequest, oneInstanceTooMany } from './testing/expected-request.js';
 
 const NOW = new Date('2026-11-26T16:00:42.500Z');
 
@@ -18,13 +17,7 @@ describe('buildConnectionsRequest', () => {
 
   it('uses query ids GetMetricData accepts and refuses more than one request may carry', () => {
     for (const i of [0, 499]) expect(connectionsQueryId(i)).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
-    expect(() =>
-      buildConnectionsRequest(
-        Array.from({ length: MAX_QUERIES + 1 }, (_, i) => `r${i}`),
-        NOW,
-        { windowSeconds: 60, periodSeconds: 60 },
-      ),
-    ).toThrow(RangeError);
+    expect(() => buildConnectionsRequest(oneInstanceTooMany(), NOW, { windowSeconds: 60, periodSeconds: 60 })).toThrow(RangeError);
   });
 });
 
