@@ -1,23 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { sharedReading } from './shared-reading.js';
 
-function countingRead(values: Map<string, number>) {
+/** A read that answers from `values` (starting as `initial`, the test may change them) and records each call. */
+function countingRead(initial: Record<string, number>) {
+  const values = new Map(Object.entries(initial));
   const calls: string[][] = [];
   const read = async (ids: readonly string[]) => {
     calls.push([...ids]);
     return new Map(ids.map((id) => [id, values.get(id) ?? -1] as const));
   };
-  return { read, calls };
+  return { read, calls, values };
 }
 
 describe('sharedReading', () => {
   it('answers many objects within one interval from one reading of all their instances', async () => {
-    const { read, calls } = countingRead(
-      new Map([
-        ['a-r2', 3],
-        ['b-r2', 0],
-      ]),
-    );
+    const { read, calls } = countingRead({ 'a-r2': 3, 'b-r2': 0 });
     let clock = 0;
     const shared = sharedReading(read, { maxAgeMs: 30_000, now: () => clock });
     expect(await shared(['a-r2'])).toEqual(new Map([['a-r2', 3]]));
@@ -33,8 +30,7 @@ describe('sharedReading', () => {
   });
 
   it('reports a new value once the reading is older than the bound', async () => {
-    const values = new Map([['a-r2', 5]]);
-    const { read } = countingRead(values);
+    const { read, values } = countingRead({ 'a-r2': 5 });
     let clock = 0;
     const shared = sharedReading(read, { maxAgeMs: 30_000, now: () => clock });
     await shared(['a-r2']);
@@ -45,12 +41,7 @@ describe('sharedReading', () => {
   });
 
   it('stops asking about instances nobody asks about any more', async () => {
-    const { read, calls } = countingRead(
-      new Map([
-        ['old', 1],
-        ['new', 2],
-      ]),
-    );
+    const { read, calls } = countingRead({ old: 1, new: 2 });
     let clock = 0;
     const shared = sharedReading(read, { maxAgeMs: 1_000, now: () => clock });
     await shared(['old']);
