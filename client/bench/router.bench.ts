@@ -138,28 +138,15 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
 
     const rawOrm = withReplicas(drizzle({ client: rawPrimary }), [drizzle({ client: rawReplica })]);
     const routedOrm = withReplicas(drizzle({ client: router.writerPool() }), [drizzle({ client: router.readerPool() })]);
-    const orm = await compare(
-      (i) =>
-        rawOrm
-          .select()
-          .from(items)
-          .where(eq(items.id, id(i))),
-      (i) =>
-        routedOrm
-          .select()
-          .from(items)
-          .where(eq(items.id, id(i))),
-    );
+    const ormLookup = (db: typeof rawOrm) => (i: number) =>
+      db
+        .select()
+        .from(items)
+        .where(eq(items.id, id(i)));
+    const orm = await compare(ormLookup(rawOrm), ormLookup(routedOrm));
     console.log(`  drizzle withReplicas, raw pools           ${fmt(orm.baseline)}`);
     console.log(`  drizzle withReplicas, router pools        ${fmt(orm.candidate)}   ${times(orm.ratio)} of drizzle on raw pools; ${cpu(orm)}`);
-    const direct = await compare(
-      (i) =>
-        rawOrm
-          .select()
-          .from(items)
-          .where(eq(items.id, id(i))),
-      (i) => router.read(LOOKUP, [id(i)]),
-    );
+    const direct = await compare(ormLookup(rawOrm), (i) => router.read(LOOKUP, [id(i)]));
     console.log(`  router.read() vs drizzle withReplicas     ${times(direct.ratio)}`);
 
     const ryw = await compare(
