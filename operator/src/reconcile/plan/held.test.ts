@@ -27,6 +27,15 @@ function scaledDownAndResized(db: ReplicaSetDBBuilder = aReplicaSetDB()) {
   return aWorld(db.withReplicas(2)).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build();
 }
 
+/** A world in sync whose spec asks for `replicas` replicas and whose status holds `held`. */
+function holding(replicas: number, held: Held) {
+  return aWorld(
+    aReplicaSetDB()
+      .withReplicas(replicas)
+      .withStatus({ heldChanges: [held] }),
+  ).inSync();
+}
+
 describe('plan: a change RDS rejected is held, the rest goes on', () => {
   it('without a hold, the class change of the primary is planned (the baseline of the next tests)', () => {
     const p = plan(aWorld(aReplicaSetDB()).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build());
@@ -34,14 +43,7 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
   });
 
   it('retires a surplus replica while the rejected class change of the primary is held', () => {
-    const world = aWorld(
-      aReplicaSetDB()
-        .withReplicas(1)
-        .withStatus({ heldChanges: [classRejected] }),
-    )
-      .inSync()
-      .withReplica(2, {})
-      .withPrimary({ instanceClass: 'db.r6g.large' });
+    const world = holding(1, classRejected).withReplica(2, {}).withPrimary({ instanceClass: 'db.r6g.large' });
     const p = plan(world.build());
     expect(stepsOf(p)).toEqual([`deleteInstance ${BASE}-r2`]);
     expect(p.blocker).toBeUndefined();
@@ -61,12 +63,7 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
   });
 
   it('holds a rejected replica creation and still tags the others', () => {
-    const world = aWorld(
-      aReplicaSetDB()
-        .withReplicas(2)
-        .withStatus({ heldChanges: [replicaRejected] }),
-    )
-      .inSync()
+    const world = holding(2, replicaRejected)
       .withReplica(2, undefined)
       .withReplica(1, { tags: ownershipTags(OWNER) });
     const p = plan(world.build());
