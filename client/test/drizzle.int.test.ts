@@ -23,6 +23,12 @@ describe('drizzle on the router', () => {
 
   const ormOf = (source: Pick<ReplicaRouter, 'writerPool' | 'readerPool'>) =>
     withReplicas(drizzle({ client: source.writerPool() }), [drizzle({ client: source.readerPool() })]);
+  /** The whole order with this id, selected through `orm` (which picks the pool). */
+  const orderById = (orm: ReturnType<typeof ormOf>, id: number | undefined) =>
+    orm
+      .select()
+      .from(orders)
+      .where(eq(orders.id, id ?? 0));
 
   beforeAll(async () => {
     db = await createClusterRouter(pgc, { topology: clusterTopology(pgc, { routing: { maxReplicaLagSeconds: 3600 } }) });
@@ -95,29 +101,14 @@ describe('drizzle on the router', () => {
     const orm = ormOf(session);
 
     const [a] = await orm.insert(orders).values({ note: 'session-insert' }).returning();
-    expect(
-      await orm
-        .select()
-        .from(orders)
-        .where(eq(orders.id, a?.id ?? 0)),
-    ).toEqual([a]);
+    expect(await orderById(orm, a?.id)).toEqual([a]);
 
     const lsnBefore = session.lsn;
     const b = await orm.transaction(async (tx) => (await tx.insert(orders).values({ note: 'session-tx' }).returning())[0]);
     expect(session.lsn).not.toBe(lsnBefore);
-    expect(
-      await orm
-        .select()
-        .from(orders)
-        .where(eq(orders.id, b?.id ?? 0)),
-    ).toEqual([b]);
+    expect(await orderById(orm, b?.id)).toEqual([b]);
 
     // The same select outside the session hits a paused replica that lacks the rows.
-    expect(
-      await ormOf(db)
-        .select()
-        .from(orders)
-        .where(eq(orders.id, b?.id ?? 0)),
-    ).toEqual([]);
+    expect(await orderById(ormOf(db), b?.id)).toEqual([]);
   });
 });
