@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
-import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
+import { plan, planWithPrimary, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 const noReplicas = () => aReplicaSetDB().withReplicas(0);
 
@@ -23,7 +23,7 @@ describe('plan: drift that is not fought', () => {
 
   it('reads the maintenance window without regard to case, as RDS reports it in lower case', () => {
     const db = noReplicas().withSpec({ maintenanceWindow: 'Mon:04:00-Mon:05:00' });
-    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ maintenanceWindow: 'mon:04:00-mon:05:00' }).build()))).toEqual([]);
+    expect(stepsOf(planWithPrimary(db, { maintenanceWindow: 'mon:04:00-mon:05:00' }))).toEqual([]);
   });
 });
 
@@ -57,27 +57,27 @@ describe('plan: drift that is enforced', () => {
 
   it('does not act on an instance that does not report IAM database authentication', () => {
     const db = noReplicas().withSpec({ iamDatabaseAuthentication: true });
-    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ iamDatabaseAuthentication: undefined }).build()))).toEqual([]);
+    expect(stepsOf(planWithPrimary(db, { iamDatabaseAuthentication: undefined }))).toEqual([]);
   });
 
   it('sends applyImmediately from the spec', () => {
     const db = noReplicas().withSpec({ applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' } });
-    expect(stepOf(plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).build()), 'modifyInstance').applyImmediately).toBe(true);
-    expect(stepOf(plan(aWorld(noReplicas()).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build()), 'modifyInstance').applyImmediately).toBe(false);
+    expect(stepOf(planWithPrimary(db, { instanceClass: 'db.r6g.xlarge' }), 'modifyInstance').applyImmediately).toBe(true);
+    expect(stepOf(planWithPrimary(noReplicas(), { instanceClass: 'db.r6g.large' }), 'modifyInstance').applyImmediately).toBe(false);
   });
 
   it('turns storage autoscaling off by setting the maximum to the allocated storage', () => {
-    const p = plan(aWorld(noReplicas()).inSync().withPrimary({ maxAllocatedStorageGiB: 500 }).build());
+    const p = planWithPrimary(noReplicas(), { maxAllocatedStorageGiB: 500 });
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ maxAllocatedStorageGiB: 100 });
   });
 
   it('does not see autoscaling as on when RDS reports a maximum equal to the storage', () => {
-    expect(stepsOf(plan(aWorld(noReplicas()).inSync().withPrimary({ maxAllocatedStorageGiB: 100 }).build()))).toEqual([]);
+    expect(stepsOf(planWithPrimary(noReplicas(), { maxAllocatedStorageGiB: 100 }))).toEqual([]);
   });
 
   it('never shrinks storage', () => {
     const db = noReplicas().withSpec({ primary: { allocatedStorageGiB: 50 } });
-    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ allocatedStorageGiB: 100 }).build()))).toEqual([]);
+    expect(stepsOf(planWithPrimary(db, { allocatedStorageGiB: 100 }))).toEqual([]);
   });
 
   it('upgrades the major version with the new family group, created first', () => {
@@ -98,7 +98,7 @@ describe('plan: one change to the primary at a time', () => {
   const db = noReplicas().withSpec({ primary: { instanceClass: 'db.r6g.2xlarge', multiAZ: true }, backup: { retentionDays: 14 } });
 
   it('sends the settings first and lists the rest as pending', () => {
-    const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', multiAZ: false, backupRetentionDays: 7 }).build());
+    const p = planWithPrimary(db, { instanceClass: 'db.r6g.xlarge', multiAZ: false, backupRetentionDays: 7 });
     expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
     expect(stepOf(p, 'modifyInstance').changes).toEqual({ backupRetentionDays: 14 });
     expect(p.pendingChanges).toEqual([
@@ -108,30 +108,20 @@ describe('plan: one change to the primary at a time', () => {
   });
 
   it('then the class, then Multi-AZ', () => {
-    const afterSettings = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge', multiAZ: false }).build());
+    const afterSettings = planWithPrimary(db, { instanceClass: 'db.r6g.xlarge', multiAZ: false });
     expect(stepOf(afterSettings, 'modifyInstance').changes).toEqual({ instanceClass: 'db.r6g.2xlarge' });
-    const afterClass = plan(aWorld(db).inSync().withPrimary({ multiAZ: false }).build());
+    const afterClass = planWithPrimary(db, { multiAZ: false });
     expect(stepOf(afterClass, 'modifyInstance').changes).toEqual({ multiAZ: true });
   });
 
   it('does not repeat a change RDS holds for the maintenance window, and reports it pending', () => {
-    const p = plan(
-      aWorld(db)
-        .inSync()
-        .withPrimary({ instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } })
-        .build(),
-    );
+    const p = planWithPrimary(db, { instanceClass: 'db.r6g.xlarge', pending: { instanceClass: 'db.r6g.2xlarge' } });
     expect(stepsOf(p)).toEqual([]);
     expect(p.pendingChanges).toEqual([`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge at the next maintenance window`]);
   });
 
   it('reports static parameters waiting for a reboot', () => {
-    const p = plan(
-      aWorld(noReplicas())
-        .inSync()
-        .withPrimary({ parameterGroups: [{ name: `${BASE}-postgres15`, applyStatus: 'pending-reboot' }] })
-        .build(),
-    );
+    const p = planWithPrimary(noReplicas(), { parameterGroups: [{ name: `${BASE}-postgres15`, applyStatus: 'pending-reboot' }] });
     expect(stepsOf(p)).toEqual([]);
     expect(p.pendingChanges).toEqual([`${BASE}: static parameters of ${BASE}-postgres15 take effect at the next reboot`]);
   });
@@ -181,7 +171,7 @@ describe('plan: replicas roll, and are resized before the primary', () => {
     );
     expect(stepsOf(first)).toEqual([`modifyInstance ${BASE}-r1`]);
     expect(first.pendingChanges).toContain(`${BASE}: instanceClass db.r6g.xlarge -> db.r6g.2xlarge (after the replicas)`);
-    const last = plan(aWorld(grown()).inSync().withPrimary({ instanceClass: 'db.r6g.xlarge' }).build());
+    const last = planWithPrimary(grown(), { instanceClass: 'db.r6g.xlarge' });
     expect(stepsOf(last)).toEqual([`modifyInstance ${BASE}`]);
   });
 

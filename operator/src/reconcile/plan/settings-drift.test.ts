@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { disruptionOf } from '../../rds/settings/disruption.js';
 import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
-import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
+import { plan, planWithPrimary, stepOf, stepsOf } from '../testing/plan-helpers.js';
 import { desiredPrimary } from './desired.js';
 import { instanceDrift } from './drift.js';
 
@@ -46,12 +46,7 @@ describe('plan: settings from the table', () => {
   });
 
   it('leaves a setting the spec does not set to RDS', () => {
-    const p = plan(
-      aWorld(noReplicas())
-        .inSync()
-        .withPrimary({ port: 6000, autoMinorVersionUpgrade: false, storageThroughput: 250, caCertificateIdentifier: 'rds-ca-2019' })
-        .build(),
-    );
+    const p = planWithPrimary(noReplicas(), { port: 6000, autoMinorVersionUpgrade: false, storageThroughput: 250, caCertificateIdentifier: 'rds-ca-2019' });
     expect(stepsOf(p)).toEqual([]);
   });
 
@@ -73,22 +68,17 @@ describe('plan: settings from the table', () => {
 
   it('holds a new CA certificate for the maintenance window as a restart, unless applyImmediately', () => {
     const db = noReplicas().withSpec({ caCertificateIdentifier: 'rds-ca-rsa2048-g1' });
-    const p = plan(aWorld(db).inSync().withPrimary({ caCertificateIdentifier: 'rds-ca-2019' }).build());
+    const p = planWithPrimary(db, { caCertificateIdentifier: 'rds-ca-2019' });
     expect(stepOf(p, 'modifyInstance').applyImmediately).toBe(false);
     expect(disruptionOf(stepOf(p, 'modifyInstance').delta)).toBe('reboot');
-    const pending = plan(
-      aWorld(db)
-        .inSync()
-        .withPrimary({ caCertificateIdentifier: 'rds-ca-2019', pending: { caCertificateIdentifier: 'rds-ca-rsa2048-g1' } })
-        .build(),
-    );
+    const pending = planWithPrimary(db, { caCertificateIdentifier: 'rds-ca-2019', pending: { caCertificateIdentifier: 'rds-ca-rsa2048-g1' } });
     expect(stepsOf(pending)).toEqual([]);
     expect(pending.pendingChanges).toEqual([`${BASE}: caCertificateIdentifier rds-ca-2019 -> rds-ca-rsa2048-g1 at the next maintenance window`]);
   });
 
   it('never sends a Performance Insights key RDS cannot change in place', () => {
     const db = noReplicas().withSpec({ monitoring: { performanceInsights: true, performanceInsightsKmsKeyId: 'alias/pi' } });
-    expect(stepsOf(plan(aWorld(db).inSync().withPrimary({ performanceInsightsKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/other' }).build()))).toEqual([]);
+    expect(stepsOf(planWithPrimary(db, { performanceInsightsKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/other' }))).toEqual([]);
   });
 });
 

@@ -3,11 +3,18 @@ import { stepSubject } from '../describe-step.js';
 import type { Observed } from '../observed.js';
 import { planReconcile, type PlanOptions } from '../plan/plan.js';
 import type { Plan, Step } from '../plan/types.js';
+import type { RdsInstance } from '../../rds/port.js';
+import { aWorld, type ReplicaSetDBBuilder } from './fixtures.js';
 
 export const NOW = new Date('2026-11-26T16:00:00Z');
 
 export function plan(observed: Observed, options: Partial<PlanOptions> = {}): Plan {
   return planReconcile(observed, { now: NOW, ...options });
+}
+
+/** The plan for `db` in a world in sync but for its primary, which differs from the spec by `primary`. */
+export function planWithPrimary(db: ReplicaSetDBBuilder, primary: Partial<RdsInstance>): Plan {
+  return plan(aWorld(db).inSync().withPrimary(primary).build());
 }
 
 /** `kind subject` per step, e.g. `createReplica prod-servio-r2`. */
