@@ -15,6 +15,15 @@ function manualProbe() {
   return { probe, runs, fails, settle: () => new Promise((resolve) => setImmediate(resolve)) };
 }
 
+/** current() once every earlier probe has answered starts probe number `run` of its own and takes its answer. */
+async function expectFreshProbe({ probe, runs, settle }: Pick<ReturnType<typeof manualProbe>, 'probe' | 'runs' | 'settle'>, run: number, answer: number) {
+  const fresh = probe.current();
+  await settle();
+  expect(runs).toHaveLength(run);
+  runs[run - 1]?.(answer);
+  expect(await fresh).toBe(answer);
+}
+
 describe('SharedProbe', () => {
   it('current() joins the probe in flight', async () => {
     const { probe, runs, settle } = manualProbe();
@@ -24,11 +33,7 @@ describe('SharedProbe', () => {
     expect(runs).toHaveLength(1);
     runs[0]?.(7);
     expect([await a, await b]).toEqual([7, 7]);
-    const c = probe.current();
-    await settle();
-    expect(runs).toHaveLength(2);
-    runs[1]?.(8);
-    expect(await c).toBe(8);
+    await expectFreshProbe({ probe, runs, settle }, 2, 8);
   });
 
   it('next() never takes an answer from a probe that began before it, and callers meanwhile share one', async () => {
@@ -57,11 +62,7 @@ describe('SharedProbe', () => {
     await settle();
     runs[1]?.(5);
     expect(await queued).toBe(5);
-    const again = probe.current();
-    await settle();
-    expect(runs).toHaveLength(3);
-    runs[2]?.(6);
-    expect(await again).toBe(6);
+    await expectFreshProbe({ probe, runs, settle }, 3, 6);
   });
 
   it('is busy while a probe runs or is queued, and idle once all have answered', async () => {
