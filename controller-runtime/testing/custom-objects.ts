@@ -27,3 +27,16 @@ export async function deleteAllCustomObjects(kc: k8s.KubeConfig, resource: Custo
     await api.deleteNamespacedCustomObject({ ...resource, namespace, name }).catch(() => undefined);
   }
 }
+
+/** Deletes one custom object, best effort, when no controller runs any more to honour its finalizers: they are
+ * emptied first, and a failure of either step (the object already gone) is ignored. */
+export async function forceDeleteCustomObject(kc: k8s.KubeConfig, ref: CustomResource & { namespace: string; name: string }): Promise<void> {
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  await api
+    .patchNamespacedCustomObject(
+      { ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+    )
+    .catch(() => undefined);
+  await api.deleteNamespacedCustomObject(ref).catch(() => undefined);
+}

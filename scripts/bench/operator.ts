@@ -3,12 +3,13 @@
 // resyncs, and memory. The baseline, run in the same process, is the same operator with DescribeDBInstances
 // coalescing switched off (one describe per reconcile); the naive reference is one describe per instance.
 import * as k8s from '@kubernetes/client-node';
-import { RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
 import { installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { startOperator, DEFAULT_COALESCING } from '../../operator/src/operator.js';
 import type { OperatorOptions } from '../../operator/src/operator.js';
+import { emulatorRdsClient } from './emulator.js';
 import { createFleet } from './fleet.js';
 
 const RESOURCES = 100;
@@ -26,11 +27,7 @@ interface RoundResult {
 }
 
 function countingClient(aws: AwsEndpoint, calls: Map<string, number>): RDSClient {
-  const client = new RDSClient({
-    endpoint: aws.endpoint,
-    region: aws.region,
-    credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
-  });
+  const client = emulatorRdsClient(aws);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const op = (context.commandName ?? '?').replace(/Command$/, '');

@@ -8,7 +8,7 @@
 // once, the figure is mostly the wait in the work queue. So it is run with the production defaults (concurrency 4)
 // and with more concurrent reconciles.
 import * as k8s from '@kubernetes/client-node';
-import { RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { parseTopology } from '@servio/replicasetdb-contract';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
@@ -16,6 +16,7 @@ import { configSchema } from '../../operator/src/config/index.js';
 import { deleteAllReplicaSetDBs, installReplicaSetDBCrd } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { startOperator } from '../../operator/src/operator.js';
 import { ENDPOINTS_LABEL_SELECTOR, TOPOLOGY_KEY } from '../../operator/src/topology/index.js';
+import { emulatorRdsClient } from './emulator.js';
 import { createFleet } from './fleet.js';
 
 const RESOURCES = 100;
@@ -39,11 +40,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Records when each created instance was reported available by the emulator's answer. */
 function availabilityRecordingClient(aws: AwsEndpoint, availableAt: Map<string, number>): RDSClient {
-  const client = new RDSClient({
-    endpoint: aws.endpoint,
-    region: aws.region,
-    credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
-  });
+  const client = emulatorRdsClient(aws);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const out = await next(args);

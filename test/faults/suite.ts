@@ -7,6 +7,7 @@ import { GROUP, PLURAL, VERSION } from '../../operator/src/api/replicasetdb.js';
 import { TAG_OWNER_UID, TAG_ROLE } from '../../operator/src/naming/tags.js';
 import { RealisticRds } from '../env/rds-world/proxy.js';
 import { createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
+import { forceDeleteCustomObject } from '../../controller-runtime/testing/custom-objects.js';
 import { ensureCrd, installChartIdentity, type ChartIdentity } from '../ship/chart.js';
 import { startOperatorProcess, type OperatorProcess, type OperatorProcessOptions } from './operator-process.js';
 
@@ -176,18 +177,7 @@ export class Run {
     const all = (await custom().listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: this.namespace })) as {
       items: Array<{ metadata: { name: string } }>;
     };
-    for (const item of all.items) {
-      const ref = { ...this.ref, name: item.metadata.name };
-      await custom()
-        .patchNamespacedCustomObject(
-          { ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] },
-          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
-        )
-        .catch(() => undefined);
-      await custom()
-        .deleteNamespacedCustomObject(ref)
-        .catch(() => undefined);
-    }
+    for (const item of all.items) await forceDeleteCustomObject(kubeConfig(), { ...this.ref, name: item.metadata.name });
     for (const s of (await core().listNamespacedSecret({ namespace: this.namespace })).items)
       await core()
         .deleteNamespacedSecret({ name: s.metadata!.name!, namespace: this.namespace })

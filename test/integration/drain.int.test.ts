@@ -35,8 +35,8 @@ async function createDatabase(name: string, routing: Record<string, number>): Pr
   });
 }
 
-/** One datapoint per minute ago given, as RDS publishes them (standard resolution). */
-async function putConnections(identifier: string, values: Array<{ minutesAgo: number; value: number }>, from = Date.now()): Promise<void> {
+/** One datapoint per minute ago given (counted back from `from`), as RDS publishes them (standard resolution). */
+async function putConnections(identifier: string, from: number, ...values: Array<{ minutesAgo: number; value: number }>): Promise<void> {
   await cloudWatchClient().send(
     new PutMetricDataCommand({
       Namespace: 'AWS/RDS',
@@ -87,15 +87,7 @@ describe('the drain evidence gate', () => {
     const name = 'held';
     await createDatabase(name, { drainSeconds: 2, maxDrainSeconds: 3600 });
     const r2 = `${rdsBaseIdentifier(namespace, name)}-r2`;
-    const startedAt = Date.now();
-    await putConnections(
-      r2,
-      [
-        { minutesAgo: 3, value: 12 },
-        { minutesAgo: 2, value: 7 },
-      ],
-      startedAt,
-    );
+    await putConnections(r2, Date.now(), { minutesAgo: 3, value: 12 }, { minutesAgo: 2, value: 7 });
     const history = await statusHistory(name);
     try {
       await patchSpec(name, { replicas: { count: 1 } });
@@ -113,15 +105,7 @@ describe('the drain evidence gate', () => {
       expect(await deletionEvent(name, r2)).toBeUndefined();
 
       // The clients leave: the two newest one-minute datapoints are at the floor.
-      const quietAt = Date.now();
-      await putConnections(
-        r2,
-        [
-          { minutesAgo: 1, value: 0 },
-          { minutesAgo: 0, value: 0 },
-        ],
-        quietAt,
-      );
+      await putConnections(r2, Date.now(), { minutesAgo: 1, value: 0 }, { minutesAgo: 0, value: 0 });
       await eventually(`${r2} to be deleted`, async () => ((await rdsHas(r2)) ? undefined : true), 120_000);
       await eventually(`${name} to settle on one replica`, async () => ((await getStatus(name)).status?.replicas?.length === 1 ? true : undefined));
     } finally {
@@ -139,10 +123,7 @@ describe('the drain evidence gate', () => {
     const maxDrainSeconds = 20;
     await createDatabase(name, { drainSeconds: 2, maxDrainSeconds });
     const r2 = `${rdsBaseIdentifier(namespace, name)}-r2`;
-    await putConnections(r2, [
-      { minutesAgo: 1, value: 30 },
-      { minutesAgo: 0, value: 30 },
-    ]);
+    await putConnections(r2, Date.now(), { minutesAgo: 1, value: 30 }, { minutesAgo: 0, value: 30 });
     const history = await statusHistory(name);
     let drainingSince = 0;
     let deletedBy = 0;

@@ -19,13 +19,12 @@ import {
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { controllerDefaults, kubeLeaseStore, LeaderElector, leaderElectionDefaults } from '@servio/controller-runtime';
 import { startTcpProxy, type TcpProxy } from '../../controller-runtime/testing/tcp-proxy.js';
-import { awsClientConfig, createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
+import { awsClientConfig, createNamespace, testEnv, uniqueName } from '../env/helpers.js';
 import { operatorProcessEnv } from '../env/operator-process-env.js';
+import { apiServerClients } from '../../controller-runtime/testing/api-server.js';
 import { startTestOperator } from './support/operator-harness.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
+const { kc, custom, core } = apiServerClients();
 const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
 const log = pino({ level: 'silent' });
 /** Longer than the elector's retry period, so the loss is noticed while the call is still waiting for its answer. */

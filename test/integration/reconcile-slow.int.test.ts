@@ -10,7 +10,7 @@ import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { RealisticRds } from '../env/rds-world/proxy.js';
 import { awsClientConfig, eventually, testEnv, uniqueName } from '../env/helpers.js';
 import { operatorPerFile } from './support/operator-per-file.js';
-import { createServio, deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
+import { createServio, deleteWithFinalSnapshot, expectServioReplicas, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 
 const DURATIONS = { creatingMs: 4_000, backingUpMs: 1_000, modifyingMs: 3_000, deletingMs: 3_000, snapshotCreatingMs: 2_000 };
@@ -59,16 +59,7 @@ describe('a Servio ReplicaSetDB through its life, with RDS transitions of second
       DBParameterGroups: [expect.objectContaining({ DBParameterGroupName: `${base}-postgres15` })],
     });
     expect(tagsOf(found.get(base))).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'primary' });
-    for (const index of [1, 2]) {
-      const replica = found.get(`${base}-r${index}`)!;
-      expect(replica).toMatchObject({
-        ReadReplicaSourceDBInstanceIdentifier: base,
-        DBInstanceClass: 'db.r6g.large',
-        MultiAZ: false,
-        DBInstanceStatus: 'available',
-      });
-      expect(tagsOf(replica)).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'replica' });
-    }
+    expectServioReplicas(found, base, obj.metadata.uid);
     expect(obj.status).toMatchObject({
       readyReplicas: 2,
       primary: { identifier: base, rdsStatus: 'available', endpoint: { port: 5432 } },

@@ -9,7 +9,7 @@ import { replicaSetDBResource } from '../../operator/src/kube/testing/replicaset
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
-import { createServio, deleteWithFinalSnapshot, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
+import { createServio, deleteWithFinalSnapshot, expectServioReplicas, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 import { eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 
@@ -73,16 +73,7 @@ describe('a Servio ReplicaSetDB through its life', () => {
       'app.kubernetes.io/managed-by': 'replicasetdb-operator',
       'db.servio.io/role': 'primary',
     });
-    for (const index of [1, 2]) {
-      const replica = found.get(`${base}-r${index}`)!;
-      expect(replica).toMatchObject({
-        ReadReplicaSourceDBInstanceIdentifier: base,
-        DBInstanceClass: 'db.r6g.large',
-        MultiAZ: false,
-        DBInstanceStatus: 'available',
-      });
-      expect(tagsOf(replica)).toMatchObject({ 'db.servio.io/owner-uid': obj.metadata.uid, 'db.servio.io/role': 'replica' });
-    }
+    expectServioReplicas(found, base, obj.metadata.uid);
 
     const params = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: `${base}-postgres15` }));
     expect(Object.fromEntries((params.Parameters ?? []).map((p) => [p.ParameterName, p.ParameterValue]))).toEqual((await servioExample(name)).spec.parameters);

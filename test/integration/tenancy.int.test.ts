@@ -3,7 +3,6 @@
 // instances; adoption needs the operator's per-namespace permission and never takes an instance tagged for another
 // object; an adopted primary is deleted only after a final snapshot; an object created by the previous version keeps
 // its readable identifiers; a ConfigMap the operator did not create is never written or deleted.
-import * as k8s from '@kubernetes/client-node';
 import {
   CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
@@ -27,13 +26,12 @@ import {
   rdsBaseIdentifier,
   resourceTags,
 } from '../../operator/src/naming/index.js';
+import { apiServerClients } from '../../controller-runtime/testing/api-server.js';
 import { startTestOperator } from './support/operator-harness.js';
 import { operatorPerFile } from './support/operator-per-file.js';
-import { eventually, kubeConfig, rdsClient, uniqueName } from '../env/helpers.js';
+import { eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
-const kc = kubeConfig();
-const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-const core = kc.makeApiClient(k8s.CoreV1Api);
+const { kc, custom, core } = apiServerClients();
 const rds = rdsClient();
 const log = pino({ level: 'silent' });
 

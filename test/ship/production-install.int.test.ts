@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { GROUP, PLURAL, VERSION } from '../../operator/src/api/replicasetdb.js';
 import { createNamespace, kubeConfig, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
 import { operatorProcessEnv } from '../env/operator-process-env.js';
+import { forceDeleteCustomObject } from '../../controller-runtime/testing/custom-objects.js';
 import { ROOT, ensureCrd, installChartIdentity, runCommand, type ChartIdentity } from './chart.js';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -166,16 +167,7 @@ describe('production install (what the Dockerfile builds)', () => {
         .deleteNamespacedLease({ name: leaseName, namespace })
         .catch(() => undefined);
       // No operator runs any more to honour the finalizer; the emulator is reset for the next file anyway.
-      const ref = { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB };
-      await custom()
-        .patchNamespacedCustomObject(
-          { ...ref, body: [{ op: 'replace', path: '/metadata/finalizers', value: [] }] },
-          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
-        )
-        .catch(() => undefined);
-      await custom()
-        .deleteNamespacedCustomObject(ref)
-        .catch(() => undefined);
+      await forceDeleteCustomObject(kubeConfig(), { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: RSDB });
       const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
       for (const secret of (await core.listNamespacedSecret({ namespace })).items)
         await core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace });

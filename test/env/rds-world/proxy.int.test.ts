@@ -1,16 +1,6 @@
 // The realistic RDS layer against moto, driven by the real AWS SDK: timed transitions, faults, holds, the journal.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CreateDBInstanceCommand,
-  CreateDBInstanceReadReplicaCommand,
-  DeleteDBInstanceCommand,
-  DescribeDBInstancesCommand,
-  DescribeDBSnapshotsCommand,
-  ModifyDBInstanceCommand,
-  RDSClient,
-  RebootDBInstanceCommand,
-  type DBInstance,
-} from '@aws-sdk/client-rds';
+import { RDS, type CreateDBInstanceCommandInput, type DBInstance } from '@aws-sdk/client-rds';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { awsClientConfig, eventually, testEnv } from '../helpers.js';
@@ -20,12 +10,12 @@ const PASSWORD = 'layer-test-password-1';
 
 describe('realistic RDS layer (proxy in front of moto)', () => {
   let world: RealisticRds;
-  let rds: RDSClient;
+  let rds: RDS;
 
   beforeAll(async () => {
     world = await RealisticRds.start(testEnv().aws.endpoint);
     // One attempt: the test sees exactly what the layer answered.
-    rds = new RDSClient({ ...awsClientConfig(), endpoint: world.endpoint, maxAttempts: 1, userAgentAppId: 'layer-test' });
+    rds = new RDS({ ...awsClientConfig(), endpoint: world.endpoint, maxAttempts: 1, userAgentAppId: 'layer-test' });
   });
   afterAll(async () => {
     await world.close();
@@ -34,21 +24,30 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     await world.reset();
   });
 
-  const createPrimary = (id: string, extra: Partial<ConstructorParameters<typeof CreateDBInstanceCommand>[0]> = {}) =>
-    rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: id,
-        Engine: 'postgres',
-        EngineVersion: '15.4',
-        DBInstanceClass: 'db.t3.micro',
-        AllocatedStorage: 20,
-        MasterUsername: 'app',
-        MasterUserPassword: PASSWORD,
-        ...extra,
-      }),
-    );
+  const createPrimary = (id: string, extra: Partial<CreateDBInstanceCommandInput> = {}) =>
+    rds.createDBInstance({
+      DBInstanceIdentifier: id,
+      Engine: 'postgres',
+      EngineVersion: '15.4',
+      DBInstanceClass: 'db.t3.micro',
+      AllocatedStorage: 20,
+      MasterUsername: 'app',
+      MasterUserPassword: PASSWORD,
+      ...extra,
+    });
   const describeOne = async (id: string): Promise<DBInstance | undefined> =>
-    (await rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: [id] }] }))).DBInstances?.[0];
+    (await rds.describeDBInstances({ Filters: [{ Name: 'db-instance-id', Values: [id] }] })).DBInstances?.[0];
+  /** The instance once it is available again with a change applied (polled every 100 ms, for up to 10 s). */
+  const appliedOn = (id: string) =>
+    eventually(
+      'applied',
+      async () => {
+        const db = await describeOne(id);
+        return db?.DBInstanceStatus === 'available' ? db : undefined;
+      },
+      10_000,
+      100,
+    );
   const statusOf = async (id: string) => (await describeOne(id))?.DBInstanceStatus;
   const errorOf = async (p: Promise<unknown>) =>
     p.then(
@@ -63,10 +62,10 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     const early = await describeOne('layer-a');
     expect(early?.DBInstanceStatus).toBe('creating');
     expect(early?.Endpoint).toBeUndefined();
-    expect(
-      await errorOf(rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'layer-a', DBInstanceClass: 'db.t3.small', ApplyImmediately: true }))),
-    ).toBe('InvalidDBInstanceStateFault 400');
-    expect(await errorOf(rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'layer-a-1', SourceDBInstanceIdentifier: 'layer-a' })))).toBe(
+    expect(await errorOf(rds.modifyDBInstance({ DBInstanceIdentifier: 'layer-a', DBInstanceClass: 'db.t3.small', ApplyImmediately: true }))).toBe(
+      'InvalidDBInstanceStateFault 400',
+    );
+    expect(await errorOf(rds.createDBInstanceReadReplica({ DBInstanceIdentifier: 'layer-a-1', SourceDBInstanceIdentifier: 'layer-a' }))).toBe(
       'InvalidDBInstanceStateFault 400',
     );
     await eventually('backing-up', async () => ((await statusOf('layer-a')) === 'backing-up' ? true : undefined), 10_000, 100);
@@ -77,19 +76,11 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
   it('shows an immediate change as modifying with its pending values, then applies it', async () => {
     world.configure({ durations: { modifyingMs: 1_500 } });
     await createPrimary('layer-b');
-    const answer = await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'layer-b', DBInstanceClass: 'db.t3.small', ApplyImmediately: true }));
+    const answer = await rds.modifyDBInstance({ DBInstanceIdentifier: 'layer-b', DBInstanceClass: 'db.t3.small', ApplyImmediately: true });
     expect(answer.DBInstance?.PendingModifiedValues?.DBInstanceClass).toBe('db.t3.small');
     const during = await describeOne('layer-b');
     expect(during).toMatchObject({ DBInstanceStatus: 'modifying', DBInstanceClass: 'db.t3.micro', PendingModifiedValues: { DBInstanceClass: 'db.t3.small' } });
-    const after = await eventually(
-      'applied',
-      async () => {
-        const db = await describeOne('layer-b');
-        return db?.DBInstanceStatus === 'available' ? db : undefined;
-      },
-      10_000,
-      100,
-    );
+    const after = await appliedOn('layer-b');
     expect(after.DBInstanceClass).toBe('db.t3.small');
     expect(after.PendingModifiedValues?.DBInstanceClass).toBeUndefined();
   });
@@ -97,7 +88,7 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
   it('keeps a change without ApplyImmediately pending until the maintenance window comes', async () => {
     world.configure({ durations: { modifyingMs: 1_000 } });
     await createPrimary('layer-c');
-    await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'layer-c', AllocatedStorage: 40, ApplyImmediately: false }));
+    await rds.modifyDBInstance({ DBInstanceIdentifier: 'layer-c', AllocatedStorage: 40, ApplyImmediately: false });
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await describeOne('layer-c')).toMatchObject({
       DBInstanceStatus: 'available',
@@ -106,48 +97,36 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     });
     expect(world.maintenanceWindow('layer-c')).toBe(1);
     expect(await statusOf('layer-c')).toBe('modifying');
-    const after = await eventually(
-      'applied',
-      async () => {
-        const db = await describeOne('layer-c');
-        return db?.DBInstanceStatus === 'available' ? db : undefined;
-      },
-      10_000,
-      100,
-    );
+    const after = await appliedOn('layer-c');
     expect(after.AllocatedStorage).toBe(40);
   });
 
   it('lists a deleted instance as deleting for a while, with its final snapshot creating', async () => {
     world.configure({ durations: { deletingMs: 2_000, snapshotCreatingMs: 2_000, rebootingMs: 500 } });
     await createPrimary('layer-d');
-    await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'layer-d' }));
+    await rds.rebootDBInstance({ DBInstanceIdentifier: 'layer-d' });
     expect(await statusOf('layer-d')).toBe('rebooting');
     await eventually('rebooted', async () => ((await statusOf('layer-d')) === 'available' ? true : undefined), 10_000, 100);
-    const deleted = await rds.send(
-      new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: 'layer-d-final' }),
-    );
+    const deleted = await rds.deleteDBInstance({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: 'layer-d-final' });
     expect(deleted.DBInstance?.DBInstanceStatus).toBe('deleting');
     expect(await statusOf('layer-d')).toBe('deleting');
-    expect((await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'layer-d' }))).DBInstances?.[0]?.DBInstanceStatus).toBe('deleting');
-    expect((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => i.DBInstanceIdentifier)).toEqual(['layer-d']);
-    expect((await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'layer-d-final' }))).DBSnapshots?.[0]?.Status).toBe('creating');
+    expect((await rds.describeDBInstances({ DBInstanceIdentifier: 'layer-d' })).DBInstances?.[0]?.DBInstanceStatus).toBe('deleting');
+    expect((await rds.describeDBInstances({})).DBInstances?.map((i) => i.DBInstanceIdentifier)).toEqual(['layer-d']);
+    expect((await rds.describeDBSnapshots({ DBSnapshotIdentifier: 'layer-d-final' })).DBSnapshots?.[0]?.Status).toBe('creating');
     expect(await errorOf(createPrimary('layer-d'))).toBe('DBInstanceAlreadyExistsFault 400');
-    expect(await errorOf(rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: true })))).toBe(
-      'InvalidDBInstanceStateFault 400',
-    );
+    expect(await errorOf(rds.deleteDBInstance({ DBInstanceIdentifier: 'layer-d', SkipFinalSnapshot: true }))).toBe('InvalidDBInstanceStateFault 400');
     await eventually('gone', async () => ((await describeOne('layer-d')) === undefined ? true : undefined), 10_000, 100);
-    expect((await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'layer-d-final' }))).DBSnapshots?.[0]?.Status).toBe('available');
+    expect((await rds.describeDBSnapshots({ DBSnapshotIdentifier: 'layer-d-final' })).DBSnapshots?.[0]?.Status).toBe('available');
   });
 
   it('throttles, fails with 5xx, adds latency and answers scripted errors as configured', async () => {
     world.configure({ faults: { throttleRate: 1 } });
-    expect(await errorOf(rds.send(new DescribeDBInstancesCommand({})))).toBe('Throttling 400');
+    expect(await errorOf(rds.describeDBInstances({}))).toBe('Throttling 400');
     world.configure({ faults: { serverErrorRate: 1 } });
-    expect(await errorOf(rds.send(new DescribeDBInstancesCommand({})))).toMatch(/^(InternalFailure 500|ServiceUnavailable 503)$/);
+    expect(await errorOf(rds.describeDBInstances({}))).toMatch(/^(InternalFailure 500|ServiceUnavailable 503)$/);
     world.configure({ faults: { latencyMs: { DescribeDBInstances: 700 } } });
     const started = Date.now();
-    await rds.send(new DescribeDBInstancesCommand({}));
+    await rds.describeDBInstances({});
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     world.configure({
       faults: {
@@ -165,15 +144,15 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     expect(await errorOf(createPrimary('layer-kms'))).toBe('KMSKeyNotAccessibleFault 400');
     expect(await errorOf(createPrimary('layer-subnet'))).toBe('DBSubnetGroupNotFoundFault 404');
     await createPrimary('layer-e');
-    expect(await errorOf(rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'layer-e', SkipFinalSnapshot: true })))).toBe('AccessDenied 403');
+    expect(await errorOf(rds.deleteDBInstance({ DBInstanceIdentifier: 'layer-e', SkipFinalSnapshot: true }))).toBe('AccessDenied 403');
     // None of the refused creates reached the emulator.
-    expect((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => i.DBInstanceIdentifier)).toEqual(['layer-e']);
+    expect((await rds.describeDBInstances({})).DBInstances?.map((i) => i.DBInstanceIdentifier)).toEqual(['layer-e']);
   });
 
   it('journals every call with its process and outcome, keeping the master password out of it', async () => {
     world.configure({ faults: { scripted: [{ operation: 'DescribeDBInstances', code: 'Throttling', times: 1 }] } });
     await createPrimary('layer-f');
-    expect(await errorOf(rds.send(new DescribeDBInstancesCommand({})))).toBe('Throttling 400');
+    expect(await errorOf(rds.describeDBInstances({}))).toBe('Throttling 400');
     await describeOne('layer-f');
     expect(world.journal.map((e) => [e.operation, e.outcome, e.injected, e.process, e.executed])).toEqual([
       ['CreateDBInstance', 'ok', undefined, 'layer-test', true],

@@ -6,18 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FaultScheduler, NO_FAULTS, type FaultPlan } from './faults.js';
 import type { JournalEntry } from './journal.js';
-import {
-  INSTANT,
-  dueModifications,
-  newHistory,
-  pendingValuesAt,
-  refusalFor,
-  snapshotStatusAt,
-  startMaintenance,
-  statusAt,
-  type Durations,
-  type InstanceHistory,
-} from './lifecycle.js';
+import * as lifecycle from './lifecycle.js';
 import {
   describeInstancesXml,
   describedInstanceIds,
@@ -42,7 +31,7 @@ import {
 } from './query.js';
 
 export interface WorldSettings {
-  durations?: Partial<Durations>;
+  durations?: Partial<lifecycle.Durations>;
   faults?: Partial<FaultPlan>;
 }
 
@@ -93,9 +82,9 @@ const FORWARDED_HEADERS = [
 
 export class RealisticRds {
   readonly journal: JournalEntry[] = [];
-  private durations: Durations = INSTANT;
+  private durations: lifecycle.Durations = lifecycle.INSTANT;
   private faults: FaultScheduler = new FaultScheduler(NO_FAULTS, Date.now());
-  private histories = new Map<string, InstanceHistory>();
+  private histories = new Map<string, lifecycle.InstanceHistory>();
   private snapshotsTakenAt = new Map<string, number>();
   private passwords = new Map<string, string>();
   private holds: HoldRule[] = [];
@@ -126,7 +115,7 @@ export class RealisticRds {
 
   /** A new scenario: durations and faults replace the previous ones (unset = instant, no faults). */
   configure(settings: WorldSettings): void {
-    this.durations = { ...INSTANT, ...settings.durations };
+    this.durations = { ...lifecycle.INSTANT, ...settings.durations };
     this.faults = new FaultScheduler({ ...NO_FAULTS, ...settings.faults }, Date.now());
   }
 
@@ -156,7 +145,7 @@ export class RealisticRds {
   maintenanceWindow(identifier?: string): number {
     let started = 0;
     for (const [id, history] of this.histories)
-      if (identifier === undefined || id === identifier.toLowerCase()) started += startMaintenance(history, Date.now());
+      if (identifier === undefined || id === identifier.toLowerCase()) started += lifecycle.startMaintenance(history, Date.now());
     return started;
   }
 
@@ -165,7 +154,7 @@ export class RealisticRds {
     const now = Date.now();
     const out: Array<{ identifier: string; status: string }> = [];
     for (const [identifier, history] of this.histories) {
-      const status = statusAt(history, now, this.durations);
+      const status = lifecycle.statusAt(history, now, this.durations);
       if (status !== undefined && status !== 'gone') out.push({ identifier, status });
     }
     return out;
@@ -181,15 +170,15 @@ export class RealisticRds {
     this.holds = [];
   }
 
-  private history(id: string): InstanceHistory {
+  private history(id: string): lifecycle.InstanceHistory {
     let h = this.histories.get(id);
-    if (!h) this.histories.set(id, (h = newHistory()));
+    if (!h) this.histories.set(id, (h = lifecycle.newHistory()));
     return h;
   }
 
   private statusOf(id: string, now: number): string | undefined {
     const h = this.histories.get(id);
-    return h ? statusAt(h, now, this.durations) : undefined;
+    return h ? lifecycle.statusAt(h, now, this.durations) : undefined;
   }
 
   private async send(body: string, headers: Record<string, string>, path = '/'): Promise<Upstream> {
@@ -210,7 +199,7 @@ export class RealisticRds {
    * the world as of now. */
   private async applyDue(now: number): Promise<void> {
     for (const history of this.histories.values()) {
-      for (const m of dueModifications(history, now, this.durations)) {
+      for (const m of lifecycle.dueModifications(history, now, this.durations)) {
         m.appliedAt = now;
         await this.send(encodeQuery({ ...parseQuery(m.body), ApplyImmediately: 'true' }), this.rdsHeaders());
       }
@@ -223,16 +212,16 @@ export class RealisticRds {
       const history = this.histories.get(id);
       if (!history) return fragment;
       let out = fragment;
-      const status = statusAt(history, now, this.durations);
+      const status = lifecycle.statusAt(history, now, this.durations);
       if (status !== undefined && status !== 'gone') out = withStatus(out, status);
       if (status === 'creating') out = withoutEndpoint(out);
-      const pending = pendingValuesAt(history);
+      const pending = lifecycle.pendingValuesAt(history);
       if (Object.keys(pending).length > 0) out = withPendingValues(out, pending);
       return out;
     });
     return mapSnapshots(rewritten, (fragment, id) => {
       const takenAt = this.snapshotsTakenAt.get(id);
-      const status = takenAt === undefined ? undefined : snapshotStatusAt(takenAt, now, this.durations);
+      const status = takenAt === undefined ? undefined : lifecycle.snapshotStatusAt(takenAt, now, this.durations);
       return status === undefined ? fragment : withSnapshotStatus(fragment, status);
     });
   }
@@ -242,7 +231,7 @@ export class RealisticRds {
     const out: string[] = [];
     for (const [id, history] of this.histories) {
       if (ids !== undefined && !ids.includes(id)) continue;
-      if (history.lastSeen === undefined || statusAt(history, now, this.durations) !== 'deleting') continue;
+      if (history.lastSeen === undefined || lifecycle.statusAt(history, now, this.durations) !== 'deleting') continue;
       if (listed.includes(`<DBInstanceIdentifier>${id}</DBInstanceIdentifier>`)) continue;
       out.push(history.lastSeen);
     }
@@ -321,7 +310,7 @@ export class RealisticRds {
       return fail(400, 'DBInstanceAlreadyExists', `DB instance already exists: ${id} (deleting)`, 'lifecycle');
     }
     const subject = action === 'CreateDBInstanceReadReplica' ? params.SourceDBInstanceIdentifier?.toLowerCase() : id;
-    const refusal = subject !== undefined ? refusalFor(action, this.statusOf(subject, now)) : undefined;
+    const refusal = subject !== undefined ? lifecycle.refusalFor(action, this.statusOf(subject, now)) : undefined;
     if (refusal !== undefined) return fail(400, 'InvalidDBInstanceState', `Instance ${subject} ${refusal}`, 'lifecycle');
 
     // Transitions below start when the emulator has answered (RDS accepted the call), however long that took.
@@ -367,7 +356,7 @@ export class RealisticRds {
     if (answer.status === 200 && id !== undefined) {
       if (action === 'CreateDBInstance' || action === 'CreateDBInstanceReadReplica') {
         const history = this.history(id);
-        Object.assign(history, newHistory(), { createdAt: Date.now() });
+        Object.assign(history, lifecycle.newHistory(), { createdAt: Date.now() });
       }
       if (action === 'RebootDBInstance') this.history(id).rebootedAt = Date.now();
       if (params.MasterUserPassword !== undefined && (action === 'CreateDBInstance' || action === 'ModifyDBInstance'))

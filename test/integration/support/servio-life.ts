@@ -29,6 +29,21 @@ export async function createServio({ name, base: baseOf, objects: { createObject
   return { obj, found };
 }
 
+/** The two replicas of examples/servio.yaml as RDS holds them: read replicas of the primary, of the replica class,
+ * single-AZ, available, and tagged as the object's replicas. */
+export function expectServioReplicas(found: ReadonlyMap<string, DBInstance>, base: string, ownerUid: string): void {
+  for (const index of [1, 2]) {
+    const replica = found.get(`${base}-r${index}`)!;
+    expect(replica).toMatchObject({
+      ReadReplicaSourceDBInstanceIdentifier: base,
+      DBInstanceClass: 'db.r6g.large',
+      MultiAZ: false,
+      DBInstanceStatus: 'available',
+    });
+    expect(tagsOf(replica)).toMatchObject({ 'db.servio.io/owner-uid': ownerUid, 'db.servio.io/role': 'replica' });
+  }
+}
+
 export async function resizeReplicasBeforePrimary({ name, base: baseOf, calls, objects: { patchSpec, settled, instances } }: ServioLife): Promise<void> {
   const base = baseOf();
   const from = calls.length;
