@@ -105,9 +105,9 @@ export class Writes {
     try {
       if (alone) return await this.writeAndCaptureLsn<R>(text, values);
       const result = await this.write<R>(text, values);
-      this.core.readYourWrites.sharedPosition++;
       // Committed: an unknown position only sends the session's next read to ask again, never fails the write.
       const lsn = await this.positionAfterNow().catch(() => undefined);
+      if (lsn !== undefined) this.core.readYourWrites.sharedPosition++;
       return { result, lsn };
     } finally {
       this.#sessionWritesInFlight--;
