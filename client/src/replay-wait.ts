@@ -9,7 +9,9 @@ import { isConnectionError } from './errors.js';
 import { lsnColumn, type Lsn } from './lsn.js';
 import type { RoutingState } from './routing-state.js';
 
-const REPLAY_LSN_SQL = 'SELECT pg_last_wal_replay_lsn()::text AS lsn';
+/** Prepared once per monitoring connection: a replica answers this probe up to once a millisecond while reads
+ * wait, and need not parse or plan it each time. */
+const REPLAY_LSN_QUERY = { name: 'rsdb_replay_lsn', text: 'SELECT pg_last_wal_replay_lsn()::text AS lsn' };
 /** The shortest time between two replay probes of one replica. */
 const POLL_MS = 1;
 
@@ -118,7 +120,7 @@ export class ReplayWait {
     if (this.core.closed) return undefined;
     const startedAt = now();
     try {
-      const lsn = lsnColumn(await ep.pools.monitor.query<{ lsn: string | null }>(REPLAY_LSN_SQL));
+      const lsn = lsnColumn(await ep.pools.monitor.query<{ lsn: string | null }>(REPLAY_LSN_QUERY));
       return ep.noteProbedReplayLsn(startedAt, lsn) ? lsn : undefined;
     } catch (err) {
       // NULL (nothing replayed yet) or a query timeout only mean this replica cannot show it has the commit.

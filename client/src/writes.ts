@@ -10,7 +10,8 @@ import type { RoutingState } from './routing-state.js';
 import { SharedProbe } from './shared-probe.js';
 
 const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
-/** Prepared once per connection, for the query that follows every session write: no parse or plan each time. */
+/** Prepared once per connection, for the position asked after session writes (behind the write, or shared on the
+ * monitoring connection): the primary neither parses nor plans it again. */
 const INSERT_LSN_QUERY = { name: 'rsdb_insert_lsn', text: INSERT_LSN_SQL };
 
 function beginSql(o: TransactionOptions | undefined): string {
@@ -123,7 +124,7 @@ export class Writes {
   #positionProbe(ep: Endpoint): SharedProbe<Lsn> {
     let probe = this.#positions.get(ep);
     if (!probe) {
-      probe = new SharedProbe(async () => insertLsnToRecordEnd(lsnColumn(await ep.pools.monitor.query(INSERT_LSN_SQL)), this.core.walBlockSize));
+      probe = new SharedProbe(async () => insertLsnToRecordEnd(lsnColumn(await ep.pools.monitor.query(INSERT_LSN_QUERY)), this.core.walBlockSize));
       this.#positions.set(ep, probe);
     }
     return probe;
