@@ -3,6 +3,7 @@
 // ASCII characters other than / " @ ' and space for PostgreSQL; letters and digits alone are safe in any
 // connection string without escaping, and 40 of them carry about 238 bits.
 import { createHmac, randomBytes } from 'node:crypto';
+import { SERVIO_ENV_KEYS } from '@servio/replicasetdb-contract';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const GENERATED_PASSWORD_LENGTH = 40;
@@ -38,15 +39,25 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** Keys of the credentials Secret: `username`/`password` are the source of truth (what a person edits to rotate),
- * `DB_USERNAME`/`DB_PASSWORD` are copies for `envFrom`, in the environment the Servio applications read. */
+/** Keys of the credentials Secret: `username`/`password` are the source of truth (what a person edits to rotate);
+ * the contract's environment keys (`DB_USERNAME`/`DB_PASSWORD`) are copies for `envFrom`, in the environment the
+ * Servio applications read. */
 export const SECRET_USERNAME_KEY = 'username';
 export const SECRET_PASSWORD_KEY = 'password';
-export const ENVIRONMENT_KEYS = { DB_USERNAME: SECRET_USERNAME_KEY, DB_PASSWORD: SECRET_PASSWORD_KEY } as const;
+/** Each environment copy and the key it copies. */
+export const ENVIRONMENT_KEYS: Readonly<Record<string, string>> = {
+  [SERVIO_ENV_KEYS.username]: SECRET_USERNAME_KEY,
+  [SERVIO_ENV_KEYS.password]: SECRET_PASSWORD_KEY,
+};
 
 /** The Secret's data as the operator creates it: the source keys and their environment copies. */
 export function credentialsSecretData(username: string, password: string): Record<string, string> {
-  return { [SECRET_USERNAME_KEY]: username, [SECRET_PASSWORD_KEY]: password, DB_USERNAME: username, DB_PASSWORD: password };
+  return {
+    [SECRET_USERNAME_KEY]: username,
+    [SECRET_PASSWORD_KEY]: password,
+    [SERVIO_ENV_KEYS.username]: username,
+    [SERVIO_ENV_KEYS.password]: password,
+  };
 }
 
 /** The environment keys whose value differs from the key they copy (absent counts as different), with the value
