@@ -1,6 +1,6 @@
 // The RDS side of a reconcile, as narrow as the reconciler needs it. Values are in the operator's vocabulary
 // (GiB, seconds, records of tags), not the SDK's, so the plan never touches an SDK type and a fake is small.
-import type { InstanceSettings, PendingSettings, ReportedSettings, SettingsModification } from './settings/values.js';
+import type { CreateSettings, InstanceSettings, PendingSettings, ReportedSettings, SettingsModification } from './settings/values.js';
 
 export interface InstanceEndpoint {
   host: string;
@@ -46,15 +46,9 @@ interface InstanceResources {
 /** Settings a primary and a replica are both created with. */
 export type CommonInstanceSettings = InstanceSettings & Omit<InstanceResources, 'identifier'>;
 
-export type CreatePrimaryInput = InstanceSettings &
+export type CreatePrimaryInput = CreateSettings<'primary'> &
   InstanceResources & {
     engine: 'postgres';
-    engineVersion: string;
-    databaseName: string;
-    masterUsername: string;
-    storageEncrypted: boolean;
-    multiAZ: boolean;
-    backupRetentionDays: number;
     /** Goes to AWS and nowhere else: never logged, never part of an Event or an error message. */
     masterPassword: string;
   };

@@ -70,9 +70,15 @@ export interface SettingRow<K extends string = string, V = unknown, O = V, R ext
   waitsForMaintenanceWindow: boolean | 'when-interrupting';
 }
 
+/** The roles whose create request cannot go without the setting (CreateDBInstance requires it, or the operator
+ * never leaves it to RDS's default). A valid spec always gives it a value there. */
+export interface RequiredAtCreate<Q extends InstanceRole> {
+  requiredAtCreate?: readonly Q[];
+}
+
 /** Keeps the row's literal key and roles, and its value types, for the types derived from the table. */
-export function row<const K extends string, V, O, const R extends InstanceRole, M = V>(
-  r: SettingRow<K, V, O, R> & { modification?: M },
-): SettingRow<K, V, O, R> & { modification?: M } {
+export function row<const K extends string, V, O, const R extends InstanceRole, M = V, const Q extends R = never>(
+  r: SettingRow<K, V, O, R> & { modification?: M } & RequiredAtCreate<Q>,
+): SettingRow<K, V, O, R> & { modification?: M } & RequiredAtCreate<Q> {
   return r;
 }

@@ -82,6 +82,7 @@ function primaryIdentity<const K extends string, S extends keyof DBInstance & st
     specPath: key,
     desired: (spec, role): string | undefined => (role === 'primary' ? desired(spec) : undefined),
     roles: PRIMARY,
+    requiredAtCreate: PRIMARY,
     create: sdk,
     ...fromDescribe(sdk),
     compare: immutable(true),
@@ -142,6 +143,7 @@ export const SETTINGS = [
     desired: (spec, role): string | undefined => (role === 'primary' ? spec.engineVersion : undefined),
     // RDS upgrades in-Region replicas of a PostgreSQL source together with it.
     roles: PRIMARY,
+    requiredAtCreate: PRIMARY,
     create: 'EngineVersion',
     modify: 'EngineVersion',
     describeKey: 'EngineVersion',
@@ -157,6 +159,7 @@ export const SETTINGS = [
     specPath: 'primary.multiAZ, replicas.multiAZ',
     desired: (spec, role): boolean | undefined => (role === 'primary' ? spec.primary.multiAZ : spec.replicas.multiAZ),
     roles: BOTH,
+    requiredAtCreate: PRIMARY,
     create: 'MultiAZ',
     // A replica is a single-AZ copy unless asked: its availability comes from the other replicas and the primary.
     createDefault: false,
@@ -174,6 +177,7 @@ export const SETTINGS = [
     specPath: 'backup.retentionDays',
     desired: (spec, role): number | undefined => (role === 'primary' ? spec.backup.retentionDays : undefined),
     roles: PRIMARY,
+    requiredAtCreate: PRIMARY,
     create: 'BackupRetentionPeriod',
     modify: 'BackupRetentionPeriod',
     describeKey: 'BackupRetentionPeriod',
@@ -367,6 +371,7 @@ export const SETTINGS = [
     desired: (spec, role): boolean | undefined => (role === 'primary' ? spec.storageEncrypted : undefined),
     // A replica is encrypted as its source is.
     roles: PRIMARY,
+    requiredAtCreate: PRIMARY,
     create: 'StorageEncrypted',
     describeKey: 'StorageEncrypted',
     fromDescribe: (db) => db.StorageEncrypted ?? false,

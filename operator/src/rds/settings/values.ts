@@ -4,7 +4,7 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import type { ReplicaSetDBSpec } from '../../api/index.js';
 import type { InstanceRole } from '../../naming/index.js';
 import { SETTINGS } from './table.js';
-import type { SettingRow } from './row.js';
+import type { RequiredAtCreate, SettingRow } from './row.js';
 
 type Row = (typeof SETTINGS)[number];
 type DesiredOf<R extends Row> = ReturnType<R['desired']>;
@@ -27,7 +27,14 @@ export type PendingSettings = { [R in Row as R['key']]?: Exclude<DesiredOf<R>, u
 
 export type SettingKey = Row['key'];
 
-const rows: readonly SettingRow[] = SETTINGS as readonly SettingRow[];
+/** The settings a role's create request always carries (the rows' `requiredAtCreate`), with their values. */
+type RequiredAtCreateOf<Role extends InstanceRole> = {
+  [R in Row as R extends { requiredAtCreate?: readonly (infer Q)[] } ? (Role extends Q ? R['key'] : never) : never]: NonNullable<DesiredOf<R>>;
+};
+/** What a role's instance is created with: every setting the spec gives, the required ones certainly present. */
+export type CreateSettings<Role extends InstanceRole> = InstanceSettings & RequiredAtCreateOf<Role>;
+
+const rows: ReadonlyArray<SettingRow & RequiredAtCreate<InstanceRole>> = SETTINGS as ReadonlyArray<SettingRow & RequiredAtCreate<InstanceRole>>;
 
 export function settingRows(): readonly SettingRow[] {
   return rows;
@@ -54,6 +61,16 @@ export function desiredSettings(spec: ReplicaSetDBSpec, role: InstanceRole): Ins
   const out: Record<string, unknown> = {};
   for (const r of rows) if (appliesTo(r, role)) out[r.key] = r.desired(spec, role);
   return dropUndefined(out) as InstanceSettings;
+}
+
+/** The settings a role's instance is created with. Throws for a spec without a required one: validation admits
+ * no such spec, so this is a defect, never a reason to create an instance RDS would default. */
+export function desiredCreateSettings<Role extends InstanceRole>(spec: ReplicaSetDBSpec, role: Role): CreateSettings<Role> {
+  const settings = desiredSettings(spec, role) as Readonly<Record<string, unknown>>;
+  for (const r of rows) {
+    if (r.requiredAtCreate?.includes(role) && settings[r.key] === undefined) throw new Error(`a valid spec always sets ${r.specPath}`);
+  }
+  return settings as CreateSettings<Role>;
 }
 
 /** The CreateDBInstance (primary) or CreateDBInstanceReadReplica (replica) fields for the settings of `input`. */

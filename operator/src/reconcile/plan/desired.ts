@@ -4,7 +4,7 @@
 import type { ReplicaSetDBSpec } from '../../api/index.js';
 import { resourceTags, type InstanceRole } from '../../naming/index.js';
 import type { CommonInstanceSettings, CreateReplicaInput } from '../../rds/port.js';
-import { desiredSettings } from '../../rds/settings/values.js';
+import { desiredCreateSettings, desiredSettings } from '../../rds/settings/values.js';
 import type { ResourceNames } from '../resource-names.js';
 import type { PrimaryBlueprint } from './types.js';
 
@@ -27,15 +27,11 @@ function commonSettings(spec: ReplicaSetDBSpec, names: ResourceNames, role: Inst
 
 export function desiredPrimary(spec: ReplicaSetDBSpec, names: ResourceNames): PrimaryBlueprint {
   return {
-    ...commonSettings(spec, names, 'primary'),
+    ...desiredCreateSettings(spec, 'primary'),
+    parameterGroupName: parameterGroupNameOf(names),
+    tags: desiredTags(spec, names, 'primary'),
     identifier: names.primary,
     engine: spec.engine,
-    engineVersion: spec.engineVersion,
-    databaseName: spec.databaseName,
-    masterUsername: spec.masterUsername,
-    multiAZ: spec.primary.multiAZ,
-    storageEncrypted: spec.storageEncrypted,
-    backupRetentionDays: spec.backup.retentionDays,
   };
 }
 
