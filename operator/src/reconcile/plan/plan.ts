@@ -16,8 +16,9 @@ export interface PlanOptions {
   now: Date;
   /** What a replica passes before it is deleted; the default deletes at once. */
   retirementGate?: RetirementGate;
-  /** The topology this pass publishes (planPublication); without it the plan leaves the endpoints ConfigMap alone. */
-  topology?: PublicationPlan;
+  /** The topology this pass publishes (planPublication). Undefined leaves the endpoints ConfigMap alone: for plans
+   * about RDS alone, never for a pass of the reconciler, which must always say what it publishes. */
+  topology: PublicationPlan | undefined;
 }
 
 function unhealthyInstances(observed: Observed): UnhealthyInstance[] {

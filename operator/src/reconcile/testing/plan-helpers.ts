@@ -8,8 +8,9 @@ import { aWorld, type ReplicaSetDBBuilder } from './fixtures.js';
 
 export const NOW = new Date('2026-11-26T16:00:00Z');
 
+/** The plan of the RDS work: the tables using this leave publication out, which publication.test.ts covers. */
 export function plan(observed: Observed, options: Partial<PlanOptions> = {}): Plan {
-  return planReconcile(observed, { now: NOW, ...options });
+  return planReconcile(observed, { now: NOW, topology: undefined, ...options });
 }
 
 /** The plan for `db` in a world in sync but for its primary, which differs from the spec by `primary`. */
