@@ -2,10 +2,9 @@
 // recover, and retire surplus replicas highest index first (so the remaining ones are always r1..rN).
 import type { ReplicaSetDBSpec } from '../../api/index.js';
 import type { RdsInstance } from '../../rds/port.js';
-import { needsReplacement } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import { desiredReplica } from './desired.js';
-import { planRetirement, type RetirementGate } from '../replica-lifecycle/index.js';
+import { isSurplus, planRetirement, retirementReason, type RetirementGate } from '../replica-lifecycle/index.js';
 import type { Plan } from './types.js';
 
 export function planReplicaSet(plan: Plan, observed: Observed, spec: ReplicaSetDBSpec, primary: RdsInstance, gate: RetirementGate, now: Date): void {
@@ -20,14 +19,15 @@ export function planReplicaSet(plan: Plan, observed: Observed, spec: ReplicaSetD
       else plan.waits.push({ subject: id, message: `${id} is created once ${primary.identifier} is available (it is ${primary.status})` });
     } else if (replica.status === 'deleting') {
       plan.waits.push({ subject: id, message: `${id} is being deleted; it is created again once it is gone` });
-    } else if (needsReplacement(replica.status)) {
-      planRetirement(plan, { index, replica, why: 'replacement', observed, now }, gate);
+    } else {
+      const why = retirementReason(index, replica.status, spec.replicas.count);
+      if (why !== undefined) planRetirement(plan, { index, replica, why, observed, now }, gate);
     }
   }
 
   const surplus = observed
     .replicaIndices()
-    .filter((index) => index > spec.replicas.count)
+    .filter((index) => isSurplus(index, spec.replicas.count))
     .sort((a, b) => b - a);
   for (const index of surplus) {
     const replica = observed.replica(index);

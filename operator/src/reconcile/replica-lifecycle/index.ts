@@ -5,6 +5,6 @@ export * from './lifecycle.js';
 export { planRetirement, retireImmediately, type RetirementDecision, type RetirementGate, type RetirementReason, type RetirementRequest } from './retire.js';
 export { drainBeforeDelete } from './drain-gate.js';
 export { drainRelease, type DrainRelease, type DrainReleaseInput, type DrainVerdict } from './drain-release.js';
-export { isRetiring } from './routing.js';
+export { isRetiring, isSurplus, retirementReason } from './routing.js';
 export { drainingSince, withDrainRelease, type DrainingSinceInput } from './status.js';
 export { liftDeletionProtection } from './deletion-protection.js';

@@ -4,10 +4,23 @@
 // every other change.
 import { needsReplacement } from '../instance-states.js';
 import type { Observed } from '../observed.js';
+import type { RetirementReason } from './retire.js';
 
-/** Retiring: the spec no longer wants it (index above replicas.count), or RDS cannot recover it (it is replaced). */
+/** Above replicas.count: the spec no longer wants it. */
+export function isSurplus(index: number, count: number): boolean {
+  return index > count;
+}
+
+/** Why replica `index` is retired, if it is: the spec no longer wants it (index above replicas.count), or RDS
+ * cannot recover it (it is replaced). A surplus replica goes as scale-down whatever its state: it is not created
+ * again. The plan retires for this reason and the topology withdraws for it, so the two never disagree. */
+export function retirementReason(index: number, status: string, count: number): RetirementReason | undefined {
+  if (isSurplus(index, count)) return 'scale-down';
+  if (needsReplacement(status)) return 'replacement';
+  return undefined;
+}
+
 export function isRetiring(observed: Observed, identifier: string, status: string): boolean {
   const index = observed.names.replicaIndexOf(identifier);
-  const count = observed.spec?.replicas.count ?? 0;
-  return index !== undefined && (index > count || needsReplacement(status));
+  return index !== undefined && retirementReason(index, status, observed.spec?.replicas.count ?? 0) !== undefined;
 }
