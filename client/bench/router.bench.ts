@@ -7,11 +7,15 @@ import { integer, pgTable, text, withReplicas } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { PostgresCluster, PostgresNode } from '../../test/env/contract.js';
 import { createReplicaRouter, type ReplicaRouter, type Session } from '../src/index.js';
+import { serverCpuReader } from './server-cpu.js';
 
 const POOL_MAX = 10;
 const CONCURRENCY = 20;
 const ROUNDS = 10;
 const ROUND_MS = 600;
+/** Write-then-read pairs vary most from round to round (each write wakes the WAL senders and receivers): more,
+ * shorter rounds keep the median ratio within about a percent between runs. */
+const CYCLE_ROUNDS = 30;
 const ROWS = 1_000;
 const TABLE = 'client_bench_items';
 const LOOKUP = `SELECT id, note FROM ${TABLE} WHERE id = $1`;
@@ -28,13 +32,19 @@ interface Sample {
   opsPerSecond: number;
   /** This process's CPU time per operation: the client-side cost, which other load on the machine hardly moves. */
   cpuMicros: number;
+  /** The PostgreSQL servers' CPU time per operation, where it can be read. */
+  serverCpuMicros: number | undefined;
 }
+
+/** Set once the servers are known: their CPU time so far. */
+let serverCpu: () => number | undefined = () => undefined;
 
 /** Operations per second of `op` run by CONCURRENCY callers for `ms`, and the CPU they cost this process. */
 async function throughput(op: Op, ms: number): Promise<Sample> {
   let done = 0;
   const deadline = performance.now() + ms;
   const started = performance.now();
+  const serverBefore = serverCpu();
   const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
@@ -47,7 +57,9 @@ async function throughput(op: Op, ms: number): Promise<Sample> {
     }),
   );
   const used = process.cpuUsage(cpu);
-  return { opsPerSecond: done / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / done };
+  const serverAfter = serverCpu();
+  const serverCpuMicros = serverBefore === undefined || serverAfter === undefined ? undefined : (serverAfter - serverBefore) / done;
+  return { opsPerSecond: done / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / done, serverCpuMicros };
 }
 
 function median(values: number[]): number {
@@ -65,29 +77,56 @@ interface Comparison {
   /** Median CPU microseconds per operation in this process. */
   baselineCpu: number;
   candidateCpu: number;
+  /** Median CPU microseconds per operation of the PostgreSQL servers, where it can be read. */
+  baselineServerCpu: number | undefined;
+  candidateServerCpu: number | undefined;
 }
 
 /** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first. */
-async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS): Promise<Comparison> {
+async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds = ROUNDS): Promise<Comparison> {
   await throughput(baseline, 300);
   await throughput(candidate, 300);
   const ratios: number[] = [];
   const cpuB: number[] = [];
   const cpuC: number[] = [];
+  const serverB: number[] = [];
+  const serverC: number[] = [];
   let b = 0;
   let c = 0;
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     const [first, second] = round % 2 === 0 ? [baseline, candidate] : [candidate, baseline];
     const x = await throughput(first, roundMs);
     const y = await throughput(second, roundMs);
     const [rb, rc] = round % 2 === 0 ? [x, y] : [y, x];
-    b += rb.opsPerSecond / ROUNDS;
-    c += rc.opsPerSecond / ROUNDS;
+    b += rb.opsPerSecond / rounds;
+    c += rc.opsPerSecond / rounds;
     ratios.push(rc.opsPerSecond / rb.opsPerSecond);
     cpuB.push(rb.cpuMicros);
     cpuC.push(rc.cpuMicros);
+    if (rb.serverCpuMicros !== undefined) serverB.push(rb.serverCpuMicros);
+    if (rc.serverCpuMicros !== undefined) serverC.push(rc.serverCpuMicros);
   }
-  return { baseline: b, candidate: c, ratio: median(ratios), baselineCpu: median(cpuB), candidateCpu: median(cpuC) };
+  return {
+    baseline: b,
+    candidate: c,
+    ratio: median(ratios),
+    baselineCpu: median(cpuB),
+    candidateCpu: median(cpuC),
+    baselineServerCpu: serverB.length > 0 ? median(serverB) : undefined,
+    candidateServerCpu: serverC.length > 0 ? median(serverC) : undefined,
+  };
+}
+
+/** Where the cores go per operation: the client and the servers share this machine's, so when they are all busy,
+ * throughput follows the inverse of this sum. */
+function machineCpu(c: Comparison): string {
+  if (c.baselineServerCpu === undefined || c.candidateServerCpu === undefined) return `${cpu(c)}`;
+  const base = c.baselineCpu + c.baselineServerCpu;
+  const cand = c.candidateCpu + c.candidateServerCpu;
+  return (
+    `CPU per operation ${cand.toFixed(0)} vs ${base.toFixed(0)} us (client ${c.candidateCpu.toFixed(0)} vs ${c.baselineCpu.toFixed(0)}, ` +
+    `servers ${c.candidateServerCpu.toFixed(0)} vs ${c.baselineServerCpu.toFixed(0)}): ${times(base / cand)} as many operations per CPU second`
+  );
 }
 
 const fmt = (opsPerSecond: number) => `${Math.round(opsPerSecond).toString().padStart(7)} /s`;
@@ -112,6 +151,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     credentialsSecret: 'bench',
     updatedAt: new Date().toISOString(),
   };
+  serverCpu = serverCpuReader(pgc);
   const router: ReplicaRouter = await createReplicaRouter({ topology, credentials: { username: pgc.user, password: pgc.password }, pool: { max: POOL_MAX } });
   const rawPrimary = new pg.Pool(connection(pgc, pgc.primary));
   const rawReplica = new pg.Pool(connection(pgc, replica));
@@ -177,6 +217,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
         if (rows[0]?.note !== note) stale.session++;
       },
       300,
+      CYCLE_ROUNDS,
     );
     const after = router.stats();
     const onReplica = after.readYourWrites.onReplica - before.readYourWrites.onReplica;
@@ -189,8 +230,9 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     console.log(
       `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain (goal >= 0.85x); ${stale.session} stale reads; ` +
         `${(share * 100).toFixed(1)}% of session reads on the replica (${onReplica}: ${checkedWithRead} proven by the check sent with the read, ${afterWait} after waiting for replay), ${onPrimary} on the primary; ` +
-        `${discarded} reads dropped behind a check that did not cover the commit; ${cpu(cycles)}`,
+        `${discarded} reads dropped behind a check that did not cover the commit`,
     );
+    console.log(`    ${machineCpu(cycles)}`);
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);
     await Promise.all([router.close(), rawPrimary.end(), rawReplica.end()]);
