@@ -34,6 +34,8 @@ interface Sample {
   cpuMicros: number;
   /** The PostgreSQL servers' CPU time per operation, where it can be read. */
   serverCpuMicros: number | undefined;
+  /** How long each operation took, in milliseconds. */
+  latenciesMs: number[];
 }
 
 /** Set once the servers are known: their CPU time so far. */
@@ -46,11 +48,14 @@ async function throughput(op: Op, ms: number): Promise<Sample> {
   const started = performance.now();
   const serverBefore = serverCpu();
   const cpu = process.cpuUsage();
+  const latenciesMs: number[] = [];
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
       let i = worker;
       while (performance.now() < deadline) {
+        const opStarted = performance.now();
         await op(i);
+        latenciesMs.push(performance.now() - opStarted);
         i += CONCURRENCY;
         done++;
       }
@@ -59,7 +64,13 @@ async function throughput(op: Op, ms: number): Promise<Sample> {
   const used = process.cpuUsage(cpu);
   const serverAfter = serverCpu();
   const serverCpuMicros = serverBefore === undefined || serverAfter === undefined ? undefined : (serverAfter - serverBefore) / done;
-  return { opsPerSecond: done / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / done, serverCpuMicros };
+  return { opsPerSecond: done / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / done, serverCpuMicros, latenciesMs };
+}
+
+/** The value below which `share` of `values` lie (nearest rank). */
+function percentile(values: number[], share: number): number {
+  const sorted = [...values].sort((p, q) => p - q);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))] ?? 0;
 }
 
 function median(values: number[]): number {
@@ -80,6 +91,9 @@ interface Comparison {
   /** Median CPU microseconds per operation of the PostgreSQL servers, where it can be read. */
   baselineServerCpu: number | undefined;
   candidateServerCpu: number | undefined;
+  /** Every operation's latency over all rounds, in milliseconds. */
+  baselineLatenciesMs: number[];
+  candidateLatenciesMs: number[];
 }
 
 /** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first. */
@@ -91,6 +105,8 @@ async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds =
   const cpuC: number[] = [];
   const serverB: number[] = [];
   const serverC: number[] = [];
+  const latencyB: number[] = [];
+  const latencyC: number[] = [];
   let b = 0;
   let c = 0;
   for (let round = 0; round < rounds; round++) {
@@ -105,6 +121,8 @@ async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds =
     cpuC.push(rc.cpuMicros);
     if (rb.serverCpuMicros !== undefined) serverB.push(rb.serverCpuMicros);
     if (rc.serverCpuMicros !== undefined) serverC.push(rc.serverCpuMicros);
+    for (const ms of rb.latenciesMs) latencyB.push(ms);
+    for (const ms of rc.latenciesMs) latencyC.push(ms);
   }
   return {
     baseline: b,
@@ -114,7 +132,18 @@ async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds =
     candidateCpu: median(cpuC),
     baselineServerCpu: serverB.length > 0 ? median(serverB) : undefined,
     candidateServerCpu: serverC.length > 0 ? median(serverC) : undefined,
+    baselineLatenciesMs: latencyB,
+    candidateLatenciesMs: latencyC,
   };
+}
+
+/** Median and 99th percentile latency of the candidate against the baseline. */
+function latency(c: Comparison): string {
+  const ms = (values: number[], share: number) => percentile(values, share).toFixed(2);
+  return (
+    `latency p50 ${ms(c.candidateLatenciesMs, 0.5)} vs ${ms(c.baselineLatenciesMs, 0.5)} ms, ` +
+    `p99 ${ms(c.candidateLatenciesMs, 0.99)} vs ${ms(c.baselineLatenciesMs, 0.99)} ms`
+  );
 }
 
 /** Where the cores go per operation: the client and the servers share this machine's, so when they are all busy,
@@ -233,6 +262,7 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
         `${discarded} reads dropped behind a check that did not cover the commit`,
     );
     console.log(`    ${machineCpu(cycles)}`);
+    console.log(`    ${latency(cycles)} (${CONCURRENCY} callers sharing pools of ${POOL_MAX})`);
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);
     await Promise.all([router.close(), rawPrimary.end(), rawReplica.end()]);
