@@ -36,14 +36,15 @@ export function serverCpuReader(cluster: PostgresCluster): () => number | undefi
   const nodes = [cluster.primary, ...cluster.replicas];
   return () => {
     let postmasters: Set<number>;
+    let pids: string[];
     try {
       postmasters = new Set(nodes.map((n) => postmasterPid(n.dataDir)));
-      readdirSync('/proc');
+      pids = readdirSync('/proc');
     } catch {
       return undefined;
     }
     let total = 0;
-    for (const pid of readdirSync('/proc')) {
+    for (const pid of pids) {
       if (!/^\d+$/.test(pid)) continue;
       const cpu = processCpu(pid);
       if (cpu !== undefined && (postmasters.has(Number(pid)) || postmasters.has(cpu.parent))) total += cpu.micros;
