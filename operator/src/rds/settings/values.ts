@@ -34,13 +34,16 @@ type RequiredAtCreateOf<Role extends InstanceRole> = {
 /** What a role's instance is created with: every setting the spec gives, the required ones certainly present. */
 export type CreateSettings<Role extends InstanceRole> = InstanceSettings & RequiredAtCreateOf<Role>;
 
-const rows: ReadonlyArray<SettingRow & RequiredAtCreate<InstanceRole>> = SETTINGS as ReadonlyArray<SettingRow & RequiredAtCreate<InstanceRole>>;
+/** A row of the table, its value types widened. */
+export type TableRow = SettingRow & RequiredAtCreate<InstanceRole>;
 
-export function settingRows(): readonly SettingRow[] {
+const rows: readonly TableRow[] = SETTINGS as readonly TableRow[];
+
+export function settingRows(): readonly TableRow[] {
   return rows;
 }
 
-export function rowOf(key: string): SettingRow | undefined {
+export function rowOf(key: string): TableRow | undefined {
   return rows.find((r) => r.key === key);
 }
 

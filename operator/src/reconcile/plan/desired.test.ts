@@ -30,7 +30,7 @@ describe('the primary blueprint', () => {
       multiAZ: true,
       backupRetentionDays: 14,
     });
-    const required = settingRows().filter((r) => (r as { requiredAtCreate?: readonly string[] }).requiredAtCreate?.includes('primary'));
+    const required = settingRows().filter((r) => r.requiredAtCreate?.includes('primary'));
     expect(required.map((r) => r.key).sort()).toEqual([
       'backupRetentionDays',
       'databaseName',
