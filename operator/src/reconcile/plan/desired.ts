@@ -3,7 +3,7 @@
 // later enforced cannot drift apart.
 import type { ReplicaSetDBSpec } from '../../api/index.js';
 import { resourceTags, type InstanceRole } from '../../naming/index.js';
-import type { CommonInstanceSettings, CreateReplicaInput } from '../../rds/port.js';
+import type { CreateReplicaInput } from '../../rds/port.js';
 import { desiredCreateSettings, desiredSettings } from '../../rds/settings/values.js';
 import type { ResourceNames } from '../resource-names.js';
 import type { PrimaryBlueprint } from './types.js';
@@ -21,20 +21,20 @@ function parameterGroupNameOf(names: ResourceNames): string {
   return names.parameterGroup.name;
 }
 
-function commonSettings(spec: ReplicaSetDBSpec, names: ResourceNames, role: InstanceRole): CommonInstanceSettings {
-  return { ...desiredSettings(spec, role), parameterGroupName: parameterGroupNameOf(names), tags: desiredTags(spec, names, role) };
+/** What every instance is created with besides its settings: its parameter group and its tags. */
+function instanceResources(spec: ReplicaSetDBSpec, names: ResourceNames, role: InstanceRole): { parameterGroupName: string; tags: Record<string, string> } {
+  return { parameterGroupName: parameterGroupNameOf(names), tags: desiredTags(spec, names, role) };
 }
 
 export function desiredPrimary(spec: ReplicaSetDBSpec, names: ResourceNames): PrimaryBlueprint {
-  return {
-    ...desiredCreateSettings(spec, 'primary'),
-    parameterGroupName: parameterGroupNameOf(names),
-    tags: desiredTags(spec, names, 'primary'),
-    identifier: names.primary,
-    engine: spec.engine,
-  };
+  return { ...desiredCreateSettings(spec, 'primary'), ...instanceResources(spec, names, 'primary'), identifier: names.primary, engine: spec.engine };
 }
 
 export function desiredReplica(spec: ReplicaSetDBSpec, names: ResourceNames, index: number): CreateReplicaInput {
-  return { ...commonSettings(spec, names, 'replica'), identifier: names.replica(index), sourceIdentifier: names.primary };
+  return {
+    ...desiredSettings(spec, 'replica'),
+    ...instanceResources(spec, names, 'replica'),
+    identifier: names.replica(index),
+    sourceIdentifier: names.primary,
+  };
 }
