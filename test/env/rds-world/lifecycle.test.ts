@@ -32,7 +32,7 @@ describe('statusAt', () => {
     const h = newHistory();
     h.modifications.push({ body: '', pending: { DBInstanceClass: 'db.r6g.large' }, requestedAt: 0 });
     expect(statusAt(h, 50_000, slow)).toBeUndefined();
-    expect(pendingValuesAt(h)).toEqual({ DBInstanceClass: 'db.r6g.large' });
+    expect(pendingValuesAt(h, 50_000)).toEqual({ DBInstanceClass: 'db.r6g.large' });
     expect(dueModifications(h, 50_000, slow)).toEqual([]);
     expect(startMaintenance(h, 60_000)).toBe(1);
     expect(statusAt(h, 60_000, slow)).toBe('modifying');
@@ -42,7 +42,17 @@ describe('statusAt', () => {
     expect(statusAt(h, 70_000, slow)).toBe('modifying');
     h.modifications[0]!.appliedAt = 70_000;
     expect(statusAt(h, 70_000, slow)).toBeUndefined();
-    expect(pendingValuesAt(h)).toEqual({});
+    expect(pendingValuesAt(h, 70_000)).toEqual({});
+  });
+
+  it('keeps a change pending for a call that began before the emulator had it', () => {
+    const h = newHistory();
+    h.modifications.push({ body: '', pending: { DBInstanceClass: 'db.r6g.large' }, requestedAt: 0, applyingSince: 0, appliedAt: 10_500 });
+    // Such a call may have read the emulator before the change reached it: showing it available would show the old values.
+    expect(statusAt(h, 11_000, slow, 10_499)).toBe('modifying');
+    expect(pendingValuesAt(h, 10_499)).toEqual({ DBInstanceClass: 'db.r6g.large' });
+    expect(statusAt(h, 11_000, slow, 10_500)).toBeUndefined();
+    expect(pendingValuesAt(h, 10_500)).toEqual({});
   });
 
   it('keeps a deleted instance deleting for the deleting time, then gone', () => {
@@ -61,7 +71,7 @@ describe('statusAt', () => {
     const h = newHistory();
     h.modifications.push({ body: '', pending: { DBInstanceClass: 'db.r6g.large', AllocatedStorage: '100' }, requestedAt: 0 });
     h.modifications.push({ body: '', pending: { DBInstanceClass: 'db.r6g.xlarge' }, requestedAt: 1 });
-    expect(pendingValuesAt(h)).toEqual({ DBInstanceClass: 'db.r6g.xlarge', AllocatedStorage: '100' });
+    expect(pendingValuesAt(h, 2)).toEqual({ DBInstanceClass: 'db.r6g.xlarge', AllocatedStorage: '100' });
   });
 });
 

@@ -24,8 +24,15 @@ export interface PendingModification {
   requestedAt: number;
   /** Set when the change starts applying: at once with ApplyImmediately, else when the maintenance window comes. */
   applyingSince?: number;
-  /** Set once the emulator has been sent the change. */
+  /** Set while the change is on its way to the emulator, so that a concurrent call does not send it twice. */
+  applying?: boolean;
+  /** The first moment a call can only have read the emulator with the change in it: set once the emulator has
+   * answered it. A call that began earlier may have read the emulator before, so it still sees the change pending. */
   appliedAt?: number;
+}
+
+function isApplied(m: PendingModification, now: number): boolean {
+  return m.appliedAt !== undefined && m.appliedAt <= now;
 }
 
 export interface InstanceHistory {
@@ -42,8 +49,9 @@ export function newHistory(): InstanceHistory {
 }
 
 /** The status RDS would report, or undefined to report the emulator's own (`available`), or 'gone' once a
- * delete has finished. */
-export function statusAt(history: InstanceHistory, now: number, d: Durations): string | undefined {
+ * delete has finished. `readAt`: when the emulator was asked, for an answer built on what it said (a change applied
+ * after that may be missing from it). */
+export function statusAt(history: InstanceHistory, now: number, d: Durations, readAt = now): string | undefined {
   if (history.deletingSince !== undefined) return now < history.deletingSince + d.deletingMs ? 'deleting' : 'gone';
   if (history.createdAt !== undefined) {
     if (now < history.createdAt + d.creatingMs) return 'creating';
@@ -51,7 +59,7 @@ export function statusAt(history: InstanceHistory, now: number, d: Durations): s
   }
   // Modifying until the emulator has the change (the proxy sends it at the first call after its time is over),
   // so no answer shows the instance available with the old values.
-  if (history.modifications.some((m) => m.applyingSince !== undefined && m.appliedAt === undefined)) return 'modifying';
+  if (history.modifications.some((m) => m.applyingSince !== undefined && !isApplied(m, readAt))) return 'modifying';
   if (history.rebootedAt !== undefined && now < history.rebootedAt + d.rebootingMs) return 'rebooting';
   return undefined;
 }
@@ -70,12 +78,14 @@ export function refusalFor(action: string, status: string | undefined): string |
 
 /** Changes whose time has come: applying and past their modifying time, not yet sent to the emulator. */
 export function dueModifications(history: InstanceHistory, now: number, d: Durations): PendingModification[] {
-  return history.modifications.filter((m) => m.appliedAt === undefined && m.applyingSince !== undefined && now >= m.applyingSince + d.modifyingMs);
+  return history.modifications.filter(
+    (m) => m.appliedAt === undefined && m.applying !== true && m.applyingSince !== undefined && now >= m.applyingSince + d.modifyingMs,
+  );
 }
 
 /** What PendingModifiedValues shows: every change not yet applied, later requests winning. */
-export function pendingValuesAt(history: InstanceHistory): Record<string, string> {
-  return Object.assign({}, ...history.modifications.filter((m) => m.appliedAt === undefined).map((m) => m.pending)) as Record<string, string>;
+export function pendingValuesAt(history: InstanceHistory, readAt: number): Record<string, string> {
+  return Object.assign({}, ...history.modifications.filter((m) => !isApplied(m, readAt)).map((m) => m.pending)) as Record<string, string>;
 }
 
 /** The maintenance window came: every change waiting for it starts applying now. */

@@ -85,6 +85,19 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     expect(after.PendingModifiedValues?.DBInstanceClass).toBeUndefined();
   });
 
+  it('never answers with the old values and available while a due change is being applied', async () => {
+    world.configure({ durations: { modifyingMs: 1_000 } });
+    await createPrimary('layer-e');
+    await rds.modifyDBInstance({ DBInstanceIdentifier: 'layer-e', DBInstanceClass: 'db.t3.small', ApplyImmediately: true });
+    await new Promise((r) => setTimeout(r, 1_100));
+    // The first of these applies the change on the emulator; the others arrive while it is being applied.
+    const answers = await Promise.all(Array.from({ length: 8 }, () => describeOne('layer-e')));
+    for (const db of answers) {
+      // Modifying (with either class: the emulator may have had the change when it was read), else done.
+      if (db?.DBInstanceStatus !== 'modifying') expect(db).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.t3.small' });
+    }
+  });
+
   it('keeps a change without ApplyImmediately pending until the maintenance window comes', async () => {
     world.configure({ durations: { modifyingMs: 1_000 } });
     await createPrimary('layer-c');

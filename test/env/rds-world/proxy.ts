@@ -200,22 +200,29 @@ export class RealisticRds {
   private async applyDue(now: number): Promise<void> {
     for (const history of this.histories.values()) {
       for (const m of lifecycle.dueModifications(history, now, this.durations)) {
-        m.appliedAt = now;
-        await this.send(encodeQuery({ ...parseQuery(m.body), ApplyImmediately: 'true' }), this.rdsHeaders());
+        m.applying = true;
+        try {
+          await this.send(encodeQuery({ ...parseQuery(m.body), ApplyImmediately: 'true' }), this.rdsHeaders());
+          // Calls that read the emulator up to this millisecond may have read it before the change reached it.
+          m.appliedAt = Date.now() + 1;
+        } finally {
+          m.applying = false;
+        }
       }
     }
   }
 
-  /** The proxy's view over an answer: statuses by time, no endpoint while creating, pending values. */
-  private overlay(xml: string, now: number): string {
+  /** The proxy's view over an answer the emulator gave from `readAt` on: statuses by time, no endpoint while
+   * creating, pending values. */
+  private overlay(xml: string, now: number, readAt: number): string {
     const rewritten = mapInstances(xml, (fragment, id) => {
       const history = this.histories.get(id);
       if (!history) return fragment;
       let out = fragment;
-      const status = lifecycle.statusAt(history, now, this.durations);
+      const status = lifecycle.statusAt(history, now, this.durations, readAt);
       if (status !== undefined && status !== 'gone') out = withStatus(out, status);
       if (status === 'creating') out = withoutEndpoint(out);
-      const pending = lifecycle.pendingValuesAt(history);
+      const pending = lifecycle.pendingValuesAt(history, readAt);
       if (Object.keys(pending).length > 0) out = withPendingValues(out, pending);
       return out;
     });
@@ -303,6 +310,8 @@ export class RealisticRds {
 
     const now = Date.now();
     await this.applyDue(now);
+    // The emulator is asked from here on: its answers hold every change applied by now, and maybe some applied later.
+    const upstreamAt = Date.now();
     const id = params.DBInstanceIdentifier?.toLowerCase();
 
     // What real RDS refuses because of an instance's state.
@@ -365,7 +374,7 @@ export class RealisticRds {
     if (answer.status !== 200) entry.outcome = /<Code>([^<]+)<\/Code>/.exec(answer.body)?.[1] ?? `HTTP ${answer.status}`;
 
     if ((await this.heldDecision(action, 'after', entry)) === 'drop') return drop();
-    finish(answer.status, answer.status === 200 ? this.overlay(answer.body, Date.now()) : answer.body, answer.contentType);
+    finish(answer.status, answer.status === 200 ? this.overlay(answer.body, Date.now(), upstreamAt) : answer.body, answer.contentType);
   }
 
   private async heldDecision(action: string, phase: 'before' | 'after', entry: JournalEntry): Promise<'drop' | 'release'> {
