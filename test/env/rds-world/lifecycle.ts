@@ -31,8 +31,8 @@ export interface PendingModification {
   appliedAt?: number;
 }
 
-function isApplied(m: PendingModification, now: number): boolean {
-  return m.appliedAt !== undefined && m.appliedAt <= now;
+function isApplied(m: PendingModification, readAt: number): boolean {
+  return m.appliedAt !== undefined && m.appliedAt <= readAt;
 }
 
 export interface InstanceHistory {

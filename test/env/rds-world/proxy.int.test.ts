@@ -90,7 +90,7 @@ describe('realistic RDS layer (proxy in front of moto)', () => {
     await createPrimary('layer-e');
     await rds.modifyDBInstance({ DBInstanceIdentifier: 'layer-e', DBInstanceClass: 'db.t3.small', ApplyImmediately: true });
     await new Promise((r) => setTimeout(r, 1_100));
-    // The first of these applies the change on the emulator; the others arrive while it is being applied.
+    // The first of these applies the change on the emulator; others may arrive while it is being applied.
     const answers = await Promise.all(Array.from({ length: 8 }, () => describeOne('layer-e')));
     for (const db of answers) {
       // Modifying (with either class: the emulator may have had the change when it was read), else done.

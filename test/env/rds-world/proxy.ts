@@ -311,7 +311,7 @@ export class RealisticRds {
     const now = Date.now();
     await this.applyDue(now);
     // The emulator is asked from here on: its answers hold every change applied by now, and maybe some applied later.
-    const upstreamAt = Date.now();
+    const readAt = Date.now();
     const id = params.DBInstanceIdentifier?.toLowerCase();
 
     // What real RDS refuses because of an instance's state.
@@ -374,7 +374,7 @@ export class RealisticRds {
     if (answer.status !== 200) entry.outcome = /<Code>([^<]+)<\/Code>/.exec(answer.body)?.[1] ?? `HTTP ${answer.status}`;
 
     if ((await this.heldDecision(action, 'after', entry)) === 'drop') return drop();
-    finish(answer.status, answer.status === 200 ? this.overlay(answer.body, Date.now(), upstreamAt) : answer.body, answer.contentType);
+    finish(answer.status, answer.status === 200 ? this.overlay(answer.body, Date.now(), readAt) : answer.body, answer.contentType);
   }
 
   private async heldDecision(action: string, phase: 'before' | 'after', entry: JournalEntry): Promise<'drop' | 'release'> {
