@@ -153,6 +153,15 @@ describe('helm template', () => {
     expect(find(plain, 'ServiceMonitor')).toEqual([]);
     expect(find(plain, 'PodDisruptionBudget')).toEqual([]);
   });
+
+  it('names the ServiceAccount after the release, or the release alone when it already holds the chart name', async () => {
+    const accountOf = async (release: string, values: Record<string, unknown> = {}) =>
+      find(parseManifests(await renderChart({ release, namespace: 'ops', values: { ...REGION, ...values } })), 'ServiceAccount')[0]!.metadata.name;
+    expect(await accountOf('team-a')).toBe('team-a-replicasetdb-operator');
+    // The install command the operations guide shows: the IRSA trust policy must name this account.
+    expect(await accountOf('replicasetdb-operator')).toBe('replicasetdb-operator');
+    expect(await accountOf('team-a', { serviceAccount: { name: 'rds-operator' } })).toBe('rds-operator');
+  });
 });
 
 describe('kubectl apply --dry-run=server', () => {

@@ -46,7 +46,7 @@ app.kubernetes.io/component: operator
 
 {{/*
 The rules the operator needs on ReplicaSetDBs and their children, wherever it manages them. Verbs are the ones
-its code uses (see operator/src/kube and operator/src/runtime):
+its code uses (see operator/src/kube and controller-runtime/src):
 - replicasetdbs: list/watch (informer), get (fresh read before a reconcile), patch (the finalizer, by a JSON patch
   with a test op). Never update: every write is a patch, so no update or delete right is granted.
 - replicasetdbs/status: patch (the status is replaced by a JSON patch through the subresource).
