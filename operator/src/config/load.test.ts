@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, HelpRequested, helpText, loadConfig, parseArgs } from './load.js';
+import { ConfigError, defaultText, HelpRequested, helpText, loadConfig, parseArgs } from './load.js';
 import { SETTINGS } from './settings.js';
 
 const BASE_ENV = { AWS_REGION: 'eu-west-1' };
@@ -200,5 +200,19 @@ describe('helpText', () => {
   it('lists every flag with its environment variable', () => {
     const text = helpText();
     for (const s of SETTINGS) expect(text).toMatch(new RegExp(`${s.flag}\\s+${s.env}\\s`));
+  });
+
+  it('shows each default as the schema applies it', () => {
+    const line = (flag: string) =>
+      helpText()
+        .split('\n')
+        .find((l) => l.trimStart().startsWith(`${flag} `)) ?? '';
+    expect(line('--concurrency')).toMatch(/\(default: 4\)$/);
+    expect(line('--resync-steady')).toMatch(/\(default: 10m\)$/);
+    expect(line('--leader-election-lease-duration')).toMatch(/\(default: 15s\)$/);
+    expect(line('--leader-elect')).toMatch(/\(default: false\)$/);
+    expect(line('--aws-region')).toMatch(/\(default: required\)$/);
+    expect(line('--watch-namespaces')).toMatch(/\(default: all namespaces\)$/);
+    for (const s of SETTINGS) expect(defaultText(s)).not.toBe('');
   });
 });

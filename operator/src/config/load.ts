@@ -2,8 +2,9 @@
 // and validates it. Pure: the caller passes argv and env, so tests need no process state.
 import { hostname } from 'node:os';
 import type { z } from 'zod';
+import { formatDuration } from './duration.js';
 import { configSchema, type OperatorConfig } from './schema.js';
-import { SETTINGS, settingByFlag, settingByKey, type SettingKey } from './settings.js';
+import { SETTINGS, settingByFlag, settingByKey, type Setting, type SettingKey } from './settings.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -93,8 +94,20 @@ export class HelpRequested extends Error {
   }
 }
 
+/** What a setting is when left unset, read from the schema's own defaults so that `--help` cannot drift from them. */
+export function defaultText(setting: Setting): string {
+  // The region has no default; a placeholder lets the schema fill in every other one.
+  const defaults: Record<string, unknown> = configSchema.parse({ awsRegion: 'us-east-1' });
+  const value = setting.key === 'awsRegion' ? undefined : defaults[setting.key];
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+    if (setting.unset === undefined) throw new Error(`setting ${setting.key} has no default and says nothing of being unset`);
+    return setting.unset;
+  }
+  return setting.duration === true && typeof value === 'number' ? formatDuration(value) : String(value);
+}
+
 export function helpText(): string {
   const lines = ['Usage: node dist/main.js [--flag=value ...]', '', 'Every flag can also be set by its environment variable; a flag wins.', ''];
-  for (const s of SETTINGS) lines.push(`  ${s.flag.padEnd(34)} ${s.env.padEnd(32)} ${s.description}`);
+  for (const s of SETTINGS) lines.push(`  ${s.flag.padEnd(34)} ${s.env.padEnd(32)} ${s.description} (default: ${defaultText(s)})`);
   return lines.join('\n');
 }
