@@ -87,6 +87,11 @@ describe('lost leadership between two operator processes', () => {
     );
     const handOverAt = (await lease()).acquiredAt!;
     expect(handOverAt).toBeGreaterThan(stoppedAt);
+    // The standby sees the last renewal at its next retry (every retry period, jittered by up to 20 %), counts the
+    // lease duration from then on its own clock, and takes over at the first retry after that; a second of slack
+    // covers the round trips.
+    const { leaseDurationMs, retryPeriodMs } = leaderElectionDefaults;
+    expect(handOverAt - stoppedAt).toBeLessThanOrEqual(leaseDurationMs + 2 * retryPeriodMs * 1.2 + 1_000);
     a.child.kill('SIGCONT');
 
     const exitCode = await Promise.race([

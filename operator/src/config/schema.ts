@@ -95,7 +95,9 @@ export const configSchema = z
       .regex(DNS1123_SUBDOMAIN, 'expected a DNS subdomain name (lowercase letters, digits, - and .)')
       .default('replicasetdb-operator'),
     leaseNamespace: optionalText.pipe(z.string().max(63).regex(DNS1123_LABEL, 'expected a namespace name').optional()).optional(),
-    // Defaults are client-go's: a standby takes over at most 15 s after the leader stops renewing.
+    // Defaults are client-go's: a standby takes over 15 s after it first saw the leader's last renewal, at its next
+    // retry; it sees renewals every retry period (2 s, jittered by up to 20 %), so at most about 20 s after the
+    // leader stopped renewing.
     leaseDuration: duration(1000, 3_600_000, 'between 1s and 1h').default(15_000),
     renewDeadline: duration(500, 3_600_000, 'between 500ms and 1h').default(10_000),
     retryPeriod: duration(100, 600_000, 'between 100ms and 10m').default(2_000),
