@@ -3,7 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfig, uniqueName } from '../../test/env/helpers.js';
-import { LeaderElector } from './leader-elector.js';
+import { LeaderElector, leaderElectionDefaults } from './leader-elector.js';
 import { kubeLeaseStore } from './lease-store.js';
 
 const kc = kubeConfig();
@@ -18,14 +18,14 @@ interface Candidate {
 }
 
 /** Starts two candidates on a fresh lease, and tracks how many lead at any moment. */
-function election() {
+function election(timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } = timing) {
   const leaseName = uniqueName('lease');
   const state = { leaders: 0, maxLeaders: 0 };
   const make = (identity: string): Candidate => {
     const elector = new LeaderElector({
       store: kubeLeaseStore(kc, { namespace, name: leaseName }),
       identity,
-      ...timing,
+      ...timings,
       log: pino({ level: 'silent' }),
       onStartedLeading: () => {
         state.leaders += 1;
@@ -60,9 +60,9 @@ async function renewalsObserved(read: () => Promise<k8s.V1Lease>, count: number)
 }
 
 /** An election that has settled: one candidate leads and has renewed the lease; the other stands by. */
-async function settledElection() {
-  const { a, b, state, leader, lease } = election();
-  await expect.poll(() => leader()).toBeDefined();
+async function settledElection(timings = timing) {
+  const { a, b, state, leader, lease } = election(timings);
+  await expect.poll(() => leader(), { timeout: 30_000 }).toBeDefined();
   const leading = leader() === a ? a : b;
   const standby = leading === a ? b : a;
   await renewalsObserved(lease, 2);
@@ -123,4 +123,16 @@ describe('LeaderElector against the API server', () => {
     expect(state.maxLeaders).toBe(1);
     expect((await lease()).spec).toMatchObject({ holderIdentity: successor.identity, leaseTransitions: 1 });
   });
+
+  it("at the default timings, hands a released lease over at the successor's next retry", async () => {
+    const { leading: leaving, standby: successor, state } = await settledElection(leaderElectionDefaults);
+
+    await leaving.elector.stop();
+    const releasedAt = Date.now();
+    await expect.poll(() => successor.elector.isLeader(), { timeout: 30_000, interval: 50 }).toBe(true);
+
+    // One retry period, jittered by up to 20 %, and a second for the round trips: not the 15 s lease.
+    expect(Date.now() - releasedAt).toBeLessThanOrEqual(leaderElectionDefaults.retryPeriodMs * 1.2 + 1_000);
+    expect(state.maxLeaders).toBe(1);
+  }, 60_000);
 });
