@@ -43,7 +43,6 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   #startupErrors: Error[] | undefined = [];
 
   readonly #tls: ResolvedTls;
-  #refusedDocument: string | undefined;
 
   private constructor(options: ResolvedOptions, credentials: ResolvedCredentials, tls: ResolvedTls, topology: Topology, topologyFile: string | undefined) {
     super();
@@ -92,22 +91,19 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
     else process.emitWarning(err);
   }
 
-  #apply(next: Topology): void {
+  /** Puts `next` in effect, or returns why not. */
+  #apply(next: Topology): Error | undefined {
     try {
       assertTlsUsable(tlsModeOf(next), this.#tls, this.#core.options.pool.ssl);
     } catch (err) {
-      // The endpoints in use stay: a document this router cannot connect by must not take them away. The file is
-      // re-read on every poll; one error per document is enough.
-      const document = `${next.epoch ?? ''}:${next.revision}`;
-      if (document !== this.#refusedDocument)
-        this.#emitError(new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err }));
-      this.#refusedDocument = document;
-      return;
+      // The endpoints in use stay: a document this router cannot connect by must not take them away.
+      return new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err });
     }
     this.#core.applyTopology(next);
     this.emit('topology', next);
     // New replicas take reads once checked; do not make them wait a whole interval.
     void this.#monitor.checkNow();
+    return undefined;
   }
 
   /** The topology in effect. */

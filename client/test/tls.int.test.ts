@@ -115,6 +115,25 @@ describe('TLS to the endpoints', () => {
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^topology revision 2 not applied: .*tls\.caFile/)]);
     expect(db.topology.revision).toBe(1);
     expect(await encrypted(db)).toBe(true);
+    // A document that was not applied is not a revision taken: it is counted once as unusable, however often read.
+    expect(db.stats().topology).toMatchObject({ revision: 1, reloads: 0, epochChanges: 0, rejected: 1 });
+  });
+
+  it('stays able to take its own epoch back after refusing a document of a new one', async () => {
+    const file = join(scratch, 'topology-epochs.json');
+    const write = (epoch: string, revision: number, mode: 'require' | 'verify-full') =>
+      writeFile(file, JSON.stringify({ ...topology({ tls: { mode } }), epoch, revision }));
+    await write('epoch-a', 1, 'require');
+    const db = await router({ topologyFile: file, topologyPollIntervalMs: 50 });
+    await write('epoch-b', 1, 'verify-full');
+    const refusedBy = Date.now() + 10_000;
+    while (db.stats().topology.rejected === 0 && Date.now() < refusedBy) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(db.stats().topology.rejected).toBe(1);
+    // The refused epoch was never in effect, so the router has not left its own: a newer revision of it is taken.
+    await write('epoch-a', 2, 'require');
+    const takenBy = Date.now() + 10_000;
+    while (db.topology.revision !== 2 && Date.now() < takenBy) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(db.stats().topology).toMatchObject({ epoch: 'epoch-a', revision: 2, reloads: 1, epochChanges: 0 });
   });
 
   it('require encrypts without checking the certificate', async () => {

@@ -10,7 +10,8 @@ import { parseTopology, TopologyError, type Topology } from '@servio/replicasetd
 
 export interface TopologySourceEvents {
   current(): Topology;
-  apply(next: Topology): void;
+  /** Puts `next` in effect, or returns why it cannot be (the topology in effect then stays). */
+  apply(next: Topology): Error | undefined;
   error(err: Error): void;
 }
 
@@ -127,16 +128,22 @@ export class TopologyFileSource {
       this.#complain(`reject:${text}`, new TopologyError(`ignoring ${this.path}`, [decision.reason]));
       return;
     }
+    const refused = this.events.apply(next);
+    // Not taken: neither a reload nor a switch of epoch, and the epoch in effect has not been left. The file is read
+    // again at every poll; the document is reported once.
+    if (refused !== undefined) {
+      this.#complain(`refused:${text}`, refused);
+      return;
+    }
     this.#lastComplaint = undefined;
     this.stats.reloads++;
     if (decision.reason === 'new-epoch') {
       this.stats.epochChanges++;
       if (current.epoch !== undefined) this.#leftEpochs.add(current.epoch);
     }
-    this.events.apply(next);
   }
 
-  #complain(key: string, err: TopologyError): void {
+  #complain(key: string, err: Error): void {
     if (key === this.#lastComplaint) return;
     this.#lastComplaint = key;
     this.stats.rejected++;
