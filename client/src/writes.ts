@@ -14,8 +14,15 @@ const INSERT_LSN_SQL = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
  * monitoring connection): the primary neither parses nor plans it again. */
 const INSERT_LSN_QUERY = { name: 'rsdb_insert_lsn', text: INSERT_LSN_SQL };
 
-function beginSql(o: TransactionOptions | undefined): string {
+const ISOLATION_LEVELS: ReadonlyArray<TransactionOptions['isolationLevel']> = ['read committed', 'repeatable read', 'serializable'];
+
+/** The BEGIN of a transaction. The isolation level goes into the SQL text, so only the known ones are accepted:
+ * a value from configuration or a JavaScript caller is not held to the type. */
+export function beginSql(o: TransactionOptions | undefined): string {
   const modes: string[] = [];
+  if (o?.isolationLevel !== undefined && !ISOLATION_LEVELS.includes(o.isolationLevel)) {
+    throw new TypeError(`isolationLevel must be one of ${ISOLATION_LEVELS.join(', ')}; got ${JSON.stringify(o.isolationLevel)}`);
+  }
   if (o?.isolationLevel) modes.push(`ISOLATION LEVEL ${o.isolationLevel.toUpperCase()}`);
   if (o?.readOnly !== undefined) modes.push(o.readOnly ? 'READ ONLY' : 'READ WRITE');
   if (o?.deferrable !== undefined) modes.push(o.deferrable ? 'DEFERRABLE' : 'NOT DEFERRABLE');
