@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCredentials } from './credentials.js';
-import { IamTokenSource, loadRdsSigner, TOKEN_LIFETIME_MS, TOKEN_REFRESH_AFTER_MS, type TokenSigner } from './iam-auth.js';
+import { IamTokenSource, loadRdsSigner, SIGNING_GIVEN_UP_MS, TOKEN_LIFETIME_MS, TOKEN_REFRESH_AFTER_MS, type TokenSigner } from './iam-auth.js';
 
 const MINUTE = 60_000;
 
@@ -23,6 +23,9 @@ function fakeClock() {
 
 const options = { region: 'us-east-1', username: 'app' };
 
+/** Lets a signing started in the background finish. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('IamTokenSource', () => {
   it('signs once per endpoint and reuses the token until it is 10 minutes old, then signs a new one', async () => {
     const signer = fakeSigner();
@@ -34,6 +37,9 @@ describe('IamTokenSource', () => {
     clock.advance(TOKEN_REFRESH_AFTER_MS - 1);
     expect(await primary()).toBe('token-1-db.abc.us-east-1.rds.amazonaws.com:5432');
     clock.advance(1);
+    // Due for renewal but still valid: this connection uses it while the new one is signed.
+    expect(await primary()).toBe('token-1-db.abc.us-east-1.rds.amazonaws.com:5432');
+    await settled();
     expect(await primary()).toBe('token-2-db.abc.us-east-1.rds.amazonaws.com:5432');
     expect(signer.calls).toEqual([
       { host: 'db.abc.us-east-1.rds.amazonaws.com', port: 5432, username: 'app', region: 'us-east-1' },
@@ -71,8 +77,28 @@ describe('IamTokenSource', () => {
     signer.failFromNowOn();
     clock.advance(TOKEN_REFRESH_AFTER_MS);
     expect(await password()).toBe('token-1-primary:5432');
+    await settled();
+    expect(await password()).toBe('token-1-primary:5432');
     clock.advance(TOKEN_LIFETIME_MS - TOKEN_REFRESH_AFTER_MS);
     await expect(password()).rejects.toThrow('cannot sign an IAM authentication token for app@primary:5432: credentials endpoint unreachable');
+  });
+
+  it('does not hold a connection on a signing that hangs while the token held is still valid', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    // The first signing answers; every later one never does (a black-holed credentials endpoint).
+    const sign: TokenSigner = () => (++calls === 1 ? Promise.resolve('token-1') : new Promise<string>(() => undefined));
+    const tokens = new IamTokenSource(options, sign, clock.now);
+    const password = tokens.passwordFor('primary', 5432);
+    expect(await password()).toBe('token-1');
+    clock.advance(TOKEN_REFRESH_AFTER_MS + MINUTE);
+    const answer = await Promise.race([password(), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 50))]);
+    expect(answer).toBe('token-1');
+    expect(calls).toBe(2);
+    // Once the signing has gone unanswered for a while, the next connection tries again instead of waiting on it.
+    clock.advance(SIGNING_GIVEN_UP_MS);
+    await Promise.race([password(), new Promise((resolve) => setTimeout(resolve, 20))]);
+    expect(calls).toBe(3);
   });
 });
 

@@ -40,14 +40,19 @@ interface CachedToken {
   signedAt: number;
 }
 
+/** A token this close to its expiry is not handed out: the connection still has to reach the server with it. */
+const EXPIRY_MARGIN_MS = 60_000;
+/** A signing still unanswered after this long is abandoned: the next connection starts another. */
+export const SIGNING_GIVEN_UP_MS = 30_000;
+
 /**
  * One token per endpoint, signed on first use and again once it is TOKEN_REFRESH_AFTER_MS old; concurrent
- * connections share one signing. If signing fails while the token held is still valid, that token is used, so a
- * short outage of the credentials endpoint does not stop new connections.
+ * connections share one signing. While the token held is still valid, connections use it and the new one is signed
+ * alongside, so a credentials endpoint that fails or hangs does not stop new connections until the token expires.
  */
 export class IamTokenSource {
   readonly #cache = new Map<string, CachedToken>();
-  readonly #signing = new Map<string, Promise<string>>();
+  readonly #signing = new Map<string, { startedAt: number; token: Promise<string> }>();
 
   constructor(
     private readonly options: IamAuthOptions,
@@ -65,24 +70,39 @@ export class IamTokenSource {
     const cached = this.#cache.get(key);
     const age = cached === undefined ? Infinity : this.now() - cached.signedAt;
     if (cached !== undefined && age < TOKEN_REFRESH_AFTER_MS) return cached.token;
-    let signing = this.#signing.get(key);
-    if (signing === undefined) {
-      const signedAt = this.now();
-      const { region, username, credentials } = this.options;
-      signing = this.sign({ host, port, username, region, credentials })
-        .then((token) => {
-          this.#cache.set(key, { token, signedAt });
-          return token;
-        })
-        .finally(() => this.#signing.delete(key));
-      this.#signing.set(key, signing);
+    const signing = this.#signingFor(key, host, port);
+    if (cached !== undefined && age < TOKEN_LIFETIME_MS - EXPIRY_MARGIN_MS) {
+      // Renewed in the background; a failure shows at the next connection once the token held is too old.
+      signing.catch(() => undefined);
+      return cached.token;
     }
     try {
       return await signing;
     } catch (err) {
-      // A minute of margin: the connection still has to reach the server with it.
-      if (cached !== undefined && age < TOKEN_LIFETIME_MS - 60_000) return cached.token;
       throw new Error(`cannot sign an IAM authentication token for ${this.options.username}@${key}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** The signing in progress for `key`, or a new one; one that has not answered within SIGNING_GIVEN_UP_MS is no
+   * longer waited for, so a credentials endpoint that swallowed a request does not stop every later attempt. */
+  #signingFor(key: string, host: string, port: number): Promise<string> {
+    const running = this.#signing.get(key);
+    if (running !== undefined && this.now() - running.startedAt < SIGNING_GIVEN_UP_MS) return running.token;
+    const signedAt = this.now();
+    const { region, username, credentials } = this.options;
+    const signing = {
+      startedAt: signedAt,
+      token: this.sign({ host, port, username, region, credentials }).then((token) => {
+        const held = this.#cache.get(key);
+        if (held === undefined || held.signedAt <= signedAt) this.#cache.set(key, { token, signedAt });
+        return token;
+      }),
+    };
+    const done = () => {
+      if (this.#signing.get(key) === signing) this.#signing.delete(key);
+    };
+    signing.token.then(done, done);
+    this.#signing.set(key, signing);
+    return signing.token;
   }
 }
