@@ -87,8 +87,14 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
 
   #emitError(err: Error): void {
     if (this.#startupErrors) this.#startupErrors.push(err);
-    else if (this.listenerCount('error') > 0) this.emit('error', err);
-    else process.emitWarning(err);
+    else if (this.listenerCount('error') > 0) {
+      try {
+        this.emit('error', err);
+      } catch (listenerErr) {
+        // An application's listener that throws must not break the reload or the check that reported it.
+        process.emitWarning(listenerErr instanceof Error ? listenerErr : new Error(String(listenerErr)));
+      }
+    } else process.emitWarning(err);
   }
 
   /** Puts `next` in effect, or returns why not. */
@@ -100,9 +106,14 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
       return new Error(`topology revision ${next.revision} not applied: ${(err as Error).message}`, { cause: err });
     }
     this.#core.applyTopology(next);
-    this.emit('topology', next);
     // New replicas take reads once checked; do not make them wait a whole interval.
     void this.#monitor.checkNow();
+    try {
+      this.emit('topology', next);
+    } catch (err) {
+      // The revision is in effect whatever a listener does; its error is the application's to see.
+      this.#emitError(new Error(`a 'topology' listener threw: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+    }
     return undefined;
   }
 

@@ -53,4 +53,27 @@ describe('a topology file whose ReplicaSetDB was re-created', () => {
     expect(db.stats().topology).toMatchObject({ revision: 1, epoch: RECREATED_OBJECT, epochChanges: 1 });
     expect(await readPorts(4)).toEqual(new Set([r2.port]));
   });
+
+  it("keeps its state whole when a 'topology' listener throws, and reports the listener's error", async () => {
+    const errors: Error[] = [];
+    const onError = (err: Error) => errors.push(err);
+    const throwing = () => {
+      throw new Error('listener bug');
+    };
+    db.on('error', onError);
+    db.on('topology', throwing);
+    try {
+      const before = db.stats().topology;
+      // The epoch in effect since the tests above.
+      await projection.update('topology.json', document(RECREATED_OBJECT, before.revision + 1, r2));
+      await waitFor('the next revision to be in effect', () => db.topology.revision === before.revision + 1, 10_000);
+      await waitFor('the listener error to be reported', () => errors.length > 0, 10_000);
+      expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('listener bug')]);
+      // Counted as taken, as any revision in effect.
+      expect(db.stats().topology).toMatchObject({ revision: before.revision + 1, reloads: before.reloads + 1 });
+    } finally {
+      db.off('topology', throwing);
+      db.off('error', onError);
+    }
+  });
 });
