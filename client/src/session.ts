@@ -17,14 +17,19 @@ export interface SessionOptions {
 
 export class Session {
   #lsn: Lsn | undefined;
-  // The last write may have committed without us learning where: until a position is known, read from the primary.
+  // A write may have committed without us learning where: the next read first asks the primary for a position.
   #unknown = false;
+  // Bumped each time a commit of unknown position happens: a position asked for before it does not cover it.
+  #unknownCommits = 0;
 
   constructor(
     private readonly core: RouterCore,
     options: SessionOptions = {},
   ) {
-    if (options.position !== undefined) this.#lsn = verifyPosition(options.position, requirePositionKey(core));
+    if (options.position === undefined) return;
+    const lsn = verifyPosition(options.position, requirePositionKey(core));
+    if (lsn === UNKNOWN_POSITION) this.#markUnknown();
+    else this.#lsn = lsn;
   }
 
   /** WAL position of this session's last commit ("16/B374D848"), undefined before any write. For diagnostics:
@@ -36,6 +41,8 @@ export class Session {
   /** This session's position, signed with the router's positionKey, for the next request to resume from
    * (`router.session({ position })`); undefined before any write. */
   get position(): string | undefined {
+    // A commit whose position is not known yet travels as such: the next request asks the primary before reading.
+    if (this.#unknown) return signPosition(UNKNOWN_POSITION, requirePositionKey(this.core));
     return this.#lsn === undefined ? undefined : signPosition(this.#lsn, requirePositionKey(this.core));
   }
 
@@ -46,10 +53,15 @@ export class Session {
   /** Called with the position of a commit, or undefined when the commit's position could not be learnt. */
   observeCommit(lsn: Lsn | undefined): void {
     if (lsn === undefined) {
-      this.#unknown = true;
+      this.#markUnknown();
       return;
     }
     if (this.#lsn === undefined || lsn > this.#lsn) this.#lsn = lsn;
+  }
+
+  #markUnknown(): void {
+    this.#unknown = true;
+    this.#unknownCommits++;
   }
 
   async write<R extends Row = Row>(text: QueryText, values?: QueryValues): Promise<pg.QueryResult<R>> {
@@ -59,7 +71,7 @@ export class Session {
       this.observeCommit(lsn);
       return result;
     } catch (err) {
-      if (isConnectionError(err)) this.#unknown = true;
+      if (isConnectionError(err)) this.#markUnknown();
       throw err;
     }
   }
@@ -68,8 +80,10 @@ export class Session {
     const need = readRequirement(this.core, options);
     if (this.#tracks()) {
       if (this.#unknown) {
+        const covered = this.#unknownCommits;
         this.observeCommit(await this.core.writes.positionAfterNow());
-        this.#unknown = false;
+        // A commit of unknown position that happened while the position was asked may lie past it.
+        if (this.#unknownCommits === covered) this.#unknown = false;
       }
       need.minLsn = this.#lsn;
     }
@@ -87,7 +101,7 @@ export class Session {
       if (tracks) this.observeCommit(lsn);
       return result;
     } catch (err) {
-      if (tracks && isConnectionError(err)) this.#unknown = true;
+      if (tracks && isConnectionError(err)) this.#markUnknown();
       throw err;
     }
   }
@@ -111,7 +125,14 @@ export class Session {
     const client = await this.core.writes.connectPrimary();
     if (!this.#tracks()) return client;
     const query = async (config: QueryText, values?: QueryValues) => {
-      const result = await client.query(config, values);
+      let result: pg.QueryResult;
+      try {
+        result = await client.query(config, values);
+      } catch (err) {
+        // The COMMIT may have been carried out before the connection was lost.
+        if (isCommitStatement(config) && isConnectionError(err)) this.#markUnknown();
+        throw err;
+      }
       if (result.command === 'COMMIT' && isCommitStatement(config)) {
         let lsn: Lsn | undefined;
         try {
@@ -136,6 +157,10 @@ function isCommitStatement(config: QueryText): boolean {
   const text = typeof config === 'string' ? config : config.text;
   return /^\s*(commit|end)\b/i.test(text);
 }
+
+/** The position a token carries for "a commit was made whose position is not known": no real WAL position is this
+ * high, and a session resuming from it asks the primary for one before its first read. */
+const UNKNOWN_POSITION: Lsn = 0xffffffffffffffffn;
 
 function requirePositionKey(core: RouterCore): PositionKey {
   const key = core.options.positionKey;
