@@ -56,7 +56,7 @@ export class Reads {
       return this.#readOnReplica<R>(target, text, values, need, { tried: new Set(), mayRetry: true });
     }
     if (need.minLsn === undefined) return this.readOnPrimary<R>(text, values, 'fallback');
-    const fresh = this.core.replicas.filter((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }));
+    const fresh = this.#freshReplicas(need);
     if (fresh.length === 0) return this.readOnPrimary<R>(text, values, 'fallback');
     // Alone, the read goes behind a check of its own (no extra round trip); while other session reads already wait
     // for these replicas to replay, it joins them: their shared probe answers it for no query of its own.
@@ -82,9 +82,11 @@ export class Reads {
     if (checked !== undefined) return checked;
     const { readYourWritesWaitMs } = this.core.options;
     let waitMs = readYourWritesWaitMs;
+    let candidates = fresh;
     const giveUpAt = now() + this.#primaryFullWaitMs();
     for (;;) {
-      if (await this.replayWait.waitForReplay(fresh, minLsn, waitMs)) {
+      const passStartedAt = now();
+      if (await this.replayWait.waitForReplay(candidates, minLsn, waitMs)) {
         this.core.assertOpen();
         const caughtUp = this.core.pickReplica(need);
         if (caughtUp) {
@@ -93,12 +95,27 @@ export class Reads {
           return this.#readOnReplica<R>(caughtUp, text, values, need, { tried: new Set(), mayRetry: true });
         }
       }
+      this.core.assertOpen();
       // With the primary's share for such reads taken, keep waiting for a replica to catch up (healthy ones do)
       // as a read waits for a connection of a full pool, rather than failing at once.
       if (readYourWritesWaitMs === 0 || !this.#fallbackFull() || now() >= giveUpAt) break;
+      // Replicas may have been removed or turned draining meanwhile: wait only for those that can still serve.
+      candidates = this.#freshReplicas(need);
+      if (candidates.length === 0) break;
+      // A pass that ended at once (probes that could not be sent) is waited out, so the loop never holds the event
+      // loop and the reads holding the primary's share can finish.
+      const rest = waitMs - (now() - passStartedAt);
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+      this.core.assertOpen();
+      if (!this.#fallbackFull()) break;
       waitMs = Math.min(readYourWritesWaitMs, Math.max(1, giveUpAt - now()));
     }
     return this.readOnPrimary<R>(text, values, 'read-your-writes');
+  }
+
+  /** Replicas fresh enough for `need`, whatever they have replayed. */
+  #freshReplicas(need: ReadRequirement): Endpoint[] {
+    return this.core.replicas.filter((ep) => isEligible(ep, { maxLagSeconds: need.maxLagSeconds }));
   }
 
   #fallbackLimit(): number {
