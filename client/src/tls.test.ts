@@ -45,10 +45,20 @@ describe('assertTlsUsable and sslConfig', () => {
     expect(() => assertTlsUsable('disable', none, undefined)).not.toThrow();
   });
 
+  it('refuses to turn TLS off when the application gave a CA bundle, unless it set pool.ssl itself', () => {
+    expect(() => assertTlsUsable('disable', bundle, undefined)).toThrow(/TLS mode disable.*\/etc\/ca/);
+    expect(() => assertTlsUsable('disable', bundle, false)).not.toThrow();
+    expect(() => assertTlsUsable('require', bundle, undefined)).not.toThrow();
+  });
+
   it('maps each mode to the node-postgres ssl setting', () => {
     expect(sslConfig('verify-full', bundle)).toEqual({ rejectUnauthorized: true, ca: PEM });
-    expect(sslConfig('require', bundle)).toEqual({ rejectUnauthorized: false });
-    expect(sslConfig('disable', bundle)).toBe(false);
+    // A bundle given still vouches for the certificate under require; only the host name is not checked.
+    const required = sslConfig('require', bundle) as { rejectUnauthorized: boolean; ca: string; checkServerIdentity: () => unknown };
+    expect(required).toMatchObject({ rejectUnauthorized: true, ca: PEM });
+    expect(required.checkServerIdentity()).toBeUndefined();
+    expect(sslConfig('require', none)).toEqual({ rejectUnauthorized: false });
+    expect(sslConfig('disable', none)).toBe(false);
   });
 });
 

@@ -57,7 +57,16 @@ export async function resolveTls(options: TlsOptions | undefined): Promise<Resol
  * application's own choice and wins over the topology.
  */
 export function assertTlsUsable(mode: TlsMode, tls: ResolvedTls, explicitSsl: unknown): void {
-  if (explicitSsl !== undefined || mode !== 'verify-full' || tls.ca !== undefined) return;
+  if (explicitSsl !== undefined) return;
+  // An application that gave a CA bundle expects TLS: a topology, which anyone who can edit its ConfigMap can
+  // change, does not turn it off (the password, or an IAM token, would then cross in clear text).
+  if (mode === 'disable' && tls.ca !== undefined) {
+    throw new TypeError(
+      `the topology asks for TLS mode disable, but this router was given a CA bundle (tls.caFile or tls.caDirectory: ${tls.source ?? ''}) and ` +
+        'connects only with TLS; remove that option for a database without TLS',
+    );
+  }
+  if (mode !== 'verify-full' || tls.ca !== undefined) return;
   throw new TypeError(
     'the topology asks for TLS mode verify-full, which needs the CA bundle that signs the server certificates: set ' +
       "tls.caFile (a PEM file) or tls.caDirectory (a mounted ConfigMap or Secret), e.g. AWS's RDS global-bundle.pem",
@@ -70,7 +79,9 @@ export function sslConfig(mode: TlsMode, tls: ResolvedTls): false | ConnectionOp
     case 'disable':
       return false;
     case 'require':
-      return { rejectUnauthorized: false };
+      // With a bundle given, the certificate must still be signed by it (libpq's require behaves so when a root
+      // certificate is present): only the host name goes unchecked.
+      return tls.ca === undefined ? { rejectUnauthorized: false } : { rejectUnauthorized: true, ca: tls.ca, checkServerIdentity: () => undefined };
     case 'verify-full':
       // Node checks the host name against the certificate whenever rejectUnauthorized is on.
       return { rejectUnauthorized: true, ...(tls.ca !== undefined ? { ca: tls.ca } : {}) };

@@ -136,6 +136,37 @@ describe('TLS to the endpoints', () => {
     expect(db.stats().topology).toMatchObject({ epoch: 'epoch-a', revision: 2, reloads: 1, epochChanges: 0 });
   });
 
+  it('with a CA bundle given, require still checks that the bundle signed the certificate (not the host name)', async () => {
+    const trusted = await router({ topology: topology({ host: server.misnamedHost, tls: { mode: 'require' } }), tls: { caFile: server.caFile } });
+    expect(await encrypted(trusted)).toBe(true);
+    const untrusted = await router({ topology: topology({ tls: { mode: 'require' } }), tls: { caFile: server.otherCaFile } });
+    const err = await untrusted.write('SELECT 1').then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.name).toBe('TlsConnectionError');
+    expect(err?.message).toContain(`not signed by a CA in the bundle ${server.otherCaFile}`);
+  });
+
+  it('with a CA bundle given, refuses a topology that turns TLS off, at start and on reload', async () => {
+    await expect(
+      createReplicaRouter({
+        topology: topology({ tls: { mode: 'disable' } }),
+        tls: { caFile: server.caFile },
+        credentials: { username: server.user, password: server.password },
+      }),
+    ).rejects.toThrow(/TLS mode disable.*tls\.caFile/);
+    const file = join(scratch, 'topology-downgrade.json');
+    const write = (revision: number, mode: 'verify-full' | 'disable') => writeFile(file, JSON.stringify({ ...topology({ tls: { mode } }), revision }));
+    await write(1, 'verify-full');
+    const db = await router({ topologyFile: file, topologyPollIntervalMs: 50, tls: { caFile: server.caFile } });
+    await write(2, 'disable');
+    const deadline = Date.now() + 10_000;
+    while (db.stats().topology.rejected === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(db.stats().topology).toMatchObject({ revision: 1, rejected: 1 });
+    expect(await encrypted(db)).toBe(true);
+  });
+
   it('require encrypts without checking the certificate', async () => {
     const db = await router({ topology: topology({ host: server.misnamedHost, tls: { mode: 'require' } }) });
     expect(await encrypted(db)).toBe(true);
