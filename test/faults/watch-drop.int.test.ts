@@ -69,6 +69,9 @@ describe('every API server connection cut during a scale', () => {
       JSON.stringify((await run!.get())?.status?.conditions),
     );
 
+    // The scale can converge (reconciles and requeues need no watch) while the watches still back off from the first
+    // cut; a second cut then would find nothing to cut. Both watches (ReplicaSetDBs, endpoint ConfigMaps) first.
+    await until('the operator to hold its two watch connections again', async () => proxy!.openConnections() >= 2, 120_000);
     // 3 -> 2, changed while the operator cannot see the API server: only a watch that resumes (or relists) sees it.
     const cutAroundChange = await outage(() => run!.patchSpec({ replicas: { count: 2 } }));
     const scaleDown = await until('the scale to 2 replicas to converge', settledWith(2), 120_000, async () =>
