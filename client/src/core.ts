@@ -2,7 +2,7 @@
 // revision. Reads (reads.ts) and primary work (writes.ts) run on it; ReplicaRouter, Session and RoutedPool
 // are thin fronts over those.
 import { isEligible, pickRoundRobin, type ReadRequirement } from './eligibility.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint, EndpointCounters } from './endpoint.js';
 import { now } from './clock.js';
 import { EndpointError, RouterClosedError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -40,6 +40,8 @@ export class RouterCore implements RoutingState {
   readonly replayWait: ReplayWait;
   readonly writes: Writes;
   #byKey = new Map<string, Endpoint>();
+  /** The counters of each endpoint id and role, kept across endpoints that replace one another. */
+  #countersByName = new Map<string, EndpointCounters>();
   /** Endpoints retired whose pools have not ended yet. */
   #retiring = new Set<Endpoint>();
   #cursor = 0;
@@ -63,6 +65,10 @@ export class RouterCore implements RoutingState {
     const plan = planEndpoints(current, next);
     for (const spec of plan.create) {
       const ep = this.makeEndpoint(spec, (err) => this.reportFailure(ep, err));
+      const name = `${spec.role}:${spec.id}`;
+      const counters = this.#countersByName.get(name);
+      if (counters === undefined) this.#countersByName.set(name, ep.counters);
+      else ep.continueCounters(counters);
       this.#byKey.set(spec.key, ep);
     }
     for (const { key, state } of plan.update) {

@@ -16,7 +16,9 @@ export class Endpoint implements ReplicaView {
   checkedAt: number | undefined = undefined;
   lastError: string | undefined = undefined;
   inFlight = 0;
-  readonly counters = { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, poolSaturated: 0, failures: 0 };
+  /** What was sent to this endpoint and what happened; shared with the endpoints that came before it under the same
+   * id and role (see {@link continueCounters}), so that totals never go back. */
+  counters: EndpointCounters = newEndpointCounters();
   #failedAt = -Infinity;
   #knownDown = false;
   #drained: (() => void) | undefined;
@@ -31,6 +33,13 @@ export class Endpoint implements ReplicaView {
 
   get id(): string {
     return this.spec.id;
+  }
+
+  /** Counts on in `counters` of an earlier endpoint of the same id and role (one whose host, port or TLS mode
+   * changed): a counter that fell back to 0 would read as a reset to Prometheus and lose what the old endpoint
+   * still serves while it drains. Called before the endpoint takes any work. */
+  continueCounters(counters: EndpointCounters): void {
+    this.counters = counters;
   }
 
   begin(): void {
@@ -122,4 +131,17 @@ export class Endpoint implements ReplicaView {
     })();
     return this.#retired;
   }
+}
+
+export interface EndpointCounters {
+  routed: number;
+  fallbacks: number;
+  readYourWrites: number;
+  retriedElsewhere: number;
+  poolSaturated: number;
+  failures: number;
+}
+
+export function newEndpointCounters(): EndpointCounters {
+  return { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, poolSaturated: 0, failures: 0 };
 }
