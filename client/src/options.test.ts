@@ -35,4 +35,10 @@ describe('resolveOptions', () => {
   ])('rejects %s', (_name, options) => {
     expect(() => resolveOptions(options)).toThrow(TypeError);
   });
+
+  it('refuses an unbounded wait for a pool connection, naming the setting', () => {
+    // pg reads 0 as "wait forever": a query queued behind a full pool would then outlive close() and the lag checks.
+    expect(() => resolveOptions({ ...base, pool: { connectionTimeoutMillis: 0 } })).toThrow(/pool\.connectionTimeoutMillis must be an integer >= 1/);
+    expect(resolveOptions({ ...base, pool: { connectionTimeoutMillis: 500 } }).pool.connectionTimeoutMillis).toBe(500);
+  });
 });

@@ -71,6 +71,9 @@ export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
   }
   const pool: PoolOptions = { max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, ...options.pool };
   const max = positiveInteger('pool.max', pool.max, 20);
+  // pg reads 0 as "wait forever": a query queued behind a full pool would then outlive close() and stall the lag
+  // checks of an endpoint whose pools end while it waits.
+  positiveInteger('pool.connectionTimeoutMillis', pool.connectionTimeoutMillis, 2_000, 1);
   const lagCheckIntervalMs = positiveInteger('lagCheckIntervalMs', options.lagCheckIntervalMs, 1_000, 10);
   const maxFallback = options.maxFallbackConcurrency ?? Math.ceil(max / 2);
   if (!(maxFallback === Infinity || (Number.isInteger(maxFallback) && maxFallback >= 0))) {
