@@ -2,7 +2,7 @@
 // revision. Reads (reads.ts) and primary work (writes.ts) run on it; ReplicaRouter, Session and RoutedPool
 // are thin fronts over those.
 import { isEligible, pickRoundRobin, type ReadRequirement } from './eligibility.js';
-import type { Endpoint, EndpointCounters } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
 import { now } from './clock.js';
 import { EndpointError, RouterClosedError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -10,7 +10,7 @@ import { endpointSpecs, planEndpoints, type EndpointSpec, type EndpointState } f
 import { Reads } from './reads.js';
 import { ReplayWait } from './replay-wait.js';
 import type { RoutingState } from './routing-state.js';
-import type { ReadYourWritesCounts } from './stats.js';
+import type { EndpointCounters, ReadYourWritesCounts } from './stats.js';
 import { Writes } from './writes.js';
 import type { Topology } from '@servio/replicasetdb-contract';
 

@@ -6,6 +6,7 @@ import type { Lsn } from './lsn.js';
 import type { QueryText, QueryValues, Row } from './query.js';
 import { destroyConnections, endPool, type EndpointPools } from './pools.js';
 import type { EndpointSpec, EndpointState } from './endpoint-plan.js';
+import type { EndpointCounters } from './stats.js';
 
 export class Endpoint implements ReplicaView {
   state: EndpointState | 'removed';
@@ -131,15 +132,6 @@ export class Endpoint implements ReplicaView {
     })();
     return this.#retired;
   }
-}
-
-export interface EndpointCounters {
-  routed: number;
-  fallbacks: number;
-  readYourWrites: number;
-  retriedElsewhere: number;
-  poolSaturated: number;
-  failures: number;
 }
 
 export function newEndpointCounters(): EndpointCounters {

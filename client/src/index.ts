@@ -13,7 +13,7 @@ export type { Credentials, PoolOptions, ReplicaRouterOptions } from './options.j
 export type { ReadOptions, TransactionClient } from './read-options.js';
 export type { TransactionOptions, QueryText, QueryValues } from './query.js';
 export { Session, type SessionOptions } from './session.js';
-export type { EndpointStats, PoolStats, ReadYourWritesCounts, RouterStats } from './stats.js';
+export type { EndpointCounters, EndpointStats, PoolStats, ReadYourWritesCounts, RouterStats } from './stats.js';
 export { fromEnv, type FromEnvOptions } from './env.js';
 export { BaseRepository, type FindOptions, type RepositoryDb, type RepositoryOptions } from './repository/base-repository.js';
 export type { ListOptions, OrderBy, TableRef } from './repository/sql.js';

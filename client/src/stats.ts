@@ -8,17 +8,9 @@ export interface PoolStats {
   waiting: number;
 }
 
-export interface EndpointStats {
-  id: string;
-  role: 'primary' | 'replica';
-  host: string;
-  port: number;
-  state: 'active' | 'draining' | 'removed';
-  healthy: boolean;
-  /** null when unknown (not checked yet, or unreachable). */
-  lagSeconds: number | null;
-  replayLsn: string | null;
-  inFlight: number;
+/** What was sent to an endpoint and what happened, counted since the router started; an endpoint replaced under the
+ * same id and role counts on. */
+export interface EndpointCounters {
   /** Queries sent to this endpoint by routing (plus, for the primary, writes and critical reads). */
   routed: number;
   /** Primary only: reads that fell back to it because no replica could serve them. */
@@ -31,6 +23,19 @@ export interface EndpointStats {
    * (back-pressure: the endpoint stays healthy). */
   poolSaturated: number;
   failures: number;
+}
+
+export interface EndpointStats extends EndpointCounters {
+  id: string;
+  role: 'primary' | 'replica';
+  host: string;
+  port: number;
+  state: 'active' | 'draining' | 'removed';
+  healthy: boolean;
+  /** null when unknown (not checked yet, or unreachable). */
+  lagSeconds: number | null;
+  replayLsn: string | null;
+  inFlight: number;
   lastError: string | null;
   pool: PoolStats;
   /** Primary only: the read-only pool that serves fallback and critical reads. */
