@@ -15,6 +15,7 @@ class ConnectionLost extends Error {
 /** A core whose primary answers as each test scripts it; reads record the position they were asked to honour. */
 function fakeCore() {
   const minLsns: Array<Lsn | undefined> = [];
+  const onPrimary: string[] = [];
   const state = {
     writeOutcome: async (): Promise<{ result: pg.QueryResult; lsn: Lsn | undefined }> => ({ result, lsn: 100n }),
     position: async (): Promise<Lsn> => 500n,
@@ -22,6 +23,7 @@ function fakeCore() {
   };
   const core = {
     topology: { routing: { readYourWrites: 'lsn', maxReplicaLagSeconds: 1 } },
+    assertOpen: () => undefined,
     options: { positionKey: KEY },
     writes: {
       writeForSession: () => state.writeOutcome(),
@@ -34,9 +36,13 @@ function fakeCore() {
         minLsns.push(need.minLsn);
         return result;
       },
+      readOnPrimary: async (text: unknown, _values: unknown, reason: string) => {
+        onPrimary.push(`${String(text)} (${reason})`);
+        return result;
+      },
     },
   };
-  return { core: core as unknown as RouterCore, state, minLsns };
+  return { core: core as unknown as RouterCore, state, minLsns, onPrimary };
 }
 
 describe('Session', () => {
@@ -86,5 +92,24 @@ describe('Session', () => {
     await expect(client.query('commit')).rejects.toThrow('lost during COMMIT');
     await session.read('SELECT 1');
     expect(minLsns).toEqual([500n]);
+  });
+
+  it('reads from the primary when the position of a commit it lost cannot be asked, and asks again next time', async () => {
+    const { core, state, minLsns, onPrimary } = fakeCore();
+    const session = new Session(core);
+    state.writeOutcome = async () => {
+      throw new ConnectionLost('lost before the answer');
+    };
+    await expect(session.write('UPDATE t SET a = 1')).rejects.toThrow('lost before the answer');
+    state.position = async () => {
+      throw new ConnectionLost('position query lost');
+    };
+    // The primary has every commit there is: it serves the read as any read no replica is known to cover.
+    await expect(session.read('SELECT 1')).resolves.toBe(result);
+    expect(onPrimary).toEqual(['SELECT 1 (read-your-writes)']);
+    expect(minLsns).toEqual([]);
+    state.position = async () => 800n;
+    await session.read('SELECT 2');
+    expect(minLsns).toEqual([800n]);
   });
 });

@@ -81,7 +81,15 @@ export class Session {
     if (this.#tracks()) {
       if (this.#unknown) {
         const covered = this.#unknownCommits;
-        this.observeCommit(await this.core.writes.positionAfterNow());
+        let position: Lsn;
+        try {
+          position = await this.core.writes.positionAfterNow();
+        } catch {
+          // The primary holds every commit there is; the position is asked for again at the next read.
+          this.core.assertOpen();
+          return this.core.reads.readOnPrimary<R>(text, values, 'read-your-writes');
+        }
+        this.observeCommit(position);
         // A commit of unknown position that happened while the position was asked may lie past it.
         if (this.#unknownCommits === covered) this.#unknown = false;
       }
