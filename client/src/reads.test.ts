@@ -29,7 +29,7 @@ function world() {
       if (this.closed) throw new RouterClosedError();
     },
     reportFailure: () => undefined,
-    pickReplica: () => undefined,
+    pickReplica: ((): unknown => undefined) as (need: { minLsn?: bigint }, tried?: Set<unknown>) => unknown,
   };
   // Probes that answer without any I/O, as they do once the router is closed or the replica's pools have ended.
   const replayWait = { waitForReplay: async () => false, isWatching: () => true } as unknown as ReplayWait;
@@ -51,5 +51,78 @@ describe('a session read waiting for replay while the primary share is full', ()
     const started = Date.now();
     await expect(reads.read('SELECT 1', [], { maxLagSeconds: 1, minLsn: 100n })).rejects.toBeInstanceOf(RouterClosedError);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('read-your-writes counts', () => {
+  it('counts a session read on a replica only once the replica has answered it', async () => {
+    const { core, reads } = world();
+    const lost = Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+    const replica = core.replicas[0] as unknown as { run: () => Promise<never>; pools: object; counters: Record<string, number> };
+    replica.run = async () => {
+      throw lost;
+    };
+    replica.pools = { main: {} };
+    replica.counters = { routed: 0, retriedElsewhere: 0 };
+    core.fallback.inFlight = 0;
+    // The replica is known to have replayed the commit; it fails, and the read is retried on the primary.
+    core.pickReplica = (_need, tried) => (tried?.has(replica) ? undefined : replica);
+    await expect(reads.read('SELECT 1', [], { maxLagSeconds: 1, minLsn: 100n })).resolves.toBe(result);
+    expect(core.readYourWrites.onReplica).toBe(0);
+    expect(core.fallback.total).toBe(1);
+  });
+
+  it('counts a session read moved to another replica that has the commit as served by a replica', async () => {
+    const { core, reads } = world();
+    const lost = Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+    const failing = { pools: { main: {} }, counters: { routed: 0, retriedElsewhere: 0 }, run: async () => Promise.reject(lost) };
+    const answering = { pools: { main: {} }, counters: { routed: 0 }, run: async () => result };
+    core.pickReplica = (_need, tried) => (tried?.has(failing) ? answering : failing);
+    await expect(reads.read('SELECT 1', [], { maxLagSeconds: 1, minLsn: 100n })).resolves.toBe(result);
+    expect(core.readYourWrites.onReplica).toBe(1);
+    expect(answering.counters.routed).toBe(1);
+  });
+});
+
+describe('a session read whose check cannot reach its replica', () => {
+  it('waits for another fresh replica to replay the commit instead of going to the primary', async () => {
+    const { core, reads } = world();
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const down = {
+      state: 'active',
+      healthy: true,
+      lagSeconds: 0,
+      pools: { main: {} },
+      counters: { routed: 0, retriedElsewhere: 0 },
+      checkOut: () => Promise.reject(refused),
+    };
+    const other = { state: 'active', healthy: true, lagSeconds: 0, pools: { main: {} }, counters: { routed: 0 }, run: async () => result };
+    core.replicas = [down, other] as unknown as Endpoint[];
+    core.fallback.inFlight = 0;
+    const reported: unknown[] = [];
+    core.reportFailure = ((ep: typeof down) => {
+      reported.push(ep);
+      ep.healthy = false;
+    }) as unknown as typeof core.reportFailure;
+    let replayed = false;
+    const waitedFor: unknown[][] = [];
+    const replayWait = {
+      isWatching: () => false,
+      waitForReplay: async (candidates: unknown[]) => {
+        waitedFor.push(candidates);
+        replayed = true;
+        return true;
+      },
+    } as unknown as ReplayWait;
+    // The check goes to the first fresh replica; only after the wait is one known to have the commit.
+    core.pickReplica = (need) => (need.minLsn === undefined ? down : replayed ? other : undefined);
+    const withTwo = new Reads(core as unknown as RoutingState, replayWait);
+    void reads;
+    await expect(withTwo.read('SELECT 1', [], { maxLagSeconds: 1, minLsn: 100n })).resolves.toBe(result);
+    expect(reported).toEqual([down]);
+    expect(waitedFor).toEqual([[other]]);
+    expect(other.counters.routed).toBe(1);
+    expect(core.readYourWrites).toMatchObject({ onReplica: 1, afterWait: 1 });
+    expect(core.fallback.total).toBe(0);
   });
 });

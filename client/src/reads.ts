@@ -35,6 +35,8 @@ interface ReadAttempt {
   tried: Set<Endpoint>;
   /** A connection error may move the read once. */
   mayRetry: boolean;
+  /** Set once a replica has answered: a read moved to the primary was not served by one. */
+  servedByReplica?: boolean;
 }
 
 export class Reads {
@@ -52,8 +54,8 @@ export class Reads {
     this.core.assertOpen();
     const target = this.core.pickReplica(need);
     if (target) {
-      if (need.minLsn !== undefined) this.core.readYourWrites.onReplica++;
-      return this.#readOnReplica<R>(target, text, values, need, { tried: new Set(), mayRetry: true });
+      if (need.minLsn === undefined) return this.#readOnReplica<R>(target, text, values, need, { tried: new Set(), mayRetry: true });
+      return this.#sessionReadOnReplica<R>(target, text, values, need, false);
     }
     if (need.minLsn === undefined) return this.readOnPrimary<R>(text, values, 'fallback');
     const fresh = this.#freshReplicas(need);
@@ -78,22 +80,23 @@ export class Reads {
     fresh: Endpoint[],
     alone: boolean,
   ): Promise<pg.QueryResult<R>> {
-    const checked = alone ? await this.#readBehindCheck<R>(text, values, need, minLsn) : undefined;
-    if (checked !== undefined) return checked;
+    let candidates = fresh;
+    if (alone) {
+      const checked = await this.#readBehindCheck<R>(text, values, need, minLsn);
+      if (checked !== undefined) return checked;
+      // The check may have found its replica gone.
+      candidates = this.#freshReplicas(need);
+      if (candidates.length === 0) return this.readOnPrimary<R>(text, values, 'fallback');
+    }
     const { readYourWritesWaitMs } = this.core.options;
     let waitMs = readYourWritesWaitMs;
-    let candidates = fresh;
     const giveUpAt = now() + this.#primaryFullWaitMs();
     for (;;) {
       const passStartedAt = now();
       if (await this.replayWait.waitForReplay(candidates, minLsn, waitMs)) {
         this.core.assertOpen();
         const caughtUp = this.core.pickReplica(need);
-        if (caughtUp) {
-          this.core.readYourWrites.onReplica++;
-          this.core.readYourWrites.afterWait++;
-          return this.#readOnReplica<R>(caughtUp, text, values, need, { tried: new Set(), mayRetry: true });
-        }
+        if (caughtUp) return this.#sessionReadOnReplica<R>(caughtUp, text, values, need, true);
       }
       this.core.assertOpen();
       // With the primary's share for such reads taken, keep waiting for a replica to catch up (healthy ones do)
@@ -140,14 +143,21 @@ export class Reads {
   async #readBehindCheck<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement, minLsn: Lsn): Promise<pg.QueryResult<R> | undefined> {
     const ep = this.core.pickReplica({ maxLagSeconds: Math.min(need.maxLagSeconds, CHECK_WITH_READ_MAX_LAG_SECONDS) });
     if (!ep || this.#notReadCommitted.has(ep)) return undefined;
-    const attempt: ReadAttempt = { tried: new Set(), mayRetry: true };
     let checked: CheckedRead<R>;
     try {
       checked = await readBehindReplayCheck<R>(ep, text, values, minLsn);
     } catch (err) {
-      // No connection to be had: the same as a plain read that could not get one.
       ep.counters.routed++;
-      return this.#afterReplicaFailure<R>(ep, err, text, values, need, attempt);
+      if (isConnectionError(err) && !this.core.closed) {
+        // The replica is gone; the other fresh ones may replay the commit in a moment: the read waits for them.
+        this.core.reportFailure(ep, err);
+        return undefined;
+      }
+      // Its pool full, or the router closing: the same as a plain read that could not get a connection.
+      const attempt: ReadAttempt = { tried: new Set(), mayRetry: true };
+      const result = await this.#afterReplicaFailure<R>(ep, err, text, values, need, attempt);
+      if (attempt.servedByReplica === true) this.core.readYourWrites.onReplica++;
+      return result;
     }
     if (checked.kind === 'skipped') return undefined;
     if (checked.kind === 'discarded') {
@@ -162,6 +172,23 @@ export class Reads {
     return checked.result;
   }
 
+  /** A session read on a replica known to have replayed its commit, counted as served there once a replica answers. */
+  async #sessionReadOnReplica<R extends Row>(
+    ep: Endpoint,
+    text: QueryText,
+    values: QueryValues,
+    need: ReadRequirement,
+    afterWait: boolean,
+  ): Promise<pg.QueryResult<R>> {
+    const attempt: ReadAttempt = { tried: new Set(), mayRetry: true };
+    const result = await this.#readOnReplica<R>(ep, text, values, need, attempt);
+    if (attempt.servedByReplica === true) {
+      this.core.readYourWrites.onReplica++;
+      if (afterWait) this.core.readYourWrites.afterWait++;
+    }
+    return result;
+  }
+
   async #readOnReplica<R extends Row>(
     ep: Endpoint,
     text: QueryText,
@@ -171,7 +198,9 @@ export class Reads {
   ): Promise<pg.QueryResult<R>> {
     ep.counters.routed++;
     try {
-      return await ep.run<R>(ep.pools.main, text, values);
+      const result = await ep.run<R>(ep.pools.main, text, values);
+      attempt.servedByReplica = true;
+      return result;
     } catch (failure) {
       return this.#afterReplicaFailure<R>(ep, failure, text, values, need, attempt);
     }
@@ -201,7 +230,8 @@ export class Reads {
     if (!attempt.mayRetry) throw failure;
     // Once, elsewhere: a read that never reached a server had no effect, and one that did was read-only.
     ep.counters.retriedElsewhere++;
-    return this.#elsewhere<R>(text, values, need, { ...attempt, mayRetry: false });
+    attempt.mayRetry = false;
+    return this.#elsewhere<R>(text, values, need, attempt);
   }
 
   #elsewhere<R extends Row>(text: QueryText, values: QueryValues, need: ReadRequirement, attempt: ReadAttempt): Promise<pg.QueryResult<R>> {

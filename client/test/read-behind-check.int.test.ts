@@ -1,6 +1,40 @@
+import { connect, createServer, type Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReplicaRouter } from '../src/index.js';
-import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, useRouterWithTable } from './support.js';
+import type { PostgresNode } from '../../test/env/contract.js';
+import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, twoReplicas, useRouterWithTable } from './support.js';
+
+/** A TCP relay to `node` that can stop taking new connections while those it has keep working: a replica whose
+ * connection limit is reached, or a network path that lets established flows through. */
+async function relayTo(node: PostgresNode): Promise<{ port: number; refuseNew: () => void; destroy: () => void }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(node.port, node.host);
+    for (const [from, to] of [
+      [inbound, outbound],
+      [outbound, inbound],
+    ] as const) {
+      sockets.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    // Stops listening at once; the connections already relayed stay.
+    refuseNew: () => void server.close(),
+    destroy: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
 
 const TABLE = 'client_checked_read_items';
 const INSERT = `INSERT INTO ${TABLE} (id, v) VALUES ($1, $1)`;
@@ -120,5 +154,42 @@ describe('a session read sent behind a check of the replica replay position', ()
     expect(replayed.rows[0]?.id).toBe(7);
     expect(replicaPorts).toContain(replayed.rows[0]?.port);
     await db.write(`DROP TABLE ${TABLE}_paused`);
+  });
+
+  it('waits for another replica to replay the commit when the check cannot connect to its replica', async () => {
+    const [gone, other] = twoReplicas(pgc);
+    const relay = await relayTo(gone);
+    // Lag checks and replay probes keep their open connection to `gone`; new connections to it are refused.
+    const topology = clusterTopology(pgc, {
+      routing: { maxReplicaLagSeconds: 3600 },
+      replicas: [
+        { id: 'gone', host: '127.0.0.1', port: relay.port, state: 'active' },
+        { id: 'other', host: other.host, port: other.port, state: 'active' },
+      ],
+    });
+    const twoWay = await createClusterRouter(pgc, { topology, lagCheckIntervalMs: 600_000, readYourWritesWaitMs: 5_000 });
+    try {
+      // `gone` never replays the commits below: only `other` can be shown to have them.
+      await pauseReplay(gone);
+      relay.refuseNew();
+      const ports: number[] = [];
+      for (let id = 4_001; id <= 4_020; id++) {
+        const s = twoWay.session();
+        await s.write(INSERT, [id]);
+        const { rows } = await s.read<{ v: number; port: number }>(SELECT, [id]);
+        expect(rows[0]?.v).toBe(id);
+        ports.push(rows[0]?.port ?? 0);
+      }
+      const stats = twoWay.stats();
+      expect(stats.endpoints.find((e) => e.id === 'gone')).toMatchObject({ healthy: false, lastError: expect.stringMatching(/ECONNREFUSED/) });
+      // The read whose check met the refused connection waited for `other` instead of going to the primary.
+      expect(ports).toEqual(Array(ports.length).fill(other.port));
+      expect(stats.fallback.total).toBe(0);
+      expect(stats.endpoints[0]?.readYourWrites).toBe(0);
+    } finally {
+      await resumeReplay(gone);
+      await twoWay.close();
+      relay.destroy();
+    }
   });
 });
