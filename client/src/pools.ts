@@ -18,7 +18,7 @@ export interface EndpointPools {
 
 // pg-pool's end() resolves as soon as its clients are told to end, before their sockets close; these count
 // connections until pg-pool reports them removed, which happens once a socket has closed.
-const openConnections = new WeakMap<pg.Pool, { count: number; zero: (() => void) | undefined; clients: Set<pg.PoolClient> }>();
+const openConnections = new WeakMap<pg.Pool, { count: number; zero: (() => void) | undefined; clients: Set<pg.PoolClient>; connecting: Set<pg.Client> }>();
 
 const SOCKET_CLOSE_WAIT_MS = 5_000;
 
@@ -37,14 +37,15 @@ export async function endPool(pool: pg.Pool): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Destroys the socket of every connection the pool still has, idle or running a query: the query fails at once
- * with a connection error and pg-pool drops the client. pg-pool offers no way to abort a checked-out client, so
- * this reaches the socket the way pg-pool itself does when a connect times out. Returns how many were cut. */
+/** Destroys the socket of every connection the pool still has, idle, running a query or still being opened: the
+ * query, or the wait for the connection, fails at once with a connection error and pg-pool drops the client. pg-pool
+ * offers no way to abort a client, so this reaches the socket the way pg-pool itself does when a connect times out.
+ * Returns how many were cut. */
 export function destroyConnections(pool: pg.Pool): number {
   const open = openConnections.get(pool);
   if (!open) return 0;
   let cut = 0;
-  for (const client of open.clients) {
+  for (const client of [...open.clients, ...open.connecting]) {
     socketOf(client)?.destroy();
     cut++;
   }
@@ -52,16 +53,26 @@ export function destroyConnections(pool: pg.Pool): number {
 }
 
 /** A pg.Client whose connect errors caused by TLS name the endpoint and the setting to change; pg-pool connects
- * every client it makes this way, so pool checkouts and lag checks report the same explanation. */
-function explainingClient(spec: EndpointSpec, tls: ResolvedTls): typeof pg.Client {
+ * every client it makes this way, so pool checkouts and lag checks report the same explanation. While it connects it
+ * is in `connecting`, where a close out of time can reach it. */
+function explainingClient(spec: EndpointSpec, tls: ResolvedTls, connecting: Set<pg.Client>): typeof pg.Client {
   const endpoint = `${spec.role} ${spec.id} (${spec.host}:${spec.port})`;
   const explain = (err: Error): Error => explainTlsError(err, endpoint, spec.tls, tls.source) as Error;
   return class extends pg.Client {
     override connect(): Promise<pg.Client>;
     override connect(callback: (err: Error) => void): void;
     override connect(callback?: (err: Error) => void): Promise<pg.Client> | void {
-      if (callback === undefined) return super.connect().catch((err: Error) => Promise.reject(explain(err)));
-      super.connect((err: Error) => callback(err ? explain(err) : err));
+      connecting.add(this);
+      if (callback === undefined) {
+        return super
+          .connect()
+          .catch((err: Error) => Promise.reject(explain(err)))
+          .finally(() => connecting.delete(this));
+      }
+      super.connect((err: Error) => {
+        connecting.delete(this);
+        callback(err ? explain(err) : err);
+      });
     }
   };
 }
@@ -81,7 +92,6 @@ export function createEndpointPools(
     ...options.pool,
     // An ssl setting the application gives itself wins over what the topology publishes.
     ssl: options.pool.ssl ?? sslConfig(spec.tls, tls),
-    Client: explainingClient(spec, tls),
     host: spec.host,
     port: spec.port,
     database: spec.database,
@@ -89,9 +99,10 @@ export function createEndpointPools(
     password: passwordFor(credentials, spec.host, spec.port),
   };
   const make = (config: pg.PoolConfig): pg.Pool => {
-    const pool = new pg.Pool(config);
+    const connecting = new Set<pg.Client>();
+    const pool = new pg.Pool({ ...config, Client: explainingClient(spec, tls, connecting) });
     pool.on('error', onConnectionLost);
-    const open = { count: 0, zero: undefined as (() => void) | undefined, clients: new Set<pg.PoolClient>() };
+    const open = { count: 0, zero: undefined as (() => void) | undefined, clients: new Set<pg.PoolClient>(), connecting };
     openConnections.set(pool, open);
     pool.on('connect', (client) => {
       open.count++;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ReplicaRouter } from '../src/index.js';
-import { cluster, createClusterRouter, onNode, replicasCaughtUp } from './support.js';
+import { cluster, clusterTopology, createClusterRouter, onNode, relayTo, replicasCaughtUp, waitFor } from './support.js';
 
 const APP = 'client-back-pressure-test';
 
@@ -56,5 +56,35 @@ describe('a burst of reads larger than the replica pools', () => {
     expect(tookMs).toBeLessThan(12_000);
     expect(report).toMatchObject({ timedOut: true, cut: [{ role: 'replica', inFlight: 1 }] });
     await expect(stuck).rejects.toThrow();
+  }, 60_000);
+
+  it('close() cuts a connection still being opened to a peer that never answers, at closeTimeoutMs', async () => {
+    const [replica] = pgc.replicas;
+    if (!replica) throw new Error('the test cluster needs a replica');
+    const relay = await relayTo(replica);
+    try {
+      const topology = clusterTopology(pgc, {
+        routing: { maxReplicaLagSeconds: 3600 },
+        replicas: [{ id: 'silent', host: '127.0.0.1', port: relay.port, state: 'active' }],
+      });
+      const router = await createClusterRouter(pgc, { topology, lagCheckIntervalMs: 600_000, closeTimeoutMs: 300, pool: { connectionTimeoutMillis: 20_000 } });
+      db = router;
+      // The lag check's connection is open; the read's own connection meets a peer that accepts and never answers.
+      relay.holdNew();
+      const stuck = router.read('SELECT 1');
+      stuck.catch(() => undefined);
+      await waitFor('the read to wait for its connection', () => router.stats().endpoints.some((e) => e.id === 'silent' && e.inFlight === 1));
+
+      const startedAt = Date.now();
+      const report = await router.close();
+      const tookMs = Date.now() - startedAt;
+
+      expect(tookMs).toBeGreaterThanOrEqual(290);
+      expect(tookMs).toBeLessThan(5_000);
+      expect(report).toMatchObject({ timedOut: true, cut: [{ id: 'silent', inFlight: 1 }] });
+      await expect(stuck).rejects.toThrow();
+    } finally {
+      relay.destroy();
+    }
   }, 60_000);
 });

@@ -1,40 +1,16 @@
-import { connect, createServer, type Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReplicaRouter } from '../src/index.js';
-import type { PostgresNode } from '../../test/env/contract.js';
-import { cluster, clusterTopology, createClusterRouter, pauseReplay, replicasCaughtUp, resumeReplay, twoReplicas, useRouterWithTable } from './support.js';
-
-/** A TCP relay to `node` that can stop taking new connections while those it has keep working: a replica whose
- * connection limit is reached, or a network path that lets established flows through. */
-async function relayTo(node: PostgresNode): Promise<{ port: number; refuseNew: () => void; destroy: () => void }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((inbound) => {
-    const outbound = connect(node.port, node.host);
-    for (const [from, to] of [
-      [inbound, outbound],
-      [outbound, inbound],
-    ] as const) {
-      sockets.add(from);
-      from.pipe(to);
-      from.on('error', () => to.destroy());
-      from.on('close', () => {
-        sockets.delete(from);
-        to.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    // Stops listening at once; the connections already relayed stay.
-    refuseNew: () => void server.close(),
-    destroy: () => {
-      server.close();
-      for (const socket of sockets) socket.destroy();
-    },
-  };
-}
+import {
+  cluster,
+  clusterTopology,
+  createClusterRouter,
+  pauseReplay,
+  relayTo,
+  replicasCaughtUp,
+  resumeReplay,
+  twoReplicas,
+  useRouterWithTable,
+} from './support.js';
 
 const TABLE = 'client_checked_read_items';
 const INSERT = `INSERT INTO ${TABLE} (id, v) VALUES ($1, $1)`;

@@ -1,4 +1,5 @@
 // Helpers for the client's integration tests against the shared PostgreSQL primary + 2 streaming replicas.
+import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { PostgresCluster, PostgresNode } from '../../test/env/contract.js';
@@ -127,4 +128,45 @@ export function useRouterWithTable(pgc: PostgresCluster, table: string, override
     await db?.close();
   });
   return () => db as ReplicaRouter;
+}
+
+/** A TCP relay to `node` whose handling of new connections a test can change while those it relays keep working:
+ * refused (a replica whose connection limit is reached, a port that closed) or held open and never answered (a
+ * peer that vanished from the network). */
+export async function relayTo(node: PostgresNode): Promise<{ port: number; refuseNew: () => void; holdNew: () => void; destroy: () => void }> {
+  const sockets = new Set<Socket>();
+  let hold = false;
+  const server = createServer((inbound) => {
+    sockets.add(inbound);
+    inbound.on('error', () => undefined);
+    inbound.on('close', () => sockets.delete(inbound));
+    if (hold) return;
+    const outbound = connect(node.port, node.host);
+    sockets.add(outbound);
+    for (const [from, to] of [
+      [inbound, outbound],
+      [outbound, inbound],
+    ] as const) {
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    // Stops listening at once; the connections already relayed stay.
+    refuseNew: () => void server.close(),
+    holdNew: () => {
+      hold = true;
+    },
+    destroy: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
