@@ -17,8 +17,9 @@ interface Candidate {
   identity: string;
 }
 
-/** Starts two candidates on a fresh lease, and tracks how many lead at any moment. */
-function election(timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } = timing) {
+/** Starts two candidates on a fresh lease, and tracks how many lead at any moment: from the start of their work to
+ * the end of its stopping, which takes `stopWorkMs`. */
+function election(timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } = timing, stopWorkMs = 0) {
   const leaseName = uniqueName('lease');
   const state = { leaders: 0, maxLeaders: 0 };
   const make = (identity: string): Candidate => {
@@ -31,7 +32,8 @@ function election(timings: { leaseDurationMs: number; renewDeadlineMs: number; r
         state.leaders += 1;
         state.maxLeaders = Math.max(state.maxLeaders, state.leaders);
       },
-      onStoppedLeading: () => {
+      onStoppedLeading: async () => {
+        if (stopWorkMs > 0) await new Promise((resolve) => setTimeout(resolve, stopWorkMs));
         state.leaders -= 1;
       },
     });
@@ -60,8 +62,8 @@ async function renewalsObserved(read: () => Promise<k8s.V1Lease>, count: number)
 }
 
 /** An election that has settled: one candidate leads and has renewed the lease; the other stands by. */
-async function settledElection(timings = timing) {
-  const { a, b, state, leader, lease } = election(timings);
+async function settledElection(timings = timing, stopWorkMs = 0) {
+  const { a, b, state, leader, lease } = election(timings, stopWorkMs);
   await expect.poll(() => leader(), { timeout: 30_000 }).toBeDefined();
   const leading = leader() === a ? a : b;
   const standby = leading === a ? b : a;
@@ -120,6 +122,19 @@ describe('LeaderElector against the API server', () => {
 
     // Without the release the successor would wait the whole lease duration.
     expect(Date.now() - releasedAt).toBeLessThan(timing.leaseDurationMs);
+    expect(state.maxLeaders).toBe(1);
+    expect((await lease()).spec).toMatchObject({ holderIdentity: successor.identity, leaseTransitions: 1 });
+  });
+
+  it('goes on renewing while its work takes longer than the lease to stop, so the successor starts only after it', async () => {
+    const stopWorkMs = 2 * timing.leaseDurationMs;
+    const { leading: leaving, standby: successor, state, lease } = await settledElection(timing, stopWorkMs);
+
+    const stopStartedAt = Date.now();
+    await leaving.elector.stop();
+    expect(Date.now() - stopStartedAt).toBeGreaterThanOrEqual(stopWorkMs - 50);
+    await expect.poll(() => successor.elector.isLeader(), { timeout: 30_000, interval: 50 }).toBe(true);
+
     expect(state.maxLeaders).toBe(1);
     expect((await lease()).spec).toMatchObject({ holderIdentity: successor.identity, leaseTransitions: 1 });
   });

@@ -106,6 +106,46 @@ describe('LeaderElector', () => {
     expect(b.e.isLeader()).toBe(true);
   });
 
+  it('keeps renewing while its work stops on stop(), so no successor leads before the work has ended', async () => {
+    const store = new MemoryLeaseStore();
+    let finishWork!: () => void;
+    const a = started(elector(store, 'a', { onStoppedLeading: () => new Promise<void>((resolve) => (finishWork = resolve)) }));
+    await flush();
+    const b = started(elector(store, 'b'));
+    await advance(3_000);
+
+    const stopping = a.e.stop();
+    // The work takes longer to stop than the lease lasts.
+    await advance(timing.leaseDurationMs + 10_000);
+    expect(b.e.isLeader()).toBe(false);
+    expect(store.holder()).toBe('a');
+    // Given up on purpose, not lost: the work keeps its grace.
+    expect(a.signals[0]?.aborted).toBe(false);
+
+    finishWork();
+    await stopping;
+    expect(store.holder()).toBe('');
+    await advance(timing.retryPeriodMs);
+    expect(b.e.isLeader()).toBe(true);
+  });
+
+  it('aborts the work at once when the lease is lost while the work stops on stop()', async () => {
+    const store = new MemoryLeaseStore();
+    let finishWork!: () => void;
+    const a = started(elector(store, 'a', { onStoppedLeading: () => new Promise<void>((resolve) => (finishWork = resolve)) }));
+    await flush();
+    await advance(2_000);
+    const stopping = a.e.stop();
+    store.unreachable = true;
+    await advance(timing.renewDeadlineMs - 1);
+    expect(a.signals[0]?.aborted).toBe(false);
+    await advance(timing.retryPeriodMs);
+    expect(a.signals[0]?.aborted).toBe(true);
+    expect(a.e.isLeader()).toBe(false);
+    finishWork();
+    await stopping;
+  });
+
   it('stops leading when it cannot renew within the renew deadline, and not before', async () => {
     const store = new MemoryLeaseStore();
     const a = started(elector(store, 'a'));

@@ -4,8 +4,10 @@
 // - the leader renews every retryPeriod; if no renewal succeeds within renewDeadline it stops leading. As
 //   renewDeadline < leaseDuration, it stops before any candidate can consider the lease expired;
 // - a leader that finds someone else holding the lease stops leading at once;
-// - stop() ends the leader's work first (onStoppedLeading is awaited) and only then releases the lease by clearing
-//   holderIdentity, so a successor never overlaps with it and starts at its next retry instead of after expiry.
+// - stop() ends the leader's work first (onStoppedLeading is awaited) while it goes on renewing the lease, and only
+//   then releases the lease by clearing holderIdentity, so a successor never overlaps with it however long the work
+//   takes to stop, and starts at its next retry instead of after expiry. Losing the lease meanwhile aborts the work
+//   as any loss does.
 // Like client-go, an elector that lost its lease does not run again: the process should exit and restart clean.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -25,7 +27,8 @@ export interface LeaderElectorOptions {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   log: Logger;
-  /** Called when this process becomes leader, and not awaited; `signal` aborts when it stops leading. */
+  /** Called when this process becomes leader, and not awaited; `signal` aborts when it loses the lease, or once the
+   * work has stopped after stop(). */
   onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
   /** Called when this process stops leading (lost lease or stop()); awaited before the lease is released. */
   onStoppedLeading: () => void | Promise<void>;
@@ -55,6 +58,8 @@ export class LeaderElector {
   private observed: LeaseObservation | undefined;
   private knownLeader: string | undefined;
   private running: Promise<void> | undefined;
+  /** onStoppedLeading, called once whether the work stops because of stop() or of a loss, or both. */
+  private workStopped: Promise<void> | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly leaseDurationSeconds: number;
@@ -88,14 +93,15 @@ export class LeaderElector {
     return this.knownLeader;
   }
 
-  /** Stops campaigning. A leader stops its work (awaiting onStoppedLeading) and then, unless `release` is false,
-   * releases the lease so a successor takes over at once. */
+  /** Stops campaigning. A leader stops its work (awaiting onStoppedLeading) while it keeps renewing the lease, then
+   * stops renewing and, unless `release` is false, releases the lease so a successor takes over at once. */
   async stop(options: { release?: boolean } = {}): Promise<void> {
+    const wasLeading = this.leadership !== undefined;
+    if (wasLeading) await this.stepDown('stopping');
     this.stopping.abort();
     await this.running;
-    if (!this.leadership) return;
-    await this.stepDown('stopping');
-    if (options.release ?? true) await this.release();
+    // A lease lost while the work stopped is someone else's: release() leaves it alone.
+    if (wasLeading && (options.release ?? true)) await this.release();
   }
 
   private get stopped(): boolean {
@@ -150,17 +156,29 @@ export class LeaderElector {
       .catch((err: unknown) => this.log.error({ err }, 'onStartedLeading failed'));
   }
 
+  /** Lost: the work's signal aborts at once, then the work is awaited. Stopping: the work is awaited with its signal
+   * live (renewals go on meanwhile), and the signal aborts once it has stopped. */
   private async stepDown(reason: 'lost' | 'stopping'): Promise<void> {
     const leadership = this.leadership;
     if (!leadership) return;
+    if (reason === 'lost') this.endLeadership(leadership, reason);
+    else this.log.info('stopping the work; the lease is renewed until it has stopped');
+    this.workStopped ??= (async () => {
+      try {
+        await this.options.onStoppedLeading();
+      } catch (err) {
+        this.log.error({ err }, 'onStoppedLeading failed');
+      }
+    })();
+    await this.workStopped;
+    if (reason === 'stopping') this.endLeadership(leadership, reason);
+  }
+
+  private endLeadership(leadership: AbortController, reason: 'lost' | 'stopping'): void {
+    if (this.leadership !== leadership) return;
     this.leadership = undefined;
     leadership.abort(new Error(`leadership ${reason === 'lost' ? 'lost' : 'given up'}`));
     this.log.info({ reason }, 'stopped leading');
-    try {
-      await this.options.onStoppedLeading();
-    } catch (err) {
-      this.log.error({ err }, 'onStoppedLeading failed');
-    }
   }
 
   /** One read-decide-write round, bounded in time: a request that hangs must not keep a leader leading. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { abortedOnLoss, EXIT_LOST_LEADERSHIP_WORK_STUCK, stopWorkOrExit } from './lost-leadership.js';
+import { EXIT_LOST_LEADERSHIP_WORK_STUCK, stopWorkOrExit } from './lost-leadership.js';
 import { leaderElectionDefaults } from '@servio/controller-runtime';
 import { fakeTimersInEachTest } from '../../controller-runtime/testing/fake-time.js';
 
@@ -45,23 +45,5 @@ describe('stopWorkOrExit', () => {
         msg: 'lost the leader Lease and in-flight reconciles did not stop within the renew deadline; exiting now so that nothing more is written',
       },
     ]);
-  });
-});
-
-describe('abortedOnLoss', () => {
-  it('aborts, with the same reason, when leadership is lost', () => {
-    const leadership = new AbortController();
-    const signal = abortedOnLoss(leadership.signal, () => false);
-    const reason = new Error('leadership lost');
-    leadership.abort(reason);
-    expect(signal.aborted).toBe(true);
-    expect(signal.reason).toBe(reason);
-  });
-
-  it('does not abort when the process gives leadership up on purpose (SIGTERM keeps its shutdown grace)', () => {
-    const leadership = new AbortController();
-    const signal = abortedOnLoss(leadership.signal, () => true);
-    leadership.abort(new Error('leadership given up'));
-    expect(signal.aborted).toBe(false);
   });
 });

@@ -17,18 +17,6 @@ export interface LostLeadershipDeps {
   exit: (code: number) => void;
 }
 
-/** The elector's leadership signal, except when the process is stopping on purpose (SIGTERM): the Lease is then
- * released only after the reconciles end, so they keep their shutdown grace instead of being aborted at once. */
-export function abortedOnLoss(leadership: AbortSignal, stoppingOnPurpose: () => boolean): AbortSignal {
-  const onLoss = new AbortController();
-  const forward = () => {
-    if (!stoppingOnPurpose()) onLoss.abort(leadership.reason);
-  };
-  if (leadership.aborted) forward();
-  else leadership.addEventListener('abort', forward, { once: true });
-  return onLoss.signal;
-}
-
 /** Resolves once the work has stopped; otherwise logs why and calls `exit` with EXIT_LOST_LEADERSHIP_WORK_STUCK. */
 export async function stopWorkOrExit({ stopWork, renewDeadlineMs, log, exit }: LostLeadershipDeps): Promise<'stopped' | 'exited'> {
   if ((await stopWithin(stopWork, renewDeadlineMs)) === 'stopped') return 'stopped';

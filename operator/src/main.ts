@@ -10,7 +10,7 @@ import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from '.
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
-import { abortedOnLoss, EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
+import { EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
 import { LeaderElector, kubeLeaseStore, uniqueIdentity } from '@servio/controller-runtime';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
@@ -130,7 +130,9 @@ async function run(config: Config, log: Logger): Promise<number> {
       renewDeadlineMs: config.renewDeadline,
       retryPeriodMs: config.retryPeriod,
       log,
-      onStartedLeading: (signal) => leadership.begin(abortedOnLoss(signal, () => stopping)),
+      // The signal aborts only when the Lease is lost: on SIGTERM the elector keeps renewing while the reconciles in
+      // flight get their shutdown grace, so no successor starts before they end.
+      onStartedLeading: (signal) => leadership.begin(signal),
       onStoppedLeading: async () => {
         if (stopping) {
           await leadership.end();
