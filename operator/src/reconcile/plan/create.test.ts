@@ -113,6 +113,11 @@ describe('plan: creating a ReplicaSetDB', () => {
     });
   });
 
+  it('creates a replica with the storage the primary has grown to, never smaller than its source', () => {
+    const world = aWorld(aReplicaSetDB().withReplicas(1)).inSync().withPrimary({ allocatedStorageGiB: 500 }).withReplica(1, undefined);
+    expect(stepOf(plan(world.build()), 'createReplica').input.allocatedStorageGiB).toBe(500);
+  });
+
   it("gives replicas the primary's class when the spec names none", () => {
     const db = aReplicaSetDB().withRawSpec({
       engineVersion: '15.4',

@@ -30,6 +30,15 @@ export function desiredPrimary(spec: ReplicaSetDBSpec, names: ResourceNames): Pr
   return { ...desiredCreateSettings(spec, 'primary'), ...instanceResources(spec, names, 'primary'), identifier: names.primary, engine: spec.engine };
 }
 
+/** A replica as created from `primary`: with at least the storage the primary has now (autoscaling may have grown
+ * it past the spec), since a replica smaller than its source fills up first. */
+export function replicaToCreate(spec: ReplicaSetDBSpec, names: ResourceNames, index: number, primary: { allocatedStorageGiB?: number }): CreateReplicaInput {
+  const input = desiredReplica(spec, names, index);
+  const sourceStorage = primary.allocatedStorageGiB;
+  if (sourceStorage === undefined || input.allocatedStorageGiB === undefined || sourceStorage <= input.allocatedStorageGiB) return input;
+  return { ...input, allocatedStorageGiB: sourceStorage };
+}
+
 export function desiredReplica(spec: ReplicaSetDBSpec, names: ResourceNames, index: number): CreateReplicaInput {
   return {
     ...desiredSettings(spec, 'replica'),

@@ -60,6 +60,23 @@ describe('plan: drift that is enforced', () => {
     expect(stepsOf(planWithPrimary(db, { iamDatabaseAuthentication: undefined }))).toEqual([]);
   });
 
+  it('grows a storage-full primary at once, whatever applyImmediately says: a full primary refuses writes', () => {
+    const db = noReplicas().withSpec({ primary: { allocatedStorageGiB: 200 } });
+    const step = stepOf(planWithPrimary(db, { status: 'storage-full', allocatedStorageGiB: 100 }), 'modifyInstance');
+    expect(step.changes).toEqual({ allocatedStorageGiB: 200 });
+    expect(step.applyImmediately).toBe(true);
+  });
+
+  it('grows a storage-full replica at once, whatever applyImmediately says', () => {
+    const db = aReplicaSetDB()
+      .withReplicas(1)
+      .withSpec({ primary: { allocatedStorageGiB: 200 } });
+    const p = plan(aWorld(db).inSync().withPrimary({ allocatedStorageGiB: 100 }).withReplica(1, { status: 'storage-full', allocatedStorageGiB: 100 }).build());
+    const step = stepOf(p, 'modifyInstance', `${BASE}-r1`);
+    expect(step.changes).toEqual({ allocatedStorageGiB: 200 });
+    expect(step.applyImmediately).toBe(true);
+  });
+
   it('sends applyImmediately from the spec', () => {
     const db = noReplicas().withSpec({ applyImmediately: true, primary: { instanceClass: 'db.r6g.2xlarge' } });
     expect(stepOf(planWithPrimary(db, { instanceClass: 'db.r6g.xlarge' }), 'modifyInstance').applyImmediately).toBe(true);

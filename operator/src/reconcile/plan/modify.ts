@@ -85,7 +85,8 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
       plan.waits.push({ subject: id, message: `${id} is modified after ${blockedBy} (one replica at a time)` });
       recordPending(plan, id, drift.changes, `after ${blockedBy}`);
     } else {
-      pushModify(plan, instance, 'replica', allowed, spec.applyImmediately);
+      // A full replica stops replaying: its growth, the only change it takes, does not wait for the window.
+      pushModify(plan, instance, 'replica', allowed, spec.applyImmediately || instance.status === 'storage-full');
       replicaModified = id;
       recordPending(
         plan,
@@ -117,7 +118,8 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
       recordPending(plan, primary.identifier, changes, `held: RDS rejected the resize of ${replicaResizeHeld}; change the spec to try again`);
       continue;
     } else {
-      pushModify(plan, primary, 'primary', changes, spec.applyImmediately);
+      // Without ApplyImmediately RDS holds a storage change for the maintenance window, up to a week away.
+      pushModify(plan, primary, 'primary', changes, spec.applyImmediately || storageEmergency);
       recordPending(plan, primary.identifier, later, `after the ${group} change`);
     }
     break;

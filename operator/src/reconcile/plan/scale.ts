@@ -3,7 +3,7 @@
 import type { ReplicaSetDBSpec } from '../../api/index.js';
 import type { RdsInstance } from '../../rds/port.js';
 import type { Observed } from '../observed.js';
-import { desiredReplica } from './desired.js';
+import { replicaToCreate } from './desired.js';
 import { isSurplus, planRetirement, retirementReason, type RetirementGate } from '../replica-lifecycle/index.js';
 import type { Plan } from './types.js';
 
@@ -15,7 +15,7 @@ export function planReplicaSet(plan: Plan, observed: Observed, spec: ReplicaSetD
     const replica = observed.replica(index);
     const id = observed.names.replica(index);
     if (replica === undefined) {
-      if (sourceReady) plan.steps.push({ kind: 'createReplica', index, input: desiredReplica(spec, observed.names, index) });
+      if (sourceReady) plan.steps.push({ kind: 'createReplica', index, input: replicaToCreate(spec, observed.names, index, primary) });
       else plan.waits.push({ subject: id, message: `${id} is created once ${primary.identifier} is available (it is ${primary.status})` });
     } else if (replica.status === 'deleting') {
       plan.waits.push({ subject: id, message: `${id} is being deleted; it is created again once it is gone` });
