@@ -1,9 +1,16 @@
 // The operator against the real kube-apiserver and the RDS emulator: a Servio-like ReplicaSetDB is applied and
 // must end Ready with the instances in the emulator as the spec says; then scaled, resized, grown, given a new
 // parameter, deleted with a final snapshot; a major version upgrade that ends with only the new family's parameter
-// group; Retain, an identifier conflict, a restart in the middle of a create, and a steady state that makes no
-// mutating AWS call.
-import { CreateDBInstanceCommand, DescribeDBParametersCommand, DescribeDBParameterGroupsCommand, type DBInstance } from '@aws-sdk/client-rds';
+// group; Retain, an identifier conflict, a replica promoted out of band, a restart in the middle of a create, and a
+// steady state that makes no mutating AWS call.
+import {
+  CreateDBInstanceCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBParametersCommand,
+  DescribeDBParameterGroupsCommand,
+  DescribeDBSnapshotsCommand,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
@@ -237,6 +244,50 @@ describe('an identifier taken by an instance the object does not own', () => {
     const instance = (await instances(base)).get(base);
     expect(instance).toMatchObject({ DBInstanceClass: 'db.t3.micro', DBInstanceStatus: 'available' });
     expect(tagsOf(instance)).toEqual({ team: 'elsewhere' });
+  });
+});
+
+describe('a replica promoted to a standalone database', () => {
+  it('is neither scaled down nor replaced (ReplicaPromoted), and is deleted with a final snapshot of its own', async () => {
+    await createObject(minimal('promoted', { replicas: { count: 1 } }));
+    const before = await settled('promoted', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
+    const base = rdsBaseIdentifier(namespace, 'promoted');
+    const replicaId = `${base}-r1`;
+    // The emulator keeps reporting the source after PromoteReadReplica, so the promoted replica is put in place by
+    // hand, with the operator stopped: an instance carrying the replica's identifier and tags, replicating nothing.
+    await operators.stopAll();
+    const tags = (await instances(base)).get(replicaId)?.TagList;
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: replicaId, SkipFinalSnapshot: true }));
+    await eventually('the replica to be gone', async () => ((await instances(base)).has(replicaId) ? undefined : true));
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: replicaId,
+        Engine: 'postgres',
+        EngineVersion: '15.4',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'app',
+        MasterUserPassword: 'promoted-12345',
+        Tags: tags,
+      }),
+    );
+    const from = calls.length;
+    operators.start();
+    await patchSpec('promoted', { replicas: { count: 0 } });
+    const blocked = await settled('promoted', (s) => s.conditions?.some((c) => c.type === 'Ready' && c.reason === 'ReplicaPromoted') === true);
+    expect(blocked.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(`${replicaId} no longer replicates from ${base}`);
+    const deletesOfIt = () => calls.slice(from).filter((c) => c.operation === 'DeleteDBInstance' && c.input.DBInstanceIdentifier === replicaId);
+    expect(deletesOfIt()).toEqual([]);
+    expect((await instances(base)).get(replicaId)?.DBInstanceStatus).toBe('available');
+
+    await custom.deleteNamespacedCustomObject({ ...replicaSetDBResource, namespace, name: 'promoted' });
+    await eventually('promoted to be gone', async () => ((await getObject('promoted')) === undefined ? true : undefined), 60_000);
+    const snapshotId = `${replicaId}-final-${before.metadata.uid.replace(/-/g, '').slice(0, 12)}`;
+    expect(deletesOfIt().map((c) => c.input)).toEqual([
+      expect.objectContaining({ DBInstanceIdentifier: replicaId, SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: snapshotId }),
+    ]);
+    const snapshots = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+    expect(snapshots.DBSnapshots?.[0]?.DBInstanceIdentifier).toBe(replicaId);
   });
 });
 

@@ -157,6 +157,16 @@ export class Observed {
     return ownership === 'owned' || (this.adoptionAllowed() && isAdoptable(ownership) && this.adoptionFits(instance));
   }
 
+  /** Owned instances at a replica's identifier that no longer replicate from this object's primary: promoted to
+   * standalone databases (by a person, or by RDS when the primary was deleted), they may hold writes of their own. */
+  promotedReplicas(): RdsInstance[] {
+    return this.replicaIndices().flatMap((index) => {
+      const replica = this.replica(index);
+      if (replica === undefined || this.ownershipOf(replica.tags) !== 'owned' || replica.status === 'deleting') return [];
+      return replica.replicationSource === this.names.primary ? [] : [replica];
+    });
+  }
+
   /** Instances (and the parameter group) carrying this object's identifiers that it must not touch. */
   foreignResources(): ForeignResource[] {
     const out: ForeignResource[] = [];

@@ -46,6 +46,19 @@ function conflictBlocker(observed: Observed): Blocker | undefined {
   };
 }
 
+/** Nothing a plan would do next is safe to decide for a promoted replica: scaling down or replacing it would delete
+ * writes it may hold, and the rest of the topology may be what a person is rebuilding around it. */
+function promotedReplicaBlocker(observed: Observed): Blocker | undefined {
+  const promoted = observed.promotedReplicas();
+  if (promoted.length === 0) return undefined;
+  const ids = promoted.map((r) => r.identifier).join(', ');
+  const one = promoted.length === 1;
+  return {
+    reason: 'ReplicaPromoted',
+    message: `${ids} no longer ${one ? 'replicates' : 'replicate'} from ${observed.names.primary}: promoted to a standalone database, ${one ? 'it' : 'each'} may hold writes the primary does not have. The operator changes nothing until this is resolved. To keep ${one ? 'it' : 'one'} outside this ReplicaSetDB, rename it (aws rds modify-db-instance --db-instance-identifier <id> --new-db-instance-identifier <new-id> --apply-immediately); to discard ${one ? 'it' : 'one'}, delete it yourself, with a final snapshot if its data matters. The operator then creates the replica again.`,
+  };
+}
+
 /** Blockers while the object is live (deletion has its own, in delete.ts). */
 export function findBlocker(observed: Observed): Blocker | undefined {
   const spec = observed.spec;
@@ -54,6 +67,8 @@ export function findBlocker(observed: Observed): Blocker | undefined {
   }
   const conflict = conflictBlocker(observed);
   if (conflict !== undefined) return conflict;
+  const promoted = promotedReplicaBlocker(observed);
+  if (promoted !== undefined) return promoted;
   // A rejected password is held by its fingerprint (not by the generation, as other rejected changes are), and
   // released by a new one in the Secret.
   const rejectedPasswordHold = rejectedPassword(observed);

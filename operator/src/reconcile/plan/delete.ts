@@ -6,12 +6,21 @@ import { MAX_REPLICAS } from '../../api/index.js';
 import { canTakeFinalSnapshot, isDeletable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { RdsInstance } from '../../rds/port.js';
-import type { InstanceRole } from '../../naming/index.js';
+import { finalSnapshotIdentifier, type InstanceRole } from '../../naming/index.js';
 import { liftDeletionProtection } from '../replica-lifecycle/index.js';
 import { findDeletionBlocker } from './blockers.js';
 import type { PlanPhase } from './phase.js';
 import { finalPublicationStep } from './publication.js';
-import type { Plan } from './types.js';
+import type { Blocker, Plan } from './types.js';
+
+/** Retrying cannot help: the state does not end by itself, and deleting without the snapshot the spec asks for is a
+ * person's decision. */
+function finalSnapshotImpossible(instance: RdsInstance, why?: string): Blocker {
+  return {
+    reason: 'FinalSnapshotImpossible',
+    message: `${instance.identifier} is ${instance.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for${why === undefined ? '' : ` (${why})`}. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
+  };
+}
 
 function planInstanceDeletion(plan: Plan, instance: RdsInstance, role: InstanceRole, finalSnapshot: string | undefined, replicaCandidates?: string[]): void {
   const id = instance.identifier;
@@ -56,11 +65,25 @@ const unlessRetained =
   (plan, observed, context) =>
     observed.spec!.deletionPolicy === 'Retain' ? undefined : phase(plan, observed, context);
 
+/** A replica that still replicates holds nothing of its own; a promoted one may (observed.promotedReplicas), and is
+ * deleted as the deletionPolicy says a primary is. */
+function replicaFinalSnapshot(plan: Plan, observed: Observed, replica: RdsInstance): string | undefined | 'impossible' {
+  const promoted = observed.promotedReplicas().some((r) => r.identifier === replica.identifier);
+  if (!promoted || observed.spec!.deletionPolicy !== 'Snapshot') return undefined;
+  if (canTakeFinalSnapshot(replica.status)) return finalSnapshotIdentifier(replica.identifier, observed.names.owner.uid);
+  plan.blocker = finalSnapshotImpossible(replica, 'it no longer replicates from the primary and may hold writes of its own');
+  return 'impossible';
+}
+
 const replicas: PlanPhase = (plan, observed) => {
   const owned = ownedInstances(observed)
     .filter((i) => i.identifier !== observed.names.primary)
     .reverse();
-  for (const replica of owned) planInstanceDeletion(plan, replica, 'replica', undefined);
+  for (const replica of owned) {
+    const snapshot = replicaFinalSnapshot(plan, observed, replica);
+    if (snapshot === 'impossible') return 'stop';
+    planInstanceDeletion(plan, replica, 'replica', snapshot);
+  }
   if (owned.length === 0) return;
   plan.waits.push({ subject: observed.names.primary, message: `${observed.names.primary} is deleted after its replicas` });
   return 'stop';
@@ -71,12 +94,7 @@ const primary: PlanPhase = (plan, observed) => {
   const instance = ownedInstances(observed).find((i) => i.identifier === observed.names.primary);
   if (instance === undefined) return;
   if (spec.deletionPolicy === 'Snapshot' && !canTakeFinalSnapshot(instance.status)) {
-    // Retrying cannot help: the state does not end by itself, and deleting without the snapshot the spec asks for
-    // is a person's decision.
-    plan.blocker = {
-      reason: 'FinalSnapshotImpossible',
-      message: `${instance.identifier} is ${instance.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
-    };
+    plan.blocker = finalSnapshotImpossible(instance);
     return 'stop';
   }
   const candidates = Array.from({ length: MAX_REPLICAS }, (_, i) => observed.names.replica(i + 1));

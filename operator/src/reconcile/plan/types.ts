@@ -79,6 +79,7 @@ export type BlockReason =
   | 'CredentialsUsernameMismatch'
   | 'CredentialsRejected'
   | 'PrimaryLost'
+  | 'ReplicaPromoted'
   | 'EngineDowngradeNotSupported'
   | 'DeletionProtected'
   | 'FinalSnapshotImpossible';
