@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { Endpoint } from './endpoint.js';
+import { EventEmitter } from 'node:events';
+import { Endpoint, heardWhileOut } from './endpoint.js';
 import type { EndpointSpec } from './endpoint-plan.js';
 
 const spec: EndpointSpec = { key: 'replica:r1@h:1/db', id: 'r1', role: 'replica', host: 'h', port: 1, database: 'db', state: 'active', tls: 'verify-full' };
@@ -75,5 +76,18 @@ describe('Endpoint retirement', () => {
     await retired;
     expect(log.sort()).toEqual(['end main', 'end monitor']);
     expect(ep.retire()).toBe(retired);
+  });
+});
+
+describe('heardWhileOut', () => {
+  it("hears a checked-out client's error event while it is out, and stops listening at its release", () => {
+    const released: unknown[] = [];
+    const client = Object.assign(new EventEmitter(), { release: (err?: unknown) => void released.push(err) }) as unknown as pg.PoolClient;
+    heardWhileOut(client);
+    expect(() => client.emit('error', new Error('Connection terminated unexpectedly'))).not.toThrow();
+    const lost = new Error('lost');
+    client.release(lost);
+    expect(released).toEqual([lost]);
+    expect(client.listenerCount('error')).toBe(0);
   });
 });

@@ -69,7 +69,7 @@ export class Endpoint implements ReplicaView {
   async checkOut(): Promise<pg.PoolClient> {
     this.begin();
     try {
-      return await this.pools.main.connect();
+      return heardWhileOut(await this.pools.main.connect());
     } catch (err) {
       this.end();
       throw err;
@@ -136,4 +136,21 @@ export class Endpoint implements ReplicaView {
 
 export function newEndpointCounters(): EndpointCounters {
   return { routed: 0, fallbacks: 0, readYourWrites: 0, retriedElsewhere: 0, poolSaturated: 0, failures: 0 };
+}
+
+/**
+ * pg-pool stops listening for a client's 'error' events while the client is checked out, and pg emits one when the
+ * server ends the connection (a restart, a failover, an administrator). Unheard, that event would end the process.
+ * The statement in flight, if any, fails on its own; a later one fails as not queryable, and pg-pool discards the
+ * client on release. The listener goes with the release, so the next checkout adds its own.
+ */
+export function heardWhileOut(client: pg.PoolClient): pg.PoolClient {
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (err?: Error | boolean) => {
+    client.removeListener('error', ignore);
+    release(err);
+  };
+  return client;
 }

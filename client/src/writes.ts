@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { isConnectionError } from './errors.js';
-import type { Endpoint } from './endpoint.js';
+import { heardWhileOut, type Endpoint } from './endpoint.js';
 import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
 import { sendTogether } from './pipeline.js';
 import type { RoutingState } from './routing-state.js';
@@ -59,7 +59,7 @@ export class Writes {
       broken = err instanceof Error ? err : new Error(String(err));
     };
     try {
-      client = await ep.pools.main.connect();
+      client = heardWhileOut(await ep.pools.main.connect());
       return await use(client, markBroken);
     } catch (err) {
       if (isConnectionError(err)) markBroken(err);
