@@ -60,7 +60,7 @@ export async function readBehindReplayCheck<R extends Row>(ep: Endpoint, text: Q
       return { kind: 'discarded', why: 'unanswered', lost };
     }
     const verdict = judgeReplayCheck(checkRow(results[0]), minLsn);
-    if (verdict.kind !== 'unanswered') ep.noteProbedReplayLsn(startedAt, verdict.replayed);
+    if (verdict.kind !== 'unanswered') ep.noteProbedReplayLsn(startedAt, verdict.replayed, now());
     if (verdict.kind === 'covers') return { kind: 'served', result: results[1] };
     return { kind: 'discarded', why: verdict.kind, lost: undefined };
   } finally {

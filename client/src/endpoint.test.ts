@@ -46,11 +46,21 @@ describe('Endpoint health', () => {
     expect(ep.counters.failures).toBe(3);
   });
 
-  it('only moves its known replay position forward while up', () => {
+  it('only moves its known replay position forward for readings that overlap the one it came from', () => {
     const ep = anEndpoint();
-    ep.noteReplayLsn(200n);
-    ep.noteReplayLsn(150n);
+    ep.recordCheck(0, 10, { lagSeconds: 0, replayLsn: 200n });
+    // Began before the 200 was answered: an older reading, not a step back.
+    expect(ep.noteProbedReplayLsn(5, 150n, 12)).toBe(true);
     expect(ep.replayLsn).toBe(200n);
+  });
+
+  it('takes a lower replay position read after the higher one was answered: the replica restarted behind it', () => {
+    const ep = anEndpoint();
+    ep.recordCheck(0, 10, { lagSeconds: 0, replayLsn: 200n });
+    ep.recordCheck(20, 21, { lagSeconds: 0, replayLsn: 150n });
+    expect(ep.replayLsn).toBe(150n);
+    ep.noteProbedReplayLsn(30, 120n, 31);
+    expect(ep.replayLsn).toBe(120n);
   });
 });
 

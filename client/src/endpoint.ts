@@ -21,6 +21,8 @@ export class Endpoint implements ReplicaView {
    * id and role (see {@link continueCounters}), so that totals never go back. */
   counters: EndpointCounters = newEndpointCounters();
   #failedAt = -Infinity;
+  /** When the known replay position was answered. */
+  #replayLsnLearntAt = -Infinity;
   #knownDown = false;
   #drained: (() => void) | undefined;
   #retired: Promise<void> | undefined;
@@ -99,19 +101,26 @@ export class Endpoint implements ReplicaView {
     this.checkedAt = finishedAt;
     this.lagSeconds = observed.lagSeconds;
     this.lastError = undefined;
-    if (observed.replayLsn !== undefined) this.noteReplayLsn(observed.replayLsn);
+    if (observed.replayLsn !== undefined) this.#noteReplayLsn(observed.replayLsn, startedAt, finishedAt);
   }
 
-  /** A replay position read by a probe that began at `startedAt`; ignored (false) when a failure was reported
-   * since: the replica may have restarted behind what that probe saw. */
-  noteProbedReplayLsn(startedAt: number, lsn: Lsn): boolean {
+  /** A replay position read by a probe that began at `startedAt` and answered at `answeredAt`; ignored (false) when
+   * a failure was reported since: the replica may have restarted behind what that probe saw. */
+  noteProbedReplayLsn(startedAt: number, lsn: Lsn, answeredAt: number): boolean {
     if (startedAt < this.#failedAt) return false;
-    this.noteReplayLsn(lsn);
+    this.#noteReplayLsn(lsn, startedAt, answeredAt);
     return true;
   }
 
-  noteReplayLsn(lsn: Lsn): void {
-    if (this.replayLsn === undefined || lsn > this.replayLsn) this.replayLsn = lsn;
+  /** Forward only, but for a reading that began after the known position was learnt and is behind it: a running
+   * server's replay position never goes back, so the replica restarted behind what it had shown (with no failure
+   * seen here: no connection was open to it then). Sessions must not be sent there on the older reading. */
+  #noteReplayLsn(lsn: Lsn, startedAt: number, answeredAt: number): void {
+    const wentBack = this.replayLsn !== undefined && lsn < this.replayLsn && startedAt >= this.#replayLsnLearntAt;
+    if (this.replayLsn === undefined || lsn > this.replayLsn || wentBack) {
+      this.replayLsn = lsn;
+      this.#replayLsnLearntAt = answeredAt;
+    }
   }
 
   /** Fails whatever still runs here by destroying every connection; returns how many queries were running. */

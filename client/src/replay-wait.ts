@@ -121,7 +121,7 @@ export class ReplayWait {
     const startedAt = now();
     try {
       const lsn = lsnColumn(await ep.pools.monitor.query<{ lsn: string | null }>(REPLAY_LSN_QUERY));
-      return ep.noteProbedReplayLsn(startedAt, lsn) ? lsn : undefined;
+      return ep.noteProbedReplayLsn(startedAt, lsn, now()) ? lsn : undefined;
     } catch (err) {
       // NULL (nothing replayed yet) or a query timeout only mean this replica cannot show it has the commit.
       if (isConnectionError(err) && !this.core.closed) this.core.reportFailure(ep, err);
