@@ -125,4 +125,27 @@ describe('a session read whose check cannot reach its replica', () => {
     expect(core.readYourWrites).toMatchObject({ onReplica: 1, afterWait: 1 });
     expect(core.fallback.total).toBe(0);
   });
+
+  it('does not call a replica whose pool is full failed: the read moves on as any read held back by a full pool', async () => {
+    const { core } = world();
+    const saturated = new Error('timeout exceeded when trying to connect');
+    const busy = {
+      state: 'active',
+      healthy: true,
+      lagSeconds: 0,
+      pools: { main: {} },
+      counters: { routed: 0, poolSaturated: 0 },
+      checkOut: () => Promise.reject(saturated),
+    };
+    core.replicas = [busy] as unknown as Endpoint[];
+    core.fallback.inFlight = 0;
+    const reported: unknown[] = [];
+    core.reportFailure = ((ep: unknown) => void reported.push(ep)) as unknown as typeof core.reportFailure;
+    core.pickReplica = (need, tried) => (need.minLsn === undefined && tried?.has(busy) !== true ? busy : undefined);
+    const reads = new Reads(core as unknown as RoutingState, { isWatching: () => false, waitForReplay: async () => false } as unknown as ReplayWait);
+    await expect(reads.read('SELECT 1', [], { maxLagSeconds: 1, minLsn: 100n })).resolves.toBe(result);
+    expect(reported).toEqual([]);
+    expect(busy.counters.poolSaturated).toBe(1);
+    expect(core.fallback.total).toBe(1);
+  });
 });

@@ -148,7 +148,8 @@ export class Reads {
       checked = await readBehindReplayCheck<R>(ep, text, values, minLsn);
     } catch (err) {
       ep.counters.routed++;
-      if (isConnectionError(err) && !this.core.closed) {
+      // A full pool is back-pressure, not an outage (pg-pool's checkout timeout also reads as a connection error).
+      if (!isPoolSaturated(err) && isConnectionError(err) && !this.core.closed) {
         // The replica is gone; the other fresh ones may replay the commit in a moment: the read waits for them.
         this.core.reportFailure(ep, err);
         return undefined;
