@@ -93,8 +93,10 @@ export class RouterCore implements RoutingState {
     void ep.retire().finally(() => this.#retiring.delete(ep));
   }
 
-  /** Marks an endpoint failed; reports it once per outage. */
+  /** Marks an endpoint failed; reports it once per outage. A closing router reports nothing: the connections it
+   * loses then are the ones close() ends or cuts. */
   reportFailure(ep: Endpoint, err: unknown): void {
+    if (this.closed) return;
     if (ep.markFailed(err, now()) && ep.state !== 'removed') this.events.error(new EndpointError(ep.id, ep.spec.role, err));
   }
 

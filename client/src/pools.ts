@@ -18,7 +18,16 @@ export interface EndpointPools {
 
 // pg-pool's end() resolves as soon as its clients are told to end, before their sockets close; these count
 // connections until pg-pool reports them removed, which happens once a socket has closed.
-const openConnections = new WeakMap<pg.Pool, { count: number; zero: (() => void) | undefined; clients: Set<pg.PoolClient>; connecting: Set<pg.Client> }>();
+interface OpenConnections {
+  count: number;
+  zero: (() => void) | undefined;
+  clients: Set<pg.PoolClient>;
+  connecting: Set<pg.Client>;
+  /** Set by destroyConnections: a connection opened afterwards, for a query that was queued, is destroyed too. */
+  cut: boolean;
+}
+
+const openConnections = new WeakMap<pg.Pool, OpenConnections>();
 
 const SOCKET_CLOSE_WAIT_MS = 5_000;
 
@@ -44,6 +53,7 @@ export async function endPool(pool: pg.Pool): Promise<void> {
 export function destroyConnections(pool: pg.Pool): number {
   const open = openConnections.get(pool);
   if (!open) return 0;
+  open.cut = true;
   let cut = 0;
   for (const client of [...open.clients, ...open.connecting]) {
     socketOf(client)?.destroy();
@@ -102,11 +112,12 @@ export function createEndpointPools(
     const connecting = new Set<pg.Client>();
     const pool = new pg.Pool({ ...config, Client: explainingClient(spec, tls, connecting) });
     pool.on('error', onConnectionLost);
-    const open = { count: 0, zero: undefined as (() => void) | undefined, clients: new Set<pg.PoolClient>(), connecting };
+    const open: OpenConnections = { count: 0, zero: undefined, clients: new Set(), connecting, cut: false };
     openConnections.set(pool, open);
     pool.on('connect', (client) => {
       open.count++;
       open.clients.add(client);
+      if (open.cut) socketOf(client)?.destroy();
     });
     pool.on('remove', (client) => {
       open.clients.delete(client);

@@ -69,6 +69,8 @@ describe('a burst of reads larger than the replica pools', () => {
       });
       const router = await createClusterRouter(pgc, { topology, lagCheckIntervalMs: 600_000, closeTimeoutMs: 300, pool: { connectionTimeoutMillis: 20_000 } });
       db = router;
+      const reported: Error[] = [];
+      router.on('error', (err) => reported.push(err));
       // The lag check's connection is open; the read's own connection meets a peer that accepts and never answers.
       relay.holdNew();
       const stuck = router.read('SELECT 1');
@@ -83,8 +85,31 @@ describe('a burst of reads larger than the replica pools', () => {
       expect(tookMs).toBeLessThan(5_000);
       expect(report).toMatchObject({ timedOut: true, cut: [{ id: 'silent', inFlight: 1 }] });
       await expect(stuck).rejects.toThrow();
+      // The connections close() destroys are not outages: nothing is reported.
+      expect(reported).toEqual([]);
     } finally {
       relay.destroy();
     }
+  }, 60_000);
+
+  it('close() also cuts a query that was waiting for a connection of a full pool when the others were cut', async () => {
+    const [replica] = pgc.replicas;
+    if (!replica) throw new Error('the test cluster needs a replica');
+    const onOneReplica = clusterTopology(pgc, { replicas: [{ id: 'replica-1', host: replica.host, port: replica.port, state: 'active' }] });
+    const single = await createClusterRouter(pgc, { topology: onOneReplica, closeTimeoutMs: 300, pool: { max: 1, application_name: APP } });
+    db = single;
+    const running = single.read('SELECT pg_sleep(30)');
+    running.catch(() => undefined);
+    await waitFor('the first read to run', () => single.stats().endpoints.some((e) => e.id === 'replica-1' && e.inFlight === 1));
+    // Queued behind it in the replica's pool of one.
+    const queued = single.read('SELECT pg_sleep(5)');
+    queued.catch(() => undefined);
+    await waitFor('the second read to wait', () => single.stats().endpoints.some((e) => e.id === 'replica-1' && e.inFlight === 2));
+
+    const startedAt = Date.now();
+    await single.close();
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+    await expect(running).rejects.toThrow();
+    await expect(queued).rejects.toThrow();
   }, 60_000);
 });
