@@ -268,7 +268,7 @@ export class Reads {
     }
   }
 
-  criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
+  async criticalRead<R extends Row>(text: QueryText, values: QueryValues): Promise<pg.QueryResult<R>> {
     this.core.assertOpen();
     const ep = this.core.primary;
     ep.counters.routed++;

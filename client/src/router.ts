@@ -128,7 +128,7 @@ export class ReplicaRouter extends EventEmitter<ReplicaRouterEvents> {
   }
 
   /** On an eligible replica (active, healthy, lag within the bound), round-robin; else on the primary. */
-  read<R extends Row = Row>(text: QueryText, values?: QueryValues, options?: ReadOptions): Promise<pg.QueryResult<R>> {
+  async read<R extends Row = Row>(text: QueryText, values?: QueryValues, options?: ReadOptions): Promise<pg.QueryResult<R>> {
     return this.#core.reads.read<R>(text, values, readRequirement(this.#core, options));
   }
 

@@ -59,6 +59,10 @@ describe('fallback to the primary when no replica can serve', () => {
       await primaryOnly.close();
     }
     await expect(primaryOnly.read('SELECT 1')).rejects.toBeInstanceOf(RouterClosedError);
+    // Rejected promises, not exceptions thrown at the call: code written as `.catch(...)` sees them.
+    const critical = primaryOnly.criticalRead('SELECT 1');
+    await expect(critical).rejects.toBeInstanceOf(RouterClosedError);
+    await expect(primaryOnly.write('SELECT 1')).rejects.toBeInstanceOf(RouterClosedError);
     expect(() => primaryOnly.session()).toThrow(RouterClosedError);
   });
 
