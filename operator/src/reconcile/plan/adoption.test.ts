@@ -74,6 +74,18 @@ describe('plan: deleting adopted instances', () => {
     expect(stepOf(p, 'deleteInstance', BASE).finalSnapshot).toEqual({ finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d` });
   });
 
+  it.each(['Snapshot', 'Delete'] as const)('%s: an adopted primary RDS cannot snapshot waits for a person, with the one way that works', (deletionPolicy) => {
+    const db = aReplicaSetDB().withReplicas(0).beingDeleted().withSpec({ deletionPolicy });
+    const world = aWorld(db)
+      .inSync()
+      .withPrimary({ status: 'failed', tags: { ...ownershipTags(OWNER), [TAG_ADOPTED]: 'true' } });
+    const p = plan(world.build());
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.blocker?.reason).toBe('FinalSnapshotImpossible');
+    expect(p.blocker?.message).toContain('set spec.deletionPolicy to Retain');
+    expect(p.blocker?.message).not.toContain('set spec.deletionPolicy to Delete');
+  });
+
   it('still deletes a primary it created itself without a snapshot under deletionPolicy Delete', () => {
     const db = aReplicaSetDB().withReplicas(0).beingDeleted().withSpec({ deletionPolicy: 'Delete' });
     const p = plan(aWorld(db).inSync().build());

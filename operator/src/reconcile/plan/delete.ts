@@ -6,7 +6,7 @@ import { MAX_REPLICAS } from '../../api/index.js';
 import { canTakeFinalSnapshot, isDeletable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { RdsInstance } from '../../rds/port.js';
-import { finalSnapshotIdentifier, type InstanceRole } from '../../naming/index.js';
+import { finalSnapshotIdentifier, TAG_ADOPTED, type InstanceRole } from '../../naming/index.js';
 import { liftDeletionProtection } from '../replica-lifecycle/index.js';
 import { findDeletionBlocker } from './blockers.js';
 import type { PlanPhase } from './phase.js';
@@ -19,6 +19,13 @@ function finalSnapshotImpossible(instance: RdsInstance, why?: string): Blocker {
   return {
     reason: 'FinalSnapshotImpossible',
     message: `${instance.identifier} is ${instance.status}, so RDS cannot take the final snapshot deletionPolicy Snapshot asks for${why === undefined ? '' : ` (${why})`}. To finish the deletion, set spec.deletionPolicy to Delete (the instance is deleted without a final snapshot; restore points are only the snapshots that already exist), or to Retain to leave the instance as it is.`,
+  };
+}
+
+function adoptedFinalSnapshotImpossible(instance: RdsInstance): Blocker {
+  return {
+    reason: 'FinalSnapshotImpossible',
+    message: `${instance.identifier} is ${instance.status}, so RDS cannot take a final snapshot, and the operator deletes an adopted primary only with one. To finish the deletion, set spec.deletionPolicy to Retain (the instance is left as it is; delete it yourself if you mean to).`,
   };
 }
 
@@ -93,8 +100,11 @@ const primary: PlanPhase = (plan, observed) => {
   const spec = observed.spec!;
   const instance = ownedInstances(observed).find((i) => i.identifier === observed.names.primary);
   if (instance === undefined) return;
-  if (spec.deletionPolicy === 'Snapshot' && !canTakeFinalSnapshot(instance.status)) {
-    plan.blocker = finalSnapshotImpossible(instance);
+  // An adopted primary holds data the operator did not create: it is deleted only with a final snapshot, whatever the
+  // policy says (adopted-deletion.ts), so only Retain lets such an object go.
+  const adopted = instance.tags[TAG_ADOPTED] === 'true';
+  if ((spec.deletionPolicy === 'Snapshot' || adopted) && !canTakeFinalSnapshot(instance.status)) {
+    plan.blocker = adopted ? adoptedFinalSnapshotImpossible(instance) : finalSnapshotImpossible(instance);
     return 'stop';
   }
   const candidates = Array.from({ length: MAX_REPLICAS }, (_, i) => observed.names.replica(i + 1));
