@@ -21,6 +21,22 @@ describe('plan: the master password', () => {
     expect(p.pendingChanges).toEqual([]);
   });
 
+  it('sends a new password although a change of another field of the primary is held', () => {
+    const held = {
+      subject: BASE,
+      operation: 'ModifyDBInstance',
+      fields: ['instanceClass'],
+      code: 'InvalidParameterValue',
+      message: 'Invalid DB Instance class: db.x9.huge',
+      generation: 1,
+    };
+    const db = aReplicaSetDB()
+      .withReplicas(1)
+      .withStatus({ ...applied(SECRET_PASSWORD), heldChanges: [held] });
+    const p = plan(aWorld(db).inSync().withCredentials(usableCredentials(ROTATED)).build());
+    expect(stepsOf(p)).toContain(`applyMasterPassword ${BASE}`);
+  });
+
   it('sends the new password to the primary, and only to it, when the fingerprints differ and it is available', () => {
     const p = plan(world(SECRET_PASSWORD, ROTATED));
     expect(stepsOf(p)).toEqual([`applyMasterPassword ${BASE}`]);

@@ -31,7 +31,10 @@ function holdOf(step: Step, holds: readonly HeldChange[]): HeldChange | undefine
   const subject = stepSubject(step);
   return holds.find((h) => {
     if (h.subject !== subject || h.operation !== operation) return false;
-    if (step.kind !== 'modifyInstance' || h.fields === undefined) return true;
+    // A hold of some fields of an instance covers the modifications of those fields, not another kind of step sent
+    // under the same operation (the master password).
+    if (step.kind !== 'modifyInstance') return h.fields === undefined;
+    if (h.fields === undefined) return true;
     return step.delta.some((c) => h.fields!.includes(c.field));
   });
 }
