@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
-import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
+import { NOW, plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
+import { planPublication } from './publication.js';
 
 // r2 was promoted out of band (a disaster-recovery step, or RDS promoting it when the primary was deleted): it
 // keeps our tags but no longer replicates from the primary, and may hold writes the primary does not have.
@@ -14,6 +15,12 @@ describe('plan: a replica promoted to a standalone database', () => {
     expect(p.blocker?.reason).toBe('ReplicaPromoted');
     expect(p.blocker?.message).toContain(`${BASE}-r2 no longer replicates from ${BASE}`);
     expect(p.blocker?.message).toContain('--new-db-instance-identifier');
+  });
+
+  it('leaves the published topology: it no longer follows the primary', () => {
+    const world = aWorld(aReplicaSetDB().withReplicas(2)).inSync().withReplica(2, PROMOTED).build();
+    const document = planPublication(world, NOW).publication?.document;
+    expect(document?.replicas.map((r) => r.id)).toEqual([`${BASE}-r1`]);
   });
 
   it('is not deleted by a scale-down', () => {

@@ -45,9 +45,10 @@ export function topologySource(observed: Observed): TopologySource | undefined {
     tlsMode: spec.endpoints.tlsMode,
     credentialsSecret: observed.names.secret.name,
     primary: managedPrimary && { id: managedPrimary.identifier, status: managedPrimary.status, endpoint: managedPrimary.endpoint },
+    // A replica promoted to a standalone database no longer follows the primary: its data is not the primary's.
     replicas: observed
       .managedInstances()
-      .filter((i) => i.identifier !== observed.names.primary)
+      .filter((i) => i.identifier !== observed.names.primary && i.replicationSource === observed.names.primary)
       .map((r) => ({
         id: r.identifier,
         status: r.status,
