@@ -41,4 +41,20 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ ...base, pool: { connectionTimeoutMillis: 0 } })).toThrow(/pool\.connectionTimeoutMillis must be an integer >= 1/);
     expect(resolveOptions({ ...base, pool: { connectionTimeoutMillis: 500 } }).pool.connectionTimeoutMillis).toBe(500);
   });
+
+  it('keeps the pool defaults for settings given as undefined', () => {
+    const o = resolveOptions({ ...base, pool: { max: undefined, connectionTimeoutMillis: undefined, idleTimeoutMillis: undefined } });
+    expect(o.pool).toEqual({ max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000 });
+  });
+
+  it.each(['closeTimeoutMs', 'lagCheckIntervalMs', 'topologyPollIntervalMs', 'readYourWritesWaitMs'] as const)(
+    'refuses a %s past what a timer can wait (2^31 - 1 ms), which Node would run after 1 ms',
+    (name) => {
+      expect(() => resolveOptions({ ...base, [name]: 2 ** 31 })).toThrow(name);
+    },
+  );
+
+  it('refuses a pool.connectionTimeoutMillis past what a timer can wait', () => {
+    expect(() => resolveOptions({ ...base, pool: { connectionTimeoutMillis: 2 ** 31 } })).toThrow('pool.connectionTimeoutMillis');
+  });
 });

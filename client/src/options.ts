@@ -65,16 +65,30 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return v;
 }
 
+/** The longest a Node.js timer waits; past it, Node warns and fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration a timer will wait, possibly `scale` times over (the lag check's timeout is twice its interval). */
+function milliseconds(name: string, value: number | undefined, fallback: number, min: number, scale = 1): number {
+  const v = positiveInteger(name, value, fallback, min);
+  const max = Math.floor(MAX_TIMER_MS / scale);
+  if (v > max) throw new TypeError(`${name} must be at most ${max} ms (what a timer can wait), got ${String(value)}`);
+  return v;
+}
+
 export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
   if ((options.topologyFile === undefined) === (options.topology === undefined)) {
     throw new TypeError('give exactly one of topologyFile and topology');
   }
-  const pool: PoolOptions = { max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, ...options.pool };
+  // A setting given as undefined (`Number(env.X) || undefined`) keeps its default rather than pg's own.
+  const given = Object.fromEntries(Object.entries(options.pool ?? {}).filter(([, v]) => v !== undefined)) as PoolOptions;
+  const pool: PoolOptions = { max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, ...given };
   const max = positiveInteger('pool.max', pool.max, 20);
   // pg reads 0 as "wait forever": a query queued behind a full pool would then outlive close() and stall the lag
   // checks of an endpoint whose pools end while it waits.
-  positiveInteger('pool.connectionTimeoutMillis', pool.connectionTimeoutMillis, 2_000, 1);
-  const lagCheckIntervalMs = positiveInteger('lagCheckIntervalMs', options.lagCheckIntervalMs, 1_000, 10);
+  milliseconds('pool.connectionTimeoutMillis', pool.connectionTimeoutMillis, 2_000, 1);
+  if (pool.idleTimeoutMillis !== null) milliseconds('pool.idleTimeoutMillis', pool.idleTimeoutMillis, 30_000, 0);
+  const lagCheckIntervalMs = milliseconds('lagCheckIntervalMs', options.lagCheckIntervalMs, 1_000, 10, 2);
   const maxFallback = options.maxFallbackConcurrency ?? Math.ceil(max / 2);
   if (!(maxFallback === Infinity || (Number.isInteger(maxFallback) && maxFallback >= 0))) {
     throw new TypeError(`maxFallbackConcurrency must be an integer >= 0 or Infinity, got ${String(maxFallback)}`);
@@ -84,10 +98,10 @@ export function resolveOptions(options: ReplicaRouterOptions): ResolvedOptions {
     lagCheckIntervalMs,
     lagCheckTimeoutMs: Math.max(2 * lagCheckIntervalMs, pool.connectionTimeoutMillis || 2_000, 1_000),
     maxFallbackConcurrency: maxFallback,
-    topologyPollIntervalMs: positiveInteger('topologyPollIntervalMs', options.topologyPollIntervalMs, 10_000, 10),
-    readYourWritesWaitMs: positiveInteger('readYourWritesWaitMs', options.readYourWritesWaitMs, 5, 0),
+    topologyPollIntervalMs: milliseconds('topologyPollIntervalMs', options.topologyPollIntervalMs, 10_000, 10),
+    readYourWritesWaitMs: milliseconds('readYourWritesWaitMs', options.readYourWritesWaitMs, 5, 0),
     lagHistoryMs: Math.max(300_000, 10 * lagCheckIntervalMs),
-    closeTimeoutMs: positiveInteger('closeTimeoutMs', options.closeTimeoutMs, 10_000, 0),
+    closeTimeoutMs: milliseconds('closeTimeoutMs', options.closeTimeoutMs, 10_000, 0),
     positionKey: positionKey(options.positionKey),
   };
 }
