@@ -35,7 +35,7 @@ export class RouterCore implements RoutingState {
   walBlockSize = 8192n;
   closed = false;
   readonly fallback = { inFlight: 0, total: 0, rejected: 0 };
-  readonly readYourWrites: ReadYourWritesCounts = { onReplica: 0, afterWait: 0, checkedWithRead: 0, discarded: 0, sharedPosition: 0 };
+  readonly readYourWrites: ReadYourWritesCounts = { onReplica: 0, onPrimary: 0, afterWait: 0, checkedWithRead: 0, discarded: 0, sharedPosition: 0 };
   readonly reads: Reads;
   readonly replayWait: ReplayWait;
   readonly writes: Writes;

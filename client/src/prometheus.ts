@@ -162,7 +162,8 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
       const { onReplica, afterWait } = stats.readYourWrites;
       add({ outcome: 'replica' }, onReplica - afterWait);
       add({ outcome: 'replica_after_wait' }, afterWait);
-      add({ outcome: 'primary' }, stats.endpoints.find((ep) => ep.role === 'primary')?.readYourWrites ?? 0);
+      // The router's own total: the current primary's count would go back when another endpoint becomes primary.
+      add({ outcome: 'primary' }, stats.readYourWrites.onPrimary);
     },
   );
   counter(

@@ -24,7 +24,7 @@ function world() {
     closed: false,
     options: { readYourWritesWaitMs: 5, maxFallbackConcurrency: 1, pool: { connectionTimeoutMillis: 2_000 } },
     fallback: { inFlight: 1, total: 0, rejected: 0 },
-    readYourWrites: { onReplica: 0, afterWait: 0, checkedWithRead: 0, discarded: 0, sharedPosition: 0 },
+    readYourWrites: { onReplica: 0, onPrimary: 0, afterWait: 0, checkedWithRead: 0, discarded: 0, sharedPosition: 0 },
     assertOpen() {
       if (this.closed) throw new RouterClosedError();
     },

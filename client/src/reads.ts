@@ -260,6 +260,7 @@ export class Reads {
       ep.counters.fallbacks++;
     } else {
       ep.counters.readYourWrites++;
+      this.core.readYourWrites.onPrimary++;
     }
     try {
       return await readOnPrimaryReadOnly<R>(ep, text, values);

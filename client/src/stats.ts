@@ -60,7 +60,6 @@ export interface RouterStats {
   /** Completed lag-check rounds since start. */
   lagChecks: number;
   fallback: { inFlight: number; limit: number; total: number; rejected: number };
-  /** Those sent to the primary instead are endpoints[0].readYourWrites. */
   readYourWrites: ReadYourWritesCounts;
   /** The primary first, then replicas in topology order. */
   endpoints: EndpointStats[];
@@ -96,6 +95,9 @@ export function endpointStats(ep: Endpoint): EndpointStats {
  * from a position query shared with concurrent writes instead of one sent behind the write (sharedPosition). */
 export interface ReadYourWritesCounts {
   onReplica: number;
+  /** Sent to the primary because no replica was shown to have replayed the commit, whichever endpoint was primary
+   * then; the current primary's own count is endpoints[0].readYourWrites. */
+  onPrimary: number;
   afterWait: number;
   checkedWithRead: number;
   discarded: number;
