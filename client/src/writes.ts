@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { isConnectionError } from './errors.js';
-import { heardWhileOut, type Endpoint } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
 import { insertLsnToRecordEnd, lsnColumn, type Lsn } from './lsn.js';
 import { sendTogether } from './pipeline.js';
 import type { RoutingState } from './routing-state.js';
@@ -51,21 +51,20 @@ export class Writes {
   async withPrimaryClient<T>(use: (client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
     this.core.assertOpen();
     const ep = this.core.primary;
-    ep.begin();
     ep.counters.routed++;
-    let client: pg.PoolClient | undefined;
+    // In flight from here on; without a connection, checkOut() ends the count itself.
+    const client = await ep.checkOut();
     let broken: Error | undefined;
     const markBroken = (err: unknown) => {
       broken = err instanceof Error ? err : new Error(String(err));
     };
     try {
-      client = heardWhileOut(await ep.pools.main.connect());
       return await use(client, markBroken);
     } catch (err) {
       if (isConnectionError(err)) markBroken(err);
       throw err;
     } finally {
-      client?.release(broken);
+      client.release(broken);
       ep.end();
     }
   }
