@@ -156,9 +156,7 @@ export class Reads {
       }
       // Its pool full, or the router closing: the same as a plain read that could not get a connection.
       const attempt: ReadAttempt = { tried: new Set(), mayRetry: true };
-      const result = await this.#afterReplicaFailure<R>(ep, err, text, values, need, attempt);
-      if (attempt.servedByReplica === true) this.core.readYourWrites.onReplica++;
-      return result;
+      return this.#countedSessionRead(attempt, false, this.#afterReplicaFailure<R>(ep, err, text, values, need, attempt));
     }
     if (checked.kind === 'skipped') return undefined;
     if (checked.kind === 'discarded') {
@@ -173,8 +171,8 @@ export class Reads {
     return checked.result;
   }
 
-  /** A session read on a replica known to have replayed its commit, counted as served there once a replica answers. */
-  async #sessionReadOnReplica<R extends Row>(
+  /** A session read on a replica known to have replayed its commit. */
+  #sessionReadOnReplica<R extends Row>(
     ep: Endpoint,
     text: QueryText,
     values: QueryValues,
@@ -182,7 +180,12 @@ export class Reads {
     afterWait: boolean,
   ): Promise<pg.QueryResult<R>> {
     const attempt: ReadAttempt = { tried: new Set(), mayRetry: true };
-    const result = await this.#readOnReplica<R>(ep, text, values, need, attempt);
+    return this.#countedSessionRead(attempt, afterWait, this.#readOnReplica<R>(ep, text, values, need, attempt));
+  }
+
+  /** `read`'s result, the session read counted as served by a replica once one has answered it. */
+  async #countedSessionRead<T>(attempt: ReadAttempt, afterWait: boolean, read: Promise<T>): Promise<T> {
+    const result = await read;
     if (attempt.servedByReplica === true) {
       this.core.readYourWrites.onReplica++;
       if (afterWait) this.core.readYourWrites.afterWait++;
