@@ -163,8 +163,13 @@ export class Observed {
     return this.replicaIndices().flatMap((index) => {
       const replica = this.replica(index);
       if (replica === undefined || this.ownershipOf(replica.tags) !== 'owned' || replica.status === 'deleting') return [];
-      return replica.replicationSource === this.names.primary ? [] : [replica];
+      return this.followsPrimary(replica) ? [] : [replica];
     });
+  }
+
+  /** A read replica of this object's primary. */
+  followsPrimary(instance: RdsInstance): boolean {
+    return instance.replicationSource === this.names.primary;
   }
 
   /** Instances (and the parameter group) carrying this object's identifiers that it must not touch. */
@@ -190,7 +195,7 @@ export class Observed {
   private adoptionFits(instance: RdsInstance): boolean {
     if (instance.engine !== 'postgres') return false;
     if (instance.identifier === this.names.primary) return instance.replicationSource === undefined;
-    return instance.replicationSource === this.names.primary;
+    return this.followsPrimary(instance);
   }
 
   /** Managed instances not yet carrying this object's uid: they get the ownership tags before anything else. */

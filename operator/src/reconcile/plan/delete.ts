@@ -74,8 +74,7 @@ const unlessRetained =
 
 /** A replica that still replicates holds nothing of its own; a promoted one may (observed.promotedReplicas), and is
  * deleted as the deletionPolicy says a primary is. */
-function replicaFinalSnapshot(plan: Plan, observed: Observed, replica: RdsInstance): string | undefined | 'impossible' {
-  const promoted = observed.promotedReplicas().some((r) => r.identifier === replica.identifier);
+function replicaFinalSnapshot(plan: Plan, observed: Observed, replica: RdsInstance, promoted: boolean): string | undefined | 'impossible' {
   if (!promoted || observed.spec!.deletionPolicy !== 'Snapshot') return undefined;
   if (canTakeFinalSnapshot(replica.status)) return finalSnapshotIdentifier(replica.identifier, observed.names.owner.uid);
   plan.blocker = finalSnapshotImpossible(replica, 'it no longer replicates from the primary and may hold writes of its own');
@@ -86,8 +85,9 @@ const replicas: PlanPhase = (plan, observed) => {
   const owned = ownedInstances(observed)
     .filter((i) => i.identifier !== observed.names.primary)
     .reverse();
+  const promoted = new Set(observed.promotedReplicas());
   for (const replica of owned) {
-    const snapshot = replicaFinalSnapshot(plan, observed, replica);
+    const snapshot = replicaFinalSnapshot(plan, observed, replica, promoted.has(replica));
     if (snapshot === 'impossible') return 'stop';
     planInstanceDeletion(plan, replica, 'replica', snapshot);
   }

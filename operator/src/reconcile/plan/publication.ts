@@ -48,7 +48,7 @@ export function topologySource(observed: Observed): TopologySource | undefined {
     // A replica promoted to a standalone database no longer follows the primary: its data is not the primary's.
     replicas: observed
       .managedInstances()
-      .filter((i) => i.identifier !== observed.names.primary && i.replicationSource === observed.names.primary)
+      .filter((i) => i.identifier !== observed.names.primary && observed.followsPrimary(i))
       .map((r) => ({
         id: r.identifier,
         status: r.status,
