@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { passwordFingerprint } from '../credentials.js';
-import { BASE, aReplicaSetDB, aWorld, SECRET_PASSWORD, UID, usableCredentials } from '../testing/fixtures.js';
+import { BASE, CLASS_CHANGE_HELD, aReplicaSetDB, aWorld, SECRET_PASSWORD, UID, usableCredentials } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 import { appliedPasswordFingerprint } from './credentials.js';
 
@@ -22,17 +22,9 @@ describe('plan: the master password', () => {
   });
 
   it('sends a new password although a change of another field of the primary is held', () => {
-    const held = {
-      subject: BASE,
-      operation: 'ModifyDBInstance',
-      fields: ['instanceClass'],
-      code: 'InvalidParameterValue',
-      message: 'Invalid DB Instance class: db.x9.huge',
-      generation: 1,
-    };
     const db = aReplicaSetDB()
       .withReplicas(1)
-      .withStatus({ ...applied(SECRET_PASSWORD), heldChanges: [held] });
+      .withStatus({ ...applied(SECRET_PASSWORD), heldChanges: [CLASS_CHANGE_HELD] });
     const p = plan(aWorld(db).inSync().withCredentials(usableCredentials(ROTATED)).build());
     expect(stepsOf(p)).toContain(`applyMasterPassword ${BASE}`);
   });

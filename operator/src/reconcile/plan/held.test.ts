@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSetDBStatus } from '../../api/index.js';
-import { BASE, OWNER, aReplicaSetDB, aWorld, ownershipTags, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import { BASE, CLASS_CHANGE_HELD, OWNER, aReplicaSetDB, aWorld, ownershipTags, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 type Held = NonNullable<ReplicaSetDBStatus['heldChanges']>[number];
-
-const classRejected: Held = {
-  subject: BASE,
-  operation: 'ModifyDBInstance',
-  fields: ['instanceClass'],
-  code: 'InvalidParameterValue',
-  message: 'Invalid DB Instance class: db.x9.huge',
-  generation: 1,
-};
 
 const replicaRejected: Held = {
   subject: `${BASE}-r2`,
@@ -43,7 +34,7 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
   });
 
   it('retires a surplus replica while the rejected class change of the primary is held', () => {
-    const world = holding(1, classRejected).withReplica(2, {}).withPrimary({ instanceClass: 'db.r6g.large' });
+    const world = holding(1, CLASS_CHANGE_HELD).withReplica(2, {}).withPrimary({ instanceClass: 'db.r6g.large' });
     const p = plan(world.build());
     expect(stepsOf(p)).toEqual([`deleteInstance ${BASE}-r2`]);
     expect(p.blocker).toBeUndefined();
@@ -54,7 +45,7 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
 
   it('sends the other changes of the same instance: the group after the held one', () => {
     const next = plan(
-      aWorld(aReplicaSetDB().withStatus({ heldChanges: [classRejected] }))
+      aWorld(aReplicaSetDB().withStatus({ heldChanges: [CLASS_CHANGE_HELD] }))
         .inSync()
         .withPrimary({ instanceClass: 'db.r6g.large', multiAZ: true })
         .build(),
@@ -75,7 +66,7 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
     const db = aReplicaSetDB()
       .withReplicas(1)
       .withGeneration(2)
-      .withStatus({ heldChanges: [classRejected] });
+      .withStatus({ heldChanges: [CLASS_CHANGE_HELD] });
     const p = plan(aWorld(db).inSync().withPrimary({ instanceClass: 'db.r6g.large' }).build());
     expect(stepOf(p, 'modifyInstance', BASE).changes).toEqual({ instanceClass: 'db.r6g.xlarge' });
   });

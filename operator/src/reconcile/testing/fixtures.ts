@@ -17,6 +17,16 @@ export const UID = '3f6c1e2a-9b7d-4c1e-8f00-0123456789ab';
 /** The base identifier a new object of the fixtures gets: tests name instances through it, never by its hash. */
 export const BASE = rdsBaseIdentifier(NAMESPACE, NAME);
 
+/** A hold of the primary's class change, as status.heldChanges records one RDS refused in generation 1. */
+export const CLASS_CHANGE_HELD: NonNullable<ReplicaSetDBStatus['heldChanges']>[number] = {
+  subject: BASE,
+  operation: 'ModifyDBInstance',
+  fields: ['instanceClass'],
+  code: 'InvalidParameterValue',
+  message: 'Invalid DB Instance class: db.x9.huge',
+  generation: 1,
+};
+
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
