@@ -6,7 +6,8 @@
 // moto accepts BackupRetentionPeriod 0 on an instance with read replicas, which AWS refuses. The client the
 // operator uses here enforces that one AWS rule in front of moto (it asks moto whether the instance still has
 // replicas, and answers InvalidParameterCombination as AWS would); every call still goes to moto. moto cannot
-// produce KMSKeyNotAccessibleFault either: a test injects it for one call, the rest runs against moto.
+// produce KMSKeyNotAccessibleFault, nor the storage cooldown, either: a test injects the error for one instance's
+// calls, the rest runs against moto.
 import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
@@ -35,8 +36,8 @@ async function refusedAsAwsWould(operation: string, input: Record<string, unknow
 }
 
 /** Injected errors, by operation and DBInstanceIdentifier: each answers every such call instead of moto until the test
- * deletes it (a person fixing the cause outside the spec). */
-const injected = new Map<string, string>();
+ * deletes it (a person fixing the cause outside the spec, or RDS's cooldown ending). */
+const injected = new Map<string, { code: string; message: string }>();
 
 function awsRejection(code: string, message = 'Automated backups cannot be disabled for a DB instance with read replicas'): Error {
   return Object.assign(new Error(`${code}: ${message}`), {
@@ -51,8 +52,8 @@ function recordingClient(calls: AwsCall[]): RDSClient {
     const key = `${operation} ${String(input.DBInstanceIdentifier)}`;
     const injection = injected.get(key);
     if (injection !== undefined) {
-      calls.push({ operation, input, rejected: injection });
-      throw awsRejection(injection, 'The specified KMS key does not exist or is not accessible');
+      calls.push({ operation, input, rejected: injection.code });
+      throw awsRejection(injection.code, injection.message);
     }
     const rejected = await refusedAsAwsWould(operation, input);
     calls.push({ operation, input, ...(rejected !== undefined ? { rejected } : {}) });
@@ -185,7 +186,7 @@ describe('a KMS key the operator cannot use (injected in front of moto, which do
   it('reports AwsActionRequired naming the grant, retries, and creates the primary in moto', async () => {
     const name = 'kms';
     const base = rdsBaseIdentifier(namespace, name);
-    injected.set(`CreateDBInstance ${base}`, 'KMSKeyNotAccessibleFault');
+    injected.set(`CreateDBInstance ${base}`, { code: 'KMSKeyNotAccessibleFault', message: 'The specified KMS key does not exist or is not accessible' });
     await createObject(minimal(name, { replicas: { count: 0 } }));
     const waiting = await settled(name, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.reason === 'AwsActionRequired') === true);
     const message = waiting.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
@@ -198,6 +199,35 @@ describe('a KMS key the operator cannot use (injected in front of moto, which do
     expect(creates.filter((c) => c.rejected === 'KMSKeyNotAccessibleFault').length).toBeGreaterThanOrEqual(1);
     expect(creates.filter((c) => c.rejected === undefined)).toHaveLength(1);
     expect((await instances(base)).get(base)?.DBInstanceStatus).toBe('available');
+  }, 300_000);
+});
+
+describe('a storage change RDS takes only after its cooldown (injected in front of moto, which has none)', () => {
+  it('waits without a person and without Failed, sends it again by itself, and grows the storage in moto', async () => {
+    const name = 'cooldown';
+    const base = await createdReady(name, { replicas: { count: 0 }, applyImmediately: true });
+    const { metadata } = (await getObject(name))!;
+    // As RDS answers while the previous storage change is still being optimized (it names no time, so the operator
+    // waits its AWS retry interval: 1 s here, 5 minutes by default).
+    injected.set(`ModifyDBInstance ${base}`, {
+      code: 'InvalidParameterCombination',
+      message: 'You cannot modify the storage of this DB instance because the previous storage change is being optimized.',
+    });
+    await patchSpec(name, { primary: { allocatedStorageGiB: 200 } });
+    const waiting = await settled(name, (s) => s.heldChanges?.some((h) => h.retryAt !== undefined) === true);
+    expect(waiting.status?.phase).toBe('Ready');
+    expect(waiting.status?.heldChanges?.[0]).toMatchObject({ subject: base, operation: 'ModifyDBInstance', fields: ['allocatedStorageGiB'] });
+    expect(waiting.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'WaitingForRds' });
+    expect(await warningReasons(name)).toContain('AwsRequestDeferred');
+    expect(await warningReasons(name)).not.toContain('AwsRequestRejected');
+
+    // Sent again at its time, with no spec change.
+    const refused = () => calls.filter((c) => c.operation === 'ModifyDBInstance' && c.input.DBInstanceIdentifier === base && c.rejected !== undefined).length;
+    await eventually('the change to be sent again', async () => (refused() >= 2 ? true : undefined), 60_000);
+    injected.delete(`ModifyDBInstance ${base}`);
+    const grown = await settled(name, (s) => ready(0)(s) && s.heldChanges === undefined && s.primary?.allocatedStorageGiB === 200, 120_000);
+    expect(grown.metadata.generation).toBe(metadata.generation + 1);
+    expect((await instances(base)).get(base)?.AllocatedStorage).toBe(200);
   }, 300_000);
 });
 

@@ -67,6 +67,12 @@ const heldChangeSchema = z.object({
   code: z.string().describe('The AWS error code, e.g. InvalidParameterValue.'),
   message: z.string().max(4096).describe('The AWS message.'),
   generation: z.int().min(0).describe('metadata.generation that was rejected; a spec change (a new generation) releases the hold.'),
+  retryAt: timestamp
+    .optional()
+    .describe(
+      'Set when RDS takes the request only later (a storage change within its cooldown): the hold lapses at this time ' +
+        'and the request is sent again without a spec change. Such a hold needs no person and does not make the object Failed.',
+    ),
 });
 
 export const statusSchema = z
@@ -145,7 +151,8 @@ export const statusSchema = z
       .optional()
       .describe(
         'Requests RDS rejected as specified (InvalidParameter*). Each is held, and not sent again, until the spec ' +
-          'changes; every other change (scale-down, tags, deletion protection) goes on.',
+          'changes, or until retryAt for a request RDS takes only later; every other change (scale-down, tags, ' +
+          'deletion protection) goes on.',
       ),
     finalSnapshotIdentifier: z.string().optional().describe('Identifier of the final snapshot taken on deletion with deletionPolicy Snapshot.'),
   })

@@ -78,9 +78,13 @@ export const SETTINGS: readonly Setting[] = [
   // Intervals.
   setting('resyncSteady', 'requeue interval of a ReplicaSetDB whose instances are all steady', { duration: true }),
   setting('resyncTransitioning', 'requeue interval while an instance is creating, modifying, backing up, ...', { duration: true }),
-  setting('awsActionRetry', 'retry interval after an AWS error a person fixes outside the spec (a quota, capacity, KMS, a subnet group, IAM)', {
-    duration: true,
-  }),
+  setting(
+    'awsActionRetry',
+    'retry interval after an AWS error a person fixes outside the spec (a quota, capacity, KMS, a subnet group, IAM); the least wait before a change RDS takes only later (the storage cooldown) is sent again',
+    {
+      duration: true,
+    },
+  ),
   setting('shutdownTimeout', 'on SIGTERM, how long in-flight reconciles may finish before the process exits', { duration: true }),
   // The cluster.
   setting('kubeconfig', 'kubeconfig file', { unset: 'in-cluster ServiceAccount' }),

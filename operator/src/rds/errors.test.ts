@@ -6,10 +6,15 @@ import {
   InvalidDBInstanceStateFault,
   StorageQuotaExceededFault,
 } from '@aws-sdk/client-rds';
-import { RdsError, classifyAwsError, toRdsError, type RdsErrorKind } from './errors.js';
+import { RdsError, classifyAwsError, retryHintMs, toRdsError, type RdsErrorKind } from './errors.js';
 
 function awsError(name: string, status: number, fault: 'client' | 'server' = status >= 500 ? 'server' : 'client') {
   return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+}
+
+function withMessage<E extends Error>(err: E, message: string): E {
+  err.message = message;
+  return err;
 }
 
 const meta = { $metadata: { httpStatusCode: 400 } };
@@ -39,6 +44,28 @@ describe('classifyAwsError', () => {
     ['AccessDenied', awsError('AccessDenied', 403), 'action-required'],
     ['AccessDeniedException', awsError('AccessDeniedException', 400), 'action-required'],
     ['an unknown 4xx', awsError('SomethingUnheardOf', 400), 'terminal'],
+    // RDS's answers to a storage change within its cooldown: the same code as a request it will never take.
+    [
+      'a storage change within six hours of the previous one',
+      withMessage(
+        awsError('InvalidParameterCombination', 400),
+        "You can't currently modify the storage of this DB instance. Try again after approximately 1 hours.",
+      ),
+      'cooldown',
+    ],
+    [
+      'a storage change while the previous one is optimized',
+      withMessage(
+        awsError('InvalidParameterCombination', 400),
+        'You cannot modify the storage of this DB instance because the previous storage change is being optimized.',
+      ),
+      'cooldown',
+    ],
+    [
+      'a storage change RDS will never take',
+      withMessage(awsError('InvalidParameterCombination', 400), 'Invalid storage size for engine name postgres and storage type gp3: 10'),
+      'terminal',
+    ],
   ];
 
   it.each(cases)('%s -> %s', (_, err, kind) => {
@@ -53,6 +80,17 @@ describe('classifyAwsError', () => {
       $metadata: { httpStatusCode: 400 },
     });
     expect(classifyAwsError(err)).toEqual({ kind: 'terminal', code: 'InvalidParameterCombination' });
+  });
+});
+
+describe('retryHintMs', () => {
+  it.each([
+    ["You can't currently modify the storage of this DB instance. Try again after approximately 1 hours.", 3_600_000],
+    ["You can't currently modify the storage of this DB instance. Try again after approximately 6 hours.", 6 * 3_600_000],
+    ['Try again in about 30 minutes.', 30 * 60_000],
+    ['You cannot modify the storage of this DB instance because the previous storage change is being optimized.', undefined],
+  ])('%s -> %s ms', (message, ms) => {
+    expect(retryHintMs(message)).toBe(ms);
   });
 });
 

@@ -8,10 +8,12 @@
  * - `action-required`: the request is right but something outside the spec stops it (a quota, capacity, a KMS
  *   key or a subnet group the operator cannot use, a missing IAM permission): say what to fix, retry slowly.
  * - `invalid-state`: the resource is busy (InvalidDBInstanceState): wait and try again.
+ * - `cooldown`: RDS takes the request only later: a storage change within about six hours of the previous one, or
+ *   while that one is still being optimized. The spec is fine; send it again when RDS says (`retryHintMs`).
  * - `already-exists`: a create found the resource; an idempotent create treats it as done.
  * - `not-found`: the resource the call is about does not exist.
  */
-export type RdsErrorKind = 'retryable' | 'terminal' | 'action-required' | 'invalid-state' | 'already-exists' | 'not-found';
+export type RdsErrorKind = 'retryable' | 'terminal' | 'action-required' | 'invalid-state' | 'cooldown' | 'already-exists' | 'not-found';
 
 export class RdsError extends Error {
   override readonly name = 'RdsError';
@@ -101,6 +103,18 @@ const NOT_FOUND = new Set([
   'DBSnapshotNotFoundFault',
 ]);
 
+// RDS answers these with InvalidParameterCombination, like a request it will never take; only the message tells
+// that the same request is taken once the storage cooldown has passed.
+const STORAGE_COOLDOWN = /can(?:'|no)t currently modify the storage|previous storage change is being optimized/i;
+
+/** How long RDS said to wait before sending the request again ("Try again after approximately 1 hours"), in ms;
+ * undefined when the message names no time. */
+export function retryHintMs(message: string): number | undefined {
+  const hint = /try again (?:after|in) (?:approximately |about )?(\d+(?:\.\d+)?) ?(hour|minute)s?/i.exec(message);
+  if (hint === null) return undefined;
+  return Number(hint[1]) * (hint[2]!.toLowerCase() === 'hour' ? 3_600_000 : 60_000);
+}
+
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
@@ -135,6 +149,7 @@ export function classifyAwsError(err: unknown): { kind: RdsErrorKind; code: stri
   if (shape.$fault === 'server' || (status !== undefined && status >= 500)) return { kind: 'retryable', code };
   // No HTTP response at all: the request never reached RDS (DNS, socket, TLS), so nothing was decided.
   if (status === undefined && shape.$fault === undefined) return { kind: 'retryable', code };
+  if (typeof shape.message === 'string' && STORAGE_COOLDOWN.test(shape.message)) return { kind: 'cooldown', code };
   // Everything else is RDS saying no to this request as specified: InvalidParameterValue,
   // InvalidParameterCombination, ...
   return { kind: 'terminal', code };

@@ -87,6 +87,7 @@ const EVENT_REASON: Record<Step['kind'], string> = {
 const EVENT_REASON_OF_FAILURE: Partial<Record<FailureKind, string>> = {
   terminal: 'AwsRequestRejected',
   'action-required': 'AwsActionRequired',
+  cooldown: 'AwsRequestDeferred',
   kubernetes: 'KubernetesRequestFailed',
 };
 

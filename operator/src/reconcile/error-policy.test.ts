@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FailureKind, StepFailure } from './apply.js';
-import { DEFAULT_AWS_ACTION_RETRY_MS, errorPolicy, requeueAfterFailureMs, type ErrorAction } from './error-policy.js';
+import { DEFAULT_AWS_ACTION_RETRY_MS, deferralMs, errorPolicy, requeueAfterFailureMs, type ErrorAction } from './error-policy.js';
 import { desiredPrimary, desiredReplica } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { BASE, aReplicaSetDB, aWorld } from './testing/fixtures.js';
@@ -43,6 +43,9 @@ describe('errorPolicy: every failure kind, live and deleting', () => {
     ['terminal', 'InvalidParameterCombination', DELETING, 'retry', 'AwsRejected'],
     ['action-required', 'InstanceQuotaExceeded', LIVE, 'retry', 'AwsActionRequired'],
     ['action-required', 'InstanceQuotaExceeded', DELETING, 'retry', 'AwsActionRequired'],
+    // The spec is right and nobody needs to act: the change waits for RDS, with no condition of its own.
+    ['cooldown', 'InvalidParameterCombination', LIVE, 'defer', undefined],
+    ['cooldown', 'InvalidParameterCombination', DELETING, 'retry', undefined],
   ];
 
   it.each(table)('%s (%s), deleting=%o -> %s with reason %s', (kind, code, context, action, reason) => {
@@ -52,8 +55,18 @@ describe('errorPolicy: every failure kind, live and deleting', () => {
   });
 
   it('covers every failure kind', () => {
-    const kinds: FailureKind[] = ['retryable', 'kubernetes', 'invalid-state', 'not-found', 'already-exists', 'terminal', 'action-required'];
-    expect(new Set(table.map(([kind]) => kind))).toEqual(new Set(kinds));
+    // A Record over FailureKind: a new kind does not compile until it is listed here.
+    const kinds: Record<FailureKind, true> = {
+      retryable: true,
+      kubernetes: true,
+      'invalid-state': true,
+      'not-found': true,
+      'already-exists': true,
+      terminal: true,
+      'action-required': true,
+      cooldown: true,
+    };
+    expect(new Set(table.map(([kind]) => kind))).toEqual(new Set(Object.keys(kinds)));
   });
 });
 
@@ -82,6 +95,20 @@ describe('requeueAfterFailureMs', () => {
     expect(requeueAfterFailureMs(errorPolicy(failure('action-required', 'InstanceQuotaExceeded'), LIVE), { ...intervals, awsActionRetryMs: 120_000 })).toBe(
       120_000,
     );
+  });
+
+  it('a deferral waits as long as RDS said, never less than the AWS retry interval, and at most a steady interval', () => {
+    const cooldown = (message: string) => errorPolicy({ ...failure('cooldown', 'InvalidParameterCombination'), message }, LIVE);
+    const inAnHour = cooldown("You can't currently modify the storage of this DB instance. Try again after approximately 1 hours.");
+    expect(inAnHour).toEqual({ action: 'defer', hintMs: 3_600_000 });
+    expect(deferralMs(inAnHour as { hintMs: number }, intervals)).toBe(3_600_000);
+    // The next reconcile comes at the steady interval; the hold keeps the request back until its time.
+    expect(requeueAfterFailureMs(inAnHour, intervals)).toBe(600_000);
+    const optimizing = cooldown('You cannot modify the storage of this DB instance because the previous storage change is being optimized.');
+    expect(deferralMs(optimizing as { hintMs?: number }, intervals)).toBe(DEFAULT_AWS_ACTION_RETRY_MS);
+    expect(deferralMs(optimizing as { hintMs?: number }, { awsActionRetryMs: 60_000 })).toBe(60_000);
+    expect(deferralMs({ hintMs: 1_000 }, intervals)).toBe(DEFAULT_AWS_ACTION_RETRY_MS);
+    expect(requeueAfterFailureMs(optimizing, intervals)).toBe(DEFAULT_AWS_ACTION_RETRY_MS);
   });
 
   it('backoff leaves the delay to the controller', () => {

@@ -7,6 +7,9 @@
 //   with a condition that says what to fix and where.
 // - `hold`: RDS refused the request as specified. Only that change is held (recorded in status.heldChanges) until
 //   the spec changes; everything else in the plan goes on.
+// - `defer`: RDS takes the request, only not yet (the storage cooldown). The change is held like a rejected one,
+//   but only until the time RDS named (or `awsActionRetryMs`), and is then sent again without a spec change.
+import { retryHintMs } from '../rds/errors.js';
 import { stepSubject } from './describe-step.js';
 import type { StepFailure } from './apply.js';
 import type { Step } from './plan/types.js';
@@ -25,7 +28,9 @@ export interface ErrorCondition {
 export type ErrorAction =
   | { action: 'backoff'; condition?: undefined }
   | { action: 'retry'; after: 'transitioning' | 'steady' | 'awsAction'; condition?: ErrorCondition }
-  | { action: 'hold'; condition: ErrorCondition };
+  | { action: 'hold'; condition: ErrorCondition }
+  /** `hintMs`: how long RDS said to wait, when it said. */
+  | { action: 'defer'; hintMs?: number; condition?: undefined };
 
 export interface ErrorPolicyContext {
   deleting: boolean;
@@ -66,6 +71,11 @@ export function errorPolicy(failure: StepFailure, context: ErrorPolicyContext): 
           message: `${failure.operation} ${stepSubject(failure.step)} was rejected: ${failure.message}. Change the spec to try again.`,
         },
       };
+    case 'cooldown': {
+      if (context.deleting) return { action: 'retry', after: 'steady' };
+      const hintMs = retryHintMs(failure.message);
+      return hintMs !== undefined ? { action: 'defer', hintMs } : { action: 'defer' };
+    }
     case 'action-required':
       return {
         action: 'retry',
@@ -82,6 +92,7 @@ export function errorPolicy(failure: StepFailure, context: ErrorPolicyContext): 
 export function requeueAfterFailureMs(decision: ErrorAction, intervals: FailureIntervals): number | undefined {
   if (decision.action === 'backoff') return undefined;
   if (decision.action === 'hold') return intervals.steadyMs;
+  if (decision.action === 'defer') return Math.min(deferralMs(decision, intervals), intervals.steadyMs);
   switch (decision.after) {
     case 'transitioning':
       return intervals.transitioningMs;
@@ -90,6 +101,12 @@ export function requeueAfterFailureMs(decision: ErrorAction, intervals: FailureI
     case 'awsAction':
       return intervals.awsActionRetryMs ?? DEFAULT_AWS_ACTION_RETRY_MS;
   }
+}
+
+/** How long a deferred change waits before it is sent again: what RDS said, and never less than the interval for
+ * calls that wait on AWS, so a message without a time (or a short one) does not turn into a tight loop. */
+export function deferralMs(decision: { hintMs?: number }, intervals: Partial<FailureIntervals>): number {
+  return Math.max(decision.hintMs ?? 0, intervals.awsActionRetryMs ?? DEFAULT_AWS_ACTION_RETRY_MS);
 }
 
 function kmsKeyOf(step: Step): string | undefined {

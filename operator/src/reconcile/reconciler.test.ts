@@ -1,7 +1,7 @@
 // The whole reconcile against in-memory ports: convergence, steady state, failures, deletion, and where the
 // password goes.
 import { describe, expect, it } from 'vitest';
-import { RdsError } from '../rds/errors.js';
+import { RdsError, toRdsError } from '../rds/errors.js';
 import { BASE, aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness } from './testing/harness.js';
 import { ReconcileAbortedError, RetryableReconcileError } from './reconciler.js';
@@ -188,6 +188,47 @@ describe('reconcile: failures', () => {
     await h.converge();
     expect(attempts()).toBe(2);
     expect(h.status()?.phase).toBe('Ready');
+  });
+
+  it('sends a storage change RDS refused for its cooldown again when RDS said to, without a spec change', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(0)
+        .withSpec({ primary: { allocatedStorageGiB: 200 }, applyImmediately: true }),
+    );
+    // As the RDS API answers a storage change within six hours of the previous one.
+    const refusal = Object.assign(new Error("You can't currently modify the storage of this DB instance. Try again after approximately 1 hours."), {
+      name: 'InvalidParameterCombination',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    h.rds.failNext('ModifyDBInstance', toRdsError(refusal, 'ModifyDBInstance'));
+    const refusedAt = h.clock.now.getTime();
+    await h.converge();
+    const attempts = () => h.rds.calls.filter((c) => c.operation === 'ModifyDBInstance').length;
+    expect(attempts()).toBe(1);
+    // Nothing for a person to do: the database serves, the change waits for RDS.
+    expect(h.status()?.phase).toBe('Ready');
+    expect(condition(h, 'Progressing')).toMatchObject({ status: 'False', reason: 'WaitingForRds' });
+    expect(h.status()?.heldChanges).toEqual([
+      expect.objectContaining({
+        subject: BASE,
+        operation: 'ModifyDBInstance',
+        fields: ['allocatedStorageGiB'],
+        retryAt: new Date(refusedAt + 3_600_000).toISOString(),
+      }),
+    ]);
+    // Not sent again before then.
+    h.clock.now = new Date(refusedAt + 3_500_000);
+    await h.reconcile();
+    expect(attempts()).toBe(1);
+    h.clock.now = new Date(refusedAt + 3_600_000);
+    await h.converge();
+    expect(attempts()).toBe(2);
+    expect(h.rds.instances.get(BASE)?.allocatedStorageGiB).toBe(200);
+    expect(h.status()?.heldChanges).toBeUndefined();
   });
 
   it('retries throttling through the controller backoff, after writing the status', async () => {

@@ -104,7 +104,12 @@ export function createReplicaSetDBReconciler(deps: ReplicaSetDBReconcilerDeps): 
     });
     throwIfAborted(ctx.signal, 'the status write');
 
-    const verdict = decideVerdict(observed, plan, outcome, publication, deps.awsRegion);
+    const verdict = decideVerdict(observed, plan, outcome, {
+      now: at,
+      topology: publication,
+      ...(deps.awsRegion !== undefined ? { region: deps.awsRegion } : {}),
+      intervals: deps.resync,
+    });
     // Taken after apply: a drain that starts now is counted from after the ConfigMap write, never before it.
     const publicationStatus = observed.isDeleting() ? undefined : buildPublicationStatus(observed, publication, outcome, now());
     if (!outcome.finalizerRemoved) {

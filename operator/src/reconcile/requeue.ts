@@ -14,8 +14,15 @@ export function requeueAfterMs(verdict: Verdict, outcome: ApplyOutcome, interval
   if (outcome.finalizerRemoved) return undefined;
   if (outcome.failure !== undefined) {
     const decision = errorPolicy(outcome.failure, { deleting });
-    // A held change waits for the spec, but the rest of the plan may still be moving.
-    if (decision.action !== 'hold' || !verdict.transitioning) return requeueAfterFailureMs(decision, intervals);
+    // A held change waits for the spec (a deferred one for its time), but the rest of the plan may still be moving.
+    const holds = decision.action === 'hold' || decision.action === 'defer';
+    if (!holds || !verdict.transitioning) return withinRetry(requeueAfterFailureMs(decision, intervals), verdict);
   }
-  return verdict.transitioning ? intervals.transitioningMs : intervals.steadyMs;
+  return withinRetry(verdict.transitioning ? intervals.transitioningMs : intervals.steadyMs, verdict);
+}
+
+/** A deferred change is sent again at its time, not up to a steady interval later. */
+function withinRetry(requeueMs: number | undefined, verdict: Verdict): number | undefined {
+  if (requeueMs === undefined || verdict.nextRetryMs === undefined) return requeueMs;
+  return Math.min(requeueMs, verdict.nextRetryMs);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyOutcome } from './apply.js';
 import { buildStatus, decideVerdict } from './status.js';
-import { BASE, aReplicaSetDB, aWorld } from './testing/fixtures.js';
+import { BASE, CLASS_CHANGE_HELD, STORAGE_CHANGE_DEFERRED, aReplicaSetDB, aWorld, storageGrowthHolding } from './testing/fixtures.js';
 import { NOW, plan } from './testing/plan-helpers.js';
 import type { Observed } from './observed.js';
 
@@ -9,7 +9,7 @@ const nothingDone: ApplyOutcome = { executed: [], instances: new Map(), finalize
 
 function statusOf(observed: Observed, outcome: ApplyOutcome = nothingDone) {
   const p = plan(observed);
-  const verdict = decideVerdict(observed, p, outcome);
+  const verdict = decideVerdict(observed, p, outcome, { now: NOW });
   return { verdict, status: buildStatus(observed, p, outcome, verdict, NOW) };
 }
 
@@ -109,9 +109,59 @@ describe('status', () => {
     const observed = aWorld(aReplicaSetDB().beingDeleted()).inSync().withReplica(1, undefined).build();
     const p = plan(observed);
     const outcome: ApplyOutcome = { ...nothingDone, executed: p.steps };
-    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome), NOW)).toMatchObject({
+    expect(buildStatus(observed, p, outcome, decideVerdict(observed, p, outcome, { now: NOW }), NOW)).toMatchObject({
       phase: 'Deleting',
       finalSnapshotIdentifier: `${BASE}-final-3f6c1e2a9b7d`,
     });
+  });
+});
+
+describe('status: changes that wait for RDS and changes held for a person', () => {
+  const ONE_HOUR = 3_600_000;
+  const deferred = STORAGE_CHANGE_DEFERRED;
+  const grown = storageGrowthHolding;
+
+  it('a change waiting for RDS keeps the object Ready, says when it is sent again, and wakes the operator then', () => {
+    const { verdict, status } = statusOf(grown([deferred]));
+    expect(status.phase).toBe('Ready');
+    expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForRds',
+      message: `ModifyDBInstance ${BASE} (allocatedStorageGiB) is sent again after ${deferred.retryAt}: ${deferred.message}`,
+    });
+    expect(status.heldChanges).toEqual([deferred]);
+    expect(verdict.nextRetryMs).toBe(ONE_HOUR);
+  });
+
+  it('a change held for a person makes the object Failed and names only that one', () => {
+    const { status } = statusOf(grown([deferred, CLASS_CHANGE_HELD]));
+    expect(status.phase).toBe('Failed');
+    const ready = status.conditions?.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'AwsRejected' });
+    expect(ready?.message).toContain(CLASS_CHANGE_HELD.message);
+    expect(ready?.message).not.toContain(deferred.message);
+  });
+
+  it('a deferred change RDS refuses in this reconcile is recorded with the time RDS named', () => {
+    const observed = grown([]);
+    const p = plan(observed);
+    const step = p.steps.find((s) => s.kind === 'modifyInstance')!;
+    const outcome: ApplyOutcome = {
+      ...nothingDone,
+      failure: { step, kind: 'cooldown', code: 'InvalidParameterCombination', operation: 'ModifyDBInstance', message: deferred.message },
+    };
+    const verdict = decideVerdict(observed, p, outcome, { now: NOW });
+    expect(verdict.phase).toBe('Ready');
+    expect(verdict.transitioning).toBe(false);
+    expect(verdict.heldChanges).toEqual([{ ...deferred, fields: ['allocatedStorageGiB'] }]);
+    // Without a time in the message, the AWS retry interval.
+    const optimizing = 'You cannot modify the storage of this DB instance because the previous storage change is being optimized.';
+    const after = decideVerdict(
+      observed,
+      p,
+      { ...outcome, failure: { ...outcome.failure!, message: optimizing } },
+      { now: NOW, intervals: { awsActionRetryMs: 120_000 } },
+    );
+    expect(after.heldChanges?.[0]?.retryAt).toBe(new Date(NOW.getTime() + 120_000).toISOString());
   });
 });

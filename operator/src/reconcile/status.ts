@@ -2,7 +2,7 @@
 // the phase and conditions that follow from the plan and its outcome. Pure. Built so that an unchanged world
 // produces an identical status (conditions keep their lastTransitionTime, messages carry no timestamps), which
 // lets the reconciler skip the write.
-import type { Condition, InstanceStatus, Phase, ReplicaSetDBStatus } from '../api/index.js';
+import type { Condition, HeldChange, InstanceStatus, Phase, ReplicaSetDBStatus } from '../api/index.js';
 import type { InstanceRole } from '../naming/index.js';
 import type { RdsInstance } from '../rds/port.js';
 import type { ApplyOutcome } from './apply.js';
@@ -10,8 +10,8 @@ import { healthOf } from './instance-states.js';
 import type { Observed } from './observed.js';
 import { appliedPasswordFingerprint, passwordRejection, rejectedPasswordFingerprint } from './plan/credentials.js';
 import { describeStep } from './describe-step.js';
-import { AWS_REJECTED_REASON, errorPolicy } from './error-policy.js';
-import { describeHeldChanges, heldChangesAfter } from './held-changes.js';
+import { AWS_REJECTED_REASON, errorPolicy, type FailureIntervals } from './error-policy.js';
+import { describeDeferredChanges, describeHeldChanges, heldChangesAfter, partitionHolds } from './held-changes.js';
 import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { PublicationPlan } from './plan/publication.js';
 import type { InstancePublicationStatus, PublicationStatus } from './publication-status.js';
@@ -24,6 +24,19 @@ export interface Verdict {
   degraded: { status: 'True' | 'False'; reason: string; message: string };
   /** Whether something is in motion that the next observation should look at soon. */
   transitioning: boolean;
+  /** status.heldChanges after this reconcile. */
+  heldChanges?: HeldChange[];
+  /** Milliseconds until the first deferred change may be sent again, when one waits. */
+  nextRetryMs?: number;
+}
+
+export interface VerdictContext {
+  now: Date;
+  topology?: PublicationFindings;
+  /** The operator's AWS region, named in advice about resources to create there. */
+  region?: string;
+  /** How long a change RDS takes only later waits when RDS names no time (error-policy.ts). */
+  intervals?: Partial<FailureIntervals>;
 }
 
 const MAX_MESSAGE = 4000;
@@ -58,8 +71,25 @@ function topologyDegradations(topology: PublicationFindings | undefined): string
   ];
 }
 
-/** `region`: the operator's AWS region, named in advice about resources to create there. */
-export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, topology?: PublicationFindings, region?: string): Verdict {
+export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutcome, context: VerdictContext): Verdict {
+  const heldChanges = heldChangesAfter(observed, outcome, context.now, context.intervals ?? {});
+  const { deferred } = partitionHolds(heldChanges);
+  const retryTimes = deferred.map((h) => Date.parse(h.retryAt!) - context.now.getTime());
+  const verdict = decideConditions(observed, plan, outcome, context, heldChanges);
+  return {
+    ...verdict,
+    ...(heldChanges !== undefined ? { heldChanges } : {}),
+    ...(retryTimes.length > 0 ? { nextRetryMs: Math.max(0, Math.min(...retryTimes)) } : {}),
+  };
+}
+
+function decideConditions(
+  observed: Observed,
+  plan: Plan,
+  outcome: ApplyOutcome,
+  { topology, region }: VerdictContext,
+  heldChanges: HeldChange[] | undefined,
+): Verdict {
   const instances = effectiveInstances(observed, outcome);
   const primary = instances.find((i) => i.identifier === observed.names.primary);
   const desiredReplicaIds = new Set(observed.desiredReplicaIndices().map((i) => observed.names.replica(i)));
@@ -82,8 +112,10 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
     ...plan.waits.map((w) => w.message),
     // What RDS is doing says what the operator waits for; without it a person sees only that something moves.
     ...movingInstances.map((i) => `${i.identifier} is ${i.status}`),
-    // A failure with a condition of its own is reported there, not as activity.
-    ...(failure !== undefined && decision?.condition === undefined ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`] : []),
+    // A failure with a condition (or a deferral) of its own is reported there, not as activity.
+    ...(failure !== undefined && decision?.condition === undefined && decision?.action !== 'defer'
+      ? [`${failure.operation} failed (${failure.kind}): ${failure.message}`]
+      : []),
   ];
   const transitioning = moving || activity.length > 0;
 
@@ -123,9 +155,10 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
       transitioning: false,
     };
   }
-  // Held changes need a person, but the rest of the plan goes on: Progressing and the requeue follow it.
-  const held = heldChangesAfter(observed, outcome);
-  if (held !== undefined) {
+  // Held changes need a person, but the rest of the plan goes on: Progressing and the requeue follow it. Deferred
+  // ones need nobody: they are only a reason the spec is not in effect yet.
+  const { rejected: held, deferred } = partitionHolds(heldChanges);
+  if (held.length > 0) {
     const message = describeHeldChanges(held);
     return {
       phase: 'Failed',
@@ -142,9 +175,11 @@ export function decideVerdict(observed: Observed, plan: Plan, outcome: ApplyOutc
   const progressing = (reason: string) =>
     transitioning
       ? { status: 'True' as const, reason, message: progressingMessage || 'waiting for instances to settle' }
-      : plan.pendingChanges.length > 0
-        ? { status: 'False' as const, reason: 'PendingMaintenanceWindow', message: joinMessages(plan.pendingChanges) }
-        : { status: 'False' as const, reason: 'Converged', message: 'the spec is in effect' };
+      : deferred.length > 0
+        ? { status: 'False' as const, reason: 'WaitingForRds', message: describeDeferredChanges(deferred) }
+        : plan.pendingChanges.length > 0
+          ? { status: 'False' as const, reason: 'PendingMaintenanceWindow', message: joinMessages(plan.pendingChanges) }
+          : { status: 'False' as const, reason: 'Converged', message: 'the spec is in effect' };
 
   if (primary === undefined) {
     return {
@@ -281,7 +316,7 @@ export function buildStatus(
     parameterGroupName: observed.names.parameterGroup?.name ?? previous?.parameterGroupName,
     pendingChanges: plan.pendingChanges.length > 0 ? [...new Set(plan.pendingChanges)].slice(0, 64) : undefined,
     finalSnapshotIdentifier: snapshotRequested ? observed.names.finalSnapshot : previous?.finalSnapshotIdentifier,
-    heldChanges: heldChangesAfter(observed, outcome),
+    heldChanges: verdict.heldChanges,
   });
 }
 

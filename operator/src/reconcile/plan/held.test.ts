@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSetDBStatus } from '../../api/index.js';
-import { BASE, CLASS_CHANGE_HELD, OWNER, aReplicaSetDB, aWorld, ownershipTags, type ReplicaSetDBBuilder } from '../testing/fixtures.js';
+import {
+  BASE,
+  CLASS_CHANGE_HELD,
+  OWNER,
+  STORAGE_CHANGE_DEFERRED,
+  aReplicaSetDB,
+  aWorld,
+  ownershipTags,
+  storageGrowthHolding,
+  type ReplicaSetDBBuilder,
+} from '../testing/fixtures.js';
 import { plan, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 type Held = NonNullable<ReplicaSetDBStatus['heldChanges']>[number];
@@ -78,5 +88,53 @@ describe('plan: a change RDS rejected is held, the rest goes on', () => {
     const p = plan(scaledDownAndResized(aReplicaSetDB().withStatus({ conditions })));
     expect(p.blocker).toBeUndefined();
     expect(stepsOf(p)).toContain(`modifyInstance ${BASE}`);
+  });
+});
+
+describe('plan: a change RDS takes only later waits for its time, then is sent again', () => {
+  const storageCooldown = STORAGE_CHANGE_DEFERRED;
+  const retryAt = Date.parse(storageCooldown.retryAt!);
+  const grown = (held: Held) => storageGrowthHolding([held]);
+
+  it('before retryAt the storage change is not sent, and pendingChanges says when it will be', () => {
+    const p = plan(grown(storageCooldown), { now: new Date(retryAt - 1) });
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.pendingChanges).toContain(
+      `${BASE}: allocatedStorageGiB 100 -> 200 (waits: RDS takes it only later (InvalidParameterCombination); sent again after ${storageCooldown.retryAt})`,
+    );
+  });
+
+  it('at retryAt the hold lapses and the same change is sent, with no spec change', () => {
+    const p = plan(grown(storageCooldown), { now: new Date(retryAt) });
+    expect(stepOf(p, 'modifyInstance', BASE).changes).toEqual({ allocatedStorageGiB: 200 });
+  });
+
+  it('the primary is not resized past a replica whose resize waits, and says until when', () => {
+    const replicaWaits: Held = { ...storageCooldown, subject: `${BASE}-r1`, fields: ['instanceClass'] };
+    const world = (held: Held) =>
+      aWorld(
+        aReplicaSetDB()
+          .withReplicas(1)
+          .withoutReplicaClass()
+          .withStatus({ heldChanges: [held] }),
+      )
+        .inSync()
+        .withPrimary({ instanceClass: 'db.r6g.large' })
+        .withReplica(1, { instanceClass: 'db.r6g.large' })
+        .build();
+    const waiting = plan(world(replicaWaits));
+    expect(stepsOf(waiting)).toEqual([]);
+    expect(waiting.pendingChanges).toContain(
+      `${BASE}: instanceClass db.r6g.large -> db.r6g.xlarge (waits: RDS takes the resize of ${BASE}-r1 only after ${replicaWaits.retryAt})`,
+    );
+    const { retryAt: _, ...rejected } = replicaWaits;
+    const held = plan(world(rejected));
+    expect(stepsOf(held)).toEqual([]);
+    expect(held.pendingChanges).toContain(
+      `${BASE}: instanceClass db.r6g.large -> db.r6g.xlarge (held: RDS rejected the resize of ${BASE}-r1; change the spec to try again)`,
+    );
+    // Once the replica's hold lapses, its resize goes first, and the primary still waits for it.
+    const lapsed = plan(world(replicaWaits), { now: new Date(retryAt) });
+    expect(stepsOf(lapsed)).toEqual([`modifyInstance ${BASE}-r1`]);
   });
 });

@@ -3,25 +3,36 @@
 // deletion protection). A new generation (a spec change) releases every hold: the person may have fixed it.
 //
 // A held ModifyDBInstance names its fields, so only those are held: the instance's other changes are still made.
+//
+// A change RDS takes only later (a storage change within its cooldown) is held the same way, with a `retryAt`: at
+// that time the hold lapses and the request is sent again, with no spec change and no person involved.
 import type { HeldChange } from '../../api/index.js';
 import { stepSubject } from '../describe-step.js';
 import type { Observed } from '../observed.js';
 import { AWS_OPERATION } from './aws-operations.js';
 import type { Plan, Step } from './types.js';
 
-/** The holds that apply to this generation. */
-export function activeHolds(observed: Observed): HeldChange[] {
-  return (observed.previousStatus?.heldChanges ?? []).filter((h) => h.generation === observed.object.generation);
+/** The holds that apply now: of this generation, and not past their retryAt. */
+export function activeHolds(observed: Observed, now: Date): HeldChange[] {
+  return (observed.previousStatus?.heldChanges ?? []).filter(
+    (h) => h.generation === observed.object.generation && (h.retryAt === undefined || Date.parse(h.retryAt) > now.getTime()),
+  );
+}
+
+/** A hold that waits for RDS (it lapses at retryAt), not for a person. */
+export function isDeferral(held: HeldChange): boolean {
+  return held.retryAt !== undefined;
 }
 
 /** The hold on one field of a ModifyDBInstance of `identifier`, if any. */
-export function heldModification(observed: Observed, identifier: string, field: string): HeldChange | undefined {
-  return activeHolds(observed).find(
+export function heldModification(observed: Observed, identifier: string, field: string, now: Date): HeldChange | undefined {
+  return activeHolds(observed, now).find(
     (h) => h.subject === identifier && h.operation === 'ModifyDBInstance' && (h.fields === undefined || h.fields.includes(field)),
   );
 }
 
 export function heldNote(held: HeldChange): string {
+  if (isDeferral(held)) return `waits: RDS takes it only later (${held.code}); sent again after ${held.retryAt}`;
   return `held: RDS rejected it with ${held.code}; change the spec to try again`;
 }
 
@@ -40,8 +51,8 @@ function holdOf(step: Step, holds: readonly HeldChange[]): HeldChange | undefine
 }
 
 /** Removes the steps a hold covers, and says so in pendingChanges. */
-export function withoutHeldSteps(plan: Plan, observed: Observed): Plan {
-  const holds = activeHolds(observed);
+export function withoutHeldSteps(plan: Plan, observed: Observed, now: Date): Plan {
+  const holds = activeHolds(observed, now);
   if (holds.length === 0) return plan;
   const steps: Step[] = [];
   for (const step of plan.steps) {
@@ -53,9 +64,9 @@ export function withoutHeldSteps(plan: Plan, observed: Observed): Plan {
   return plan;
 }
 
-/** Holds after this reconcile: the ones of this generation, plus the change just rejected (`rejected`). */
-export function nextHeldChanges(observed: Observed, rejected: HeldChange | undefined): HeldChange[] | undefined {
-  const holds = activeHolds(observed);
+/** Holds after this reconcile: the ones that still apply, plus the change just rejected (`rejected`). */
+export function nextHeldChanges(observed: Observed, rejected: HeldChange | undefined, now: Date): HeldChange[] | undefined {
+  const holds = activeHolds(observed, now);
   const all = rejected === undefined ? holds : [...holds.filter((h) => !sameHold(h, rejected)), rejected];
   return all.length > 0 ? all.slice(-32) : undefined;
 }
@@ -64,8 +75,8 @@ function sameHold(a: HeldChange, b: HeldChange): boolean {
   return a.subject === b.subject && a.operation === b.operation && JSON.stringify(a.fields ?? null) === JSON.stringify(b.fields ?? null);
 }
 
-/** The hold a rejected step creates. */
-export function holdFor(step: Step, failure: { code: string; operation: string; message: string }, generation: number): HeldChange {
+/** The hold a rejected step creates; with `retryAt`, one that lapses then. */
+export function holdFor(step: Step, failure: { code: string; operation: string; message: string }, generation: number, retryAt?: Date): HeldChange {
   return {
     subject: stepSubject(step),
     operation: failure.operation,
@@ -73,5 +84,6 @@ export function holdFor(step: Step, failure: { code: string; operation: string; 
     code: failure.code,
     message: failure.message.slice(0, 4096),
     generation,
+    ...(retryAt !== undefined ? { retryAt: retryAt.toISOString() } : {}),
   };
 }

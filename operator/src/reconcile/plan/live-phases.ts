@@ -54,7 +54,7 @@ const primaryDeletedElsewhere: PlanPhase = (plan, observed) => {
 const replicaSet: PlanPhase = (plan, observed, { retirementGate, now }) =>
   planReplicaSet(plan, observed, observed.spec!, observed.primary()!, retirementGate, now);
 
-const modifications: PlanPhase = (plan, observed) => planModifications(plan, observed, observed.spec!, observed.primary()!);
+const modifications: PlanPhase = (plan, observed, { now }) => planModifications(plan, observed, observed.spec!, observed.primary()!, now);
 
 /** Last: housekeeping after a major upgrade, never ahead of a change the spec asks for. */
 const retiredParameterGroups: PlanPhase = (plan, observed) => planRetiredParameterGroups(plan, observed);

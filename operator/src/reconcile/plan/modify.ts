@@ -6,7 +6,7 @@
 //   falls behind or fills up.
 // - The primary gets one group of changes at a time (settings, storage, class, Multi-AZ, engine), so one
 //   rejected or slow change does not take the others with it, and each restart has one cause.
-import type { ReplicaSetDBSpec } from '../../api/index.js';
+import type { HeldChange, ReplicaSetDBSpec } from '../../api/index.js';
 import type { InstanceRole } from '../../naming/index.js';
 import type { RdsInstance } from '../../rds/port.js';
 import { healthOf, isModifiable, needsReplacement } from '../instance-states.js';
@@ -14,7 +14,7 @@ import type { Observed } from '../observed.js';
 import { desiredPrimary, desiredReplica } from './desired.js';
 import { PRIMARY_CHANGE_ORDER, describeChange, instanceDrift, mergeChanges, type GroupedChange, type InstanceDrift } from './drift.js';
 import { withBackupsOffAfterReplicas } from './backup-order.js';
-import { heldModification, heldNote } from './held.js';
+import { heldModification, heldNote, isDeferral } from './held.js';
 import type { Plan } from './types.js';
 
 function changesAllowedNow(instance: RdsInstance, changes: readonly GroupedChange[]): GroupedChange[] {
@@ -32,10 +32,10 @@ function recordNotes(plan: Plan, identifier: string, drift: InstanceDrift): void
 }
 
 /** Takes the changes RDS rejected for this generation out of the drift (they are held, see held.ts) and notes them. */
-function withoutHeld(plan: Plan, observed: Observed, identifier: string, drift: InstanceDrift): InstanceDrift {
+function withoutHeld(plan: Plan, observed: Observed, identifier: string, drift: InstanceDrift, now: Date): InstanceDrift {
   const kept: GroupedChange[] = [];
   for (const c of drift.changes) {
-    const held = heldModification(observed, identifier, c.change.field);
+    const held = heldModification(observed, identifier, c.change.field, now);
     if (held === undefined) kept.push(c);
     else plan.pendingChanges.push(`${describeChange(identifier, c.change)} (${heldNote(held)})`);
   }
@@ -51,7 +51,7 @@ function pushModify(plan: Plan, instance: RdsInstance, role: InstanceRole, chang
   plan.steps.push({ kind: 'modifyInstance', identifier: instance.identifier, role, changes: merged.changes, delta: merged.delta, applyImmediately });
 }
 
-export function planModifications(plan: Plan, observed: Observed, spec: ReplicaSetDBSpec, primary: RdsInstance): void {
+export function planModifications(plan: Plan, observed: Observed, spec: ReplicaSetDBSpec, primary: RdsInstance, now: Date): void {
   const names = observed.names;
   const replicas = observed.desiredReplicas().filter(({ instance }) => instance.status !== 'deleting' && !needsReplacement(instance.status));
   // Busy: in a transition that ends by itself. An unhealthy replica (Degraded, needs a person) holds nothing
@@ -62,16 +62,18 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
   // serving the primary keeps its own.
   const missingReplicas = observed.desiredReplicaIndices().some((index) => observed.replica(index) === undefined);
   let replicasResizing = busyReplicas.length > 0 || missingReplicas;
-  let replicaResizeHeld: string | undefined;
+  let replicaResizeHeld: { identifier: string; hold: HeldChange } | undefined;
 
   for (const { index, instance } of replicas) {
     const id = instance.identifier;
     const wanted = instanceDrift(desiredReplica(spec, names, index), instance, 'replica');
     recordNotes(plan, id, wanted);
-    const drift = withoutHeld(plan, observed, id, wanted);
+    const drift = withoutHeld(plan, observed, id, wanted, now);
     const isResize = (c: GroupedChange) => c.group === 'storage' || c.group === 'class';
-    // The primary is not resized past a replica RDS would not resize; that waits for the spec, like the hold.
-    if (wanted.changes.some((c) => isResize(c) && !drift.changes.includes(c))) replicaResizeHeld = id;
+    // The primary is not resized past a replica RDS would not resize; that waits as long as the hold does.
+    const heldResize = wanted.changes.find((c) => isResize(c) && !drift.changes.includes(c));
+    const hold = heldResize !== undefined ? heldModification(observed, id, heldResize.change.field, now) : undefined;
+    if (hold !== undefined) replicaResizeHeld = { identifier: id, hold };
     if (drift.changes.length === 0) continue;
     const allowed = changesAllowedNow(instance, drift.changes);
     const resizes = drift.changes.some(isResize);
@@ -99,7 +101,7 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
 
   const wanted = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
   recordNotes(plan, primary.identifier, wanted);
-  const drift = withBackupsOffAfterReplicas(plan, observed, primary, withoutHeld(plan, observed, primary.identifier, wanted));
+  const drift = withBackupsOffAfterReplicas(plan, observed, primary, withoutHeld(plan, observed, primary.identifier, wanted, now));
   for (const [position, group] of PRIMARY_CHANGE_ORDER.entries()) {
     const changes = drift.changes.filter((c) => c.group === group);
     if (changes.length === 0) continue;
@@ -114,8 +116,12 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
       plan.waits.push({ subject: primary.identifier, message: `the ${group} of ${primary.identifier} changes after the replicas'` });
       recordPending(plan, primary.identifier, remaining, 'after the replicas');
     } else if ((group === 'storage' || group === 'class') && replicaResizeHeld !== undefined && !storageEmergency) {
-      // Not a wait: nothing moves until the spec changes. The primary's next group may still go.
-      recordPending(plan, primary.identifier, changes, `held: RDS rejected the resize of ${replicaResizeHeld}; change the spec to try again`);
+      // Not a wait: nothing moves until the spec changes (or RDS's retry time). The primary's next group may still go.
+      const { identifier, hold } = replicaResizeHeld;
+      const why = isDeferral(hold)
+        ? `waits: RDS takes the resize of ${identifier} only after ${hold.retryAt}`
+        : `held: RDS rejected the resize of ${identifier}; change the spec to try again`;
+      recordPending(plan, primary.identifier, changes, why);
       continue;
     } else {
       // Without ApplyImmediately RDS holds a storage change for the maintenance window, up to a week away.

@@ -39,5 +39,5 @@ function planUnguarded(observed: Observed, options: PlanOptions): Plan {
   const context = { now: options.now, retirementGate: options.retirementGate ?? retireImmediately, topology: options.topology };
   if (observed.isDeleting()) return runPhases(DELETION_PHASES, plan, observed, context);
   // A change RDS rejected for this generation is taken out, whichever rule planned it; the rest goes on.
-  return withoutHeldSteps(runPhases(LIVE_PHASES, plan, observed, context), observed);
+  return withoutHeldSteps(runPhases(LIVE_PHASES, plan, observed, context), observed, options.now);
 }

@@ -366,3 +366,29 @@ export function aWorld(db: ReplicaSetDBBuilder = aReplicaSetDB()): WorldBuilder 
 
 export { ownershipTags };
 export const OWNER = { namespace: NAMESPACE, name: NAME, uid: UID };
+
+/** A storage change RDS refused for its cooldown in generation 1 at the plan helpers' NOW (16:00), to be sent again
+ * an hour later. */
+export const STORAGE_CHANGE_DEFERRED: NonNullable<ReplicaSetDBStatus['heldChanges']>[number] = {
+  subject: BASE,
+  operation: 'ModifyDBInstance',
+  fields: ['allocatedStorageGiB'],
+  code: 'InvalidParameterCombination',
+  message: "You can't currently modify the storage of this DB instance. Try again after approximately 1 hours.",
+  generation: 1,
+  retryAt: '2026-11-26T17:00:00.000Z',
+};
+
+/** A world in sync but for the primary's storage, which the spec grows from 100 to 200 GiB at once; the status
+ * holds `heldChanges`. */
+export function storageGrowthHolding(heldChanges: NonNullable<ReplicaSetDBStatus['heldChanges']>): Observed {
+  return aWorld(
+    aReplicaSetDB()
+      .withReplicas(0)
+      .withSpec({ primary: { allocatedStorageGiB: 200 }, applyImmediately: true })
+      .withStatus({ heldChanges }),
+  )
+    .inSync()
+    .withPrimary({ allocatedStorageGiB: 100 })
+    .build();
+}
