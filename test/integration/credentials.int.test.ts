@@ -2,7 +2,8 @@
 // Rotating the Secret's password sends it to the primary once (ModifyDBInstance MasterUserPassword, seen through
 // a recording client, since the emulator neither checks nor reports passwords), status records its fingerprint,
 // DB_PASSWORD follows for envFrom, and no log line or Event shows either password. A Secret naming another master
-// user than the spec is reported and creates nothing.
+// user than the spec is reported and creates nothing. A Secret deleted while the primary exists is reported, not
+// replaced, and a new password written back is sent to RDS.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSetDBStatus } from '../../operator/src/api/index.js';
@@ -103,5 +104,33 @@ describe('a Secret naming another master user', () => {
     });
     const base = rdsBaseIdentifier(namespace, name);
     expect(calls.filter((c) => c.input.DBInstanceIdentifier === base && !/^(Describe|List)/.test(c.operation))).toEqual([]);
+  });
+});
+
+describe('a Secret deleted while the primary exists', () => {
+  it('is reported as Degraded CredentialsMissing, never replaced; a new password written back is sent to RDS', async () => {
+    const name = 'lost';
+    await createObject(name, { replicas: { count: 0 } });
+    const created = await settled(name, (s) => s.phase === 'Ready');
+    const secret = `${name}-credentials`;
+    await core.deleteNamespacedSecret({ namespace, name: secret });
+    const before = calls.length;
+    const missing = await settled(name, (s) => s.conditions?.some((c) => c.type === 'Degraded' && c.reason === 'CredentialsMissing') === true);
+    expect(missing.status?.phase).toBe('Degraded');
+    expect(missing.status?.conditions?.find((c) => c.type === 'Degraded')?.message).toContain(`Secret ${secret} does not exist`);
+    expect(ready(missing.status!)).toMatchObject({ status: 'True' });
+    // Neither a generated Secret nor a password sent: either would lock out the clients that still have the current one.
+    await expect(core.readNamespacedSecret({ namespace, name: secret })).rejects.toMatchObject({ code: 404 });
+    expect(calls.slice(before).filter((c) => !/^(Describe|List)/.test(c.operation))).toEqual([]);
+
+    const restored = 'Written-Back-By-A-Person-2026';
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: secret }, stringData: { username: 'servio', password: restored } } });
+    await settled(name, (s) => s.phase === 'Ready' && s.credentials?.appliedPasswordFingerprint === fingerprintOf(restored, created.metadata.uid));
+    const base = rdsBaseIdentifier(namespace, name);
+    expect(
+      passwordCalls()
+        .filter((c) => c.input.DBInstanceIdentifier === base)
+        .map((c) => c.input.MasterUserPassword),
+    ).toEqual([restored]);
   });
 });

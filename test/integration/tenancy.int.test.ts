@@ -212,6 +212,11 @@ describe('an object created by the previous version (readable identifiers, none 
     const legacy = legacyRdsBaseIdentifier(NS.legacy, 'orders');
     expect(legacy).toBe(`${NS.legacy}-orders`);
     await createHandMadePrimary(legacy, resourceTags(owner, {}, 'primary'));
+    // The previous version created the credentials Secret before the primary, as this one does.
+    await core.createNamespacedSecret({
+      namespace: NS.legacy,
+      body: { metadata: { name: 'orders-credentials' }, stringData: { username: 'postgres', password: 'legacy-password-1' } },
+    });
     await rds.send(
       new CreateDBInstanceReadReplicaCommand({
         DBInstanceIdentifier: `${legacy}-r1`,

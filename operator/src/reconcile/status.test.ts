@@ -165,3 +165,34 @@ describe('status: changes that wait for RDS and changes held for a person', () =
     expect(after.heldChanges?.[0]?.retryAt).toBe(new Date(NOW.getTime() + 120_000).toISOString());
   });
 });
+
+describe('status: a credentials Secret gone while the primary exists', () => {
+  it('is Degraded with CredentialsMissing, naming the Secret and what to write there, and sends nothing', () => {
+    const observed = aWorld().inSync().withCredentials({ state: 'absent' }).build();
+    const { status } = statusOf(observed);
+    expect(plan(observed).steps).toEqual([]);
+    expect(status.phase).toBe('Degraded');
+    const degraded = status.conditions?.find((c) => c.type === 'Degraded');
+    expect(degraded).toMatchObject({ status: 'True', reason: 'CredentialsMissing' });
+    expect(degraded?.message).toContain(`Secret ${observed.names.secret.name} does not exist`);
+    expect(degraded?.message).toContain('keys username and password');
+    // The database itself serves.
+    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
+  });
+
+  it('a password other than the one RDS has is sent once the Secret is back, where the status recorded the last one', () => {
+    const recorded = aWorld(aReplicaSetDB().withStatus({ credentials: { appliedPasswordFingerprint: 'f'.repeat(64) } }))
+      .inSync()
+      .withCredentials({ state: 'absent' })
+      .build();
+    expect(statusOf(recorded).status.conditions?.find((c) => c.type === 'Degraded')?.message).toContain('or a new one, which the operator sends to RDS');
+    // Adopted, or from before fingerprints: whatever the Secret holds is taken to be the password RDS has.
+    const unrecorded = aWorld().inSync().withCredentials({ state: 'absent' }).build();
+    expect(statusOf(unrecorded).status.conditions?.find((c) => c.type === 'Degraded')?.message).toContain('the master password RDS has now');
+  });
+
+  it('is not reported before the primary exists: the operator creates the Secret then', () => {
+    const { status } = statusOf(aWorld().withCredentials({ state: 'absent' }).build());
+    expect(status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'False' });
+  });
+});

@@ -8,7 +8,7 @@ import type { RdsInstance } from '../rds/port.js';
 import type { ApplyOutcome } from './apply.js';
 import { healthOf } from './instance-states.js';
 import type { Observed } from './observed.js';
-import { appliedPasswordFingerprint, passwordRejection, rejectedPasswordFingerprint } from './plan/credentials.js';
+import { appliedPasswordFingerprint, missingCredentials, passwordRejection, rejectedPasswordFingerprint } from './plan/credentials.js';
 import { describeStep } from './describe-step.js';
 import { AWS_REJECTED_REASON, errorPolicy, type FailureIntervals } from './error-policy.js';
 import { describeDeferredChanges, describeHeldChanges, heldChangesAfter, partitionHolds } from './held-changes.js';
@@ -98,13 +98,21 @@ function decideConditions(
   const failure = outcome.failure;
   const decision = failure !== undefined ? errorPolicy(failure, { deleting: observed.isDeleting(), region }) : undefined;
   const unhealthy = plan.unhealthy.map((u) => `${u.identifier} is ${u.status}: ${u.advice}`);
-  const lagging = topologyDegradations(topology);
+  const credentialsMissing = missingCredentials(observed);
+  // What degrades the service without making it unready: the primary serves.
+  const degradations = [...(credentialsMissing !== undefined ? [credentialsMissing] : []), ...topologyDegradations(topology)];
   const degraded =
     unhealthy.length > 0
-      ? { status: 'True' as const, reason: 'InstanceUnhealthy', message: joinMessages([...unhealthy, ...lagging]) }
-      : lagging.length > 0
-        ? { status: 'True' as const, reason: (topology?.lagging.length ?? 0) > 0 ? 'ReplicaLagging' : 'TopologyNotPublished', message: joinMessages(lagging) }
-        : { status: 'False' as const, reason: 'Healthy', message: '' };
+      ? { status: 'True' as const, reason: 'InstanceUnhealthy', message: joinMessages([...unhealthy, ...degradations]) }
+      : credentialsMissing !== undefined
+        ? { status: 'True' as const, reason: 'CredentialsMissing', message: joinMessages(degradations) }
+        : degradations.length > 0
+          ? {
+              status: 'True' as const,
+              reason: (topology?.lagging.length ?? 0) > 0 ? 'ReplicaLagging' : 'TopologyNotPublished',
+              message: joinMessages(degradations),
+            }
+          : { status: 'False' as const, reason: 'Healthy', message: '' };
   const movingInstances = instances.filter((i) => ['transitional', 'deleting'].includes(healthOf(i.status)));
   const moving = movingInstances.length > 0;
   const activity = [
@@ -222,7 +230,7 @@ function decideConditions(
   }
   const available = replicas.filter((r) => desiredReplicaIds.has(r.identifier)).length;
   return {
-    phase: lagging.length > 0 ? 'Degraded' : 'Ready',
+    phase: degradations.length > 0 ? 'Degraded' : 'Ready',
     ready: { status: 'True', reason: 'Available', message: `primary ${primary.identifier} and ${available} read replica(s) are available` },
     progressing: progressing('Modifying'),
     degraded,

@@ -75,6 +75,21 @@ export function planCredentials(plan: Plan, observed: Observed): void {
   }
 }
 
+/** The Secret is gone while the primary exists: applications that read it cannot log in. The operator does not
+ * generate a replacement: a new password sent to RDS would lock out every client still holding the current one. The
+ * database serves, so this degrades the object without blocking anything. */
+export function missingCredentials(observed: Observed): string | undefined {
+  const primary = observed.primary();
+  if (observed.isDeleting() || primary === undefined || !observed.isManaged(primary) || observed.credentials().state !== 'absent') return undefined;
+  const secret = observed.names.secret.name;
+  // Without a recorded fingerprint (adopted, or from before fingerprints) the Secret's password is taken to be RDS's.
+  const password =
+    recordedPasswordFingerprint(observed) !== undefined
+      ? `the master password ${primary.identifier} has now, or a new one, which the operator sends to RDS`
+      : `the master password RDS has now for ${primary.identifier}`;
+  return `Secret ${secret} does not exist, so applications that read it cannot log in; the operator does not replace it. Create it with keys username and password (${password}); it is seen at the next resync, or at once after any change to this ReplicaSetDB`;
+}
+
 /** The fingerprint to keep as rejected: set by a rejection of this reconcile, kept until a password is applied. */
 export function rejectedPasswordFingerprint(observed: Observed, appliedNow: string | undefined, rejectedNow: string | undefined): string | undefined {
   if (rejectedNow !== undefined) return rejectedNow;
