@@ -47,21 +47,26 @@ export class Writes {
     return ep.run<R>(ep.pools.main, text, values);
   }
 
-  /** Runs `use` on one primary connection; a connection left broken is destroyed, not returned to the pool. */
-  async withPrimaryClient<T>(use: (client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
+  /**
+   * Runs `use` on one primary connection; a connection left broken is destroyed, not returned to the pool. A
+   * connection error `use` throws breaks it, unless `use` said the connection answered after that error
+   * (`markAnswered`): then the error was not the connection's (a transaction callback's own network call).
+   */
+  async withPrimaryClient<T>(use: (client: pg.PoolClient, markBroken: (err: unknown) => void, markAnswered: () => void) => Promise<T>): Promise<T> {
     this.core.assertOpen();
     const ep = this.core.primary;
     ep.counters.routed++;
     // In flight from here on; without a connection, checkOut() ends the count itself.
     const client = await ep.checkOut();
     let broken: Error | undefined;
+    let answered = false;
     const markBroken = (err: unknown) => {
       broken = err instanceof Error ? err : new Error(String(err));
     };
     try {
-      return await use(client, markBroken);
+      return await use(client, markBroken, () => (answered = true));
     } catch (err) {
-      if (isConnectionError(err)) markBroken(err);
+      if (!answered && isConnectionError(err)) markBroken(err);
       throw err;
     } finally {
       client.release(broken);
@@ -163,7 +168,7 @@ export class Writes {
     options: TransactionOptions | undefined,
     captureLsn: boolean,
   ): Promise<{ result: T; lsn: Lsn | undefined }> {
-    return this.withPrimaryClient(async (client, markBroken) => {
+    return this.withPrimaryClient(async (client, markBroken, markAnswered) => {
       await client.query(beginSql(options));
       let result: T;
       try {
@@ -171,6 +176,7 @@ export class Writes {
       } catch (err) {
         try {
           await client.query('ROLLBACK');
+          markAnswered();
         } catch (rollbackErr) {
           // The caller's error is the one worth seeing; the connection is in an unknown state and must not be reused.
           markBroken(rollbackErr);

@@ -62,6 +62,21 @@ describe('routing by role', () => {
     expect((await db.criticalRead<{ n: number }>(`SELECT count(*)::int AS n FROM ${TABLE}`)).rows[0]?.n).toBe(before);
   });
 
+  it('keeps the connection when the callback fails with a network error of its own and the rollback succeeds', async () => {
+    const pid = async () => db.transaction(async (tx) => (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+    const before = await pid();
+    // As an HTTP call made inside the transaction fails: the database connection has nothing to do with it.
+    const callersOwn = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    await expect(
+      db.transaction(async (tx) => {
+        expect((await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid).toBe(before);
+        throw callersOwn;
+      }),
+    ).rejects.toBe(callersOwn);
+    // pg-pool hands out the connection released last: the same backend, not a new one.
+    expect(await pid()).toBe(before);
+  });
+
   it('refuses a write sent through read() or criticalRead(), and never runs it on the primary', async () => {
     const count = async () => (await db.criticalRead<{ n: number }>(`SELECT count(*)::int AS n FROM ${TABLE} WHERE note = 'sneaky'`)).rows[0]?.n;
     const attempt = db.read(`INSERT INTO ${TABLE} (note) VALUES ('sneaky')`);
