@@ -352,7 +352,9 @@ describe('parseReplicaSetDB', () => {
     expect(paths({ conditions: [ready, ready] })).toEqual(['status.conditions[1]']);
     expect(paths({ conditions: [{ ...ready, lastTransitionTime: 'yesterday' }] })).toEqual(['status.conditions[0].lastTransitionTime']);
     expect(paths({ conditions: [{ ...ready, reason: 'not ok' }] })).toEqual(['status.conditions[0].reason']);
-    expect(paths({ replicas: [{ identifier: 'x', role: 'replica', lagSeconds: -1 }] })).toEqual(['status.replicas[0].lagSeconds']);
+    expect(paths({ replicas: [{ identifier: 'x', role: 'replica', lagSeconds: -2 }] })).toEqual(['status.replicas[0].lagSeconds']);
+    // -1 is RDS's ReplicaLag for replication that is not running.
+    expect(paths({ replicas: [{ identifier: 'x', role: 'replica', lagSeconds: -1 }] })).toEqual([]);
     expect(paths({ baseIdentifier: 'prod-servio-1a2b3c4d' })).toEqual([]);
     for (const bad of ['Prod-servio', 'prod--servio', 'prod-servio-', '1prod', 'x'.repeat(59)]) {
       expect(paths({ baseIdentifier: bad }), bad).toEqual(['status.baseIdentifier']);

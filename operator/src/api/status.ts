@@ -44,7 +44,14 @@ const instanceStatusSchema = z.object({
   engineVersion: z.string().optional().describe('PostgreSQL version RDS currently runs.'),
   allocatedStorageGiB: nonNegativeCount.describe('Storage RDS currently has, in GiB; can exceed the spec after storage autoscaling.'),
   availabilityZone: z.string().optional().describe('Availability Zone the instance runs in.'),
-  lagSeconds: z.number().min(0).optional().describe('Replication lag behind the primary, in seconds, at the last observation; absent when unknown.'),
+  lagSeconds: z
+    .number()
+    .min(-1)
+    .optional()
+    .describe(
+      'Replication lag behind the primary, in seconds, at the last observation; -1 when replication is not running ' +
+        '(RDS reports ReplicaLag -1); absent when unknown.',
+    ),
   routable: z.boolean().optional().describe('Whether the published topology currently offers this instance to clients.'),
   drainingSince: timestamp.optional().describe('Set when the replica left the routing topology; it is deleted routing.drainSeconds later at the earliest.'),
   drainReleasedBy: z

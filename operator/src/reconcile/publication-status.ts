@@ -1,7 +1,7 @@
 // The status fields the publication owns (status.replicas[].lagSeconds / routable / drainingSince,
 // status.endpoints.topologyRevision), from the publication plan and what apply managed to write. Pure.
 // drainingSince follows the replica lifecycle's rule (replica-lifecycle/status.ts).
-import { publishedLag } from '../topology/index.js';
+import { recordedLag } from '../topology/index.js';
 import type { ApplyOutcome } from './apply.js';
 import type { Observed } from './observed.js';
 import type { PublicationPlan } from './plan/publication.js';
@@ -38,7 +38,7 @@ export function buildPublicationStatus(observed: Observed, topology: Publication
       appliedAt,
     });
     instances.set(replica.identifier, {
-      lagSeconds: publishedLag(replica.lagSeconds),
+      lagSeconds: recordedLag(replica.lagSeconds),
       routable: stateOf(replica.identifier) === 'active',
       ...(drainingSince !== undefined ? { drainingSince } : {}),
     });

@@ -310,6 +310,26 @@ describe('topology: lag gating', () => {
     expect(h.log.lines.some((l) => l.includes('could not read replica lag from CloudWatch'))).toBe(true);
   });
 
+  it('keeps a replica whose replication is not running (ReplicaLag -1) out while CloudWatch fails, and not ready', async () => {
+    const lag = new FakeLag();
+    const h = await started(1, { lag });
+    lag.values.set(R(1), -1);
+    await after(h, 1);
+    expect(states(h)).toEqual([]);
+    expect(h.status()).toMatchObject({ phase: 'Degraded', readyReplicas: 0, replicas: [{ identifier: R(1), lagSeconds: -1, routable: false }] });
+    expect(condition(h, 'Degraded')?.message).toContain(`${R(1)} does not replicate (CloudWatch ReplicaLag -1)`);
+    lag.failure = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    await after(h, 1);
+    expect(states(h)).toEqual([]);
+    expect(h.status()).toMatchObject({ phase: 'Degraded', readyReplicas: 0, replicas: [{ identifier: R(1), lagSeconds: -1, routable: false }] });
+    // CloudWatch answers again, with the replica caught up.
+    lag.failure = undefined;
+    lag.values.set(R(1), 0.5);
+    await after(h, 1);
+    expect(states(h)).toEqual([[R(1), 'active']]);
+    expect(h.status()).toMatchObject({ phase: 'Ready', readyReplicas: 1 });
+  });
+
   it('records the revision and the lag as metrics, and forgets them with the object', async () => {
     const lag = new FakeLag();
     lag.values.set(R(1), 0.5);

@@ -16,6 +16,7 @@ import { isMutatingAwsStep, type Plan } from './plan/types.js';
 import type { PublicationPlan } from './plan/publication.js';
 import type { InstancePublicationStatus, PublicationStatus } from './publication-status.js';
 import { withDrainRelease } from './replica-lifecycle/index.js';
+import { isLagging } from '../topology/index.js';
 
 export interface Verdict {
   phase: Phase;
@@ -64,8 +65,10 @@ export type PublicationFindings = Pick<PublicationPlan, 'lagging' | 'problem'>;
 function topologyDegradations(topology: PublicationFindings | undefined): string[] {
   if (topology === undefined) return [];
   return [
-    ...topology.lagging.map(
-      (l) => `${l.identifier} lags more than routing.maxReplicaLagSeconds (${l.maxLagSeconds}s) behind the primary; it takes no reads until it catches up`,
+    ...topology.lagging.map((l) =>
+      l.lagSeconds < 0
+        ? `${l.identifier} does not replicate (CloudWatch ReplicaLag ${l.lagSeconds}); it takes no reads until replication runs again`
+        : `${l.identifier} lags more than routing.maxReplicaLagSeconds (${l.maxLagSeconds}s) behind the primary; it takes no reads until it catches up`,
     ),
     ...(topology.problem !== undefined ? [topology.problem] : []),
   ];
@@ -292,10 +295,7 @@ export function buildStatus(
   );
   const readyReplicas = replicaStatuses.filter(
     (r) =>
-      desired.has(r.identifier) &&
-      r.rdsStatus === 'available' &&
-      r.drainingSince === undefined &&
-      (r.lagSeconds === undefined || maxLag === undefined || r.lagSeconds <= maxLag),
+      desired.has(r.identifier) && r.rdsStatus === 'available' && r.drainingSince === undefined && (maxLag === undefined || !isLagging(r.lagSeconds, maxLag)),
   ).length;
   const snapshotRequested = outcome.executed.some((s) => s.kind === 'deleteInstance' && s.role === 'primary' && s.finalSnapshot !== 'skip');
 

@@ -18,6 +18,12 @@ export function publishedLag(lagSeconds: number | undefined): number | undefined
   return Math.round(lagSeconds * 1000) / 1000;
 }
 
+/** The lag status.replicas[].lagSeconds records: as published, or -1 for replication that is not running (RDS's
+ * ReplicaLag -1), which keeps the replica out while CloudWatch cannot be asked and the last status stands in. */
+export function recordedLag(lagSeconds: number | undefined): number | undefined {
+  return lagSeconds !== undefined && lagSeconds < 0 ? -1 : publishedLag(lagSeconds);
+}
+
 /** A primary is published once RDS has given it an endpoint and finished creating it; before that there is
  * nothing a client could connect to, and a document without a primary is not contract v1. */
 export function isPublishablePrimary(

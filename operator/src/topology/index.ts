@@ -3,7 +3,7 @@
 // revision rule.
 export type { TopologyEndpoint, TopologyInstanceInput, TopologyReplicaInput, TopologySource } from './source.js';
 export { isLagging, routeReplica, type ExclusionReason, type ReplicaRouting } from './replica-routing.js';
-export { isPublishablePrimary, publishedLag, renderTopologyContent, type TopologyContent } from './document.js';
+export { isPublishablePrimary, publishedLag, recordedLag, renderTopologyContent, type TopologyContent } from './document.js';
 export { sameContent, stampRevision, type PreviousPublication, type StampedTopology } from './revision.js';
 export { renderServioEnvironment, type ServioEnvironment } from '@servio/replicasetdb-contract';
 export {
