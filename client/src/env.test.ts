@@ -44,6 +44,19 @@ describe('topologyFromEnv', () => {
     ]);
   });
 
+  it('reads a zero-padded number as written (DB_REPLICA_01_HOST with DB_REPLICA_01_PORT), and refuses two keys for one replica', () => {
+    const t = parseTopology(
+      topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_01_HOST: 'r1', DB_REPLICA_01_PORT: '5433', DB_REPLICA_02_HOST: 'r2' }),
+    );
+    expect(t.replicas.map((r) => [r.id, r.host, r.port])).toEqual([
+      ['replica-1', 'r1', 5433],
+      ['replica-2', 'r2', 5432],
+    ]);
+    expect(() => topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd', DB_REPLICA_1_HOST: 'a', DB_REPLICA_01_HOST: 'b' })).toThrow(
+      /DB_REPLICA_01_HOST and DB_REPLICA_1_HOST both name replica 1/,
+    );
+  });
+
   it('works without replicas (the operator publishes DB_REPLICA_COUNT=0 as no replica keys)', () => {
     expect(parseTopology(topologyFromEnv({ DB_PRIMARY_HOST: 'p', DB_NAME: 'd' })).replicas).toEqual([]);
   });

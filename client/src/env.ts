@@ -32,15 +32,26 @@ function tlsMode(env: NodeJS.ProcessEnv): TlsMode {
   return parsed.data;
 }
 
+/** The <n> of every DB_REPLICA_<n>_HOST that is set, as written (its PORT key is spelled the same), in the order of
+ * the number; two spellings of one number (1 and 01) are refused rather than one silently dropped. */
+function replicaNumbers(env: NodeJS.ProcessEnv): string[] {
+  const written = Object.keys(env)
+    .map(replicaNumberOf)
+    .filter((n): n is string => n !== undefined && env[replicaHostKey(n)] !== '')
+    .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+  for (const [i, n] of written.entries()) {
+    const next = written[i + 1];
+    if (next !== undefined && Number(next) === Number(n)) {
+      throw new TypeError(`${replicaHostKey(n)} and ${replicaHostKey(next)} both name replica ${Number(n)}; keep one`);
+    }
+  }
+  return written;
+}
+
 /** Replicas are every DB_REPLICA_<n>_HOST present, in the order of n; gaps are allowed. */
 export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
   const missing = [KEYS.primaryHost, KEYS.database].filter((k) => !env[k]);
   if (missing.length > 0) throw new TypeError(`missing environment variables: ${missing.join(', ')}`);
-  const replicaNumbers = Object.keys(env)
-    .map(replicaNumberOf)
-    .filter((n): n is string => n !== undefined && env[replicaHostKey(n)] !== '')
-    .map(Number)
-    .sort((a, b) => a - b);
   return {
     version: 1,
     revision: 0,
@@ -48,8 +59,8 @@ export function topologyFromEnv(env: NodeJS.ProcessEnv): TopologyInput {
     namespace: 'env',
     database: env[KEYS.database] as string,
     primary: { id: 'primary', host: env[KEYS.primaryHost] as string, port: port(env, KEYS.primaryPort) },
-    replicas: replicaNumbers.map((n) => ({
-      id: `replica-${n}`,
+    replicas: replicaNumbers(env).map((n) => ({
+      id: `replica-${Number(n)}`,
       host: env[replicaHostKey(n)] as string,
       port: port(env, replicaPortKey(n)),
       state: 'active' as const,
