@@ -40,7 +40,10 @@ export class BaseRepository<Row extends pg.QueryResultRow = pg.QueryResultRow> {
     this.idColumn = options.idColumn ?? 'id';
     quoteIdentifier(this.idColumn);
     this.table = table;
-    this.#maxLimit = options.maxLimit ?? 1000;
+    const maxLimit = options.maxLimit ?? 1000;
+    // NaN would compare false against every limit, which lifts the cap instead of failing.
+    if (!Number.isSafeInteger(maxLimit) || maxLimit < 1) throw new RangeError(`maxLimit must be an integer >= 1, got ${String(maxLimit)}`);
+    this.#maxLimit = maxLimit;
   }
 
   async insert(data: Partial<Row>): Promise<Row> {
