@@ -18,6 +18,13 @@ describe('planEndpoints', () => {
     expect(plan.retire).toEqual([]);
   });
 
+  it('keeps endpoints apart whose id and host only concatenate alike', () => {
+    const t = topo(1, { id: 'a@b', host: 'c', port: 2 }, { id: 'a', host: 'b@c', port: 2 });
+    const keys = endpointSpecs(t).map((s) => s.key);
+    expect(new Set(keys).size).toBe(3);
+    expect(planEndpoints(new Map(), t).create.map((s) => s.id)).toEqual(['prod-servio', 'a@b', 'a']);
+  });
+
   it('adds new replicas, drains, and retires removed ones without touching the rest', () => {
     const before = topo(1, { id: 'r1', port: 2 }, { id: 'r2', port: 3 }, { id: 'r3', port: 4 });
     const after = topo(2, { id: 'r1', port: 2 }, { id: 'r2', port: 3, state: 'draining' }, { id: 'r4', port: 5 });

@@ -27,7 +27,8 @@ export function tlsModeOf(t: Topology): TlsMode {
 export function endpointSpecs(t: Topology): EndpointSpec[] {
   const tls = tlsModeOf(t);
   const spec = (role: EndpointRole, e: { id: string; host: string; port: number }, state: EndpointState): EndpointSpec => ({
-    key: `${role}:${e.id}@${e.host}:${e.port}/${t.database}?sslmode=${tls}`,
+    // Escaped, so that no id, host or database can make two endpoints read as one ('a@b' on c, 'a' on 'b@c').
+    key: `${role}:${encodeURIComponent(e.id)}@${encodeURIComponent(e.host)}:${e.port}/${encodeURIComponent(t.database)}?sslmode=${tls}`,
     id: e.id,
     role,
     host: e.host,
