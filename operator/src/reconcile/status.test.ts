@@ -134,7 +134,16 @@ describe('status: changes that wait for RDS and changes held for a person', () =
   });
 
   it('a change held for a person makes the object Failed and names only that one', () => {
-    const { status } = statusOf(grown([deferred, CLASS_CHANGE_HELD]));
+    const classAndStorage = aWorld(
+      aReplicaSetDB()
+        .withReplicas(0)
+        .withSpec({ primary: { allocatedStorageGiB: 200 }, applyImmediately: true })
+        .withStatus({ heldChanges: [deferred, CLASS_CHANGE_HELD] }),
+    )
+      .inSync()
+      .withPrimary({ allocatedStorageGiB: 100, instanceClass: 'db.r6g.large' })
+      .build();
+    const { status } = statusOf(classAndStorage);
     expect(status.phase).toBe('Failed');
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'AwsRejected' });
@@ -194,5 +203,23 @@ describe('status: a credentials Secret gone while the primary exists', () => {
   it('is not reported before the primary exists: the operator creates the Secret then', () => {
     const { status } = statusOf(aWorld().withCredentials({ state: 'absent' }).build());
     expect(status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'False' });
+  });
+});
+
+describe('status: a held change the world has caught up with', () => {
+  it('is released once RDS has what the spec asks (a person made the change), without a spec change', () => {
+    // The class RDS rejected for generation 1 is what the primary runs now.
+    const caughtUp = aWorld(aReplicaSetDB().withStatus({ heldChanges: [CLASS_CHANGE_HELD] }))
+      .inSync()
+      .build();
+    const { status } = statusOf(caughtUp);
+    expect(status.heldChanges).toBeUndefined();
+    expect(status.phase).toBe('Ready');
+    // Still different: still held.
+    const differs = aWorld(aReplicaSetDB().withStatus({ heldChanges: [CLASS_CHANGE_HELD] }))
+      .inSync()
+      .withPrimary({ instanceClass: 'db.r6g.large' })
+      .build();
+    expect(statusOf(differs).status.heldChanges).toEqual([CLASS_CHANGE_HELD]);
   });
 });

@@ -10,13 +10,34 @@ import type { HeldChange } from '../../api/index.js';
 import { stepSubject } from '../describe-step.js';
 import type { Observed } from '../observed.js';
 import { AWS_OPERATION } from './aws-operations.js';
+import { desiredPrimary, desiredReplica } from './desired.js';
+import { instanceDrift } from './drift.js';
 import type { Plan, Step } from './types.js';
 
-/** The holds that apply now: of this generation, and not past their retryAt. */
+/** The holds that apply now: of this generation, not past their retryAt, and still about a difference. */
 export function activeHolds(observed: Observed, now: Date): HeldChange[] {
   return (observed.previousStatus?.heldChanges ?? []).filter(
-    (h) => h.generation === observed.object.generation && (h.retryAt === undefined || Date.parse(h.retryAt) > now.getTime()),
+    (h) => h.generation === observed.object.generation && (h.retryAt === undefined || Date.parse(h.retryAt) > now.getTime()) && stillDiffers(observed, h),
   );
+}
+
+/** A held modification RDS has caught up with (a person made the change, storage autoscaling grew past it) holds
+ * nothing back: none of its fields differs from the spec any more, so it goes without a spec change. Other holds
+ * (a creation, the password) stand as they are. */
+function stillDiffers(observed: Observed, held: HeldChange): boolean {
+  const spec = observed.spec;
+  if (held.operation !== 'ModifyDBInstance' || held.fields === undefined || spec === undefined) return true;
+  const names = observed.names;
+  const instance = observed.managedInstances().find((i) => i.identifier === held.subject);
+  const index = names.replicaIndexOf(held.subject);
+  if (instance === undefined) return true;
+  const drift =
+    held.subject === names.primary
+      ? instanceDrift(desiredPrimary(spec, names), instance, 'primary')
+      : index !== undefined
+        ? instanceDrift(desiredReplica(spec, names, index), instance, 'replica')
+        : undefined;
+  return drift === undefined || drift.changes.some((c) => held.fields!.includes(c.change.field));
 }
 
 /** A hold that waits for RDS (it lapses at retryAt), not for a person. */
