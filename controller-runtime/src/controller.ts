@@ -71,6 +71,9 @@ export const controllerDefaults = {
   concurrency: 4,
   backoff: { initialMs: 1_000, maxMs: 5 * 60_000, factor: 2, jitter: 0.2 },
   resyncIntervalMs: 10 * 60_000,
+  /** Each periodic resync comes this fraction of the interval early at most, so replicas of the operator (or a
+   * restart) do not keep one rhythm: resyncs are 0.9 to 1.0 intervals apart. */
+  resyncJitter: 0.1,
   shutdownGraceMs: 25_000,
 } as const;
 
@@ -178,7 +181,7 @@ export class Controller {
   private scheduleResync(): void {
     const interval = this.options.resyncIntervalMs ?? controllerDefaults.resyncIntervalMs;
     if (interval <= 0) return;
-    const delay = Math.round(interval * (1 - 0.1 * this.random()));
+    const delay = Math.round(interval * (1 - controllerDefaults.resyncJitter * this.random()));
     this.resyncTimer = setTimeout(() => {
       if (this.state !== 'running') return;
       const objects = this.options.primary.list();

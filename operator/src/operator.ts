@@ -23,7 +23,7 @@ import { KubernetesAdapter } from './kube/index.js';
 import { instrumentAwsClient, type OperatorMetrics } from './observability/index.js';
 import { createRdsClient, type RdsClientOptions } from './rds/client.js';
 import { withCoalescedDescribes, type CoalescingOptions } from './rds/coalescing-describer.js';
-import { withSteadyStateCache } from './rds/steady-cache.js';
+import { steadyCacheOptions, withSteadyStateCache } from './rds/steady-cache.js';
 import { SdkRdsPort } from './rds/sdk-adapter.js';
 import { createReplicaSetDBReconciler, type ReplicaSetDBReconciler } from './reconcile/reconciler.js';
 import {
@@ -157,8 +157,8 @@ function replicaSetDBReconciler(options: OperatorOptions, lag: ReplicaLagPort): 
   const { config, kubeConfig, log } = options;
   const coalesced = withCoalescedDescribes(new SdkRdsPort(buildRdsClient(options)), options.coalescing ?? DEFAULT_COALESCING);
   // Parameter groups are checked every third steady resync: one read per object that cannot be shared, for drift
-  // (a hand edit) that is rare; everything the operator itself changes is read back at once.
-  const steadyCache = options.steadyCache ?? { maxAgeMs: config.resyncSteady, parameterGroupMaxAgeMs: 3 * config.resyncSteady };
+  // (a hand edit) that is rare; everything the operator itself changes is read back at once (steadyCacheOptions).
+  const steadyCache = options.steadyCache ?? steadyCacheOptions(config.resyncSteady);
   return createReplicaSetDBReconciler({
     kube: new KubernetesAdapter(kubeConfig, { log, reportingInstance: config.identity }),
     rds: steadyCache === false ? coalesced : withSteadyStateCache(coalesced, steadyCache),

@@ -7,7 +7,8 @@
 // safe: every asked-for instance is in the inventory, `available`, and untouched by the operator since the
 // inventory was taken. Anything else (an instance that is missing, transitioning, or that the operator just
 // created, modified, deleted or tagged) is read fresh. A change made outside the operator to a steady instance
-// is therefore seen within `maxAgeMs`, which is the resync interval that would have found it anyway.
+// is therefore in the first inventory taken `maxAgeMs` after the last one; steadyCacheOptions chooses the ages so
+// that this is the next resync's.
 // Parameter groups are cached the same way, per name, and dropped on every write to them. The list of every group
 // (which each object reads to find the groups an engine upgrade left behind) is one shared reading for all
 // objects, dropped on any group write.
@@ -15,13 +16,26 @@ import { untilAborted } from '@servio/controller-runtime';
 import type { DescribeOptions, ParameterGroup, ParameterGroupSummary, RdsInstance, RdsPort } from './port.js';
 
 export interface SteadyCacheOptions {
-  /** Oldest inventory a steady describe may be answered from; the steady resync interval is the natural value. */
+  /** Oldest inventory a steady describe may be answered from (steadyCacheOptions: half the steady resync). */
   maxAgeMs: number;
   /** Oldest parameter group reading (default: maxAgeMs). Longer than the resync interval means a group edited by
    * hand outside the operator is put back later, in exchange for fewer reads: every object has a group of its
    * own, so these reads cannot be shared between objects the way instance describes are. */
   parameterGroupMaxAgeMs?: number;
   now?: () => number;
+}
+
+/**
+ * The cache ages for the operator's steady resync interval R. The periodic resync reconciles every object together,
+ * in waves 0.9 R to R apart (the controller's jitter). A reading as old as R would survive into the next wave, and
+ * a change made just after a wave would wait for the one after: two intervals. Half an interval expires between any
+ * two waves and never within one (a wave of steady reconciles takes seconds to a minute), so each wave takes one
+ * inventory and a change is seen by the next wave: within R. Parameter groups are read every third wave: 2.5 R has
+ * expired by the third (at least 2.7 R later) and not by the second (at most 2 R), so a hand edit is put back
+ * within 3 R.
+ */
+export function steadyCacheOptions(resyncSteadyMs: number): SteadyCacheOptions {
+  return { maxAgeMs: resyncSteadyMs / 2, parameterGroupMaxAgeMs: 2.5 * resyncSteadyMs };
 }
 
 const STEADY_STATUS = 'available';
