@@ -11,6 +11,9 @@ describe('resolveOptions', () => {
     expect(o.maxFallbackConcurrency).toBe(10);
     expect(o.lagCheckTimeoutMs).toBe(2_000);
     expect(o.closeTimeoutMs).toBe(10_000);
+    // The figures the README gives for the topology file's re-read and a session read's wait for replay.
+    expect(o.topologyPollIntervalMs).toBe(10_000);
+    expect(o.readYourWritesWaitMs).toBe(5);
   });
 
   it('keeps other pg pool settings and derives the fallback bound from the pool size', () => {
