@@ -83,6 +83,38 @@ describe('IamTokenSource', () => {
     await expect(password()).rejects.toThrow('cannot sign an IAM authentication token for app@primary:5432: credentials endpoint unreachable');
   });
 
+  it('hands out a held token until a minute before it expires, and no later', async () => {
+    const signer = fakeSigner();
+    const clock = fakeClock();
+    const tokens = new IamTokenSource(options, signer.sign, clock.now);
+    const password = tokens.passwordFor('primary', 5432);
+    await password();
+    signer.failFromNowOn();
+    clock.advance(TOKEN_LIFETIME_MS - MINUTE - 1);
+    expect(await password()).toBe('token-1-primary:5432');
+    clock.advance(1);
+    await expect(password()).rejects.toThrow('cannot sign an IAM authentication token');
+  });
+
+  it('waits 30 s for a signing that does not answer before starting another', async () => {
+    expect(SIGNING_GIVEN_UP_MS).toBe(30_000);
+    const clock = fakeClock();
+    let calls = 0;
+    const sign: TokenSigner = () => (++calls === 1 ? Promise.resolve('token-1') : new Promise<string>(() => undefined));
+    const tokens = new IamTokenSource(options, sign, clock.now);
+    const password = tokens.passwordFor('primary', 5432);
+    await password();
+    clock.advance(TOKEN_REFRESH_AFTER_MS);
+    await password();
+    expect(calls).toBe(2);
+    clock.advance(30_000 - 1);
+    await password();
+    expect(calls).toBe(2);
+    clock.advance(1);
+    await password();
+    expect(calls).toBe(3);
+  });
+
   it('does not hold a connection on a signing that hangs while the token held is still valid', async () => {
     const clock = fakeClock();
     let calls = 0;
