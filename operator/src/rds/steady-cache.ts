@@ -16,7 +16,7 @@ import { untilAborted } from '@servio/controller-runtime';
 import type { DescribeOptions, ParameterGroup, ParameterGroupSummary, RdsInstance, RdsPort } from './port.js';
 
 export interface SteadyCacheOptions {
-  /** Oldest inventory a steady describe may be answered from (steadyCacheOptions: half the steady resync). */
+  /** Oldest inventory a steady describe may be answered from (steadyCacheOptions: 0.8 of the steady resync). */
   maxAgeMs: number;
   /** Oldest parameter group reading (default: maxAgeMs). Longer than the resync interval means a group edited by
    * hand outside the operator is put back later, in exchange for fewer reads: every object has a group of its
@@ -28,14 +28,14 @@ export interface SteadyCacheOptions {
 /**
  * The cache ages for the operator's steady resync interval R. The periodic resync reconciles every object together,
  * in waves 0.9 R to R apart (the controller's jitter). A reading as old as R would survive into the next wave, and
- * a change made just after a wave would wait for the one after: two intervals. Half an interval expires between any
- * two waves and never within one (a wave of steady reconciles takes seconds to a minute), so each wave takes one
- * inventory and a change is seen by the next wave: within R. Parameter groups are read every third wave: 2.5 R has
- * expired by the third (at least 2.7 R later) and not by the second (at most 2 R), so a hand edit is put back
- * within 3 R.
+ * a change made just after a wave would wait for the one after: two intervals. 0.8 R expires between any two waves
+ * and not within one (a wave of steady reconciles takes seconds, a few even at a resync of a few seconds), so each
+ * wave takes one inventory and a change is seen by the next wave: within R. Parameter groups are read every third
+ * wave: 2.6 R has expired by the third (at least 2.7 R later) and not by the second (at most 2 R, plus the wave), so
+ * a hand edit is put back within 3 R.
  */
 export function steadyCacheOptions(resyncSteadyMs: number): SteadyCacheOptions {
-  return { maxAgeMs: resyncSteadyMs / 2, parameterGroupMaxAgeMs: 2.5 * resyncSteadyMs };
+  return { maxAgeMs: 0.8 * resyncSteadyMs, parameterGroupMaxAgeMs: 2.6 * resyncSteadyMs };
 }
 
 const STEADY_STATUS = 'available';
