@@ -24,8 +24,8 @@ describe('slow world', () => {
     await run?.cleanUp();
   });
 
-  /** Samples the status every 500 ms while `done` is false; a transitional instance (as the layer reports it)
-   * seen for longer than the grace must be named in a Progressing=True condition. */
+  /** Samples the status at every poll of `until` (250 ms) while `done` is false; a transitional instance (as the
+   * layer reports it) seen for longer than the grace must be named in a Progressing=True condition. */
   async function convergeWatching(what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<number> {
     const firstSeen = new Map<string, number>();
     const t0 = Date.now();
