@@ -2,6 +2,7 @@
 // server-side dry run in both scopes, and its RBAC grants exactly the verbs the operator uses (kubectl auth can-i
 // as the chart's ServiceAccount, and one real request with that ServiceAccount's token).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../operator/src/config/index.js';
 import { createNamespace, kubeConfig, testEnv, uniqueName } from '../env/helpers.js';
 import {
   CHART_DIR,
@@ -114,6 +115,21 @@ describe('helm template', () => {
       ADOPT_NAMESPACES: '',
     });
     expect(container.env.map((e) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
+  });
+
+  it('gives the operator its own defaults, and the pod the shutdown timeout plus 5 s to stop in', async () => {
+    const { spec, env } = deploymentOf(parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: REGION })));
+    const fromChart = loadConfig({ argv: [], env: { ...env, POD_NAMESPACE: 'ops' } });
+    const builtIn = loadConfig({ argv: [], env: { AWS_REGION: 'us-east-1', POD_NAMESPACE: 'ops' } });
+    // What the docs state as defaults is what the operator runs with once installed by the chart.
+    const timings = ['resyncSteady', 'resyncTransitioning', 'awsActionRetry', 'shutdownTimeout', 'leaseDuration', 'renewDeadline', 'retryPeriod'] as const;
+    const other = ['concurrency', 'logLevel', 'metricsPort', 'leaseName', 'leaseNamespace'] as const;
+    for (const key of [...timings, ...other]) expect({ key, value: fromChart[key] }).toEqual({ key, value: builtIn[key] });
+    expect(fromChart).toMatchObject({ resyncSteady: 600_000, resyncTransitioning: 15_000, awsActionRetry: 300_000, shutdownTimeout: 25_000 });
+    // The chart turns leader election on (rolling updates overlap two pods); the binary alone does not.
+    expect([fromChart.leaderElect, builtIn.leaderElect]).toEqual([true, false]);
+    const grace = (spec.template.spec as unknown as { terminationGracePeriodSeconds: number }).terminationGracePeriodSeconds;
+    expect(grace).toBe(fromChart.shutdownTimeout / 1000 + 5);
   });
 
   it('allows adoption only in the namespaces adoption.namespaces lists, and refuses a value that is not a namespace', async () => {
