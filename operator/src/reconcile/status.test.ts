@@ -223,3 +223,65 @@ describe('status: a held change the world has caught up with', () => {
     expect(statusOf(differs).status.heldChanges).toEqual([CLASS_CHANGE_HELD]);
   });
 });
+
+describe('status: a held creation or deletion the world has caught up with', () => {
+  const creationHeld = {
+    subject: `${BASE}-r2`,
+    operation: 'CreateDBInstanceReadReplica',
+    code: 'InstanceQuotaExceeded',
+    message: 'DB instance quota exceeded',
+    generation: 1,
+  };
+  const deletionHeld = {
+    subject: `${BASE}-r2`,
+    operation: 'DeleteDBInstance',
+    code: 'InvalidDBInstanceState',
+    message: 'the instance is not in a state to be deleted',
+    generation: 1,
+  };
+
+  it('releases a held replica creation once the replica exists (created again after the quota was raised)', () => {
+    const created = aWorld(
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withStatus({ heldChanges: [creationHeld] }),
+    )
+      .inSync()
+      .build();
+    const { status } = statusOf(created);
+    expect(status.heldChanges).toBeUndefined();
+    expect(status.phase).toBe('Ready');
+    // Still missing: still held.
+    const missing = aWorld(
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withStatus({ heldChanges: [creationHeld] }),
+    )
+      .inSync()
+      .withReplica(2, undefined)
+      .build();
+    expect(statusOf(missing).status.heldChanges).toEqual([creationHeld]);
+  });
+
+  it('releases a held deletion once the instance is gone', () => {
+    const gone = aWorld(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withStatus({ heldChanges: [deletionHeld] }),
+    )
+      .inSync()
+      .build();
+    const { status } = statusOf(gone);
+    expect(status.heldChanges).toBeUndefined();
+    expect(status.phase).toBe('Ready');
+    const present = aWorld(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withStatus({ heldChanges: [deletionHeld] }),
+    )
+      .inSync()
+      .withReplica(2, {})
+      .build();
+    expect(statusOf(present).status.heldChanges).toEqual([deletionHeld]);
+  });
+});

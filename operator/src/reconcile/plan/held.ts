@@ -14,19 +14,37 @@ import { desiredPrimary, desiredReplica } from './desired.js';
 import { instanceDrift } from './drift.js';
 import type { Plan, Step } from './types.js';
 
-/** The holds that apply now: of this generation, not past their retryAt, and still about a difference. */
+/** The holds that apply now: of this generation, not past their retryAt, and still about something the world lacks. */
 export function activeHolds(observed: Observed, now: Date): HeldChange[] {
   return (observed.previousStatus?.heldChanges ?? []).filter(
-    (h) => h.generation === observed.object.generation && (h.retryAt === undefined || Date.parse(h.retryAt) > now.getTime()) && stillDiffers(observed, h),
+    (h) => h.generation === observed.object.generation && (h.retryAt === undefined || Date.parse(h.retryAt) > now.getTime()) && stillWanting(observed, h),
   );
 }
 
-/** A held modification RDS has caught up with (a person made the change, storage autoscaling grew past it) holds
- * nothing back: none of its fields differs from the spec any more, so it goes without a spec change. Other holds
- * (a creation, the password) stand as they are. */
+/**
+ * A hold the world has caught up with holds nothing back, and goes without a spec change: a modification none of
+ * whose fields differs from the spec any more (a person made it, storage autoscaling grew past it), a creation of an
+ * instance that now exists as ours (created again once the quota was raised), a deletion of an instance that is
+ * gone. Otherwise the object would stay Failed over a change nobody needs to make. Other holds (a parameter group,
+ * tags, the password) stand as they are.
+ */
+function stillWanting(observed: Observed, held: HeldChange): boolean {
+  switch (held.operation) {
+    case 'ModifyDBInstance':
+      return stillDiffers(observed, held);
+    case 'CreateDBInstance':
+    case 'CreateDBInstanceReadReplica':
+      return !observed.managedInstances().some((i) => i.identifier === held.subject);
+    case 'DeleteDBInstance':
+      return observed.instance(held.subject) !== undefined;
+    default:
+      return true;
+  }
+}
+
 function stillDiffers(observed: Observed, held: HeldChange): boolean {
   const spec = observed.spec;
-  if (held.operation !== 'ModifyDBInstance' || held.fields === undefined || spec === undefined) return true;
+  if (held.fields === undefined || spec === undefined) return true;
   const names = observed.names;
   const instance = observed.managedInstances().find((i) => i.identifier === held.subject);
   const index = names.replicaIndexOf(held.subject);
