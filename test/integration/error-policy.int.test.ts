@@ -1,5 +1,6 @@
 // The error policy against the real kube-apiserver and the RDS emulator: a change RDS rejects is held while the
-// rest of the same spec change (a scale-down) goes on; backups turned off in the same change that removes the
+// rest of the same spec change (a scale-down) goes on, and a held deletion a person then makes by hand releases
+// the hold; backups turned off in the same change that removes the
 // replicas converge without a rejection; a missing DB subnet group is reported as AwsActionRequired and retried
 // once it exists.
 //
@@ -139,6 +140,31 @@ describe('a change RDS rejects, in the same spec change as a scale-down', () => 
     const released = await settled(name, ready(1), 120_000);
     expect(released.status?.heldChanges).toBeUndefined();
     expect((await instances(base)).get(base)?.PreferredMaintenanceWindow).toBe('mon:05:00-mon:06:00');
+  }, 300_000);
+});
+
+describe('a held replica deletion a person then makes by hand', () => {
+  it('releases the hold once the replica is gone: Ready again at the same generation, with no spec change', async () => {
+    const name = 'heldretire';
+    const base = await createdReady(name, { replicas: { count: 2 } });
+    const surplus = `${base}-r2`;
+    injected.set(`DeleteDBInstance ${surplus}`, {
+      code: 'InvalidParameterCombination',
+      message: 'Cannot delete protected DB Instance, please disable deletion protection and try again.',
+    });
+    await patchSpec(name, { replicas: { count: 1 } });
+    const held = await settled(name, (s) => s.heldChanges?.some((h) => h.subject === surplus && h.operation === 'DeleteDBInstance') === true, 120_000);
+    expect(held.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'AwsRejected' });
+    injected.delete(`DeleteDBInstance ${surplus}`);
+
+    // The person deletes it outside the operator (here straight in moto, past the operator's client).
+    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: surplus, SkipFinalSnapshot: true }));
+    const released = await settled(name, (s) => ready(1)(s) && s.heldChanges === undefined, 120_000);
+    expect(released.metadata.generation).toBe(held.metadata.generation);
+    expect(released.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+    expect([...(await instances(base)).keys()].sort()).toEqual([base, `${base}-r1`]);
+    // The operator sent the refused deletion once, for that generation, and never again.
+    expect(calls.filter((c) => c.operation === 'DeleteDBInstance' && c.input.DBInstanceIdentifier === surplus)).toHaveLength(1);
   }, 300_000);
 });
 
