@@ -1,8 +1,7 @@
 // The error policy against the real kube-apiserver and the RDS emulator: a change RDS rejects is held while the
 // rest of the same spec change (a scale-down) goes on, and a held deletion a person then makes by hand releases
-// the hold; backups turned off in the same change that removes the
-// replicas converge without a rejection; a missing DB subnet group is reported as AwsActionRequired and retried
-// once it exists.
+// the hold; backups turned off in the same change that removes the replicas converge without a rejection; a
+// missing DB subnet group is reported as AwsActionRequired and retried once it exists.
 //
 // moto accepts BackupRetentionPeriod 0 on an instance with read replicas, which AWS refuses. The client the
 // operator uses here enforces that one AWS rule in front of moto (it asks moto whether the instance still has
