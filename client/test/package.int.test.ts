@@ -41,4 +41,11 @@ describe('the published client package', () => {
     expect(manifest.engines).toEqual({ node: '>=20.19' });
     expect(manifest.scripts).toHaveProperty('prepack');
   });
+
+  it('asks no less of Node than the contract package it installs with, and the repository asks the same', () => {
+    const engines = (path: string) => (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { engines?: unknown }).engines;
+    // The contract is ES modules too: a CommonJS consumer require()s it through the client.
+    expect(engines('../../contract/package.json')).toEqual(manifest.engines);
+    expect(engines('../../package.json')).toEqual(manifest.engines);
+  });
 });
