@@ -58,17 +58,37 @@ export class TopologyFileSource {
     private readonly events: TopologySourceEvents,
     private readonly pollIntervalMs: number,
     private readonly debounceMs = 20,
+    private readonly watchDirectory: typeof watch = watch,
   ) {}
 
   start(): void {
-    try {
-      this.#watcher = watch(dirname(this.path), { persistent: false }, () => this.#schedule());
-      this.#watcher.on('error', (err) => this.#complain(`watch ${dirname(this.path)}`, new TopologyError(`cannot watch ${dirname(this.path)}`, [err.message])));
-    } catch (err) {
-      this.#complain('watch', new TopologyError(`cannot watch ${dirname(this.path)}; polling only`, [(err as Error).message]));
-    }
-    this.#poll = setInterval(() => void this.reload(), this.pollIntervalMs);
+    this.#watch();
+    this.#poll = setInterval(() => {
+      this.#watch();
+      void this.reload();
+    }, this.pollIntervalMs);
     this.#poll.unref();
+  }
+
+  /** Watches the directory unless it is watched already. A watch that cannot be set up (the inotify limit reached)
+   * or that broke is tried again at the next poll: until then changes are seen at each poll only. */
+  #watch(): void {
+    if (this.#closed || this.#watcher !== undefined) return;
+    const dir = dirname(this.path);
+    const unwatched = (err: Error) =>
+      this.#complain(`watch:${err.message}`, new TopologyError(`cannot watch ${dir}; reading it every ${this.pollIntervalMs} ms until it can`, [err.message]));
+    try {
+      const watcher = this.watchDirectory(dir, { persistent: false }, () => this.#schedule());
+      // node:fs leaves a watcher that reported an error unusable.
+      watcher.on('error', (err) => {
+        watcher.close();
+        if (this.#watcher === watcher) this.#watcher = undefined;
+        unwatched(err);
+      });
+      this.#watcher = watcher;
+    } catch (err) {
+      unwatched(err as Error);
+    }
   }
 
   /** A burst of directory events (new folder, ..data_tmp, rename) becomes one read. */
