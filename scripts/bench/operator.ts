@@ -5,6 +5,8 @@
 import * as k8s from '@kubernetes/client-node';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
 import { installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
@@ -30,6 +32,14 @@ const STEADY_WINDOW_INTERVALS = 6;
  * are then seen as one stretch, and counted by their reconciles all the same). */
 const RESYNC_GAP_MS = 1_000;
 const MUTATING = /^(Create|Modify|Delete|Add|Remove|Reset|Reboot|Promote)/;
+/** A full garbage collection, so that heap figures count what is held, not what is waiting to be collected. */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+const heapHeldMiB = () => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
+
 /** CloudWatch operations: the operator's lag reading. */
 const LAG_READING = new Set(['GetMetricData']);
 
@@ -49,6 +59,8 @@ interface RoundResult {
   lagReadings: number;
   rssMiB: number;
   heapMiB: number;
+  /** Heap held after a full collection, less the same before the operator started: the operator's own, mostly. */
+  operatorHeapMiB: number;
 }
 
 /** What happened when: an AWS call by operation name, or a finished reconcile. */
@@ -115,6 +127,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
 
   const activity: Activity = [];
   const started = Date.now();
+  const heapBefore = heapHeldMiB();
   const operator = startOperator({
     config: {
       watchNamespaces: [namespace],
@@ -171,6 +184,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
       describes: r.filter((e) => e.what === 'DescribeDBInstances').length,
     }));
     const lagReadings = window.filter((e) => LAG_READING.has(e.what)).length;
+    const operatorHeapMiB = heapHeldMiB() - heapBefore;
     const mem = process.memoryUsage();
     return {
       label,
@@ -182,6 +196,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
       lagReadings,
       rssMiB: mem.rss / 2 ** 20,
       heapMiB: mem.heapUsed / 2 ** 20,
+      operatorHeapMiB,
     };
   } finally {
     await operator.stop();
@@ -203,6 +218,7 @@ function report(r: RoundResult): void {
   );
   console.log(`  mutating calls in steady state:     ${mutating}`);
   console.log(`  process RSS / heap after the round: ${r.rssMiB.toFixed(0)} MiB / ${r.heapMiB.toFixed(0)} MiB (operator and bench harness in one process)`);
+  console.log(`  heap the operator holds:            ${r.operatorHeapMiB.toFixed(1)} MiB (after a full collection, less the same before it started)`);
 }
 
 export async function benchOperator(kc: k8s.KubeConfig, aws: AwsEndpoint): Promise<void> {
