@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyOutcome } from './apply.js';
 import { buildStatus, decideVerdict } from './status.js';
-import { BASE, CLASS_CHANGE_HELD, STORAGE_CHANGE_DEFERRED, aReplicaSetDB, aWorld, storageGrowthHolding } from './testing/fixtures.js';
+import { BASE, CLASS_CHANGE_HELD, STORAGE_CHANGE_DEFERRED, aReplicaSetDB, aWorld, storageGrowthHolding, type WorldBuilder } from './testing/fixtures.js';
 import { NOW, plan } from './testing/plan-helpers.js';
 import type { Observed } from './observed.js';
 
@@ -240,48 +240,35 @@ describe('status: a held creation or deletion the world has caught up with', () 
     generation: 1,
   };
 
-  it('releases a held replica creation once the replica exists (created again after the quota was raised)', () => {
-    const created = aWorld(
-      aReplicaSetDB()
-        .withReplicas(2)
-        .withStatus({ heldChanges: [creationHeld] }),
-    )
-      .inSync()
-      .build();
-    const { status } = statusOf(created);
-    expect(status.heldChanges).toBeUndefined();
-    expect(status.phase).toBe('Ready');
-    // Still missing: still held.
-    const missing = aWorld(
-      aReplicaSetDB()
-        .withReplicas(2)
-        .withStatus({ heldChanges: [creationHeld] }),
-    )
-      .inSync()
-      .withReplica(2, undefined)
-      .build();
-    expect(statusOf(missing).status.heldChanges).toEqual([creationHeld]);
-  });
+  /** A world in sync with `replicas` replicas whose status holds `held`, changed by `change`. */
+  const holding = (replicas: number, held: typeof creationHeld, change: (world: WorldBuilder) => WorldBuilder = (w) => w) =>
+    change(
+      aWorld(
+        aReplicaSetDB()
+          .withReplicas(replicas)
+          .withStatus({ heldChanges: [held] }),
+      ).inSync(),
+    ).build();
 
-  it('releases a held deletion once the instance is gone', () => {
-    const gone = aWorld(
-      aReplicaSetDB()
-        .withReplicas(1)
-        .withStatus({ heldChanges: [deletionHeld] }),
-    )
-      .inSync()
-      .build();
-    const { status } = statusOf(gone);
+  it.each([
+    {
+      what: 'a held replica creation once the replica exists (created again after the quota was raised)',
+      held: creationHeld,
+      replicas: 2,
+      // The replica still missing: still held.
+      stillWanted: (w: WorldBuilder) => w.withReplica(2, undefined),
+    },
+    {
+      what: 'a held deletion once the instance is gone',
+      held: deletionHeld,
+      replicas: 1,
+      // The instance still there: still held.
+      stillWanted: (w: WorldBuilder) => w.withReplica(2, {}),
+    },
+  ])('releases $what', ({ held, replicas, stillWanted }) => {
+    const { status } = statusOf(holding(replicas, held));
     expect(status.heldChanges).toBeUndefined();
     expect(status.phase).toBe('Ready');
-    const present = aWorld(
-      aReplicaSetDB()
-        .withReplicas(1)
-        .withStatus({ heldChanges: [deletionHeld] }),
-    )
-      .inSync()
-      .withReplica(2, {})
-      .build();
-    expect(statusOf(present).status.heldChanges).toEqual([deletionHeld]);
+    expect(statusOf(holding(replicas, held, stillWanted)).status.heldChanges).toEqual([held]);
   });
 });
