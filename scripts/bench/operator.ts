@@ -57,6 +57,8 @@ interface RoundResult {
   countedOver: 'stretches' | 'window';
   /** CloudWatch lag readings over the whole window: they run on their own period, not per resync. */
   lagReadings: number;
+  /** Mutating AWS calls over the whole window, cut resyncs included. */
+  mutatingCalls: number;
   rssMiB: number;
   heapMiB: number;
   /** Heap held after a full collection, less the same before the operator started: the operator's own, mostly. */
@@ -180,10 +182,11 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
     const steadyCalls = new Map<string, number>();
     for (const { what } of counted) if (what !== RECONCILE) steadyCalls.set(what, (steadyCalls.get(what) ?? 0) + 1);
     const stretches = whole.map((r) => ({
-      reconciles: r.filter((e) => e.what === RECONCILE).length,
+      reconciles: reconcilesOf(r),
       describes: r.filter((e) => e.what === 'DescribeDBInstances').length,
     }));
     const lagReadings = window.filter((e) => LAG_READING.has(e.what)).length;
+    const mutatingCalls = window.filter((e) => MUTATING.test(e.what)).length;
     const operatorHeapMiB = heapHeldMiB() - heapBefore;
     const mem = process.memoryUsage();
     return {
@@ -194,6 +197,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
       resyncs: reconciles / RESOURCES,
       countedOver,
       lagReadings,
+      mutatingCalls,
       rssMiB: mem.rss / 2 ** 20,
       heapMiB: mem.heapUsed / 2 ** 20,
       operatorHeapMiB,
@@ -205,7 +209,6 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
 
 function report(r: RoundResult): void {
   const describes = r.steadyCalls.get('DescribeDBInstances') ?? 0;
-  const mutating = [...r.steadyCalls].filter(([op]) => MUTATING.test(op)).reduce((n, [, c]) => n + c, 0);
   console.log(`\n[operator] ${r.label} (concurrency ${DEFAULTS.concurrency}, the default; steady resync every ${RESYNC_STEADY_MS / 1000} s)`);
   console.log(`  time to all ${RESOURCES} Ready:           ${r.secondsToReady.toFixed(1)} s`);
   const n = r.resyncs;
@@ -216,7 +219,7 @@ function report(r: RoundResult): void {
   console.log(
     `  DescribeDBInstances per resync:     ${(describes / n).toFixed(1)} (per 100 instances: ${((describes / n) * (100 / (RESOURCES * (1 + REPLICAS)))).toFixed(2)})`,
   );
-  console.log(`  mutating calls in steady state:     ${mutating}`);
+  console.log(`  mutating calls in steady state:     ${r.mutatingCalls}`);
   console.log(`  process RSS / heap after the round: ${r.rssMiB.toFixed(0)} MiB / ${r.heapMiB.toFixed(0)} MiB (operator and bench harness in one process)`);
   console.log(`  heap the operator holds:            ${r.operatorHeapMiB.toFixed(1)} MiB (after a full collection, less the same before it started)`);
 }
