@@ -228,8 +228,8 @@ describe('status: a held creation or deletion the world has caught up with', () 
   const creationHeld = {
     subject: `${BASE}-r2`,
     operation: 'CreateDBInstanceReadReplica',
-    code: 'InstanceQuotaExceeded',
-    message: 'DB instance quota exceeded',
+    code: 'InvalidParameterCombination',
+    message: 'the requested DB instance class is not available for read replicas',
     generation: 1,
   };
   const deletionHeld = {
@@ -252,7 +252,7 @@ describe('status: a held creation or deletion the world has caught up with', () 
 
   it.each([
     {
-      what: 'a held replica creation once the replica exists (created again after the quota was raised)',
+      what: 'a held replica creation once the replica exists as ours',
       held: creationHeld,
       replicas: 2,
       // The replica still missing: still held.

@@ -24,9 +24,9 @@ export function activeHolds(observed: Observed, now: Date): HeldChange[] {
 /**
  * A hold the world has caught up with holds nothing back, and goes without a spec change: a modification none of
  * whose fields differs from the spec any more (a person made it, storage autoscaling grew past it), a creation of an
- * instance that now exists as ours (created again once the quota was raised), a deletion of an instance that is
- * gone. Otherwise the object would stay Failed over a change nobody needs to make. Other holds (a parameter group,
- * tags, the password) stand as they are.
+ * instance that now exists as ours (made by another request than the refused one), a deletion of an instance that is
+ * gone (a person deleted it). Otherwise the object would stay Failed over a change nobody needs to make. Other holds
+ * (a parameter group, tags, the password) stand as they are.
  */
 function stillWanting(observed: Observed, held: HeldChange): boolean {
   switch (held.operation) {
