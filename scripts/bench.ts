@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startEnvironment } from '../test/env/environment.js';
 import { benchOperator } from './bench/operator.js';
+import { benchOperatorMemory } from './bench/operator-memory.js';
 import { benchTopology } from './bench/topology.js';
 import { benchClientRouter } from '../client/bench/router.bench.js';
 
@@ -22,7 +23,10 @@ let failed = false;
 try {
   const kc = new KubeConfig();
   if (needsKube) kc.loadFromFile(env.kube!.kubeconfigPath);
-  if (selected.has('operator')) await benchOperator(kc, env.aws!);
+  if (selected.has('operator')) {
+    await benchOperator(kc, env.aws!);
+    await benchOperatorMemory(kc, env.kube!.kubeconfigPath, env.aws!);
+  }
   if (selected.has('topology')) await benchTopology(kc, env.aws!);
   if (selected.has('client')) {
     console.log('\n[client] router throughput on real PostgreSQL streaming replicas');

@@ -17,3 +17,11 @@ export async function createFleet(api: CustomObjectsApi, namespace: string, coun
     });
   }
 }
+
+/** How many of the namespace's ReplicaSetDBs are Ready. */
+export async function readyCount(api: CustomObjectsApi, namespace: string): Promise<number> {
+  const list = (await api.listNamespacedCustomObject({ ...replicaSetDBResource, namespace })) as {
+    items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+  };
+  return list.items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}

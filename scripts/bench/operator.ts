@@ -9,12 +9,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import type { AwsEndpoint } from '../../test/env/contract.js';
-import { installReplicaSetDBCrd, replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
+import { installReplicaSetDBCrd } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { configSchema } from '../../operator/src/config/index.js';
 import { startOperator, DEFAULT_COALESCING } from '../../operator/src/operator.js';
 import type { OperatorOptions } from '../../operator/src/operator.js';
 import { emulatorRdsClient } from './emulator.js';
-import { createFleet } from './fleet.js';
+import { createFleet, readyCount } from './fleet.js';
 
 const RESOURCES = 100;
 const REPLICAS = 2;
@@ -109,13 +109,6 @@ function countingCloudWatch(aws: AwsEndpoint, calls: Activity): CloudWatchClient
   });
   client.middlewareStack.add(callCounter(calls), { step: 'initialize', name: 'benchCallCounter' });
   return client;
-}
-
-async function readyCount(api: k8s.CustomObjectsApi, namespace: string): Promise<number> {
-  const list = (await api.listNamespacedCustomObject({ ...replicaSetDBResource, namespace })) as {
-    items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
-  };
-  return list.items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
 
 type ReadStrategy = Pick<OperatorOptions, 'coalescing' | 'steadyCache'>;
