@@ -97,9 +97,11 @@ interface Comparison {
 }
 
 /** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first. */
-async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds = ROUNDS): Promise<Comparison> {
+/** `measuring` is called once the warm-up is over, before the first measured round. */
+async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds = ROUNDS, measuring?: () => void): Promise<Comparison> {
   await throughput(baseline, 300);
   await throughput(candidate, 300);
+  measuring?.();
   const ratios: number[] = [];
   const cpuB: number[] = [];
   const cpuC: number[] = [];
@@ -224,29 +226,48 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     );
     console.log(`  session.read() after its write            ${fmt(ryw.candidate)}   ${times(ryw.ratio)} of a plain read (goal >= 0.90x); ${cpu(ryw)}`);
 
-    // A write followed at once by a read of what it wrote. The session learns its commit position in the write's
-    // round trip and reads from the replica once it is shown to have replayed it (by a check sent with the read, or
-    // waiting a few ms at most), else from the primary; the plain pair may read stale data. Each write stores a value of its own so that a read that
-    // misses it is counted.
+    // A write followed at once by a read of what it wrote. The session learns its commit position with the write
+    // and reads from the replica once it is shown to have replayed it (by a check sent with the read, or waiting a
+    // few ms at most), else from the primary; the plain pair may read stale data. Each write stores a value of its
+    // own so that a read that misses it is counted.
     let written = 0;
     const stale = { plain: 0, session: 0 };
-    const before = router.stats();
+    // How long each step of a pair took, to show which one the session lengthens.
+    const steps = { plain: { write: [] as number[], read: [] as number[] }, session: { write: [] as number[], read: [] as number[] } };
+    let before = router.stats();
     const cycles = await compare(
       async (i) => {
         const note = `w${++written}`;
+        const started = performance.now();
         await router.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
+        const wrote = performance.now();
         const { rows } = await router.read<{ note: string }>(LOOKUP, [id(i)]);
+        steps.plain.write.push(wrote - started);
+        steps.plain.read.push(performance.now() - wrote);
         if (rows[0]?.note !== note) stale.plain++;
       },
       async (i) => {
         const note = `w${++written}`;
         const s = router.session();
+        const started = performance.now();
         await s.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
+        const wrote = performance.now();
         const { rows } = await s.read<{ note: string }>(LOOKUP, [id(i)]);
+        steps.session.write.push(wrote - started);
+        steps.session.read.push(performance.now() - wrote);
         if (rows[0]?.note !== note) stale.session++;
       },
       300,
       CYCLE_ROUNDS,
+      () => {
+        for (const side of [steps.plain, steps.session]) {
+          side.write.length = 0;
+          side.read.length = 0;
+        }
+        stale.plain = 0;
+        stale.session = 0;
+        before = router.stats();
+      },
     );
     const after = router.stats();
     const onReplica = after.readYourWrites.onReplica - before.readYourWrites.onReplica;
@@ -263,6 +284,11 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     );
     console.log(`    ${machineCpu(cycles)}`);
     console.log(`    ${latency(cycles)} (${CONCURRENCY} callers sharing pools of ${POOL_MAX})`);
+    const ms = (values: number[]) => `${median(values).toFixed(2)} ms`;
+    console.log(
+      `    by step (median): the write ${ms(steps.session.write)} vs ${ms(steps.plain.write)} (the session's with its position query), ` +
+        `the read ${ms(steps.session.read)} vs ${ms(steps.plain.read)} (the session's with its wait for the replica to replay the write)`,
+    );
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);
     await Promise.all([router.close(), rawPrimary.end(), rawReplica.end()]);
