@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mebibytes, millicores } from './operator-memory.js';
+import { mebibytes, millicores, objectCount } from './operator-memory.js';
 
 describe('Kubernetes quantities the chart gives the operator', () => {
   it.each([
@@ -24,5 +24,17 @@ describe('Kubernetes quantities the chart gives the operator', () => {
 
   it.each(['0.5', '50u', ''])('refuses CPU %j it cannot compare exactly', (quantity) => {
     expect(() => millicores(quantity)).toThrow(/CPU quantity/);
+  });
+});
+
+describe('the fleet size of the memory round', () => {
+  it('is 100 unless set', () => {
+    expect(objectCount(undefined)).toBe(100);
+    expect(objectCount('')).toBe(100);
+    expect(objectCount('1000')).toBe(1000);
+  });
+
+  it.each(['0', '-5', '2.5', 'many'])('refuses %j', (setting) => {
+    expect(() => objectCount(setting)).toThrow(/BENCH_MEMORY_OBJECTS/);
   });
 });
