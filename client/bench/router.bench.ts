@@ -96,8 +96,8 @@ interface Comparison {
   candidateLatenciesMs: number[];
 }
 
-/** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first. */
-/** `measuring` is called once the warm-up is over, before the first measured round. */
+/** Baseline and candidate in adjacent pairs, the order swapped every round so that neither always goes first.
+ * `measuring` is called once the warm-up is over, before the first measured round. */
 async function compare(baseline: Op, candidate: Op, roundMs = ROUND_MS, rounds = ROUNDS, measuring?: () => void): Promise<Comparison> {
   await throughput(baseline, 300);
   await throughput(candidate, 300);
@@ -231,41 +231,35 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     // few ms at most), else from the primary; the plain pair may read stale data. Each write stores a value of its
     // own so that a read that misses it is counted.
     let written = 0;
-    const stale = { plain: 0, session: 0 };
-    // How long each step of a pair took, to show which one the session lengthens.
-    const steps = { plain: { write: [] as number[], read: [] as number[] }, session: { write: [] as number[], read: [] as number[] } };
-    let before = router.stats();
-    const cycles = await compare(
+    /** A pair's side: its stale reads and how long each step took, to show which one the session lengthens. */
+    const side = () => ({ stale: 0, write: [] as number[], read: [] as number[] });
+    const plain = side();
+    const sessions = side();
+    const pair =
+      (counts: ReturnType<typeof side>, open: () => Pick<Session, 'write' | 'read'>): Op =>
       async (i) => {
         const note = `w${++written}`;
-        const started = performance.now();
-        await router.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
-        const wrote = performance.now();
-        const { rows } = await router.read<{ note: string }>(LOOKUP, [id(i)]);
-        steps.plain.write.push(wrote - started);
-        steps.plain.read.push(performance.now() - wrote);
-        if (rows[0]?.note !== note) stale.plain++;
-      },
-      async (i) => {
-        const note = `w${++written}`;
-        const s = router.session();
+        const s = open();
         const started = performance.now();
         await s.write(`UPDATE ${TABLE} SET note = $2 WHERE id = $1`, [id(i), note]);
         const wrote = performance.now();
         const { rows } = await s.read<{ note: string }>(LOOKUP, [id(i)]);
-        steps.session.write.push(wrote - started);
-        steps.session.read.push(performance.now() - wrote);
-        if (rows[0]?.note !== note) stale.session++;
-      },
+        counts.write.push(wrote - started);
+        counts.read.push(performance.now() - wrote);
+        if (rows[0]?.note !== note) counts.stale++;
+      };
+    let before = router.stats();
+    const cycles = await compare(
+      pair(plain, () => router),
+      pair(sessions, () => router.session()),
       300,
       CYCLE_ROUNDS,
       () => {
-        for (const side of [steps.plain, steps.session]) {
-          side.write.length = 0;
-          side.read.length = 0;
+        for (const counts of [plain, sessions]) {
+          counts.stale = 0;
+          counts.write.length = 0;
+          counts.read.length = 0;
         }
-        stale.plain = 0;
-        stale.session = 0;
         before = router.stats();
       },
     );
@@ -276,9 +270,9 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     const discarded = after.readYourWrites.discarded - before.readYourWrites.discarded;
     const onPrimary = (after.endpoints[0]?.readYourWrites ?? 0) - (before.endpoints[0]?.readYourWrites ?? 0);
     const share = onReplica / Math.max(1, onReplica + onPrimary);
-    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}   ${stale.plain} stale reads`);
+    console.log(`  write-then-read, plain (may be stale)     ${fmt(cycles.baseline)}   ${plain.stale} stale reads`);
     console.log(
-      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain (goal >= 0.85x); ${stale.session} stale reads; ` +
+      `  write-then-read, session (never stale)    ${fmt(cycles.candidate)}   ${times(cycles.ratio)} of plain (goal >= 0.85x); ${sessions.stale} stale reads; ` +
         `${(share * 100).toFixed(1)}% of session reads on the replica (${onReplica}: ${checkedWithRead} proven by the check sent with the read, ${afterWait} after waiting for replay), ${onPrimary} on the primary; ` +
         `${discarded} reads dropped behind a check that did not cover the commit`,
     );
@@ -286,8 +280,8 @@ export async function benchClientRouter(pgc: PostgresCluster): Promise<void> {
     console.log(`    ${latency(cycles)} (${CONCURRENCY} callers sharing pools of ${POOL_MAX})`);
     const ms = (values: number[]) => `${median(values).toFixed(2)} ms`;
     console.log(
-      `    by step (median): the write ${ms(steps.session.write)} vs ${ms(steps.plain.write)} (the session's with its position query), ` +
-        `the read ${ms(steps.session.read)} vs ${ms(steps.plain.read)} (the session's with its wait for the replica to replay the write)`,
+      `    by step (median): the write ${ms(sessions.write)} vs ${ms(plain.write)} (the session's with its position query), ` +
+        `the read ${ms(sessions.read)} vs ${ms(plain.read)} (the session's with its wait for the replica to replay the write)`,
     );
   } finally {
     await router.write(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => undefined);

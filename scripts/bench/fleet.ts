@@ -19,9 +19,18 @@ export async function createFleet(api: CustomObjectsApi, namespace: string, coun
 }
 
 /** How many of the namespace's ReplicaSetDBs are Ready. */
-export async function readyCount(api: CustomObjectsApi, namespace: string): Promise<number> {
+async function readyCount(api: CustomObjectsApi, namespace: string): Promise<number> {
   const list = (await api.listNamespacedCustomObject({ ...replicaSetDBResource, namespace })) as {
     items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
   };
   return list.items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+/** Returns once `count` ReplicaSetDBs of the namespace are Ready; throws after 15 minutes, naming `what` ran. */
+export async function untilFleetReady(api: CustomObjectsApi, namespace: string, count: number, what: string): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  while ((await readyCount(api, namespace)) < count) {
+    if (Date.now() > deadline) throw new Error(`${what}: not all ${count} ReplicaSetDBs Ready within 15 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import * as k8s from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { AwsEndpoint } from '../../test/env/contract.js';
-import { createFleet, readyCount } from './fleet.js';
+import { createFleet, untilFleetReady } from './fleet.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** 100 as in the other operator rounds; BENCH_MEMORY_OBJECTS runs the round for another fleet size (1,000 takes
@@ -115,11 +115,7 @@ export async function benchOperatorMemory(kc: k8s.KubeConfig, kubeconfigPath: st
 
     const started = Date.now();
     await createFleet(api, namespace, RESOURCES, REPLICAS);
-    const deadline = started + 15 * 60_000;
-    while ((await readyCount(api, namespace)) < RESOURCES) {
-      if (Date.now() > deadline) throw new Error(`not all ${RESOURCES} ReplicaSetDBs Ready within 15 minutes`);
-      await sleep(1_000);
-    }
+    await untilFleetReady(api, namespace, RESOURCES, 'the operator in its own process');
     const secondsToReady = (Date.now() - started) / 1000;
     const peakWhileCreating = residentMiB(pid).peak;
 

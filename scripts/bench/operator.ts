@@ -14,7 +14,7 @@ import { configSchema } from '../../operator/src/config/index.js';
 import { startOperator, DEFAULT_COALESCING } from '../../operator/src/operator.js';
 import type { OperatorOptions } from '../../operator/src/operator.js';
 import { emulatorRdsClient } from './emulator.js';
-import { createFleet, readyCount } from './fleet.js';
+import { createFleet, untilFleetReady } from './fleet.js';
 
 const RESOURCES = 100;
 const REPLICAS = 2;
@@ -152,11 +152,7 @@ async function runRound(kc: k8s.KubeConfig, aws: AwsEndpoint, label: string, rea
   });
   try {
     await createFleet(api, namespace, RESOURCES, REPLICAS);
-    const deadline = Date.now() + 15 * 60_000;
-    while ((await readyCount(api, namespace)) < RESOURCES) {
-      if (Date.now() > deadline) throw new Error(`${label}: not all ${RESOURCES} ReplicaSetDBs Ready within 15 minutes`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await untilFleetReady(api, namespace, RESOURCES, label);
     const secondsToReady = (Date.now() - started) / 1000;
 
     // Let the last creates' follow-up reconciles settle, then watch the steady resyncs.
