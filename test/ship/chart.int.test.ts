@@ -105,7 +105,7 @@ describe('helm template', () => {
     });
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
-    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '512Mi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '320Mi' }, limits: { memory: '512Mi' } });
     expect(env).toMatchObject({
       AWS_REGION: 'eu-west-1',
       AWS_ENDPOINT_URL: 'http://moto:5000',
