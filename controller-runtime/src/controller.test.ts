@@ -172,6 +172,22 @@ describe('Controller', () => {
     expect(keys).toHaveLength(4);
   });
 
+  it('brings each periodic resync up to a tenth of the interval early, never later than the interval', async () => {
+    const at = async (random: number): Promise<number[]> => {
+      const times: number[] = [];
+      const s = started(setup(async () => (times.push(Date.now()), {}), { resyncIntervalMs: 60_000, random: () => random }));
+      s.primary.objects = [anObject('ns', 'a', '1')];
+      const start = Date.now();
+      await advance(180_000);
+      await s.controller.stop();
+      return times.map((t) => t - start);
+    };
+    // The jitter is drawn anew for every resync, so these are the gaps between resyncs too.
+    expect(await at(0)).toEqual([60_000, 120_000, 180_000]);
+    expect(await at(0.999_999)).toEqual([54_000, 108_000, 162_000]);
+    expect(await at(0.5)).toEqual([57_000, 114_000, 171_000]);
+  });
+
   it('is synced once the primary and every owned source are', () => {
     const s = setup(async () => ({}));
     expect(s.controller.hasSynced()).toBe(false);
