@@ -130,6 +130,8 @@ describe('helm template', () => {
     expect([fromChart.leaderElect, builtIn.leaderElect]).toEqual([true, false]);
     const grace = (spec.template.spec as unknown as { terminationGracePeriodSeconds: number }).terminationGracePeriodSeconds;
     expect(grace).toBe(fromChart.shutdownTimeout / 1000 + 5);
+    // One pod unless asked for more.
+    expect(spec.replicas).toBe(1);
   });
 
   it('allows adoption only in the namespaces adoption.namespaces lists, and refuses a value that is not a namespace', async () => {
@@ -165,6 +167,7 @@ describe('helm template', () => {
     expect(find(manifests, 'ServiceAccount')[0]!.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': roleArn });
     expect(find(manifests, 'ServiceMonitor')).toHaveLength(1);
     expect(find(manifests, 'PodDisruptionBudget')).toHaveLength(1);
+    expect((find(manifests, 'PodDisruptionBudget')[0] as unknown as { spec: unknown }).spec).toMatchObject({ maxUnavailable: 1 });
     const plain = parseManifests(await renderChart({ release: 'r', namespace: 'ops', values: REGION }));
     expect(find(plain, 'ServiceMonitor')).toEqual([]);
     expect(find(plain, 'PodDisruptionBudget')).toEqual([]);
