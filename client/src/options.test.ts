@@ -57,6 +57,12 @@ describe('resolveOptions', () => {
     },
   );
 
+  it('refuses a lagCheckIntervalMs past half what a timer can wait: its check may take twice the interval', () => {
+    const half = Math.floor((2 ** 31 - 1) / 2);
+    expect(resolveOptions({ ...base, lagCheckIntervalMs: half })).toMatchObject({ lagCheckIntervalMs: half, lagCheckTimeoutMs: 2 * half });
+    expect(() => resolveOptions({ ...base, lagCheckIntervalMs: half + 1 })).toThrow(`lagCheckIntervalMs must be at most ${half} ms`);
+  });
+
   it('refuses a pool.connectionTimeoutMillis past what a timer can wait', () => {
     expect(() => resolveOptions({ ...base, pool: { connectionTimeoutMillis: 2 ** 31 } })).toThrow('pool.connectionTimeoutMillis');
   });

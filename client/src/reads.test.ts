@@ -149,3 +149,22 @@ describe('a session read whose check cannot reach its replica', () => {
     expect(core.fallback.total).toBe(1);
   });
 });
+
+describe('the check sent with a session read', () => {
+  it('goes only to a replica at most a second behind, however much lag the read itself accepts', async () => {
+    for (const [accepted, checked] of [
+      [30, 1],
+      [0.5, 0.5],
+    ] as const) {
+      const { core } = world();
+      core.fallback.inFlight = 0;
+      const asked: Array<{ maxLagSeconds?: number; minLsn?: bigint }> = [];
+      // No replica is known to have the commit, and none is picked for the check: the read ends on the primary.
+      core.pickReplica = (need) => (asked.push(need), undefined);
+      const replayWait = { waitForReplay: async () => false, isWatching: () => false } as unknown as ReplayWait;
+      const alone = new Reads(core as unknown as RoutingState, replayWait);
+      await expect(alone.read('SELECT 1', [], { maxLagSeconds: accepted, minLsn: 100n })).resolves.toBe(result);
+      expect(asked).toEqual([{ maxLagSeconds: accepted, minLsn: 100n }, { maxLagSeconds: checked }]);
+    }
+  });
+});
