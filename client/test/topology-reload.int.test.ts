@@ -109,3 +109,33 @@ describe('hot reload of a kubelet-projected topology file', () => {
     expect(await readPorts(6)).toEqual(new Set([r1.port, r2.port]));
   });
 });
+
+describe('a replica added to the topology', () => {
+  const pgc = cluster();
+  const [r1, r2] = twoReplicas(pgc);
+  const replica = (id: string, node: typeof r1) => ({ id, host: node.host, port: node.port, state: 'active' as const });
+  const topology = (revision: number, replicas: TopologyInput['replicas']) => formatTopology(clusterTopology(pgc, { revision, replicas }));
+
+  it('takes reads after a lag check of its own that runs at once, not at the next round of checks', async () => {
+    await replicasCaughtUp(pgc);
+    const projection = await KubeletProjection.create('topology.json', topology(1, [replica('r1', r1)]));
+    // A round of lag checks a minute apart: the new replica could only be routable within seconds through its own.
+    const db = await createClusterRouter(pgc, { topologyFile: projection.file('topology.json'), lagCheckIntervalMs: 60_000 });
+    try {
+      await waitFor('r1 to pass its first lag check', () => db.stats().endpoints.find((e) => e.id === 'r1')?.healthy === true, 10_000);
+      const applied = once(db, 'topology');
+      await projection.update('topology.json', topology(2, [replica('r1', r1), replica('r2', r2)]));
+      await applied;
+      const addedAt = Date.now();
+      // Within 10 s of the new revision, where the next round of checks is up to a minute away.
+      await waitFor('r2 to pass its first lag check', () => db.stats().endpoints.find((e) => e.id === 'r2')?.healthy === true, 10_000);
+      console.info(`a replica added to the topology took reads ${Date.now() - addedAt} ms after the new revision, with lag checks a minute apart`);
+      const ports = new Set<number>();
+      for (let i = 0; i < 6; i++) ports.add((await db.read<{ port: number }>('SELECT inet_server_port() AS port')).rows[0]?.port ?? 0);
+      expect(ports).toEqual(new Set([r1.port, r2.port]));
+    } finally {
+      await db.close();
+      await projection.remove();
+    }
+  });
+});
