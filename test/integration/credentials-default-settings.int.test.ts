@@ -2,12 +2,12 @@
 // operator does not watch Secrets (it may not list them), so a rotation alone waits for the object's next reconcile,
 // up to the steady resync of 10 minutes; annotating the ReplicaSetDB after writing the Secret, as the operations
 // guide says, reconciles it at once and sends the new password within seconds.
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../operator/src/config/index.js';
 import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { passwordFingerprint } from './support/password-fingerprint.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, type AwsCall } from './support/reconcile-objects.js';
 import { rdsClient, uniqueName } from '../env/helpers.js';
 
@@ -32,7 +32,6 @@ const { settled, createObject } = reconcileObjects(
   () => namespace,
   () => rds,
 );
-const fingerprintOf = (password: string, uid: string) => `hmac-sha256:${createHmac('sha256', uid).update(password, 'utf8').digest('base64url')}`;
 
 describe('a password rotation at the default settings', () => {
   it('runs with the production resync intervals', () => {
@@ -59,7 +58,7 @@ describe('a password rotation at the default settings', () => {
       },
       mergePatch,
     );
-    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === fingerprintOf(rotated, created.metadata.uid), boundMs);
+    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === passwordFingerprint(rotated, created.metadata.uid), boundMs);
     console.info(`password rotation at the defaults: sent and recorded ${Date.now() - annotatedAt} ms after the annotation`);
     const sent = calls.filter((c) => c.operation === 'ModifyDBInstance' && 'MasterUserPassword' in c.input);
     expect(sent.map((c) => c.input)).toEqual([

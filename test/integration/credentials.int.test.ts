@@ -4,12 +4,12 @@
 // DB_PASSWORD follows for envFrom, and no log line or Event shows either password. A Secret naming another master
 // user than the spec is reported and creates nothing. A Secret deleted while the primary exists is reported, not
 // replaced, and a new password written back is sent to RDS.
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createLogger } from '../../operator/src/observability/index.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { passwordFingerprint } from './support/password-fingerprint.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, type AwsCall } from './support/reconcile-objects.js';
 import { eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
@@ -37,7 +37,6 @@ async function secretData(name: string): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
 
-const fingerprintOf = (password: string, uid: string) => `hmac-sha256:${createHmac('sha256', uid).update(password, 'utf8').digest('base64url')}`;
 const passwordCalls = () => calls.filter((c) => c.operation === 'ModifyDBInstance' && 'MasterUserPassword' in c.input);
 const ready = (s: ReplicaSetDBStatus) => s.conditions?.find((c) => c.type === 'Ready');
 
@@ -55,13 +54,13 @@ describe('the master password follows the Secret', () => {
     generated = data.password!;
     expect(data).toEqual({ username: 'servio', password: generated, DB_USERNAME: 'servio', DB_PASSWORD: generated });
     expect(calls.find((c) => c.operation === 'CreateDBInstance')?.input.MasterUserPassword).toBe(generated);
-    expect(obj.status?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(generated, uid) });
+    expect(obj.status?.credentials).toEqual({ appliedPasswordFingerprint: passwordFingerprint(generated, uid) });
     expect(passwordCalls()).toEqual([]);
   });
 
   it('sends a rotated password to the primary once, records it, and copies it to DB_PASSWORD', async () => {
     await core.patchNamespacedSecret({ namespace, name: `${name}-credentials`, body: { stringData: { password: rotated } } }, mergePatch);
-    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === fingerprintOf(rotated, uid));
+    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === passwordFingerprint(rotated, uid));
     const base = rdsBaseIdentifier(namespace, name);
     expect(passwordCalls().map((c) => c.input)).toEqual([{ DBInstanceIdentifier: base, MasterUserPassword: rotated, ApplyImmediately: false }]);
     await eventually('DB_PASSWORD to follow', async () => ((await secretData(`${name}-credentials`)).DB_PASSWORD === rotated ? true : undefined));
@@ -125,7 +124,7 @@ describe('a Secret deleted while the primary exists', () => {
 
     const restored = 'Written-Back-By-A-Person-2026';
     await core.createNamespacedSecret({ namespace, body: { metadata: { name: secret }, stringData: { username: 'servio', password: restored } } });
-    await settled(name, (s) => s.phase === 'Ready' && s.credentials?.appliedPasswordFingerprint === fingerprintOf(restored, created.metadata.uid));
+    await settled(name, (s) => s.phase === 'Ready' && s.credentials?.appliedPasswordFingerprint === passwordFingerprint(restored, created.metadata.uid));
     const base = rdsBaseIdentifier(namespace, name);
     expect(
       passwordCalls()

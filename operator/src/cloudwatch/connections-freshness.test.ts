@@ -2,6 +2,7 @@
 // the operator answers every draining object from one shared reading renewed once it is DEFAULT_CONNECTIONS_READING_MS
 // old, and only a reconcile asks for it. A draining object is on hold, so it reconciles every transitioning resync.
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/env/rds-world/faults.js';
 import { configSchema } from '../config/index.js';
 import { DEFAULT_CONNECTIONS_READING_MS } from '../operator.js';
 import { sharedReading } from './shared-reading.js';
@@ -26,15 +27,6 @@ async function seenAfter(times: number[], changeAt: number): Promise<number | un
   return undefined;
 }
 
-/** Seeded, so a failure can be repeated. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
-
 describe('a draining replica’s connections at the default settings', () => {
   it('are read at most every 30 s, by reconciles at most 15 s apart', () => {
     expect(readingMs).toBe(30_000);
@@ -42,7 +34,8 @@ describe('a draining replica’s connections at the default settings', () => {
   });
 
   it('are seen within the reading’s age plus one transitioning resync, however the reconciles fall', async () => {
-    const next = random(7);
+    // Seeded, so a failure can be repeated.
+    const next = seededRandom(7);
     let worst = 0;
     for (let run = 0; run < 300; run++) {
       // Reconciles come at most one transitioning resync apart, sooner when something else queues the object
