@@ -4,10 +4,13 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatTopology, type Topology } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 import { TopologyFileSource, readTopologyFile } from '../src/reload/file-source.js';
 import { KubeletProjection } from './kubelet-projection.js';
 
 const POLL_MS = 2_000;
+/** The router's own re-read interval when none is given. */
+const DEFAULT_POLL_MS = resolveOptions({ topologyFile: 'topology.json', credentials: { username: 'u', password: 'p' } }).topologyPollIntervalMs;
 
 const document = (revision: number) =>
   formatTopology({
@@ -24,7 +27,7 @@ const document = (revision: number) =>
   });
 
 /** A source on `projection` whose applied revisions and errors are recorded. */
-async function following(projection: KubeletProjection, watchDirectory: typeof watch) {
+async function following(projection: KubeletProjection, watchDirectory: typeof watch, pollMs = POLL_MS) {
   let current: Topology = await readTopologyFile(projection.file('topology.json'));
   const applied: Array<{ revision: number; at: number }> = [];
   const errors: Error[] = [];
@@ -39,7 +42,7 @@ async function following(projection: KubeletProjection, watchDirectory: typeof w
       },
       error: (err) => errors.push(err),
     },
-    POLL_MS,
+    pollMs,
     20,
     watchDirectory,
   );
@@ -105,6 +108,27 @@ describe('the watch of the topology directory', () => {
     await until('the watch to be set up again', () => watchers.length === 2, POLL_MS * 2);
     expect(await applyDelay(projection, watched, 2)).toBeLessThan(POLL_MS / 2);
   });
+
+  it('at the default re-read interval, sees a change made while the watch is broken at the next re-read, and the next within moments', async () => {
+    projection = await KubeletProjection.create('topology.json', document(1));
+    const watchers: FSWatcher[] = [];
+    const watchDirectory = ((...args: Parameters<typeof watch>) => {
+      const watcher = watch(...args);
+      watchers.push(watcher);
+      return watcher;
+    }) as typeof watch;
+    const startedAt = performance.now();
+    const watched = await following(projection, watchDirectory, DEFAULT_POLL_MS);
+    source = watched.source;
+    watchers[0]!.emit('error', Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }));
+
+    // The first re-read comes one interval after start: that is the longest a change waits without the watch.
+    const delay = await applyDelay(projection, watched, 2);
+    expect(delay).toBeGreaterThan(DEFAULT_POLL_MS / 2);
+    expect(performance.now() - startedAt).toBeLessThan(DEFAULT_POLL_MS + 1_000);
+    expect(watchers).toHaveLength(2);
+    expect(await applyDelay(projection, watched, 3)).toBeLessThan(1_000);
+  }, 30_000);
 
   it('closes the watch it set up again when the source closes', async () => {
     projection = await KubeletProjection.create('topology.json', document(1));
