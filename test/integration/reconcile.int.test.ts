@@ -5,7 +5,6 @@
 // steady state that makes no mutating AWS call.
 import {
   CreateDBInstanceCommand,
-  DeleteDBInstanceCommand,
   DescribeDBParametersCommand,
   DescribeDBParameterGroupsCommand,
   DescribeDBSnapshotsCommand,
@@ -16,6 +15,7 @@ import { replicaSetDBResource } from '../../operator/src/kube/testing/replicaset
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { createSubnetGroup } from '../../operator/src/rds/testing/emulator.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
+import { promoteByHand } from './support/promote-by-hand.js';
 import { createServio, deleteWithFinalSnapshot, expectServioReplicas, resizeReplicasBeforePrimary, type ServioLife } from './support/servio-life.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, tagsOf, type AwsCall } from './support/reconcile-objects.js';
 import { eventually, rdsClient, testEnv, uniqueName } from '../env/helpers.js';
@@ -253,24 +253,9 @@ describe('a replica promoted to a standalone database', () => {
     const before = await settled('promoted', (s) => s.phase === 'Ready' && s.readyReplicas === 1);
     const base = rdsBaseIdentifier(namespace, 'promoted');
     const replicaId = `${base}-r1`;
-    // The emulator keeps reporting the source after PromoteReadReplica, so the promoted replica is put in place by
-    // hand, with the operator stopped: an instance carrying the replica's identifier and tags, replicating nothing.
+    // With the operator stopped, so that it reads the promoted instance fresh when it starts.
     await operators.stopAll();
-    const tags = (await instances(base)).get(replicaId)?.TagList;
-    await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: replicaId, SkipFinalSnapshot: true }));
-    await eventually('the replica to be gone', async () => ((await instances(base)).has(replicaId) ? undefined : true));
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: replicaId,
-        Engine: 'postgres',
-        EngineVersion: '15.4',
-        DBInstanceClass: 'db.t3.micro',
-        AllocatedStorage: 20,
-        MasterUsername: 'app',
-        MasterUserPassword: 'promoted-12345',
-        Tags: tags,
-      }),
-    );
+    await promoteByHand(rds, replicaId, () => instances(base));
     const from = calls.length;
     operators.start();
     await patchSpec('promoted', { replicas: { count: 0 } });

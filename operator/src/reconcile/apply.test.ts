@@ -6,7 +6,7 @@ import { passwordFingerprint } from './credentials.js';
 import { desiredPrimary } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
-import { aReplicaSetDB, aWorld, BASE } from './testing/fixtures.js';
+import { aReplicaSetDB, aWorld, BASE, UID } from './testing/fixtures.js';
 import { CapturingLogger } from './testing/harness.js';
 
 const PASSWORD = 'Sup3r-Secret-Password-For-Tests';
@@ -20,7 +20,7 @@ function context() {
     rds,
     kube,
     ref: { namespace: 'prod', name: 'servio' },
-    involved: { apiVersion: 'db.servio.io/v1alpha1', kind: 'ReplicaSetDB', namespace: 'prod', name: 'servio', uid: 'u' },
+    involved: { apiVersion: 'db.servio.io/v1alpha1', kind: 'ReplicaSetDB', namespace: 'prod', name: 'servio', uid: UID },
     finalizers: [],
     generatePassword: () => PASSWORD,
     log,

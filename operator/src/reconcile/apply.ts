@@ -21,7 +21,7 @@ import {
   SECRET_PASSWORD_KEY,
   staleEnvironmentKeys,
 } from './credentials.js';
-import { confirmNoReplicaRemains } from './remaining-replicas.js';
+import { confirmDeletion } from './deletion-check.js';
 import { describeStep, stepSubject } from './describe-step.js';
 import type { ReconcileLogger } from './logger.js';
 import { AWS_OPERATION } from './plan/aws-operations.js';
@@ -291,7 +291,7 @@ async function executeStep(
       await kube(() => ctx.kube.releaseConfigMap(step.configMap, step.ownerUid, abortable));
       return undefined;
     case 'deleteInstance':
-      if (step.replicaCandidates !== undefined) await confirmNoReplicaRemains(rds, step.identifier, step.replicaCandidates, ctx.involved.uid, abortable);
+      if ((await confirmDeletion(rds, step, ctx.involved, abortable)) === 'gone') return 'it is already gone';
       // The check may have taken a while: a reconcile aborted meanwhile deletes nothing.
       ctx.signal?.throwIfAborted();
       try {

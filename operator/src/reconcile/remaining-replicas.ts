@@ -1,21 +1,15 @@
-// The last check before a primary is deleted. The plan saw no replica, but from an observation that may be a
-// steady-cache answer up to one resync old, and that only covered the replica indices the spec and status name. A
-// primary deleted under a replica leaves RDS to promote that replica to a standalone database nobody manages, so
-// right before DeleteDBInstance a fresh DescribeDBInstances covers every identifier a replica of ours can have and
-// every replica RDS lists for the primary; if one remains, the deletion waits.
+// Before a primary is deleted: no replica of ours may remain. The plan saw none, but from an observation that may be
+// a steady-cache answer up to one resync old, and that only covered the replica indices the spec and status name. A
+// primary deleted under a replica leaves RDS to promote that replica to a standalone database nobody manages, so the
+// fresh describe right before DeleteDBInstance (deletion-check.ts) covers every identifier a replica of ours can have
+// and every replica RDS lists for the primary; if one remains, the deletion waits.
 import { TAG_OWNER_UID } from '../naming/index.js';
 import { RdsError } from '../rds/errors.js';
-import type { CallOptions, RdsPort } from '../rds/port.js';
+import type { RdsInstance } from '../rds/port.js';
 
-/** Replicas of ours: instances carrying our owner uid, or replicating the primary (whoever owns them). */
-export async function remainingReplicas(
-  rds: RdsPort,
-  primary: string,
-  candidates: readonly string[],
-  ownerUid: string,
-  call: CallOptions = {},
-): Promise<string[]> {
-  const found = await rds.describeInstances([primary, ...candidates], { ...call, fresh: true });
+/** Replicas of ours among `found`: instances carrying our owner uid, or replicating the primary (whoever owns them),
+ * and those RDS lists for the primary. */
+export function remainingReplicas(found: ReadonlyMap<string, RdsInstance>, primary: string, ownerUid: string): string[] {
   const listed = found.get(primary)?.replicaIdentifiers ?? [];
   const ours = [...found.values()]
     .filter((i) => i.identifier !== primary && (i.tags[TAG_OWNER_UID] === ownerUid || i.replicationSource === primary))
@@ -23,17 +17,9 @@ export async function remainingReplicas(
   return [...new Set([...listed, ...ours])].sort();
 }
 
-/** Throws an invalid-state RdsError (the error policy retries it soon) while a replica remains. */
-export async function confirmNoReplicaRemains(
-  rds: RdsPort,
-  primary: string,
-  candidates: readonly string[],
-  ownerUid: string,
-  call: CallOptions = {},
-): Promise<void> {
-  const remaining = await remainingReplicas(rds, primary, candidates, ownerUid, call);
-  if (remaining.length === 0) return;
-  throw new RdsError(
+/** The invalid-state RdsError (the error policy retries it soon) for a primary some replicas still follow. */
+export function replicasRemainError(primary: string, remaining: readonly string[]): RdsError {
+  return new RdsError(
     'invalid-state',
     'ReplicasRemain',
     'DeleteDBInstance',

@@ -58,6 +58,9 @@ export type Step =
       why: 'scale-down' | 'replacement' | 'object deleted';
       /** For a primary: every identifier a replica of ours can have, checked by a fresh describe right before. */
       replicaCandidates?: string[];
+      /** For a replica deleted without a final snapshot: the primary it must still replicate from when the call is
+       * made (a fresh describe right before confirms it), as a promoted one may hold writes of its own. */
+      replicaOf?: string;
       /** What ended a replica's drain. */
       drainRelease?: DrainRelease;
     });
