@@ -12,6 +12,28 @@ class ConnectionLost extends Error {
   readonly code = 'ECONNRESET';
 }
 
+/** A primary connection that keeps the transaction status as the server reports it: BEGIN opens a block, COMMIT
+ * ends it, anything else sent outside one commits on its own. */
+function primaryConnection(state: { commit: () => Promise<pg.QueryResult>; statement: () => Promise<pg.QueryResult> }) {
+  let status: 'I' | 'T' = 'I';
+  return {
+    release: () => undefined,
+    getTransactionStatus: () => status,
+    query: async (config: unknown) => {
+      const text = String(config).toLowerCase();
+      if (text === 'begin') {
+        status = 'T';
+        return { ...result, command: 'BEGIN' };
+      }
+      if (text === 'commit') {
+        status = 'I';
+        return state.commit();
+      }
+      return state.statement();
+    },
+  };
+}
+
 /** A core whose primary answers as each test scripts it; reads record the position they were asked to honour. */
 function fakeCore() {
   const minLsns: Array<Lsn | undefined> = [];
@@ -20,6 +42,9 @@ function fakeCore() {
     writeOutcome: async (): Promise<{ result: pg.QueryResult; lsn: Lsn | undefined }> => ({ result, lsn: 100n }),
     position: async (): Promise<Lsn> => 500n,
     commit: async (): Promise<pg.QueryResult> => ({ ...result, command: 'COMMIT' }) as pg.QueryResult,
+    statement: async (): Promise<pg.QueryResult> => result,
+    /** Insert positions read on a connection handed out by writerPool(). */
+    positionsRead: 0,
   };
   const core = {
     topology: { routing: { readYourWrites: 'lsn', maxReplicaLagSeconds: 1 } },
@@ -28,8 +53,11 @@ function fakeCore() {
     writes: {
       writeForSession: () => state.writeOutcome(),
       positionAfterNow: () => state.position(),
-      insertLsn: async () => 700n,
-      connectPrimary: async () => ({ query: (config: unknown) => (String(config).toLowerCase() === 'commit' ? state.commit() : Promise.resolve(result)) }),
+      insertLsn: async () => {
+        state.positionsRead++;
+        return 700n;
+      },
+      connectPrimary: async () => primaryConnection(state),
     },
     reads: {
       read: async (_text: unknown, _values: unknown, need: ReadRequirement) => {
@@ -90,6 +118,43 @@ describe('Session', () => {
     const client = await session.writerPool().connect();
     await client.query('BEGIN');
     await expect(client.query('commit')).rejects.toThrow('lost during COMMIT');
+    await session.read('SELECT 1');
+    expect(minLsns).toEqual([500n]);
+  });
+
+  it('tracks a statement that commits on its own on a connection the writer pool hands out (Kysely, a checked-out client)', async () => {
+    const { core, state, minLsns } = fakeCore();
+    const session = new Session(core);
+    const client = await session.writerPool().connect();
+    await client.query('INSERT INTO t VALUES (1)');
+    client.release();
+    await session.read('SELECT * FROM t');
+    expect(state.positionsRead).toBe(1);
+    expect(minLsns).toEqual([700n]);
+  });
+
+  it('reads one position for a transaction on such a connection, after its COMMIT', async () => {
+    const { core, state, minLsns } = fakeCore();
+    const session = new Session(core);
+    const client = await session.writerPool().connect();
+    await client.query('BEGIN');
+    await client.query('INSERT INTO t VALUES (1)');
+    await client.query('UPDATE t SET a = 2');
+    expect(state.positionsRead).toBe(0);
+    await client.query('COMMIT');
+    expect(state.positionsRead).toBe(1);
+    await session.read('SELECT * FROM t');
+    expect(minLsns).toEqual([700n]);
+  });
+
+  it('counts a statement sent outside a block and lost to a connection error as a commit of unknown position', async () => {
+    const { core, state, minLsns } = fakeCore();
+    const session = new Session(core);
+    state.statement = async () => {
+      throw new ConnectionLost('lost during INSERT');
+    };
+    const client = await session.writerPool().connect();
+    await expect(client.query('INSERT INTO t VALUES (1)')).rejects.toThrow('lost during INSERT');
     await session.read('SELECT 1');
     expect(minLsns).toEqual([500n]);
   });

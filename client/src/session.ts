@@ -127,21 +127,26 @@ export class Session {
     return new RoutedPool({ query: (text, values) => this.read(text, values, options) });
   }
 
-  // drizzle runs BEGIN ... COMMIT itself on the connection it is given; the commit's position is read on that
-  // connection before drizzle's transaction() returns, so the caller's next read already depends on it.
+  // drizzle runs BEGIN ... COMMIT itself on the connection it is given; other callers (Kysely, code holding a checked
+  // out client) send statements that commit on their own. Whenever a statement may have committed (it was sent outside
+  // a transaction block, or it ends one), the insert position is read on that connection before the statement's
+  // result is handed back, so the caller's next read already depends on it.
   async #connectTracked(): Promise<pg.PoolClient> {
     const client = await this.core.writes.connectPrimary();
     if (!this.#tracks()) return client;
     const query = async (config: QueryText, values?: QueryValues) => {
+      // Queued behind statements not answered yet, a statement may find the connection in another state than this:
+      // a guess of "outside a block" only makes the tracking more careful.
+      const sentInBlock = isInBlock(client);
       let result: pg.QueryResult;
       try {
         result = await client.query(config, values);
       } catch (err) {
-        // The COMMIT may have been carried out before the connection was lost.
-        if (isCommitStatement(config) && isConnectionError(err)) this.#markUnknown();
+        // A statement that would commit may have been carried out before the connection was lost.
+        if ((!sentInBlock || isCommitStatement(config)) && isConnectionError(err)) this.#markUnknown();
         throw err;
       }
-      if (result.command === 'COMMIT' && isCommitStatement(config)) {
+      if (mayHaveCommitted(result, sentInBlock, client)) {
         let lsn: Lsn | undefined;
         try {
           lsn = await this.core.writes.insertLsn(client);
@@ -159,6 +164,20 @@ export class Session {
       },
     });
   }
+}
+
+/** In a transaction block, open or failed ('T', 'E'), as the server last said; outside one ('I') a statement
+ * commits on its own. */
+function isInBlock(client: pg.ClientBase): boolean {
+  const status = client.getTransactionStatus();
+  return status === 'T' || status === 'E';
+}
+
+/** Whether a statement that succeeded may have committed something: unless it ran inside a block that is still open,
+ * or only opened one. */
+function mayHaveCommitted(result: pg.QueryResult, sentInBlock: boolean, client: pg.ClientBase): boolean {
+  if (result.command === 'BEGIN' || result.command === 'START') return false;
+  return !(sentInBlock && isInBlock(client));
 }
 
 function isCommitStatement(config: QueryText): boolean {

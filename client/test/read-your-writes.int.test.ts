@@ -189,6 +189,24 @@ describe('read-your-writes by WAL position', () => {
     }
   });
 
+  it('tracks what a statement commits on its own on a connection the writer pool hands out (as Kysely runs every query)', async () => {
+    for (const r of pgc.replicas) await pauseReplay(r);
+    const session = db.session();
+    const writeOn = async (statements: Array<[string, unknown[]?]>) => {
+      const client = await session.writerPool().connect();
+      try {
+        for (const [text, values] of statements) await client.query(text, values);
+      } finally {
+        client.release();
+      }
+    };
+    const readBack = async (id: number) => (await session.read<{ v: number; port: number }>(SELECT, [id])).rows[0];
+    await writeOn([[INSERT, [700_000]]]);
+    expect(await readBack(700_000)).toEqual({ v: 700_000, port: pgc.primary.port });
+    await writeOn([['BEGIN'], [INSERT, [700_001]], ['COMMIT']]);
+    expect(await readBack(700_001)).toEqual({ v: 700_001, port: pgc.primary.port });
+  });
+
   it('carries a position from one session to the next', async () => {
     const first = db.session();
     expect(first.lsn).toBeUndefined();
