@@ -69,6 +69,9 @@ export class LagMonitor {
       this.#historyOf = primary.spec.key;
     }
     const roundPrimary = await this.#samplePrimary(primary);
+    // A topology that changed the primary meanwhile has replicas of another primary: judged against this one's
+    // position, one far behind its own could look caught up. The reload queues a round of its own.
+    if (this.core.primary !== primary) return;
     await Promise.all(this.core.replicas.map((r) => this.#checkReplica(r, roundPrimary)));
     this.rounds++;
   }
