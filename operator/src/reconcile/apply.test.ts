@@ -66,6 +66,24 @@ describe('applyPlan', () => {
     ]);
   });
 
+  it('raises a Warning Event for a modification that releases changes held for the maintenance window', async () => {
+    const { rds, kube, ctx } = context();
+    const observed = aWorld().build();
+    await rds.createPrimary({ ...desiredPrimary(observed.spec!, observed.names), masterPassword: PASSWORD });
+    const grow = (releasesPending?: string[]): Step => ({
+      kind: 'modifyInstance',
+      identifier: BASE,
+      role: 'primary',
+      changes: { allocatedStorageGiB: 200 },
+      delta: [],
+      applyImmediately: true,
+      ...(releasesPending !== undefined ? { releasesPending } : {}),
+    });
+    await applyPlan([grow(), grow(['engineVersion 16.3'])], ctx);
+    expect(kube.events.map((e) => e.type)).toEqual(['Normal', 'Warning']);
+    expect(kube.events[1]?.message).toContain('RDS also applies now what it held for the window: engineVersion 16.3');
+  });
+
   it('redacts the password from a failure message that echoes it', async () => {
     const { rds, kube, log, ctx } = context();
     await kube.createSecret({ namespace: 'prod', name: 'servio-credentials' }, { username: 'servio', password: PASSWORD }, {});

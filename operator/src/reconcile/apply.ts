@@ -110,7 +110,8 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
       if (ctx.signal?.aborted) continue;
       if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment')
-        await event(ctx, 'Normal', EVENT_REASON[step.kind], line);
+        // Changes released before the window the spec chose are worth a person's attention.
+        await event(ctx, step.kind === 'modifyInstance' && step.releasesPending !== undefined ? 'Warning' : 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
       // A call cut short by the signal is not a failure of the step: the next leader runs it again.
       if (stopIfAborted(step, ctx, outcome)) break;

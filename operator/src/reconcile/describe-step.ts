@@ -36,8 +36,14 @@ export function describeStep(step: Step): string {
       return `copy username and password to DB_USERNAME and DB_PASSWORD in Secret ${step.secret.name}`;
     case 'createReplica':
       return `create replica ${step.input.identifier} of ${step.input.sourceIdentifier}: ${step.input.instanceClass}`;
-    case 'modifyInstance':
-      return `modify ${step.delta.map((c) => describeChange(step.identifier, c)).join('; ')}${step.applyImmediately ? ' (applied immediately)' : ' (changes RDS defers wait for the maintenance window)'}`;
+    case 'modifyInstance': {
+      const when = step.applyImmediately ? ' (applied immediately)' : ' (changes RDS defers wait for the maintenance window)';
+      const released =
+        step.releasesPending === undefined
+          ? ''
+          : `; ${step.identifier} is full and cannot wait for the maintenance window, so RDS also applies now what it held for the window: ${step.releasesPending.join(', ')}`;
+      return `modify ${step.delta.map((c) => describeChange(step.identifier, c)).join('; ')}${when}${released}`;
+    }
     case 'publishTopology':
       return step.changed
         ? `publish topology revision ${step.revision} to ConfigMap ${step.configMap.name}`

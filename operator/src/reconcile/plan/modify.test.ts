@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
+import { describeStep } from '../describe-step.js';
 import { plan, planWithPrimary, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 const noReplicas = () => aReplicaSetDB().withReplicas(0);
@@ -65,6 +66,41 @@ describe('plan: drift that is enforced', () => {
     const step = stepOf(planWithPrimary(db, { status: 'storage-full', allocatedStorageGiB: 100 }), 'modifyInstance');
     expect(step.changes).toEqual({ allocatedStorageGiB: 200 });
     expect(step.applyImmediately).toBe(true);
+  });
+
+  it('says which changes held for the maintenance window the growth of a full primary releases with it', () => {
+    // RDS applies every pending change with ApplyImmediately; it has no way to apply one alone.
+    const db = noReplicas().withSpec({ engineVersion: '16.3', primary: { allocatedStorageGiB: 200, instanceClass: 'db.r6g.2xlarge' } });
+    const observed = aWorld(db)
+      .inSync()
+      .withPrimary({
+        status: 'storage-full',
+        engineVersion: '15.4',
+        instanceClass: 'db.r6g.xlarge',
+        allocatedStorageGiB: 100,
+        pending: { engineVersion: '16.3', instanceClass: 'db.r6g.2xlarge' },
+      })
+      .build();
+    const step = stepOf(plan(observed), 'modifyInstance');
+    expect(step).toMatchObject({
+      changes: { allocatedStorageGiB: 200 },
+      applyImmediately: true,
+      releasesPending: ['engineVersion 16.3', 'instanceClass db.r6g.2xlarge'],
+    });
+    expect(describeStep(step)).toContain(
+      `${BASE} is full and cannot wait for the maintenance window, so RDS also applies now what it held for the window: engineVersion 16.3, instanceClass db.r6g.2xlarge`,
+    );
+  });
+
+  it('releases nothing the spec did not hold back: applyImmediately true, nothing pending, or not full', () => {
+    const pending = { engineVersion: '16.3' };
+    const grow = { allocatedStorageGiB: 200 };
+    const immediate = noReplicas().withSpec({ applyImmediately: true, primary: grow });
+    expect(stepOf(planWithPrimary(immediate, { status: 'storage-full', allocatedStorageGiB: 100, pending }), 'modifyInstance').releasesPending).toBeUndefined();
+    const held = noReplicas().withSpec({ primary: grow });
+    expect(stepOf(planWithPrimary(held, { status: 'storage-full', allocatedStorageGiB: 100 }), 'modifyInstance').releasesPending).toBeUndefined();
+    expect(stepOf(planWithPrimary(held, { allocatedStorageGiB: 100, pending }), 'modifyInstance')).toMatchObject({ applyImmediately: false });
+    expect(stepOf(planWithPrimary(held, { allocatedStorageGiB: 100, pending }), 'modifyInstance').releasesPending).toBeUndefined();
   });
 
   it('grows a storage-full replica at once, whatever applyImmediately says', () => {

@@ -8,7 +8,7 @@
 //   rejected or slow change does not take the others with it, and each restart has one cause.
 import type { HeldChange, ReplicaSetDBSpec } from '../../api/index.js';
 import type { InstanceRole } from '../../naming/index.js';
-import type { RdsInstance } from '../../rds/port.js';
+import type { InstanceModification, RdsInstance } from '../../rds/port.js';
 import { healthOf, isModifiable, needsReplacement } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import { desiredPrimary, desiredReplica } from './desired.js';
@@ -46,9 +46,33 @@ function recordPending(plan: Plan, identifier: string, changes: readonly Grouped
   for (const c of changes) plan.pendingChanges.push(`${describeChange(identifier, c.change)} (${why})`);
 }
 
-function pushModify(plan: Plan, instance: RdsInstance, role: InstanceRole, changes: readonly GroupedChange[], applyImmediately: boolean): void {
+function pushModify(
+  plan: Plan,
+  instance: RdsInstance,
+  role: InstanceRole,
+  changes: readonly GroupedChange[],
+  applyImmediately: boolean,
+  specApplyImmediately: boolean,
+): void {
   const merged = mergeChanges(changes);
-  plan.steps.push({ kind: 'modifyInstance', identifier: instance.identifier, role, changes: merged.changes, delta: merged.delta, applyImmediately });
+  const released = applyImmediately && !specApplyImmediately ? heldForTheWindow(instance, merged.changes) : [];
+  plan.steps.push({
+    kind: 'modifyInstance',
+    identifier: instance.identifier,
+    role,
+    changes: merged.changes,
+    delta: merged.delta,
+    applyImmediately,
+    ...(released.length > 0 ? { releasesPending: released } : {}),
+  });
+}
+
+/** What RDS holds for the maintenance window besides what `changes` sets again, as `key value`. */
+function heldForTheWindow(instance: RdsInstance, changes: InstanceModification): string[] {
+  return Object.entries(instance.pending)
+    .filter(([key, value]) => value !== undefined && !(key in changes))
+    .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .sort();
 }
 
 export function planModifications(plan: Plan, observed: Observed, spec: ReplicaSetDBSpec, primary: RdsInstance, now: Date): void {
@@ -88,7 +112,7 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
       recordPending(plan, id, drift.changes, `after ${blockedBy}`);
     } else {
       // A full replica stops replaying: its growth, the only change it takes, does not wait for the window.
-      pushModify(plan, instance, 'replica', allowed, spec.applyImmediately || instance.status === 'storage-full');
+      pushModify(plan, instance, 'replica', allowed, spec.applyImmediately || instance.status === 'storage-full', spec.applyImmediately);
       replicaModified = id;
       recordPending(
         plan,
@@ -125,7 +149,7 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
       continue;
     } else {
       // Without ApplyImmediately RDS holds a storage change for the maintenance window, up to a week away.
-      pushModify(plan, primary, 'primary', changes, spec.applyImmediately || storageEmergency);
+      pushModify(plan, primary, 'primary', changes, spec.applyImmediately || storageEmergency, spec.applyImmediately);
       recordPending(plan, primary.identifier, later, `after the ${group} change`);
     }
     break;

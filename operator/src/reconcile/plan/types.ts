@@ -38,7 +38,15 @@ export type Step =
   /** Copies username/password into the Secret's DB_USERNAME/DB_PASSWORD. */
   | { kind: 'syncCredentialEnvironment'; secret: ObjectRef }
   | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
-  | (InstanceStep & { kind: 'modifyInstance'; changes: InstanceModification; delta: FieldChange[]; applyImmediately: boolean })
+  | (InstanceStep & {
+      kind: 'modifyInstance';
+      changes: InstanceModification;
+      delta: FieldChange[];
+      applyImmediately: boolean;
+      /** Changes RDS holds for the maintenance window that it applies now too: ApplyImmediately releases every
+       * pending change, and the spec did not ask for that (a full instance's growth cannot wait for the window). */
+      releasesPending?: string[];
+    })
   | {
       kind: 'publishTopology';
       configMap: ObjectRef;
