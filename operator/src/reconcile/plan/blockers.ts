@@ -15,7 +15,8 @@ function describeForeign(f: ForeignResource, observed: Observed): string {
       return `${subject} belongs to ReplicaSetDB ${owner}`;
     }
     case 'previous-owner':
-      return `${subject} was created by an earlier ReplicaSetDB of this name (deleted with deletionPolicy Retain)`;
+      // The tags cannot tell the two apart: identifiers derive from the namespace and name alone.
+      return `${subject} was created by another ReplicaSetDB of this namespace and name: an earlier one deleted with deletionPolicy Retain, or a live one in another cluster that shares this AWS account (then adopting it would have two operators manage one database)`;
     case 'unowned':
       return `${subject} exists without this ReplicaSetDB's ownership tags`;
   }

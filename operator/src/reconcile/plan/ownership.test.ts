@@ -21,6 +21,17 @@ describe('plan: identifiers owned by something else', () => {
     }
   });
 
+  it('warns that an instance of an earlier object of this name may be a live one in another cluster sharing the account', () => {
+    const p = plan(
+      aWorld()
+        .withForeignInstance(BASE, ownershipTags({ ...OWNER, uid: 'uid-in-another-cluster' }))
+        .build(),
+    );
+    expect(stepsOf(p)).toEqual([]);
+    expect(p.blocker?.reason).toBe('IdentifierConflict');
+    expect(p.blocker?.message).toContain('an earlier one deleted with deletionPolicy Retain, or a live one in another cluster that shares this AWS account');
+  });
+
   it('blocks on a foreign replica identifier too', () => {
     const world = aWorld().inSync().withReplica(1, undefined).withForeignInstance(`${BASE}-r1`, {}, { replicationSource: BASE });
     expect(plan(world.build()).blocker?.reason).toBe('IdentifierConflict');
