@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
+import { isConnectionError, isPoolSaturated, isReadOnlyViolation, isRecoveryConflict, ReadOnlyQueryError } from './errors.js';
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -31,6 +31,16 @@ describe('isConnectionError', () => {
     ['null', null],
   ])('%s is not', (_name, err) => {
     expect(isConnectionError(err)).toBe(false);
+  });
+});
+
+describe('recovery conflicts', () => {
+  it('are the cancellations a read-only statement gets on a hot standby, and nothing else', () => {
+    expect(isRecoveryConflict(withCode('canceling statement due to conflict with recovery', '40001'))).toBe(true);
+    expect(isRecoveryConflict(withCode('canceling statement due to conflict with recovery', '40P01'))).toBe(true);
+    expect(isRecoveryConflict(withCode('canceling statement due to user request', '57014'))).toBe(false);
+    expect(isRecoveryConflict(withCode('cannot execute INSERT in a read-only transaction', '25006'))).toBe(false);
+    expect(isRecoveryConflict({ code: '40001' })).toBe(false);
   });
 });
 

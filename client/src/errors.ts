@@ -73,6 +73,16 @@ export function isPoolSaturated(err: unknown): boolean {
   return err instanceof Error && errorCode(err) === undefined && err.message === 'timeout exceeded when trying to connect';
 }
 
+/**
+ * A replica cancelled the statement because replaying the primary's WAL needed what it held (a lock, row versions
+ * vacuumed on the primary): serialization_failure or deadlock_detected, the only ones a read-only statement gets on a
+ * hot standby (which refuses SERIALIZABLE). The statement had no effect; the replica is healthy.
+ */
+export function isRecoveryConflict(err: unknown): boolean {
+  const code = errorCode(err);
+  return err instanceof Error && (code === '40001' || code === '40P01');
+}
+
 export function isReadOnlyViolation(err: unknown): boolean {
   return errorCode(err) === '25006';
 }

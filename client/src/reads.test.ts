@@ -168,3 +168,29 @@ describe('the check sent with a session read', () => {
     }
   });
 });
+
+describe('a read a replica cancelled for a recovery conflict', () => {
+  const conflict = () => Object.assign(new Error('canceling statement due to conflict with recovery'), { code: '40001' });
+
+  it('runs once more elsewhere, and the replica is not reported failed', async () => {
+    const { core, reads } = world();
+    const cancelling = { pools: { main: {} }, counters: { routed: 0, retriedElsewhere: 0 }, run: async () => Promise.reject(conflict()) };
+    const answering = { pools: { main: {} }, counters: { routed: 0 }, run: async () => result };
+    const reported: unknown[] = [];
+    core.reportFailure = ((ep: unknown) => void reported.push(ep)) as unknown as typeof core.reportFailure;
+    core.pickReplica = (_need, tried) => (tried?.has(cancelling) ? answering : cancelling);
+    await expect(reads.read('SELECT 1', [], { maxLagSeconds: 1 })).resolves.toBe(result);
+    expect(cancelling.counters.retriedElsewhere).toBe(1);
+    expect(answering.counters.routed).toBe(1);
+    expect(reported).toEqual([]);
+  });
+
+  it('fails with the server error when the second place cancels it too', async () => {
+    const { core, reads } = world();
+    const a = { pools: { main: {} }, counters: { routed: 0, retriedElsewhere: 0 }, run: async () => Promise.reject(conflict()) };
+    const b = { pools: { main: {} }, counters: { routed: 0, retriedElsewhere: 0 }, run: async () => Promise.reject(conflict()) };
+    core.pickReplica = (_need, tried) => (tried?.has(a) ? (tried.has(b) ? undefined : b) : a);
+    await expect(reads.read('SELECT 1', [], { maxLagSeconds: 1 })).rejects.toMatchObject({ code: '40001' });
+    expect(a.counters.retriedElsewhere + b.counters.retriedElsewhere).toBe(1);
+  });
+});

@@ -1,14 +1,14 @@
-// Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error, and moved to
-// each other eligible replica in turn while pools are full; for a session, only a replica shown to have replayed its
-// commit (known already, by a check sent with the read, or after waiting a few milliseconds for one to replay it);
-// else the primary, on connections that refuse writes.
+// Where a read runs: an eligible replica round-robin, retried once elsewhere on a connection error or a recovery
+// conflict, and moved to each other eligible replica in turn while pools are full; for a session, only a replica
+// shown to have replayed its commit (known already, by a check sent with the read, or after waiting a few
+// milliseconds for one to replay it); else the primary, on connections that refuse writes.
 import type pg from 'pg';
 import type { QueryText, QueryValues, Row } from './query.js';
 import { now } from './clock.js';
 import { isEligible, type ReadRequirement } from './eligibility.js';
 import { readBehindReplayCheck, type CheckedRead } from './checked-read.js';
 import type { Endpoint } from './endpoint.js';
-import { FallbackLimitError, isConnectionError, isPoolSaturated, isReadOnlyViolation, ReadOnlyQueryError } from './errors.js';
+import { FallbackLimitError, isConnectionError, isPoolSaturated, isReadOnlyViolation, isRecoveryConflict, ReadOnlyQueryError } from './errors.js';
 import type { Lsn } from './lsn.js';
 import type { ReplayWait } from './replay-wait.js';
 import type { RoutingState } from './routing-state.js';
@@ -227,6 +227,12 @@ export class Reads {
       // push its whole load onto the others and make them time out in turn. It stays healthy; the read waits for a
       // connection of each other eligible replica once, then falls back to the primary.
       ep.counters.poolSaturated++;
+      return this.#elsewhere<R>(text, values, need, attempt);
+    }
+    if (isRecoveryConflict(failure) && attempt.mayRetry) {
+      // The replica's replay needed what the read held: the read did nothing and the replica stays in rotation.
+      ep.counters.retriedElsewhere++;
+      attempt.mayRetry = false;
       return this.#elsewhere<R>(text, values, need, attempt);
     }
     if (!isConnectionError(failure)) throw readOnlyError(ep, failure);
