@@ -124,7 +124,7 @@ export function registerRouterMetrics(router: RouterStatsSource, options: Router
   );
   counter(
     'retried_elsewhere_total',
-    'Reads that failed on the endpoint with a connection error and were retried on another.',
+    'Reads that failed on the endpoint with a connection error or a recovery conflict and were retried on another.',
     ENDPOINT_LABELS,
     perEndpoint((ep) => ep.retriedElsewhere),
   );

@@ -17,7 +17,7 @@ export interface EndpointCounters {
   fallbacks: number;
   /** Primary only: session reads sent to it because no fresh replica had replayed the session's commit yet. */
   readYourWrites: number;
-  /** Reads that failed here on a connection error and were retried elsewhere. */
+  /** Reads that failed here on a connection error or a recovery conflict and were retried elsewhere. */
   retriedElsewhere: number;
   /** Reads that waited connectionTimeoutMillis for a connection of this endpoint's full pool and moved on
    * (back-pressure: the endpoint stays healthy). */
