@@ -4,63 +4,14 @@
 // predate the promotion; the fresh describe right before DeleteDBInstance is what must catch it.
 import { describe, expect, it } from 'vitest';
 import { finalSnapshotIdentifier } from '../naming/index.js';
-import type { RdsPort } from '../rds/port.js';
-import { steadyCacheOptions, withSteadyStateCache } from '../rds/steady-cache.js';
-import { FakeRds } from '../rds/testing/fake-rds.js';
-import { createReplicaSetDBReconciler } from './reconciler.js';
-import { drainBeforeDelete } from './replica-lifecycle/index.js';
-import { FakeKubernetes } from './testing/fake-kubernetes.js';
-import { BASE, NAME, NAMESPACE, UID, aReplicaSetDB } from './testing/fixtures.js';
-import { CapturingLogger } from './testing/harness.js';
+import type { FakeRds } from '../rds/testing/fake-rds.js';
+import { BASE, UID } from './testing/fixtures.js';
+import { DEFAULT_TRANSITIONING_MS, atDefaultDrain, productionWorld } from './testing/production-world.js';
 
-// The operator's defaults.
-const STEADY_MS = 600_000;
-const TRANSITIONING_MS = 15_000;
 const R1 = `${BASE}-r1`;
 const R2 = `${BASE}-r2`;
-
-function world(replicas: number) {
-  const rds = new FakeRds();
-  const kube = new FakeKubernetes();
-  const log = new CapturingLogger();
-  let now = new Date('2026-12-07T16:00:00Z').getTime();
-  const cached: RdsPort = withSteadyStateCache(rds, { ...steadyCacheOptions(STEADY_MS), now: () => now });
-  kube.put(aReplicaSetDB().withReplicas(replicas).build());
-  const ref = { namespace: NAMESPACE, name: NAME };
-  const reconcile = createReplicaSetDBReconciler({
-    kube,
-    rds: cached,
-    resync: { steadyMs: STEADY_MS, transitioningMs: TRANSITIONING_MS },
-    now: () => new Date(now),
-    generatePassword: () => 'GeneratedPassword0123456789abcdefABCDEF',
-    retirementGate: drainBeforeDelete,
-    // Every draining replica has had no connection for minutes: the drain ends at drainSeconds.
-    connections: {
-      databaseConnections: async (ids: readonly string[]) =>
-        new Map(ids.map((id) => [id, [3, 2, 1].map((m) => ({ at: new Date(now - m * 60_000), value: 0 }))])),
-    },
-  });
-  const advance = (ms: number) => (now += ms);
-  const pass = () => reconcile(ref, { log });
-  /** Reconciles as the requeues ask until the object only waits for its steady resync. */
-  async function settle(): Promise<void> {
-    for (let i = 0; i < 40; i++) {
-      const { requeueAfterMs } = await pass();
-      if (requeueAfterMs === undefined || requeueAfterMs >= STEADY_MS) return;
-      advance(requeueAfterMs);
-    }
-    throw new Error('the object did not settle');
-  }
-  /** Ready, and one steady resync later: the inventory now holds every instance, available. */
-  async function steady(): Promise<void> {
-    await settle();
-    advance(STEADY_MS);
-    await settle();
-    expect(kube.record(ref)?.status?.phase).toBe('Ready');
-  }
-  const deleted = () => rds.calls.filter((c) => c.operation === 'DeleteDBInstance').map((c) => c.subject);
-  return { rds, kube, ref, pass, advance, steady, deleted };
-}
+const TRANSITIONING_MS = DEFAULT_TRANSITIONING_MS;
+const world = (replicas: number) => productionWorld(replicas);
 
 /** What PromoteReadReplica leaves once done: a standalone instance the primary no longer lists. */
 function promote(rds: FakeRds, id: string): void {
@@ -105,7 +56,7 @@ describe('a replica promoted outside the operator, with the steady cache at the 
   it('is not deleted by the scale-down it was draining for', async () => {
     const w = world(2);
     await w.steady();
-    w.kube.put(aReplicaSetDB().withReplicas(1).build());
+    w.kube.put(atDefaultDrain(1).build());
     await w.pass();
     w.advance(TRANSITIONING_MS);
     await w.pass();

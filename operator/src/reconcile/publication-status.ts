@@ -27,6 +27,7 @@ export function buildPublicationStatus(observed: Observed, topology: Publication
   const inEffect = publication !== undefined && (publication.delta.length === 0 || written);
   const document = inEffect ? publication.document : observed.publishedTopology();
   const stateOf = (id: string) => document?.replicas.find((r) => r.id === id)?.state;
+  const found = observed.publishedTopology();
 
   const instances = new Map<string, InstancePublicationStatus>();
   if (document !== undefined) instances.set(document.primary.id, { routable: true });
@@ -34,6 +35,7 @@ export function buildPublicationStatus(observed: Observed, topology: Publication
     const drainingSince = drainingSinceOf({
       retiring: replica.retiring,
       previous: observed.previousInstanceStatus(replica.identifier)?.drainingSince,
+      foundActive: found?.replicas.find((r) => r.id === replica.identifier)?.state === 'active',
       publishedDraining: inEffect && stateOf(replica.identifier) === 'draining',
       appliedAt,
     });

@@ -37,11 +37,14 @@ describe('withDrainRelease', () => {
 describe('drainingSince', () => {
   const appliedAt = new Date('2026-11-26T16:00:00Z');
   it.each([
-    [{ retiring: false, previous: '2026-11-26T15:00:00.000Z', publishedDraining: true }, undefined],
-    [{ retiring: true, previous: undefined, publishedDraining: false }, undefined],
-    [{ retiring: true, previous: undefined, publishedDraining: true }, '2026-11-26T16:00:00.000Z'],
-    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', publishedDraining: true }, '2026-11-26T15:00:00.000Z'],
-    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', publishedDraining: false }, '2026-11-26T15:00:00.000Z'],
+    [{ retiring: false, previous: '2026-11-26T15:00:00.000Z', foundActive: false, publishedDraining: true }, undefined],
+    [{ retiring: true, previous: undefined, foundActive: true, publishedDraining: false }, undefined],
+    [{ retiring: true, previous: undefined, foundActive: true, publishedDraining: true }, '2026-11-26T16:00:00.000Z'],
+    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', foundActive: false, publishedDraining: true }, '2026-11-26T15:00:00.000Z'],
+    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', foundActive: false, publishedDraining: false }, '2026-11-26T15:00:00.000Z'],
+    // Published active again since that clock started, and draining again now: it starts over.
+    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', foundActive: true, publishedDraining: true }, '2026-11-26T16:00:00.000Z'],
+    [{ retiring: true, previous: '2026-11-26T15:00:00.000Z', foundActive: true, publishedDraining: false }, undefined],
   ])('%j -> %s', (input, expected) => {
     expect(drainingSince({ ...input, appliedAt })).toBe(expected);
   });
