@@ -5,7 +5,7 @@ import type { RouterCore } from './core.js';
 import type { QueryText, QueryValues, Row, TransactionOptions } from './query.js';
 import { isConnectionError } from './errors.js';
 import { formatLsn, type Lsn } from './lsn.js';
-import { signPosition, verifyPosition, type PositionKey } from './position-token.js';
+import { positionScope, signPosition, verifyPosition, type PositionKey } from './position-token.js';
 import { readRequirement, type ReadOptions, type TransactionClient } from './read-options.js';
 import { RoutedPool } from './routed-pool.js';
 
@@ -27,7 +27,7 @@ export class Session {
     options: SessionOptions = {},
   ) {
     if (options.position === undefined) return;
-    const lsn = verifyPosition(options.position, requirePositionKey(core));
+    const lsn = verifyPosition(options.position, requirePositionKey(core), positionScope(core.topology));
     if (lsn === UNKNOWN_POSITION) this.#markUnknown();
     else this.#lsn = lsn;
   }
@@ -42,8 +42,9 @@ export class Session {
    * (`router.session({ position })`); undefined before any write. */
   get position(): string | undefined {
     // A commit whose position is not known yet travels as such: the next request asks the primary before reading.
-    if (this.#unknown) return signPosition(UNKNOWN_POSITION, requirePositionKey(this.core));
-    return this.#lsn === undefined ? undefined : signPosition(this.#lsn, requirePositionKey(this.core));
+    const scope = positionScope(this.core.topology);
+    if (this.#unknown) return signPosition(UNKNOWN_POSITION, requirePositionKey(this.core), scope);
+    return this.#lsn === undefined ? undefined : signPosition(this.#lsn, requirePositionKey(this.core), scope);
   }
 
   #tracks(): boolean {

@@ -58,6 +58,23 @@ describe('a read-your-writes position carried between requests', () => {
     expect(db.stats().endpoints[0]?.readYourWrites).toBe(before);
   });
 
+  it('ignores a genuine position of another ReplicaSetDB signed with the same key: it means nothing in this database', async () => {
+    const before = db.stats().endpoints[0]?.readYourWrites;
+    const other = await createClusterRouter(pgc, { topology: clusterTopology(pgc, { name: 'reports' }), positionKey: KEY });
+    try {
+      for (const r of pgc.replicas) await pauseReplay(r);
+      const s = other.session();
+      // WAL the paused replicas do not have, without a table.
+      await s.write("SELECT pg_logical_emit_message(false, 'rsdb-test', 'x')");
+      // Taken here, it would wait for this database's replicas to reach a position of the other's.
+      const where = await servedBy({ position: s.position });
+      expect(replicaPorts).toContain(where?.port);
+      expect(db.stats().endpoints[0]?.readYourWrites).toBe(before);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('honours a genuine position: the next request reads its write even while replay is paused', async () => {
     const first = db.session();
     await first.write('CREATE TABLE IF NOT EXISTS client_signed_position (id int PRIMARY KEY)');
