@@ -2,12 +2,13 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
 import { LeaderElector, uniqueIdentity, type LeaderElectorOptions } from './leader-elector.js';
+import type { LeaseStore } from './lease-store.js';
 import { MemoryLeaseStore } from '../testing/memory-lease-store.js';
 import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../testing/fake-time.js';
 
 const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
-function elector(store: MemoryLeaseStore, identity: string, overrides: Partial<LeaderElectorOptions> = {}) {
+function elector(store: LeaseStore, identity: string, overrides: Partial<LeaderElectorOptions> = {}) {
   const history: string[] = [];
   const signals: AbortSignal[] = [];
   const e = new LeaderElector({
@@ -201,6 +202,31 @@ describe('LeaderElector', () => {
     expect(store.writes).toHaveLength(writes);
     expect(store.holder()).toBe('a');
     expect(b.history).toEqual([]);
+  });
+
+  it('does not keep a lease its acquiring write won after it was stopped', async () => {
+    const shared = new MemoryLeaseStore();
+    let answer!: () => void;
+    // The API server answers the acquiring write only once the candidate has been told to stop.
+    const store: LeaseStore = {
+      description: shared.description,
+      get: () => shared.get(),
+      create: async (record) => {
+        await new Promise<void>((resolve) => (answer = resolve));
+        return shared.create(record);
+      },
+      update: (record, resourceVersion) => shared.update(record, resourceVersion),
+    };
+    const a = elector(store, 'a');
+    a.e.start();
+    await flush();
+    const stopping = a.e.stop();
+    await advance(300);
+    answer();
+    await stopping;
+    expect(a.history).toEqual([]);
+    // Held by a process that is going away, it would make the next candidate wait the whole lease duration.
+    expect(shared.holder()).not.toBe('a');
   });
 });
 

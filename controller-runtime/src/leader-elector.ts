@@ -96,12 +96,13 @@ export class LeaderElector {
   /** Stops campaigning. A leader stops its work (awaiting onStoppedLeading) while it keeps renewing the lease, then
    * stops renewing and, unless `release` is false, releases the lease so a successor takes over at once. */
   async stop(options: { release?: boolean } = {}): Promise<void> {
-    const wasLeading = this.leadership !== undefined;
-    if (wasLeading) await this.stepDown('stopping');
+    if (this.leadership !== undefined) await this.stepDown('stopping');
     this.stopping.abort();
     await this.running;
-    // A lease lost while the work stopped is someone else's: release() leaves it alone.
-    if (wasLeading && (options.release ?? true)) await this.release();
+    // A candidate's acquiring write may have won the lease after it was told to stop: held by a process that is
+    // going away, it would keep every successor waiting a lease duration. A lease lost while the work stopped is
+    // someone else's: release() leaves it alone.
+    if (options.release ?? true) await this.release();
   }
 
   private get stopped(): boolean {
