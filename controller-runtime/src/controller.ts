@@ -75,6 +75,10 @@ export const controllerDefaults = {
    * restart) do not keep one rhythm: resyncs are 0.9 to 1.0 intervals apart. */
   resyncJitter: 0.1,
   shutdownGraceMs: 25_000,
+  /** After the grace, how long reconciles whose signal was aborted get to return. Short: a process that stops with
+   * a reconcile stuck in a call that ignores its signal must still release its Lease before the kubelet's grace
+   * period (the operator's is the grace plus 5 s) runs out, or every successor waits a lease duration. */
+  shutdownAbandonMs: 2_000,
 } as const;
 
 export class Controller {
@@ -130,7 +134,10 @@ export class Controller {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     const { primary, owned = [] } = this.options;
     const [result] = await Promise.all([
-      this.queue.shutdown({ graceMs: this.options.shutdownGraceMs ?? controllerDefaults.shutdownGraceMs }),
+      this.queue.shutdown({
+        graceMs: this.options.shutdownGraceMs ?? controllerDefaults.shutdownGraceMs,
+        abandonAfterMs: controllerDefaults.shutdownAbandonMs,
+      }),
       primary.stop(),
       ...owned.map(({ source }) => source.stop()),
     ]);

@@ -87,7 +87,8 @@ async function run(config: Config, log: Logger): Promise<number> {
     log.info({ reason }, 'shutting down');
     health.setElection('stopping');
     // A hung API server or AWS call must not keep a terminating pod forever: the kubelet would SIGKILL it anyway,
-    // but exiting first keeps the logs honest.
+    // but exiting first keeps the logs honest. The controller abandons stuck reconciles 2 s after the grace
+    // (controllerDefaults.shutdownAbandonMs), which leaves time to release the Lease before this fires.
     const deadline = setTimeout(() => {
       log.error({ shutdownTimeoutMs: config.shutdownTimeout }, 'shutdown did not finish in time; exiting');
       process.exit(1);
