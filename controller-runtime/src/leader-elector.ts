@@ -124,7 +124,9 @@ export class LeaderElector {
     this.startLeading();
 
     while (!this.stopped) {
-      await abortableSleep(retryPeriodMs, this.stopping.signal);
+      // Never past the renew deadline: a leader that cannot renew steps down at it, not up to a retry period later,
+      // so the time it has left before a successor may take over is what its fencing counts on.
+      await abortableSleep(Math.min(retryPeriodMs, Math.max(0, renewDeadlineMs - (this.now() - lastRenewAt))), this.stopping.signal);
       if (this.stopped) return;
       // Counted from when the last successful renewal was sent, the conservative end of the round trip.
       const attemptStartedAt = this.now();

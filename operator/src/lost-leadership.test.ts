@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EXIT_LOST_LEADERSHIP_WORK_STUCK, stopWorkOrExit } from './lost-leadership.js';
+import { EXIT_LOST_LEADERSHIP_WORK_STUCK, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
 import { leaderElectionDefaults } from '@servio/controller-runtime';
 import { fakeTimersInEachTest } from '../../controller-runtime/testing/fake-time.js';
+
+const FENCE_MS = fenceWindowMs(leaderElectionDefaults);
 
 function deps(stopWork: () => Promise<void>) {
   const fatal: Array<{ obj: unknown; msg: string }> = [];
@@ -11,7 +13,7 @@ function deps(stopWork: () => Promise<void>) {
     exits,
     deps: {
       stopWork,
-      renewDeadlineMs: leaderElectionDefaults.renewDeadlineMs,
+      fenceMs: FENCE_MS,
       log: { fatal: (obj: unknown, msg: string) => fatal.push({ obj, msg }) } as never,
       exit: (code: number) => void exits.push(code),
     },
@@ -20,20 +22,31 @@ function deps(stopWork: () => Promise<void>) {
 
 fakeTimersInEachTest();
 
+describe('the fence after losing the Lease', () => {
+  it('ends a second before a successor could take the Lease: 4 s after stepping down at the defaults', () => {
+    expect(leaderElectionDefaults).toMatchObject({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000 });
+    expect(FENCE_MS).toBe(4_000);
+    // Stepping down at the renew deadline after the last renewal sent, the process is gone by 14 s after it; a
+    // successor sees that renewal unchanged for 15 s first.
+    expect(leaderElectionDefaults.renewDeadlineMs + FENCE_MS).toBeLessThan(leaderElectionDefaults.leaseDurationMs);
+    expect(fenceWindowMs({ leaseDurationMs: 10_000, renewDeadlineMs: 9_500 })).toBe(0);
+  });
+});
+
 describe('stopWorkOrExit', () => {
-  it('lets the process shut down normally when the work stops within the renew deadline', async () => {
-    const { deps: d, exits, fatal } = deps(() => new Promise<void>((resolve) => setTimeout(resolve, leaderElectionDefaults.renewDeadlineMs - 100)));
+  it('lets the process shut down normally when the work stops within the fence', async () => {
+    const { deps: d, exits, fatal } = deps(() => new Promise<void>((resolve) => setTimeout(resolve, FENCE_MS - 100)));
     const outcome = stopWorkOrExit(d);
-    await vi.advanceTimersByTimeAsync(leaderElectionDefaults.renewDeadlineMs);
+    await vi.advanceTimersByTimeAsync(FENCE_MS);
     await expect(outcome).resolves.toBe('stopped');
     expect(exits).toEqual([]);
     expect(fatal).toEqual([]);
   });
 
-  it('exits with code 3 and says why when the work has not stopped at the default renew deadline', async () => {
+  it('exits with code 3 and says why when the work has not stopped at the end of the fence', async () => {
     const { deps: d, exits, fatal } = deps(() => new Promise<void>(() => {}));
     const outcome = stopWorkOrExit(d);
-    await vi.advanceTimersByTimeAsync(leaderElectionDefaults.renewDeadlineMs - 1);
+    await vi.advanceTimersByTimeAsync(FENCE_MS - 1);
     expect(exits).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     await expect(outcome).resolves.toBe('exited');
@@ -41,8 +54,8 @@ describe('stopWorkOrExit', () => {
     expect(EXIT_LOST_LEADERSHIP_WORK_STUCK).toBe(3);
     expect(fatal).toEqual([
       {
-        obj: { renewDeadlineMs: 10_000, exitCode: 3 },
-        msg: 'lost the leader Lease and in-flight reconciles did not stop within the renew deadline; exiting now so that nothing more is written',
+        obj: { fenceMs: 4_000, exitCode: 3 },
+        msg: 'lost the leader Lease and in-flight reconciles did not stop before a successor could take it; exiting now so that nothing more is written',
       },
     ]);
   });

@@ -10,7 +10,7 @@ import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from '.
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
-import { EXIT_LOST_LEADERSHIP, stopWorkOrExit } from './lost-leadership.js';
+import { EXIT_LOST_LEADERSHIP, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
 import { LeaderElector, kubeLeaseStore, uniqueIdentity } from '@servio/controller-runtime';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
@@ -140,11 +140,11 @@ async function run(config: Config, log: Logger): Promise<number> {
           return;
         }
         // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet
-        // restart the container as a fresh candidate. A successor may hold the Lease once the renew deadline has
-        // passed, so reconciles still running then are stopped the only sure way: by exiting.
+        // restart the container as a fresh candidate. A successor may hold the Lease a lease duration after the
+        // last renewal, so reconciles still running shortly before then are stopped the only sure way: by exiting.
         const outcome = await stopWorkOrExit({
           stopWork: () => leadership.end(),
-          renewDeadlineMs: config.renewDeadline,
+          fenceMs: fenceWindowMs({ leaseDurationMs: config.leaseDuration, renewDeadlineMs: config.renewDeadline }),
           log,
           exit: (code) => process.exit(code),
         });
