@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LeaderElector, leaderElectionDefaults, type LeaseStore } from '@servio/controller-runtime';
 import { MemoryLeaseStore } from '../../controller-runtime/testing/memory-lease-store.js';
 import { advance, FAKE_TIMERS_AND_DATE, fakeTimersInEachTest, flush } from '../../controller-runtime/testing/fake-time.js';
-import { fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
+import { fenceIfLostWhileStopping, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
 
 /** One process's way to the shared Lease; `cut` takes only this process off the API server. */
 function reachableLease(shared: MemoryLeaseStore): LeaseStore & { cut: boolean } {
@@ -68,6 +68,57 @@ describe('the old leader after losing the Lease', () => {
     await flush();
     started({ e: candidate('b', reachableLease(shared), () => undefined) });
     await advance(2_000);
+    aLease.cut = true;
+    for (let s = 0; s < 40; s++) await advance(1_000);
+    const bStarted = events.find(([what]) => what === 'b started')?.[1];
+    const aExited = events.find(([what]) => what === 'a exit 3')?.[1];
+    expect(bStarted).toBeDefined();
+    expect(aExited).toBeDefined();
+    expect(aExited!).toBeLessThan(bStarted!);
+  });
+
+  it('has exited before a successor starts leading when the Lease is lost while it stops on SIGTERM', async () => {
+    const shared = new MemoryLeaseStore();
+    const aLease = reachableLease(shared);
+    const events: Array<[string, number]> = [];
+    const t0 = Date.now();
+    const at = (what: string) => events.push([what, Date.now() - t0]);
+    let signal: AbortSignal | undefined;
+    const a = new LeaderElector({
+      store: aLease,
+      identity: 'a',
+      ...leaderElectionDefaults,
+      log: pino({ level: 'silent' }),
+      now: () => Date.now(),
+      random: () => 0,
+      onStartedLeading: (s) => void (signal = s),
+      // main.ts's branch for a leader that is stopping: the work gets its grace while the Lease is renewed.
+      onStoppedLeading: async () => {
+        const workStopped = fenceIfLostWhileStopping(signal, fenceWindowMs(leaderElectionDefaults), () => void at('a exit 3'));
+        try {
+          await new Promise<void>(() => undefined);
+        } finally {
+          workStopped();
+        }
+      },
+    });
+    // Not stopped after the test: its work never returns, which is the point.
+    a.start();
+    await flush();
+    started({
+      e: new LeaderElector({
+        store: reachableLease(shared),
+        identity: 'b',
+        ...leaderElectionDefaults,
+        log: pino({ level: 'silent' }),
+        now: () => Date.now(),
+        random: () => 0,
+        onStartedLeading: () => void at('b started'),
+        onStoppedLeading: () => undefined,
+      }),
+    });
+    await advance(2_000);
+    void a.stop();
     aLease.cut = true;
     for (let s = 0; s < 40; s++) await advance(1_000);
     const bStarted = events.find(([what]) => what === 'b started')?.[1];

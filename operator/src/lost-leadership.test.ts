@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EXIT_LOST_LEADERSHIP_WORK_STUCK, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
+import { EXIT_LOST_LEADERSHIP_WORK_STUCK, fenceIfLostWhileStopping, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
 import { leaderElectionDefaults } from '@servio/controller-runtime';
 import { fakeTimersInEachTest } from '../../controller-runtime/testing/fake-time.js';
 
@@ -58,5 +58,38 @@ describe('stopWorkOrExit', () => {
         msg: 'lost the leader Lease and in-flight reconciles did not stop before a successor could take it; exiting now so that nothing more is written',
       },
     ]);
+  });
+});
+
+describe('fenceIfLostWhileStopping', () => {
+  it('calls onStuck the fence window after the Lease is lost, unless the work stopped first', async () => {
+    const lost = new AbortController();
+    let stuck = 0;
+    fenceIfLostWhileStopping(lost.signal, FENCE_MS, () => void stuck++);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stuck).toBe(0);
+    lost.abort(new Error('leadership lost'));
+    await vi.advanceTimersByTimeAsync(FENCE_MS - 1);
+    expect(stuck).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stuck).toBe(1);
+
+    const stopsInTime = new AbortController();
+    const workStopped = fenceIfLostWhileStopping(stopsInTime.signal, FENCE_MS, () => void stuck++);
+    stopsInTime.abort(new Error('leadership lost'));
+    await vi.advanceTimersByTimeAsync(FENCE_MS - 1);
+    workStopped();
+    await vi.advanceTimersByTimeAsync(FENCE_MS);
+    expect(stuck).toBe(1);
+  });
+
+  it('does nothing when the leadership ends after the work stopped, as on a plain SIGTERM', async () => {
+    const givenUp = new AbortController();
+    let stuck = 0;
+    const workStopped = fenceIfLostWhileStopping(givenUp.signal, FENCE_MS, () => void stuck++);
+    workStopped();
+    givenUp.abort(new Error('leadership given up'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stuck).toBe(0);
   });
 });

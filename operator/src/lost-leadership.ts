@@ -39,3 +39,22 @@ export async function stopWorkOrExit({ stopWork, fenceMs, log, exit }: LostLeade
   exit(EXIT_LOST_LEADERSHIP_WORK_STUCK);
   return 'exited';
 }
+
+/**
+ * While the work stops on SIGTERM the Lease is still renewed, so the work gets its full grace. Lost meanwhile (the
+ * elector aborts `leadership`), a successor may take over a lease duration after the last renewal, and the work is
+ * fenced as after any loss: `onStuck` runs unless the work stopped within `fenceMs` of the loss. Call the returned
+ * function once the work has stopped.
+ */
+export function fenceIfLostWhileStopping(leadership: AbortSignal | undefined, fenceMs: number, onStuck: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const onLoss = () => {
+    timer = setTimeout(onStuck, fenceMs);
+  };
+  if (leadership?.aborted === true) onLoss();
+  else leadership?.addEventListener('abort', onLoss, { once: true });
+  return () => {
+    clearTimeout(timer);
+    leadership?.removeEventListener('abort', onLoss);
+  };
+}

@@ -10,7 +10,7 @@ import { ConfigError, HelpRequested, helpText, loadConfig, type Config } from '.
 import { makeKubeConfig } from './kube/index.js';
 import { Health, createLogger, createMetrics, startHttpServer, type Logger, type OperatorMetrics, type RunningHttpServer } from './observability/index.js';
 import { startOperator, type RunningOperator } from './operator.js';
-import { EXIT_LOST_LEADERSHIP, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
+import { EXIT_LOST_LEADERSHIP, EXIT_LOST_LEADERSHIP_WORK_STUCK, fenceIfLostWhileStopping, fenceWindowMs, stopWorkOrExit } from './lost-leadership.js';
 import { LeaderElector, kubeLeaseStore, uniqueIdentity } from '@servio/controller-runtime';
 
 /** Configuration errors exit with 2 (like a bad command line), so they stand out from crashes in pod status. */
@@ -124,6 +124,8 @@ async function run(config: Config, log: Logger): Promise<number> {
     // The pod name (--identity) says which pod leads in `kubectl get lease`; a random suffix keeps a restarted
     // container from inheriting its predecessor's leadership.
     const identity = uniqueIdentity(config.identity);
+    const fenceMs = fenceWindowMs({ leaseDurationMs: config.leaseDuration, renewDeadlineMs: config.renewDeadline });
+    let leadershipSignal: AbortSignal | undefined;
     elector = new LeaderElector({
       store: kubeLeaseStore(kubeConfig, { namespace: config.leaseNamespace!, name: config.leaseName }),
       identity,
@@ -133,10 +135,24 @@ async function run(config: Config, log: Logger): Promise<number> {
       log,
       // The signal aborts only when the Lease is lost: on SIGTERM the elector keeps renewing while the reconciles in
       // flight get their shutdown grace, so no successor starts before they end.
-      onStartedLeading: (signal) => leadership.begin(signal),
+      onStartedLeading: (signal) => {
+        leadershipSignal = signal;
+        return leadership.begin(signal);
+      },
       onStoppedLeading: async () => {
         if (stopping) {
-          await leadership.end();
+          const workStopped = fenceIfLostWhileStopping(leadershipSignal, fenceMs, () => {
+            log.fatal(
+              { fenceMs, exitCode: EXIT_LOST_LEADERSHIP_WORK_STUCK },
+              'lost the leader Lease while stopping, and in-flight reconciles did not stop before a successor could take it; exiting now',
+            );
+            process.exit(EXIT_LOST_LEADERSHIP_WORK_STUCK);
+          });
+          try {
+            await leadership.end();
+          } finally {
+            workStopped();
+          }
           return;
         }
         // Like client-go, an elector that lost its Lease does not campaign again: exit, and let the kubelet
@@ -144,7 +160,7 @@ async function run(config: Config, log: Logger): Promise<number> {
         // last renewal, so reconciles still running shortly before then are stopped the only sure way: by exiting.
         const outcome = await stopWorkOrExit({
           stopWork: () => leadership.end(),
-          fenceMs: fenceWindowMs({ leaseDurationMs: config.leaseDuration, renewDeadlineMs: config.renewDeadline }),
+          fenceMs,
           log,
           exit: (code) => process.exit(code),
         });
