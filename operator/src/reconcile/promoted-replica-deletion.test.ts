@@ -36,6 +36,23 @@ describe('a replica promoted outside the operator, with the steady cache at the 
     expect([...w.rds.snapshots.keys()]).toContain(finalSnapshotIdentifier(R1, UID));
   });
 
+  it('is deleted without a snapshot under deletionPolicy Delete, as the policy says', async () => {
+    const w = world(1);
+    w.kube.put(atDefaultDrain(1).withSpec({ deletionPolicy: 'Delete' }).build());
+    await w.steady();
+    w.advance(120_000);
+    promote(w.rds, R1);
+    w.advance(60_000);
+    w.kube.delete(w.ref);
+    for (let i = 0; i < 6; i++) {
+      await w.pass();
+      w.advance(TRANSITIONING_MS);
+    }
+    expect(w.deleted()).toEqual([R1, BASE]);
+    expect(w.rds.snapshots.size).toBe(0);
+    expect(w.kube.record(w.ref)).toBeUndefined();
+  });
+
   it('keeps the data of replicas RDS promoted when the primary was deleted by hand', async () => {
     const w = world(2);
     await w.steady();
