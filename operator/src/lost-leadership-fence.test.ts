@@ -37,94 +37,84 @@ const started = fakeTimersInEachTest<{ e: LeaderElector }>(FAKE_TIMERS_AND_DATE,
   stop: (x) => x.e.stop({ release: false }),
 });
 
-describe('the old leader after losing the Lease', () => {
-  it('has exited before a successor starts leading', async () => {
-    const shared = new MemoryLeaseStore();
-    const aLease = reachableLease(shared);
-    const events: Array<[string, number]> = [];
-    const t0 = Date.now();
-    const at = (what: string) => events.push([what, Date.now() - t0]);
-    const candidate = (identity: string, store: LeaseStore, onStoppedLeading: () => Promise<void> | void) =>
-      new LeaderElector({
-        store,
-        identity,
-        ...leaderElectionDefaults,
-        log: pino({ level: 'silent' }),
-        now: () => Date.now(),
-        random: () => 0,
-        onStartedLeading: () => void at(`${identity} started`),
-        onStoppedLeading,
-      });
-    started({
-      e: candidate('a', aLease, async () => {
-        await stopWorkOrExit({
-          stopWork: () => new Promise<void>(() => undefined),
-          fenceMs: fenceWindowMs(leaderElectionDefaults),
-          log: { fatal: () => undefined } as never,
-          exit: (code) => void at(`a exit ${code}`),
-        });
-      }),
+/** Two candidates sharing one Lease, and when each started leading or exited. */
+function twoCandidates() {
+  const shared = new MemoryLeaseStore();
+  const aLease = reachableLease(shared);
+  const events: Array<[string, number]> = [];
+  const t0 = Date.now();
+  const at = (what: string) => void events.push([what, Date.now() - t0]);
+  const candidate = (identity: string, store: LeaseStore, onStoppedLeading: () => Promise<void> | void, onSignal?: (signal: AbortSignal) => void) =>
+    new LeaderElector({
+      store,
+      identity,
+      ...leaderElectionDefaults,
+      log: pino({ level: 'silent' }),
+      now: () => Date.now(),
+      random: () => 0,
+      onStartedLeading: (signal) => {
+        onSignal?.(signal);
+        at(`${identity} started`);
+      },
+      onStoppedLeading,
     });
-    await flush();
+  /** b campaigns, a renews once more and then alone loses the API server; `lose` runs just before. */
+  async function aLosesTheApiServer(lose: () => void = () => undefined): Promise<void> {
     started({ e: candidate('b', reachableLease(shared), () => undefined) });
     await advance(2_000);
+    lose();
     aLease.cut = true;
     for (let s = 0; s < 40; s++) await advance(1_000);
+  }
+  function expectAExitedBeforeBStarted(): void {
     const bStarted = events.find(([what]) => what === 'b started')?.[1];
     const aExited = events.find(([what]) => what === 'a exit 3')?.[1];
     expect(bStarted).toBeDefined();
     expect(aExited).toBeDefined();
     expect(aExited!).toBeLessThan(bStarted!);
+  }
+  return { aLease, at, candidate, aLosesTheApiServer, expectAExitedBeforeBStarted };
+}
+
+describe('the old leader after losing the Lease', () => {
+  it('has exited before a successor starts leading', async () => {
+    const w = twoCandidates();
+    started({
+      e: w.candidate('a', w.aLease, async () => {
+        await stopWorkOrExit({
+          stopWork: () => new Promise<void>(() => undefined),
+          fenceMs: fenceWindowMs(leaderElectionDefaults),
+          log: { fatal: () => undefined } as never,
+          exit: (code) => w.at(`a exit ${code}`),
+        });
+      }),
+    });
+    await flush();
+    await w.aLosesTheApiServer();
+    w.expectAExitedBeforeBStarted();
   });
 
   it('has exited before a successor starts leading when the Lease is lost while it stops on SIGTERM', async () => {
-    const shared = new MemoryLeaseStore();
-    const aLease = reachableLease(shared);
-    const events: Array<[string, number]> = [];
-    const t0 = Date.now();
-    const at = (what: string) => events.push([what, Date.now() - t0]);
+    const w = twoCandidates();
     let signal: AbortSignal | undefined;
-    const a = new LeaderElector({
-      store: aLease,
-      identity: 'a',
-      ...leaderElectionDefaults,
-      log: pino({ level: 'silent' }),
-      now: () => Date.now(),
-      random: () => 0,
-      onStartedLeading: (s) => void (signal = s),
+    const a = w.candidate(
+      'a',
+      w.aLease,
       // main.ts's branch for a leader that is stopping: the work gets its grace while the Lease is renewed.
-      onStoppedLeading: async () => {
-        const workStopped = fenceIfLostWhileStopping(signal, fenceWindowMs(leaderElectionDefaults), () => void at('a exit 3'));
+      async () => {
+        const workStopped = fenceIfLostWhileStopping(signal, fenceWindowMs(leaderElectionDefaults), () => w.at('a exit 3'));
         try {
           await new Promise<void>(() => undefined);
         } finally {
           workStopped();
         }
       },
-    });
+      (s) => (signal = s),
+    );
     // Not stopped after the test: its work never returns, which is the point.
     a.start();
     await flush();
-    started({
-      e: new LeaderElector({
-        store: reachableLease(shared),
-        identity: 'b',
-        ...leaderElectionDefaults,
-        log: pino({ level: 'silent' }),
-        now: () => Date.now(),
-        random: () => 0,
-        onStartedLeading: () => void at('b started'),
-        onStoppedLeading: () => undefined,
-      }),
-    });
-    await advance(2_000);
-    void a.stop();
-    aLease.cut = true;
-    for (let s = 0; s < 40; s++) await advance(1_000);
-    const bStarted = events.find(([what]) => what === 'b started')?.[1];
-    const aExited = events.find(([what]) => what === 'a exit 3')?.[1];
-    expect(bStarted).toBeDefined();
-    expect(aExited).toBeDefined();
-    expect(aExited!).toBeLessThan(bStarted!);
+    await w.aLosesTheApiServer(() => void a.stop());
+    w.expectAExitedBeforeBStarted();
   });
 });
