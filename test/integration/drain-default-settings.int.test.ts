@@ -3,15 +3,15 @@
 // with the quiet check (0 connections for 120 s) and the 900 s maximum. The retired replica is published `draining`
 // at once, stays in RDS for the whole drain, and is deleted soon after it, released by its quiet connections.
 import type * as k8s from '@kubernetes/client-node';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { specSchema } from '../../operator/src/api/index.js';
 import { configSchema } from '../../operator/src/config/index.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
+import { putConnections } from './support/database-connections.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
 import { publishedTopology, topologyOf } from './support/published-topology.js';
 import { interceptCommands, minimalReplicaSetDB, reconcileObjects } from './support/reconcile-objects.js';
-import { cloudWatchClient, eventually, rdsClient, uniqueName } from '../env/helpers.js';
+import { eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
 /** The production defaults, from the configuration schema itself. */
 const defaults = configSchema.parse({ awsRegion: 'us-east-1' });
@@ -38,22 +38,6 @@ const { createObject, patchSpec, getObject } = reconcileObjects(
   () => rds,
 );
 const topology = publishedTopology(() => namespace);
-
-/** One-minute DatabaseConnections datapoints, as RDS publishes them. */
-async function putConnections(identifier: string, ...values: Array<{ at: number; value: number }>): Promise<void> {
-  await cloudWatchClient().send(
-    new PutMetricDataCommand({
-      Namespace: 'AWS/RDS',
-      MetricData: values.map(({ at, value }) => ({
-        MetricName: 'DatabaseConnections',
-        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: identifier }],
-        Value: value,
-        Unit: 'Count',
-        Timestamp: new Date(at),
-      })),
-    }),
-  );
-}
 
 /** When the endpoints ConfigMap first showed `identifier` as draining, polled every 200 ms (so at most that late). */
 function watchDraining(name: string, identifier: string): { firstSeen: () => number | undefined; stop: () => Promise<void> } {
@@ -95,16 +79,16 @@ describe('a scale-down at the default settings', () => {
 
     const scaledAt = Date.now();
     // Clients used it until now.
-    await putConnections(r2, { at: scaledAt - 120_000, value: 6 }, { at: scaledAt - 60_000, value: 4 });
+    await putConnections(r2, scaledAt, { minutesAgo: 2, value: 6 }, { minutesAgo: 1, value: 4 });
     const draining = watchDraining(name, r2);
     try {
       await patchSpec(name, { replicas: { count: 1 } });
       await eventually(`${r2} to be published draining`, async () => (draining.firstSeen() !== undefined ? true : undefined), 30_000, 200);
       const publishedAt = draining.firstSeen()!;
       // The clients leave: the next two one-minute datapoints are at the floor, each put as its minute ends.
-      await putConnections(r2, { at: Date.now(), value: 0 });
+      await putConnections(r2, Date.now(), { minutesAgo: 0, value: 0 });
       await new Promise((resolve) => setTimeout(resolve, 61_000));
-      await putConnections(r2, { at: Date.now(), value: 0 });
+      await putConnections(r2, Date.now(), { minutesAgo: 0, value: 0 });
 
       await eventually(`${r2} to be deleted`, async () => (deletions.some((d) => d.identifier === r2) ? true : undefined), DEFAULT_DRAIN_MS + 120_000, 1_000);
       const deletedAfterMs = deletions.find((d) => d.identifier === r2)!.at - publishedAt;

@@ -5,13 +5,13 @@
 // routing.maxDrainSeconds. Which of the two released each deletion shows in status.replicas[] and in the Event.
 import * as k8s from '@kubernetes/client-node';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, type ReplicaSetDBStatus } from '../../operator/src/api/index.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
+import { putConnections } from './support/database-connections.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
 import { minimalReplicaSetDB, reconcileObjects, type Stored } from './support/reconcile-objects.js';
-import { cloudWatchClient, eventually, rdsClient, uniqueName } from '../env/helpers.js';
+import { eventually, rdsClient, uniqueName } from '../env/helpers.js';
 
 const { kc, core } = apiClients();
 const rds = rdsClient();
@@ -33,22 +33,6 @@ async function createDatabase(name: string, routing: Record<string, number>): Pr
     const s = (await getStatus(name)).status;
     return s?.phase === 'Ready' && s.readyReplicas === 2 ? true : undefined;
   });
-}
-
-/** One datapoint per minute ago given (counted back from `from`), as RDS publishes them (standard resolution). */
-async function putConnections(identifier: string, from: number, ...values: Array<{ minutesAgo: number; value: number }>): Promise<void> {
-  await cloudWatchClient().send(
-    new PutMetricDataCommand({
-      Namespace: 'AWS/RDS',
-      MetricData: values.map(({ minutesAgo, value }) => ({
-        MetricName: 'DatabaseConnections',
-        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: identifier }],
-        Value: value,
-        Unit: 'Count',
-        Timestamp: new Date(from - minutesAgo * 60_000),
-      })),
-    }),
-  );
 }
 
 async function rdsHas(identifier: string): Promise<boolean> {
