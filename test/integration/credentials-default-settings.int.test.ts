@@ -7,7 +7,7 @@ import { configSchema } from '../../operator/src/config/index.js';
 import { replicaSetDBResource } from '../../operator/src/kube/testing/replicasetdb-fixture.js';
 import { rdsBaseIdentifier } from '../../operator/src/naming/index.js';
 import { apiClients, operatorPerFile } from './support/operator-per-file.js';
-import { passwordFingerprint } from './support/password-fingerprint.js';
+import { FINGERPRINT_KEY, passwordFingerprint } from './support/password-fingerprint.js';
 import { minimalReplicaSetDB, recordingClient, reconcileObjects, type AwsCall } from './support/reconcile-objects.js';
 import { rdsClient, uniqueName } from '../env/helpers.js';
 
@@ -42,7 +42,7 @@ describe('a password rotation at the default settings', () => {
   it('is sent to the primary within seconds once the ReplicaSetDB is annotated after the Secret is written', async () => {
     const name = 'rotated';
     await createObject(minimalReplicaSetDB(name, { masterUsername: 'servio', replicas: { count: 0 } }, { namespace }));
-    const created = await settled(name, (s) => s.phase === 'Ready');
+    await settled(name, (s) => s.phase === 'Ready');
     // A requeue the reconciles before Ready set (one transitioning resync) runs out first: from then on the next
     // reconcile of its own is the steady resync, 9 to 10 minutes away.
     await new Promise((resolve) => setTimeout(resolve, defaults.resyncTransitioning + 1_000));
@@ -58,7 +58,9 @@ describe('a password rotation at the default settings', () => {
       },
       mergePatch,
     );
-    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === passwordFingerprint(rotated, created.metadata.uid), boundMs);
+    const secret = await core.readNamespacedSecret({ namespace, name: `${name}-credentials` });
+    const key = Buffer.from(secret.data?.[FINGERPRINT_KEY] ?? '', 'base64').toString('utf8');
+    await settled(name, (s) => s.credentials?.appliedPasswordFingerprint === passwordFingerprint(rotated, key), boundMs);
     console.info(`password rotation at the defaults: sent and recorded ${Date.now() - annotatedAt} ms after the annotation`);
     const sent = calls.filter((c) => c.operation === 'ModifyDBInstance' && 'MasterUserPassword' in c.input);
     expect(sent.map((c) => c.input)).toEqual([

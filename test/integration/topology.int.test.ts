@@ -283,7 +283,7 @@ describe('credentials', () => {
     await settled(name, (s) => s.phase === 'Ready' && s.readyReplicas === 1);
     const { configMap } = await published(name, (t) => t.replicas.length === 1);
     const secret = await core.readNamespacedSecret({ namespace, name: `${name}-credentials` });
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME', 'password', 'username']);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME', 'password', 'password_fingerprint_key', 'username']);
     const password = Buffer.from(secret.data!.password!, 'base64').toString();
     expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
 

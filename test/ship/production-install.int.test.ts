@@ -271,7 +271,7 @@ describe('production install (what the Dockerfile builds)', () => {
       .toBe('True');
     // The credentials Secret (create), the endpoints ConfigMap (server-side apply) and Events (create/patch).
     const secret = await core.readNamespacedSecret({ name: `${RSDB}-credentials`, namespace });
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME', 'password', 'username']);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME', 'password', 'password_fingerprint_key', 'username']);
     const endpoints = await core.readNamespacedConfigMap({ name: `${RSDB}-endpoints`, namespace });
     expect(JSON.parse(endpoints.data?.['topology.json'] ?? '{}')).toMatchObject({ version: 1, name: RSDB, namespace });
     const events = await core.listNamespacedEvent({ namespace });

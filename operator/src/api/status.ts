@@ -125,7 +125,7 @@ export const statusSchema = z
           .max(128)
           .optional()
           .describe(
-            'HMAC-SHA256, keyed with metadata.uid, of the master password RDS was last given (never the password). ' +
+            'HMAC-SHA256 of the master password RDS was last given (never the password), keyed with the key the operator keeps in the credentials Secret (password_fingerprint_key), so that it tells nothing to anyone who cannot read the Secret. ' +
               "When the Secret's password no longer matches it, the operator sends the new one to RDS.",
           ),
         rejectedPasswordFingerprint: z

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
 import { FakeRds } from '../rds/testing/fake-rds.js';
 import { applyPlan, type ApplyContext } from './apply.js';
-import { passwordFingerprint } from './credentials.js';
+import { passwordFingerprint, SECRET_FINGERPRINT_KEY, uidKeyedPasswordFingerprint } from './credentials.js';
 import { desiredPrimary } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
@@ -15,11 +15,12 @@ const UID = 'u';
 const SECRET = { namespace: 'prod', name: 'servio-credentials' };
 const OLD = 'Old-Password-0123456789';
 const NEW = 'New-Password-0123456789';
+const KEY = 'the-fingerprint-key-of-this-secret';
 
 async function context() {
   const kube = new FakeKubernetes();
   kube.put(aReplicaSetDB().build());
-  await kube.createSecret(SECRET, { username: 'servio', password: OLD, DB_USERNAME: 'servio', DB_PASSWORD: OLD }, {});
+  await kube.createSecret(SECRET, { username: 'servio', password: OLD, DB_USERNAME: 'servio', DB_PASSWORD: OLD, [SECRET_FINGERPRINT_KEY]: KEY }, {});
   const rds = new FakeRds();
   const observed = aWorld().build();
   await rds.createPrimary({ ...desiredPrimary(observed.spec!, observed.names), masterPassword: OLD });
@@ -41,7 +42,7 @@ const applyStep = (password: string): Step => ({
   kind: 'applyMasterPassword',
   identifier: BASE,
   secret: SECRET,
-  passwordFingerprint: passwordFingerprint(password, UID),
+  passwordFingerprint: passwordFingerprint(password, KEY),
 });
 
 describe('applyPlan: credentials', () => {
@@ -51,7 +52,7 @@ describe('applyPlan: credentials', () => {
     const outcome = await applyPlan([applyStep(NEW)], ctx);
     expect(outcome.failure).toBeUndefined();
     expect(rds.passwords.get(BASE)).toBe(NEW);
-    expect(outcome.appliedPasswordFingerprint).toBe(passwordFingerprint(NEW, UID));
+    expect(outcome.appliedPasswordFingerprint).toBe(passwordFingerprint(NEW, KEY));
     expect(kube.events.map((e) => e.reason)).toEqual(['MasterPasswordChanged']);
     expect(JSON.stringify([log.lines, kube.events, outcome])).not.toContain(NEW);
   });
@@ -63,6 +64,15 @@ describe('applyPlan: credentials', () => {
     expect(rds.passwords.get(BASE)).toBe(OLD);
     expect(outcome.failure).toMatchObject({ kind: 'retryable', code: 'CredentialsChanged' });
     expect(outcome.appliedPasswordFingerprint).toBeUndefined();
+  });
+
+  it('sends nothing when the Secret lost its fingerprint key after it was fingerprinted', async () => {
+    const { rds, ctx, secretData } = await context();
+    secretData().password = NEW;
+    delete secretData()[SECRET_FINGERPRINT_KEY];
+    const outcome = await applyPlan([applyStep(NEW)], ctx);
+    expect(rds.passwords.get(BASE)).toBe(OLD);
+    expect(outcome.failure).toMatchObject({ kind: 'retryable', code: 'CredentialsChanged' });
   });
 
   it('redacts the password from a rejection that echoes it', async () => {
@@ -77,11 +87,29 @@ describe('applyPlan: credentials', () => {
   it('copies username and password to DB_USERNAME and DB_PASSWORD, and is done when they are in sync', async () => {
     const { kube, ctx, secretData, log } = await context();
     secretData().password = NEW;
-    const step: Step = { kind: 'syncCredentialEnvironment', secret: SECRET };
+    const step: Step = { kind: 'completeCredentialsSecret', secret: SECRET };
     expect((await applyPlan([step], ctx)).failure).toBeUndefined();
-    expect(secretData()).toEqual({ username: 'servio', password: NEW, DB_USERNAME: 'servio', DB_PASSWORD: NEW });
+    expect(secretData()).toEqual({ username: 'servio', password: NEW, DB_USERNAME: 'servio', DB_PASSWORD: NEW, [SECRET_FINGERPRINT_KEY]: KEY });
     expect((await applyPlan([step], ctx)).failure).toBeUndefined();
-    expect(kube.events.map((e) => e.reason)).toEqual(['CredentialsEnvironmentUpdated', 'CredentialsEnvironmentUpdated']);
+    expect(kube.events.map((e) => e.reason)).toEqual(['CredentialsSecretUpdated', 'CredentialsSecretUpdated']);
     expect(JSON.stringify([log.lines, kube.events])).not.toContain(NEW);
+  });
+
+  it('writes a fingerprint key where the Secret has none, reports the fingerprint it makes, and keeps a key it has', async () => {
+    const { kube, ctx, secretData, log } = await context();
+    delete secretData()[SECRET_FINGERPRINT_KEY];
+    const step: Step = { kind: 'completeCredentialsSecret', secret: SECRET };
+    const outcome = await applyPlan([step], ctx);
+    expect(outcome.failure).toBeUndefined();
+    const written = secretData()[SECRET_FINGERPRINT_KEY]!;
+    expect(written).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(outcome.fingerprintKeyWritten).toEqual({
+      passwordFingerprint: passwordFingerprint(OLD, written),
+      uidKeyedFingerprint: uidKeyedPasswordFingerprint(OLD, UID),
+    });
+    const again = await applyPlan([step], ctx);
+    expect(secretData()[SECRET_FINGERPRINT_KEY]).toBe(written);
+    expect(again.fingerprintKeyWritten).toBeUndefined();
+    expect(JSON.stringify([log.lines, kube.events, outcome])).not.toContain(written);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
 import { FakeRds } from '../rds/testing/fake-rds.js';
 import { applyPlan, type ApplyContext } from './apply.js';
-import { passwordFingerprint } from './credentials.js';
+import { passwordFingerprint, SECRET_FINGERPRINT_KEY } from './credentials.js';
 import { desiredPrimary } from './plan/desired.js';
 import type { Step } from './plan/types.js';
 import { FakeKubernetes } from './testing/fake-kubernetes.js';
@@ -171,7 +171,7 @@ describe('applyPlan', () => {
     const { rds, kube, ctx } = context();
     const secret = { namespace: 'prod', name: 'servio-credentials' };
     const NEW = 'New-Password-0123456789';
-    await kube.createSecret(secret, { username: 'servio', password: NEW, DB_USERNAME: 'servio', DB_PASSWORD: PASSWORD }, {});
+    await kube.createSecret(secret, { username: 'servio', password: NEW, DB_USERNAME: 'servio', DB_PASSWORD: PASSWORD, [SECRET_FINGERPRINT_KEY]: 'k' }, {});
     const observed = aWorld().build();
     await rds.createPrimary({ ...desiredPrimary(observed.spec!, observed.names), masterPassword: PASSWORD });
     const configMap = { namespace: 'prod', name: 'servio-endpoints' };
@@ -180,8 +180,8 @@ describe('applyPlan', () => {
     kube.received.length = 0;
     const signal = new AbortController().signal;
     const steps: Step[] = [
-      { kind: 'applyMasterPassword', identifier: BASE, secret, passwordFingerprint: passwordFingerprint(NEW, ctx.involved.uid) },
-      { kind: 'syncCredentialEnvironment', secret },
+      { kind: 'applyMasterPassword', identifier: BASE, secret, passwordFingerprint: passwordFingerprint(NEW, 'k') },
+      { kind: 'completeCredentialsSecret', secret },
       { kind: 'releaseTopology', configMap, ownerUid: ctx.involved.uid },
       { kind: 'deleteInstance', identifier: BASE, role: 'primary', finalSnapshot: 'skip', why: 'object deleted', replicaCandidates: [`${BASE}-r1`] },
     ];
@@ -208,8 +208,8 @@ describe('applyPlan', () => {
     const configMap = { namespace: 'prod', name: 'servio-endpoints' };
     await kube.applyConfigMap(configMap, { data: {}, labels: {} }, ctx.involved);
     const steps: Step[] = [
-      { kind: 'applyMasterPassword', identifier: 'prod-servio', secret, passwordFingerprint: passwordFingerprint(PASSWORD, ctx.involved.uid) },
-      { kind: 'syncCredentialEnvironment', secret },
+      { kind: 'applyMasterPassword', identifier: 'prod-servio', secret, passwordFingerprint: passwordFingerprint(PASSWORD, 'k') },
+      { kind: 'completeCredentialsSecret', secret },
       { kind: 'releaseTopology', configMap, ownerUid: ctx.involved.uid },
     ];
     const outcome = await applyPlan(steps, { ...ctx, signal: AbortSignal.abort(new Error('leadership lost')) });

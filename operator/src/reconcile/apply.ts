@@ -15,11 +15,15 @@ import type { RdsInstance, RdsPort } from '../rds/port.js';
 import {
   credentialsSecretData,
   ENVIRONMENT_KEYS,
+  generateFingerprintKey,
   masterPasswordProblem,
   passwordFingerprint,
   redact,
+  SECRET_FINGERPRINT_KEY,
   SECRET_PASSWORD_KEY,
   staleEnvironmentKeys,
+  uidKeyedPasswordFingerprint,
+  type PasswordIdentity,
 } from './credentials.js';
 import { confirmDeletion } from './deletion-check.js';
 import { describeStep, stepSubject } from './describe-step.js';
@@ -62,6 +66,9 @@ export interface ApplyOutcome {
   resourceVersion?: string;
   /** Fingerprint of the master password a call of this reconcile gave RDS. */
   appliedPasswordFingerprint?: string;
+  /** The Secret's password as this reconcile found it when it wrote the Secret's first fingerprint key: status may
+   * record this fingerprint at once for a password it already had recorded (see plan/credentials.ts). */
+  fingerprintKeyWritten?: PasswordIdentity & { passwordFingerprint: string };
 }
 
 const EVENT_REASON: Record<Step['kind'], string> = {
@@ -75,7 +82,7 @@ const EVENT_REASON: Record<Step['kind'], string> = {
   tagResource: 'TaggedResource',
   createPrimary: 'CreatingPrimary',
   applyMasterPassword: 'MasterPasswordChanged',
-  syncCredentialEnvironment: 'CredentialsEnvironmentUpdated',
+  completeCredentialsSecret: 'CredentialsSecretUpdated',
   createReplica: 'CreatingReplica',
   modifyInstance: 'ModifyingInstance',
   deleteInstance: 'DeletingInstance',
@@ -109,7 +116,7 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
       if (ctx.signal?.aborted) continue;
-      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'syncCredentialEnvironment')
+      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'completeCredentialsSecret')
         // Changes released before the window the spec chose are worth a person's attention.
         await event(ctx, step.kind === 'modifyInstance' && step.releasesPending !== undefined ? 'Warning' : 'Normal', EVENT_REASON[step.kind], line);
     } catch (err) {
@@ -197,7 +204,8 @@ async function executeStep(
       const password = ctx.generatePassword();
       secrets.push(password);
       const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/instance': ctx.ref.name };
-      const result = await kube(() => ctx.kube.createSecret(step.secret, credentialsSecretData(step.username, password), labels, abortable));
+      const data = credentialsSecretData(step.username, password, generateFingerprintKey());
+      const result = await kube(() => ctx.kube.createSecret(step.secret, data, labels, abortable));
       return result === 'exists' ? 'the Secret already exists and is kept' : undefined;
     }
     case 'createParameterGroup':
@@ -231,7 +239,9 @@ async function executeStep(
       try {
         const created = await rds.createPrimary({ ...step.blueprint, masterPassword: password }, abortable);
         outcome.instances.set(created.identifier, created);
-        outcome.appliedPasswordFingerprint = passwordFingerprint(password, ctx.involved.uid);
+        // A Secret a person wrote has no fingerprint key until completeCredentialsSecret, which status then uses.
+        const fingerprintKey = data?.[SECRET_FINGERPRINT_KEY];
+        if (fingerprintKey) outcome.appliedPasswordFingerprint = passwordFingerprint(password, fingerprintKey);
         return undefined;
       } catch (err) {
         // The identifier is deterministic: an instance with it is the one an earlier, interrupted attempt created
@@ -248,7 +258,8 @@ async function executeStep(
       if (
         password === undefined ||
         masterPasswordProblem(password) !== undefined ||
-        passwordFingerprint(password, ctx.involved.uid) !== step.passwordFingerprint
+        !data?.[SECRET_FINGERPRINT_KEY] ||
+        passwordFingerprint(password, data[SECRET_FINGERPRINT_KEY]) !== step.passwordFingerprint
       ) {
         throw new RdsError('retryable', 'CredentialsChanged', 'ModifyDBInstance', `Secret ${step.secret.name} changed since it was read; nothing was sent`);
       }
@@ -257,15 +268,23 @@ async function executeStep(
       outcome.appliedPasswordFingerprint = step.passwordFingerprint;
       return undefined;
     }
-    case 'syncCredentialEnvironment': {
+    case 'completeCredentialsSecret': {
       const data = await kube(() => ctx.kube.getSecret(step.secret, abortable));
       if (data === undefined) throw new KubernetesStepError(`Secret ${step.secret.name} is gone`);
       const password = data[SECRET_PASSWORD_KEY];
       if (password !== undefined) secrets.push(password);
-      const stale = staleEnvironmentKeys(data);
-      if (Object.keys(stale).length === 0) return 'they are already in sync';
+      const key = data[SECRET_FINGERPRINT_KEY] ? undefined : generateFingerprintKey();
+      const set = { ...staleEnvironmentKeys(data), ...(key !== undefined ? { [SECRET_FINGERPRINT_KEY]: key } : {}) };
+      if (Object.keys(set).length === 0) return 'they are already in sync';
+      // Written only if username and password are still what was read: the key's fingerprint below is of this password.
       const sources = Object.fromEntries(Object.values(ENVIRONMENT_KEYS).flatMap((k) => (data[k] !== undefined ? [[k, data[k]]] : [])));
-      await kube(() => ctx.kube.patchSecretKeys(step.secret, stale, sources, abortable));
+      await kube(() => ctx.kube.patchSecretKeys(step.secret, set, sources, abortable));
+      if (key !== undefined && password !== undefined) {
+        outcome.fingerprintKeyWritten = {
+          passwordFingerprint: passwordFingerprint(password, key),
+          uidKeyedFingerprint: uidKeyedPasswordFingerprint(password, ctx.involved.uid),
+        };
+      }
       return undefined;
     }
     case 'createReplica':

@@ -1,6 +1,6 @@
 // The whole reconcile against in-memory ports: the Secret stays the source of truth for the master password after
 // creation (a rotated password reaches RDS once), its environment copies follow it, and its username must be
-// the spec's. The fingerprint is computed here independently of the code under test.
+// the spec's. The fingerprint is computed here independently of the code under test, with the key the Secret holds.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RdsError } from '../rds/errors.js';
@@ -10,7 +10,16 @@ import { GENERATED_PASSWORD, aHarness, type Harness } from './testing/harness.js
 const SECRET = 'prod/servio-credentials';
 const ROTATED = 'RotatedByAPerson0123456789';
 
-const fingerprintOf = (password: string) => `hmac-sha256:${createHmac('sha256', UID).update(password, 'utf8').digest('base64url')}`;
+const KEY = 'password_fingerprint_key';
+const hmac = (key: string, password: string) => createHmac('sha256', key).update(password, 'utf8').digest('base64url');
+/** What status should record for `password`, made with the key the Secret holds now. */
+function fingerprintOf(h: Harness, password: string): string {
+  const key = h.kube.secrets.get(SECRET)?.data[KEY];
+  if (key === undefined) throw new Error('the Secret has no fingerprint key');
+  return `hmac-sha256/secret-key:${hmac(key, password)}`;
+}
+/** What operators before the Secret's key recorded. */
+const uidKeyedFingerprintOf = (password: string) => `hmac-sha256:${hmac(UID, password)}`;
 
 function rotate(h: Harness, password: string): void {
   const secret = h.kube.secrets.get(SECRET);
@@ -24,7 +33,7 @@ describe('reconcile: the master password follows the Secret', () => {
   it('records the fingerprint of the password it created the primary with', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(0));
     await h.converge();
-    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(GENERATED_PASSWORD) });
+    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(h, GENERATED_PASSWORD) });
   });
 
   it('sends a rotated password to the primary once, records its fingerprint, and then sends nothing', async () => {
@@ -34,7 +43,7 @@ describe('reconcile: the master password follows the Secret', () => {
     await h.converge();
     expect(h.rds.passwords.get(BASE)).toBe(ROTATED);
     expect(passwordCalls(h)).toEqual([{ operation: 'ModifyDBInstance', subject: BASE, mutating: true }]);
-    expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(ROTATED));
+    expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(h, ROTATED));
     // The replica follows its source through replication: nothing is sent to it.
     expect(h.rds.passwords.has(`${BASE}-r1`)).toBe(false);
 
@@ -76,7 +85,57 @@ describe('reconcile: the master password follows the Secret', () => {
     const before = h.rds.mutatingCalls().length;
     await h.reconcile();
     expect(h.rds.mutatingCalls()).toHaveLength(before);
-    expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(GENERATED_PASSWORD));
+    expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(h, GENERATED_PASSWORD));
+  });
+});
+
+describe('reconcile: the fingerprint key', () => {
+  it('leaves status nothing to test a guess against without the Secret', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    const recorded = h.status()?.credentials?.appliedPasswordFingerprint ?? '';
+    const digest = recorded.slice(recorded.lastIndexOf(':') + 1);
+    expect(digest).toHaveLength(43);
+    for (const visible of [UID, 'servio', 'prod', 'prod/servio', BASE, '']) expect(hmac(visible, GENERATED_PASSWORD)).not.toBe(digest);
+    expect(recorded).toBe(fingerprintOf(h, GENERATED_PASSWORD));
+  });
+
+  it('carries a uid-keyed record of an earlier operator over to the keyed format in one reconcile, sending nothing', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    delete h.kube.secrets.get(SECRET)!.data[KEY];
+    h.kube.record(h.ref)!.status!.credentials = { appliedPasswordFingerprint: uidKeyedFingerprintOf(GENERATED_PASSWORD) };
+    const before = h.rds.mutatingCalls().length;
+    await h.reconcile();
+    expect(h.rds.mutatingCalls()).toHaveLength(before);
+    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(h, GENERATED_PASSWORD) });
+  });
+
+  it('sends a password rotated while an earlier operator ran, once', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    delete h.kube.secrets.get(SECRET)!.data[KEY];
+    h.kube.record(h.ref)!.status!.credentials = { appliedPasswordFingerprint: uidKeyedFingerprintOf(GENERATED_PASSWORD) };
+    rotate(h, ROTATED);
+    await h.converge();
+    expect(passwordCalls(h)).toHaveLength(1);
+    expect(h.rds.passwords.get(BASE)).toBe(ROTATED);
+    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(h, ROTATED) });
+  });
+
+  it('sends the password once more when the Secret is written back without its key', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    const original = h.kube.secrets.get(SECRET)!.data[KEY];
+    delete h.kube.secrets.get(SECRET)!.data[KEY];
+    await h.converge();
+    expect(h.kube.secrets.get(SECRET)!.data[KEY]).not.toBe(original);
+    expect(passwordCalls(h)).toHaveLength(1);
+    expect(h.rds.passwords.get(BASE)).toBe(GENERATED_PASSWORD);
+    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(h, GENERATED_PASSWORD) });
+    const after = h.rds.mutatingCalls().length;
+    await h.reconcile();
+    expect(h.rds.mutatingCalls()).toHaveLength(after);
   });
 });
 
@@ -104,7 +163,7 @@ describe('reconcile: a password RDS rejects', () => {
     rotate(h, 'Another-Password-0123456789');
     await h.converge();
     expect(h.rds.passwords.get(BASE)).toBe('Another-Password-0123456789');
-    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf('Another-Password-0123456789') });
+    expect(h.status()?.credentials).toEqual({ appliedPasswordFingerprint: fingerprintOf(h, 'Another-Password-0123456789') });
     expect(h.status()?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
   });
 
@@ -126,6 +185,7 @@ describe('reconcile: the Secret for envFrom', () => {
       password: GENERATED_PASSWORD,
       DB_USERNAME: 'servio',
       DB_PASSWORD: GENERATED_PASSWORD,
+      [KEY]: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
   });
 

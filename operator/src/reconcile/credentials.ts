@@ -50,13 +50,14 @@ export const ENVIRONMENT_KEYS: Readonly<Record<string, string>> = {
   [SERVIO_ENV_KEYS.password]: SECRET_PASSWORD_KEY,
 };
 
-/** The Secret's data as the operator creates it: the source keys and their environment copies. */
-export function credentialsSecretData(username: string, password: string): Record<string, string> {
+/** The Secret's data as the operator creates it: the source keys, their environment copies and the fingerprint key. */
+export function credentialsSecretData(username: string, password: string, fingerprintKey: string): Record<string, string> {
   return {
     [SECRET_USERNAME_KEY]: username,
     [SECRET_PASSWORD_KEY]: password,
     [SERVIO_ENV_KEYS.username]: username,
     [SERVIO_ENV_KEYS.password]: password,
+    [SECRET_FINGERPRINT_KEY]: fingerprintKey,
   };
 }
 
@@ -71,10 +72,46 @@ export function staleEnvironmentKeys(data: Readonly<Record<string, string>>): Re
   return out;
 }
 
-/** What the status records about a password: an HMAC-SHA256 keyed with the object's uid. It tells whether the
- * Secret changed since the password was applied without storing anything a reader could use: the key differs per
- * object (so equal passwords of two objects do not look equal, and no precomputed table applies), and a generated
- * password carries far more entropy than any search could cover. */
-export function passwordFingerprint(password: string, uid: string): string {
-  return `hmac-sha256:${createHmac('sha256', uid).update(password, 'utf8').digest('base64url')}`;
+/** The Secret key holding the key of the password's fingerprint: 32 random bytes the operator writes beside the
+ * password. Whoever may read it may read the password too, so it gives nothing away. */
+export const SECRET_FINGERPRINT_KEY = 'password_fingerprint_key';
+
+export function generateFingerprintKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const FINGERPRINT_PREFIX = 'hmac-sha256/secret-key:';
+const UID_KEYED_FINGERPRINT_PREFIX = 'hmac-sha256:';
+
+/** What the status records about a password: an HMAC-SHA256 keyed with the key kept in the Secret. It tells whether
+ * the Secret changed since the password was applied, and it tells nobody who may read the object but not the
+ * Secret anything about the password: without the key, a guess cannot be checked against it. */
+export function passwordFingerprint(password: string, fingerprintKey: string): string {
+  return `${FINGERPRINT_PREFIX}${createHmac('sha256', fingerprintKey).update(password, 'utf8').digest('base64url')}`;
+}
+
+/** The fingerprint earlier operators recorded, keyed with the object's uid. The uid is public, so a recorded one let
+ * anyone who may read the object test guesses of a password a person chose; it is only recognised, to be replaced
+ * by `passwordFingerprint` without sending the password again. */
+export function uidKeyedPasswordFingerprint(password: string, uid: string): string {
+  return `${UID_KEYED_FINGERPRINT_PREFIX}${createHmac('sha256', uid).update(password, 'utf8').digest('base64url')}`;
+}
+
+/** A password as the Secret holds it, for comparing with what status recorded. */
+export interface PasswordIdentity {
+  /** Keyed with the Secret's fingerprint key; undefined while the Secret has none. */
+  passwordFingerprint?: string;
+  /** Only for recognising a record in the earlier format; never recorded again. */
+  uidKeyedFingerprint: string;
+}
+
+/** Whether `recorded` (a status fingerprint, of either format) is the fingerprint of this password. */
+export function isFingerprintOf(recorded: string, password: PasswordIdentity): boolean {
+  if (recorded.startsWith(UID_KEYED_FINGERPRINT_PREFIX)) return recorded === password.uidKeyedFingerprint;
+  return password.passwordFingerprint !== undefined && recorded === password.passwordFingerprint;
+}
+
+/** Whether `recorded` is in the uid-keyed format of earlier operators. */
+export function isUidKeyedFingerprint(recorded: string): boolean {
+  return recorded.startsWith(UID_KEYED_FINGERPRINT_PREFIX);
 }

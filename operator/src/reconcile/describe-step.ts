@@ -32,8 +32,8 @@ export function describeStep(step: Step): string {
     }
     case 'applyMasterPassword':
       return `set the master password of ${step.identifier} to the one in Secret ${step.secret.name}`;
-    case 'syncCredentialEnvironment':
-      return `copy username and password to DB_USERNAME and DB_PASSWORD in Secret ${step.secret.name}`;
+    case 'completeCredentialsSecret':
+      return `write DB_USERNAME, DB_PASSWORD and the password's fingerprint key where missing or stale in Secret ${step.secret.name}`;
     case 'createReplica':
       return `create replica ${step.input.identifier} of ${step.input.sourceIdentifier}: ${step.input.instanceClass}`;
     case 'modifyInstance': {
@@ -66,7 +66,7 @@ export function stepSubject(step: Step): string {
     case 'removeFinalizer':
       return 'finalizer';
     case 'createCredentials':
-    case 'syncCredentialEnvironment':
+    case 'completeCredentialsSecret':
       return step.secret.name;
     case 'applyMasterPassword':
       return step.identifier;

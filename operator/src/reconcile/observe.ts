@@ -8,7 +8,15 @@ import { isRdsError } from '../rds/errors.js';
 import { parameterGroupName } from '../naming/index.js';
 import type { DatabaseConnectionsPort, LagSubject, ReplicaLagPort } from '../cloudwatch/port.js';
 import type { MetricDatapoint } from '../cloudwatch/connections-query.js';
-import { masterPasswordProblem, passwordFingerprint, SECRET_PASSWORD_KEY, SECRET_USERNAME_KEY, staleEnvironmentKeys } from './credentials.js';
+import {
+  masterPasswordProblem,
+  passwordFingerprint,
+  SECRET_FINGERPRINT_KEY,
+  SECRET_PASSWORD_KEY,
+  SECRET_USERNAME_KEY,
+  staleEnvironmentKeys,
+  uidKeyedPasswordFingerprint,
+} from './credentials.js';
 import { Observed, type CredentialsState, type RetiredParameterGroup } from './observed.js';
 import { resourceNames, type ResourceNames } from './resource-names.js';
 import { chooseBaseIdentifier, legacyIdentifierToCheck } from './base-identifier.js';
@@ -86,9 +94,11 @@ async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: 
   const password = data[SECRET_PASSWORD_KEY];
   const problem = masterPasswordProblem(password);
   if (password === undefined || problem !== undefined) return { state: 'unusable', reason: problem ?? 'it has no password key' };
+  const fingerprintKey = data[SECRET_FINGERPRINT_KEY];
   return {
     state: 'usable',
-    passwordFingerprint: passwordFingerprint(password, uid),
+    ...(fingerprintKey !== undefined && fingerprintKey !== '' ? { passwordFingerprint: passwordFingerprint(password, fingerprintKey) } : {}),
+    uidKeyedFingerprint: uidKeyedPasswordFingerprint(password, uid),
     username: data[SECRET_USERNAME_KEY],
     environmentKeysStale: Object.keys(staleEnvironmentKeys(data)).length > 0,
   };

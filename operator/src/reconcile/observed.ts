@@ -11,20 +11,20 @@ import { FINALIZER, MANAGED_BY, MANAGED_BY_LABEL, isAdoptable, isAdoptionAllowed
 import type { ResourceNames } from './resource-names.js';
 import { healthOf } from './instance-states.js';
 import { readPublishedTopology } from '../topology/index.js';
+import type { PasswordIdentity } from './credentials.js';
 
 /** Whether the Secret can supply a master password. The password itself is never part of the snapshot: it is
- * read from the Secret at the one moment it is sent to RDS. What the plan compares is its fingerprint
- * (`passwordFingerprint`, keyed with the object's uid) against the one status recorded when it was applied. */
+ * read from the Secret at the one moment it is sent to RDS. What the plan compares is its fingerprint (keyed with
+ * the key kept in the Secret) against the one status recorded when it was applied. */
 export type CredentialsState =
   | { state: 'absent' }
-  | {
+  | ({
       state: 'usable';
-      passwordFingerprint: string;
       /** The Secret's `username`; undefined when it has none. */
       username?: string;
       /** DB_USERNAME / DB_PASSWORD differ from username / password. */
       environmentKeysStale: boolean;
-    }
+    } & PasswordIdentity)
   | { state: 'unusable'; reason: string };
 
 export interface ObjectSnapshot {

@@ -2,6 +2,7 @@
 // password goes.
 import { describe, expect, it } from 'vitest';
 import { RdsError, toRdsError } from '../rds/errors.js';
+import { SECRET_FINGERPRINT_KEY } from './credentials.js';
 import { BASE, aReplicaSetDB } from './testing/fixtures.js';
 import { GENERATED_PASSWORD, STEADY_MS, TRANSITIONING_MS, aHarness } from './testing/harness.js';
 import { ReconcileAbortedError, RetryableReconcileError } from './reconciler.js';
@@ -55,7 +56,13 @@ describe('reconcile: from nothing to Ready', () => {
     const h = aHarness(aReplicaSetDB());
     await h.converge();
     const secret = h.kube.secrets.get('prod/servio-credentials');
-    expect(secret?.data).toEqual({ username: 'servio', password: GENERATED_PASSWORD, DB_USERNAME: 'servio', DB_PASSWORD: GENERATED_PASSWORD });
+    expect(secret?.data).toEqual({
+      username: 'servio',
+      password: GENERATED_PASSWORD,
+      DB_USERNAME: 'servio',
+      DB_PASSWORD: GENERATED_PASSWORD,
+      [SECRET_FINGERPRINT_KEY]: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
     expect(h.rds.passwords.get(BASE)).toBe(GENERATED_PASSWORD);
     const everywhere = JSON.stringify([h.log.lines, h.kube.events, h.status(), [...h.kube.configMaps.values()], h.rds.calls]);
     expect(everywhere).not.toContain(GENERATED_PASSWORD);

@@ -329,12 +329,11 @@ export function buildStatus(
 }
 
 function credentialsStatus(observed: Observed, outcome: ApplyOutcome): ReplicaSetDBStatus['credentials'] {
-  const appliedNow = outcome.appliedPasswordFingerprint;
   const failed = outcome.failure;
   const rejectedNow = failed?.kind === 'terminal' && failed.step.kind === 'applyMasterPassword' ? failed.step.passwordFingerprint : undefined;
   const credentials = stripUndefined({
-    appliedPasswordFingerprint: appliedPasswordFingerprint(observed, appliedNow),
-    rejectedPasswordFingerprint: rejectedPasswordFingerprint(observed, appliedNow, rejectedNow),
+    appliedPasswordFingerprint: appliedPasswordFingerprint(observed, outcome),
+    rejectedPasswordFingerprint: rejectedPasswordFingerprint(observed, outcome, rejectedNow),
   });
   return Object.keys(credentials).length > 0 ? credentials : undefined;
 }

@@ -7,6 +7,14 @@
 // operator sent that Secret's password at creation and, until now, never changed it. Sending it again would only
 // put the primary through `resetting-master-credentials` for nothing. The one case this gets wrong is a Secret
 // edited while an older operator ignored edits; docs/operations.md says how to re-apply it.
+//
+// Fingerprints are keyed with a key the operator keeps in the Secret, written beside the password when the Secret
+// has none. A Secret without it (written by a person, or from before the key) gets one before any comparison
+// that needs it; a record in the uid-keyed format of earlier operators is compared in that format and, when it
+// is this password's, rewritten in the keyed one in the same reconcile, without sending the password again. A
+// Secret re-created without its key gets a new one, with which no earlier record can match: the password is
+// then sent once more, which costs a `resetting-master-credentials` and locks nobody out.
+import { isFingerprintOf, isUidKeyedFingerprint, type PasswordIdentity } from '../credentials.js';
 import { isModifiable } from '../instance-states.js';
 import type { Observed } from '../observed.js';
 import type { Blocker, Plan, Step } from './types.js';
@@ -30,7 +38,7 @@ export function passwordRejection(step: Step, message: string): Blocker | undefi
 export function rejectedPassword(observed: Observed): Blocker | undefined {
   const rejected = observed.previousStatus?.credentials?.rejectedPasswordFingerprint;
   const credentials = observed.credentials();
-  if (rejected === undefined || credentials.state !== 'usable' || credentials.passwordFingerprint !== rejected) return undefined;
+  if (rejected === undefined || credentials.state !== 'usable' || !isFingerprintOf(rejected, credentials)) return undefined;
   const ready = observed.previousStatus?.conditions?.find((c) => c.type === 'Ready');
   return {
     reason: 'CredentialsRejected',
@@ -59,11 +67,19 @@ export function planCredentials(plan: Plan, observed: Observed): void {
   const credentials = observed.credentials();
   if (credentials.state !== 'usable') return;
   const secret = observed.names.secret;
-  if (credentials.environmentKeysStale) plan.steps.push({ kind: 'syncCredentialEnvironment', secret });
+  if (credentials.environmentKeysStale || credentials.passwordFingerprint === undefined) plan.steps.push({ kind: 'completeCredentialsSecret', secret });
 
   const primary = observed.primary();
   const recorded = recordedPasswordFingerprint(observed);
-  if (primary === undefined || !observed.isManaged(primary) || recorded === undefined || recorded === credentials.passwordFingerprint) return;
+  if (primary === undefined || !observed.isManaged(primary) || recorded === undefined || isFingerprintOf(recorded, credentials)) return;
+  if (credentials.passwordFingerprint === undefined) {
+    // A record made with a key the Secret no longer has: the step above writes a new one, the next pass sends.
+    plan.waits.push({
+      subject: primary.identifier,
+      message: `the password in Secret ${secret.name} is compared with the one ${primary.identifier} was given once the Secret holds its new fingerprint key`,
+    });
+    return;
+  }
   if (isModifiable(primary.status)) {
     plan.steps.push({ kind: 'applyMasterPassword', identifier: primary.identifier, secret, passwordFingerprint: credentials.passwordFingerprint });
   } else {
@@ -90,19 +106,44 @@ export function missingCredentials(observed: Observed): string | undefined {
   return `Secret ${secret} does not exist, so applications that read it cannot log in; the operator does not replace it. Create it with keys username and password (${password}); it is seen at the next resync, or at once after any change to this ReplicaSetDB`;
 }
 
-/** The fingerprint to keep as rejected: set by a rejection of this reconcile, kept until a password is applied. */
-export function rejectedPasswordFingerprint(observed: Observed, appliedNow: string | undefined, rejectedNow: string | undefined): string | undefined {
-  if (rejectedNow !== undefined) return rejectedNow;
-  return appliedNow !== undefined ? undefined : observed.previousStatus?.credentials?.rejectedPasswordFingerprint;
+/** What apply reports about the password: the fingerprint of one it gave RDS, and the Secret's password as it was
+ * when apply wrote the Secret's first fingerprint key. */
+export interface AppliedCredentials {
+  appliedPasswordFingerprint?: string;
+  fingerprintKeyWritten?: PasswordIdentity & { passwordFingerprint: string };
 }
 
-/** What status records after a reconcile: the password just applied, else the one recorded before, else (an
- * object without a record whose primary exists) the Secret's current one, as explained above. */
-export function appliedPasswordFingerprint(observed: Observed, appliedNow: string | undefined): string | undefined {
-  if (appliedNow !== undefined) return appliedNow;
-  const recorded = recordedPasswordFingerprint(observed);
-  if (recorded !== undefined) return recorded;
+/** The Secret's password in the keyed format: as observed, or with the key this reconcile wrote, if it wrote it for
+ * the password observed. */
+function keyedFingerprint(observed: Observed, applied: AppliedCredentials): string | undefined {
   const credentials = observed.credentials();
+  if (credentials.state !== 'usable') return undefined;
+  if (credentials.passwordFingerprint !== undefined) return credentials.passwordFingerprint;
+  const written = applied.fingerprintKeyWritten;
+  return written !== undefined && written.uidKeyedFingerprint === credentials.uidKeyedFingerprint ? written.passwordFingerprint : undefined;
+}
+
+/** The fingerprint to keep as rejected: set by a rejection of this reconcile, kept until a password is applied. One
+ * in the uid-keyed format is kept only while the Secret holds that password, rewritten in the keyed format. */
+export function rejectedPasswordFingerprint(observed: Observed, applied: AppliedCredentials, rejectedNow: string | undefined): string | undefined {
+  if (rejectedNow !== undefined) return rejectedNow;
+  if (applied.appliedPasswordFingerprint !== undefined) return undefined;
+  const rejected = observed.previousStatus?.credentials?.rejectedPasswordFingerprint;
+  if (rejected === undefined || !isUidKeyedFingerprint(rejected)) return rejected;
+  const credentials = observed.credentials();
+  if (credentials.state !== 'usable' || !isFingerprintOf(rejected, credentials)) return undefined;
+  return keyedFingerprint(observed, applied) ?? rejected;
+}
+
+/** What status records after a reconcile: the password just applied, else the one recorded before (rewritten in
+ * the keyed format when it is the Secret's password), else (an object without a record whose primary exists) the
+ * Secret's current one, as explained above. */
+export function appliedPasswordFingerprint(observed: Observed, applied: AppliedCredentials): string | undefined {
+  if (applied.appliedPasswordFingerprint !== undefined) return applied.appliedPasswordFingerprint;
+  const credentials = observed.credentials();
+  const keyed = keyedFingerprint(observed, applied);
+  const recorded = recordedPasswordFingerprint(observed);
+  if (recorded !== undefined) return keyed !== undefined && credentials.state === 'usable' && isFingerprintOf(recorded, credentials) ? keyed : recorded;
   const primary = observed.primary();
-  return primary !== undefined && observed.isManaged(primary) && credentials.state === 'usable' ? credentials.passwordFingerprint : undefined;
+  return primary !== undefined && observed.isManaged(primary) ? keyed : undefined;
 }

@@ -35,8 +35,9 @@ export type Step =
   | { kind: 'createPrimary'; blueprint: PrimaryBlueprint; secret: ObjectRef }
   /** Sends the Secret's password to the primary; apply reads it and checks it still has `passwordFingerprint`. */
   | { kind: 'applyMasterPassword'; identifier: string; secret: ObjectRef; passwordFingerprint: string }
-  /** Copies username/password into the Secret's DB_USERNAME/DB_PASSWORD. */
-  | { kind: 'syncCredentialEnvironment'; secret: ObjectRef }
+  /** Writes the keys the operator keeps in the Secret: DB_USERNAME/DB_PASSWORD as copies of username/password, and
+   * the fingerprint key when it has none. */
+  | { kind: 'completeCredentialsSecret'; secret: ObjectRef }
   | { kind: 'createReplica'; index: number; input: CreateReplicaInput }
   | (InstanceStep & {
       kind: 'modifyInstance';
@@ -123,5 +124,5 @@ export function emptyPlan(): Plan {
 
 /** Whether a step calls RDS with a request that changes something. */
 export function isMutatingAwsStep(step: Step): boolean {
-  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'syncCredentialEnvironment', 'publishTopology', 'deleteTopology'].includes(step.kind);
+  return !['addFinalizer', 'removeFinalizer', 'createCredentials', 'completeCredentialsSecret', 'publishTopology', 'deleteTopology'].includes(step.kind);
 }

@@ -4,7 +4,7 @@
 import { API_VERSION, KIND, parseReplicaSetDB, type ReplicaSetDBSpecInput, type ReplicaSetDBStatus } from '../../api/index.js';
 import { FINALIZER, ownershipTags, parameterGroupName, rdsBaseIdentifier } from '../../naming/index.js';
 import type { ParameterGroup, RdsInstance } from '../../rds/port.js';
-import { passwordFingerprint } from '../credentials.js';
+import { passwordFingerprint, uidKeyedPasswordFingerprint } from '../credentials.js';
 import { Observed, type CredentialsState, type RetiredParameterGroup } from '../observed.js';
 import { settingsAsReported } from '../../rds/testing/instances.js';
 import { desiredPrimary, desiredReplica, desiredTags } from '../plan/desired.js';
@@ -352,12 +352,24 @@ function fixtureNames(db: ReplicaSetDBBuilder, spec: Parameters<typeof resourceN
 /** The password the fixtures' Secret holds unless a test says otherwise. */
 export const SECRET_PASSWORD = 'FixturePassword0123456789';
 
-/** A Secret whose password is `password`, named for the spec's master user, with its environment copies in sync. */
+/** The fingerprint key the fixtures' Secret holds. */
+export const FINGERPRINT_KEY = 'fixture-fingerprint-key-0123456789abcdefghij';
+
+/** A Secret whose password is `password`, named for the spec's master user, with its environment copies in sync
+ * and its fingerprint key (`withoutFingerprintKey`: a Secret a person wrote, or one from before the key). */
 export function usableCredentials(
   password = SECRET_PASSWORD,
-  overrides: { username?: string | undefined; environmentKeysStale?: boolean } = {},
+  overrides: { username?: string | undefined; environmentKeysStale?: boolean; withoutFingerprintKey?: boolean } = {},
 ): CredentialsState {
-  return { state: 'usable', passwordFingerprint: passwordFingerprint(password, UID), username: 'servio', environmentKeysStale: false, ...overrides };
+  const { withoutFingerprintKey, ...rest } = overrides;
+  return {
+    state: 'usable',
+    ...(withoutFingerprintKey === true ? {} : { passwordFingerprint: passwordFingerprint(password, FINGERPRINT_KEY) }),
+    uidKeyedFingerprint: uidKeyedPasswordFingerprint(password, UID),
+    username: 'servio',
+    environmentKeysStale: false,
+    ...rest,
+  };
 }
 
 export function aWorld(db: ReplicaSetDBBuilder = aReplicaSetDB()): WorldBuilder {
