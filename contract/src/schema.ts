@@ -66,7 +66,9 @@ export const topologySchema = z
       .number()
       .int()
       .min(0)
-      .describe('Grows by one on every change of content and only then; clients ignore a revision older than the one they hold.'),
+      .describe(
+        'Grows on every change of content and only then (by one, unless a write failed and its revision was skipped); clients ignore a revision older than the one they hold, and one revision never carries two contents.',
+      ),
     epoch: z
       .string()
       .min(1)

@@ -114,7 +114,9 @@ export const statusSchema = z
       .object({
         configMapName: z.string().optional().describe('ConfigMap holding the routing topology.'),
         secretName: z.string().optional().describe('Secret holding the master user credentials.'),
-        topologyRevision: nonNegativeCount.describe('Increases each time the published topology changes.'),
+        topologyRevision: nonNegativeCount.describe(
+          'The topology revision last published. Recorded before the ConfigMap is written, so it is never below the revision the ConfigMap holds.',
+        ),
       })
       .optional()
       .describe('Objects the operator publishes for clients in this namespace.'),

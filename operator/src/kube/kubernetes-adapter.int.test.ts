@@ -213,6 +213,45 @@ describe('KubernetesAdapter against the API server', () => {
     });
   });
 
+  describe('reserveTopologyRevision', () => {
+    it('sets the revision alone, on an object without a status and on one with a status, and returns the new resourceVersion', async () => {
+      const bare = { namespace, name: 'reserve-bare' };
+      await createReplicaSetDB(kc, namespace, bare.name);
+      const returned = await adapter.reserveTopologyRevision(bare, 1, (await readRaw(bare.name)).metadata.resourceVersion);
+      const afterBare = await readRaw(bare.name);
+      expect(afterBare.status).toEqual({ endpoints: { topologyRevision: 1 } });
+      expect(returned).toBe(afterBare.metadata.resourceVersion);
+
+      const withStatus = { namespace, name: 'reserve-status' };
+      await createReplicaSetDB(kc, namespace, withStatus.name);
+      const published: ReplicaSetDBStatus = {
+        phase: 'Ready',
+        observedGeneration: 1,
+        readyReplicas: 0,
+        endpoints: { configMapName: 'app-endpoints', secretName: 'app-credentials', topologyRevision: 4 },
+      };
+      await adapter.writeStatus(withStatus, published, (await readRaw(withStatus.name)).metadata.resourceVersion);
+      await adapter.reserveTopologyRevision(withStatus, 5, (await readRaw(withStatus.name)).metadata.resourceVersion);
+      expect((await readRaw(withStatus.name)).status).toEqual({ ...published, endpoints: { ...published.endpoints, topologyRevision: 5 } });
+    });
+
+    it('refuses with a conflict when the object moved past the resourceVersion, and changes nothing', async () => {
+      const ref = { namespace, name: 'reserve-stale' };
+      await createReplicaSetDB(kc, namespace, ref.name);
+      const seen = (await readRaw(ref.name)).metadata.resourceVersion;
+      await custom.patchNamespacedCustomObject({ ...replicaSetDBResource, ...ref, body: { spec: { primary: { instanceClass: 'db.t4g.small' } } } }, mergePatch);
+      const before = await readRaw(ref.name);
+      const error: unknown = await adapter.reserveTopologyRevision(ref, 1, seen).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(httpStatusOf(error)).toBe(409);
+      const after = await readRaw(ref.name);
+      expect(after.status).toBeUndefined();
+      expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    });
+  });
+
   describe('abort signal', () => {
     it('sends no request once the caller signal is aborted: nothing is written', async () => {
       const signal = AbortSignal.abort(new Error('leadership lost'));

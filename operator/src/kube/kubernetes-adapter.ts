@@ -21,6 +21,7 @@ export interface KubernetesAdapterOptions {
 }
 
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const serverSideApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 export class KubernetesAdapter implements KubernetesPort {
@@ -77,6 +78,17 @@ export class KubernetesAdapter implements KubernetesPort {
       { op: 'add', path: '/status', value: status },
     ];
     await this.custom.patchNamespacedCustomObjectStatus({ ...this.resource, ...ref, body }, withSignal(options?.signal, jsonPatch));
+  }
+
+  async reserveTopologyRevision(ref: ObjectRef, revision: number, resourceVersion: string, options?: KubeCallOptions): Promise<string> {
+    // A resourceVersion in a merge patch is a precondition: the API server answers 409 when the object moved on.
+    const body = { metadata: { resourceVersion }, status: { endpoints: { topologyRevision: revision } } };
+    const patched = (await this.custom.patchNamespacedCustomObjectStatus({ ...this.resource, ...ref, body }, withSignal(options?.signal, mergePatch))) as {
+      metadata?: { resourceVersion?: string };
+    };
+    const next = patched.metadata?.resourceVersion;
+    if (next === undefined) throw new Error(`the status patch of ${ref.namespace}/${ref.name} returned no resourceVersion`);
+    return next;
   }
 
   async getSecret(ref: ObjectRef, options?: KubeCallOptions): Promise<Record<string, string> | undefined> {

@@ -53,6 +53,9 @@ export interface KubernetesPort {
   /** Replaces the status through the status subresource, only if the object is still at `resourceVersion` (the
    * version the status was computed from); otherwise it fails with 409 Conflict and writes nothing. */
   writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string, options?: KubeCallOptions): Promise<void>;
+  /** Sets status.endpoints.topologyRevision alone (a merge patch of the status subresource), only if the object is
+   * still at `resourceVersion` (409 Conflict otherwise). Returns the object's new resourceVersion. */
+  reserveTopologyRevision(ref: ObjectRef, revision: number, resourceVersion: string, options?: KubeCallOptions): Promise<string>;
 
   /** Decoded string data of a Secret, or undefined when it does not exist. */
   getSecret(ref: ObjectRef, options?: KubeCallOptions): Promise<Record<string, string> | undefined>;

@@ -31,6 +31,7 @@ async function context() {
     ref: { namespace: 'prod', name: 'servio' },
     involved: { apiVersion: 'db.servio.io/v1alpha1', kind: 'ReplicaSetDB', namespace: 'prod', name: 'servio', uid: UID },
     finalizers: [],
+    resourceVersion: '1',
     generatePassword: () => 'unused-generated-password',
     log,
   };

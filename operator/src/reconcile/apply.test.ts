@@ -22,6 +22,7 @@ function context() {
     ref: { namespace: 'prod', name: 'servio' },
     involved: { apiVersion: 'db.servio.io/v1alpha1', kind: 'ReplicaSetDB', namespace: 'prod', name: 'servio', uid: UID },
     finalizers: [],
+    resourceVersion: '1',
     generatePassword: () => PASSWORD,
     log,
   };

@@ -41,6 +41,8 @@ export interface ApplyContext {
   log: ReconcileLogger;
   /** Aborted when this process must stop acting on the object (it lost leadership, or is shutting down). */
   signal?: AbortSignal;
+  /** The object's resourceVersion as observed: a status patch during apply is conditional on it. */
+  resourceVersion: string;
 }
 
 export type FailureKind = RdsErrorKind | 'kubernetes';
@@ -62,8 +64,11 @@ export interface ApplyOutcome {
   finalizerRemoved: boolean;
   /** The signal was aborted: the remaining steps did not run. */
   aborted?: boolean;
-  /** The object's resourceVersion after this run's own finalizer patch, which the status write is conditional on. */
+  /** The object's resourceVersion after this run's own patches of it (finalizer, reserved revision), which the
+   * status write is conditional on. */
   resourceVersion?: string;
+  /** The topology revision this run wrote to status before writing it to the ConfigMap. */
+  reservedTopologyRevision?: number;
   /** Fingerprint of the master password a call of this reconcile gave RDS. */
   appliedPasswordFingerprint?: string;
   /** The Secret's password as this reconcile found it when it wrote the Secret's first fingerprint key: status may
@@ -302,6 +307,11 @@ async function executeStep(
       return undefined;
     }
     case 'publishTopology':
+      if (step.reserveRevision) {
+        const from = outcome.resourceVersion ?? ctx.resourceVersion;
+        outcome.resourceVersion = await kube(() => ctx.kube.reserveTopologyRevision(ctx.ref, step.revision, from, abortable));
+        outcome.reservedTopologyRevision = step.revision;
+      }
       await kube(() => ctx.kube.applyConfigMap(step.configMap, step.content, ctx.involved, abortable));
       return undefined;
     case 'deleteTopology':

@@ -29,6 +29,7 @@ function context(rds: RdsPort): ApplyContext {
     ref: { namespace: OWNER.namespace, name: OWNER.name },
     involved: { apiVersion: 'db.servio.io/v1alpha1', kind: 'ReplicaSetDB', ...OWNER },
     finalizers: [],
+    resourceVersion: '1',
     generatePassword: () => 'unused',
     log: new CapturingLogger(),
   };

@@ -46,8 +46,13 @@ export function buildPublicationStatus(observed: Observed, topology: Publication
     });
   }
   return {
-    revision: inEffect ? publication.document.revision : observed.previousStatus?.endpoints?.topologyRevision,
+    // A revision reserved for a write that then failed stays recorded: it may have reached the ConfigMap.
+    revision: inEffect ? publication.document.revision : maxDefined(observed.previousStatus?.endpoints?.topologyRevision, outcome.reservedTopologyRevision),
     configMapName: observed.names.configMap.name,
     instances,
   };
+}
+
+function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }

@@ -132,6 +132,92 @@ describe('topology: publication', () => {
     expect(topology(h).revision).toBe(revision + 2);
   });
 
+  it('never publishes one revision with two contents, even after a lost status write and then a deleted ConfigMap', async () => {
+    const h = await started(2);
+    const published = new Map<number, Set<string>>();
+    const apply = h.kube.applyConfigMap.bind(h.kube);
+    h.kube.applyConfigMap = async (...args) => {
+      const resourceVersion = await apply(...args);
+      const text = h.kube.configMaps.get(CM)!.data[TOPOLOGY_KEY]!;
+      const revision = parseTopology(text).revision;
+      published.set(revision, (published.get(revision) ?? new Set()).add(text));
+      return resourceVersion;
+    };
+    // A scale-down publishes r2 as draining; the process dies before the status records that revision.
+    const writeStatus = h.kube.writeStatus.bind(h.kube);
+    h.kube.writeStatus = async () => {
+      throw new Error('the process died before the status write');
+    };
+    h.update(aReplicaSetDB().withReplicas(1));
+    await expect(h.reconcile()).rejects.toThrow('the process died');
+    h.kube.writeStatus = writeStatus;
+    // Someone deletes the ConfigMap, and the spec wants r2 back: a content clients have not seen under any revision.
+    h.kube.configMaps.delete(CM);
+    h.update(aReplicaSetDB().withReplicas(2));
+    await h.converge();
+    expect(states(h)).toEqual([
+      [R(1), 'active'],
+      [R(2), 'active'],
+    ]);
+    const reused = [...published].filter(([, texts]) => texts.size > 1).map(([revision]) => revision);
+    expect(reused).toEqual([]);
+    expect(h.status()?.endpoints?.topologyRevision).toBe(topology(h).revision);
+  });
+
+  it('records a changed revision in status before it writes the ConfigMap, and keeps it when that write fails', async () => {
+    const h = await started(2);
+    const revision = topology(h).revision;
+    const order: string[] = [];
+    const reserve = h.kube.reserveTopologyRevision.bind(h.kube);
+    h.kube.reserveTopologyRevision = async (...args) => {
+      order.push(`reserve ${args[1]}`);
+      return reserve(...args);
+    };
+    const apply = h.kube.applyConfigMap.bind(h.kube);
+    h.kube.applyConfigMap = async () => {
+      order.push('write ConfigMap');
+      throw new Error('the API server is unavailable');
+    };
+    h.update(aReplicaSetDB().withReplicas(1));
+    await expect(h.reconcile()).rejects.toThrow('the API server is unavailable');
+    expect(order).toEqual([`reserve ${revision + 1}`, 'write ConfigMap']);
+    // The write may have reached the API server before the error: that revision is never stamped on other content.
+    expect(h.status()?.endpoints?.topologyRevision).toBe(revision + 1);
+    expect(topology(h).revision).toBe(revision);
+    h.kube.applyConfigMap = apply;
+    await after(h, 5);
+    expect(topology(h).revision).toBe(revision + 2);
+    expect(h.status()?.endpoints?.topologyRevision).toBe(revision + 2);
+    expect(states(h)).toEqual([
+      [R(1), 'active'],
+      [R(2), 'draining'],
+    ]);
+  });
+
+  it('writes no ConfigMap when the object moved on before the revision was reserved, and publishes from a fresh read', async () => {
+    const h = await started(2);
+    const revision = topology(h).revision;
+    const reserve = h.kube.reserveTopologyRevision.bind(h.kube);
+    let edited = false;
+    h.kube.reserveTopologyRevision = async (...args) => {
+      // A person annotates the object between the reconcile's read and its reservation.
+      if (!edited) {
+        edited = true;
+        const record = h.kube.record(h.ref)!;
+        h.kube.put({ ...record.raw, metadata: { ...(record.raw.metadata as object), annotations: { touched: 'yes' } } });
+      }
+      return reserve(...args);
+    };
+    const writes = h.kube.received.filter((r) => r.call === 'applyConfigMap').length;
+    h.update(aReplicaSetDB().withReplicas(1));
+    await h.reconcile().catch(() => undefined);
+    expect(h.kube.received.filter((r) => r.call === 'applyConfigMap')).toHaveLength(writes);
+    expect(topology(h).revision).toBe(revision);
+    await after(h, 5);
+    expect(topology(h).revision).toBe(revision + 1);
+    expect(h.status()?.endpoints?.topologyRevision).toBe(revision + 1);
+  });
+
   it('deletes the ConfigMap on the finalizer path, after the instances', async () => {
     const h = await started(1);
     h.kube.delete(h.ref, h.clock.now);

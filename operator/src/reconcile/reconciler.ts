@@ -98,6 +98,7 @@ export function createReplicaSetDBReconciler(deps: ReplicaSetDBReconcilerDeps): 
       ref,
       involved,
       finalizers: observed.object.finalizers,
+      resourceVersion: observed.object.resourceVersion,
       generatePassword,
       log: ctx.log,
       ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),

@@ -1,10 +1,12 @@
-// The revision rule: `revision` grows by one on every change of content and only then, and `updatedAt` moves
-// with it. A resync that renders the same content therefore renders the same text, and the ConfigMap is not
-// written (its resourceVersion stays, clients reload nothing).
+// The revision rule: `revision` grows on every change of content and only then, and `updatedAt` moves with it. A
+// resync that renders the same content therefore renders the same text, and the ConfigMap is not written (its
+// resourceVersion stays, clients reload nothing).
 //
 // The previous revision is the higher of the one in the published document and the one recorded in status:
-// the document alone is not enough (deleted by hand, or replaced by an older copy), the status alone is not
-// either (the ConfigMap is written before the status, and a crash in between must not count a change twice).
+// the document alone is not enough (deleted by hand, or replaced by an older copy), and the status records every
+// revision before it is written to the ConfigMap (the publishTopology step reserves it), so that a ConfigMap
+// written and then lost can never leave a revision that a later change would stamp on other content. The
+// revision grows by one, except after a reserved revision whose write failed: that one is skipped.
 import { isDeepStrictEqual } from 'node:util';
 import { parseTopology, type Topology, type TopologyInput } from '@servio/replicasetdb-contract';
 import type { TopologyContent } from './document.js';

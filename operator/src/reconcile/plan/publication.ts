@@ -96,6 +96,7 @@ export function publicationStep(topology: PublicationPlan, observed: Observed): 
     content: publication.configMap,
     revision: publication.document.revision,
     changed: publication.changed,
+    reserveRevision: publication.document.revision > (observed.previousStatus?.endpoints?.topologyRevision ?? 0),
     delta: publication.delta,
   };
 }

@@ -55,6 +55,9 @@ export type Step =
       revision: number;
       /** The content changed (the revision moved), as opposed to a ConfigMap repaired at the same revision. */
       changed: boolean;
+      /** `revision` is above the one status records: it is written to status first, so that no later reconcile can
+       * stamp it on other content, whatever happens to this ConfigMap or this process after the write. */
+      reserveRevision: boolean;
       /** What differs from the observed ConfigMap, for the log line. */
       delta: string[];
     }

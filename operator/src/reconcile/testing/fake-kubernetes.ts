@@ -125,14 +125,18 @@ export class FakeKubernetes implements KubernetesPort {
 
   async writeStatus(ref: ObjectRef, status: ReplicaSetDBStatus, resourceVersion: string, options?: KubeCallOptions): Promise<void> {
     this.receive('writeStatus', options);
-    const r = this.objects.get(key(ref));
-    if (r === undefined) throw Object.assign(new Error('not found'), { code: 404 });
-    if (String(r.resourceVersion) !== resourceVersion) {
-      throw Object.assign(new Error(`the object has been modified (at ${r.resourceVersion}, not ${resourceVersion})`), { code: 409 });
-    }
+    const r = this.atResourceVersion(ref, resourceVersion);
     r.status = JSON.parse(JSON.stringify(status)) as ReplicaSetDBStatus;
     r.resourceVersion = this.version++;
     this.statusWrites++;
+  }
+
+  async reserveTopologyRevision(ref: ObjectRef, revision: number, resourceVersion: string, options?: KubeCallOptions): Promise<string> {
+    this.receive('reserveTopologyRevision', options);
+    const r = this.atResourceVersion(ref, resourceVersion);
+    r.status = { ...r.status, endpoints: { ...r.status?.endpoints, topologyRevision: revision } } as ReplicaSetDBStatus;
+    r.resourceVersion = this.version++;
+    return String(r.resourceVersion);
   }
 
   async getSecret(ref: ObjectRef, options?: KubeCallOptions): Promise<Record<string, string> | undefined> {
@@ -184,6 +188,16 @@ export class FakeKubernetes implements KubernetesPort {
     const cm = this.configMaps.get(key(ref));
     if (cm === undefined || !cm.ownerUids.includes(ownerUid)) return;
     this.configMaps.set(key(ref), { ...cm, ownerUids: cm.ownerUids.filter((uid) => uid !== ownerUid), resourceVersion: String(this.version++) });
+  }
+
+  /** The object for a write conditional on `resourceVersion`: 404 when it is gone, 409 when it moved on. */
+  private atResourceVersion(ref: ObjectRef, resourceVersion: string): StoredRecord {
+    const r = this.objects.get(key(ref));
+    if (r === undefined) throw Object.assign(new Error('not found'), { code: 404 });
+    if (String(r.resourceVersion) !== resourceVersion) {
+      throw Object.assign(new Error(`the object has been modified (at ${r.resourceVersion}, not ${resourceVersion})`), { code: 409 });
+    }
+    return r;
   }
 
   private receive(call: string, options: KubeCallOptions | undefined): void {
