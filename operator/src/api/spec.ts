@@ -361,7 +361,8 @@ const endpointsSchema = z
   .object({
     configMapName: objectNameOrEmpty().describe(
       'ConfigMap in this namespace where the operator publishes the topology (primary and replica endpoints, ' +
-        'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints.',
+        'lag, routing settings) for the client library. Empty: <metadata.name>-endpoints. After a rename, the ' +
+        'ConfigMap of the old name keeps the primary only, so pods that still mount it send every query to the primary.',
     ),
     tlsMode: z
       .enum(['verify-full', 'require', 'disable'])

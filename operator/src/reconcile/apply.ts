@@ -107,6 +107,11 @@ class KubernetesStepError extends Error {
   override readonly name = 'KubernetesStepError';
 }
 
+/** The old name's ConfigMap after a rename loses its replicas: the pods still mounting it need a person's attention. */
+function isWithdrawal(step: Step): boolean {
+  return step.kind === 'publishTopology' && step.replacedBy !== undefined;
+}
+
 export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { executed: [], instances: new Map(), finalizerRemoved: false };
   let finalizers = [...ctx.finalizers];
@@ -121,9 +126,14 @@ export async function applyPlan(steps: readonly Step[], ctx: ApplyContext): Prom
       const line = note === undefined ? describeStep(step) : `${describeStep(step)}: ${note}`;
       ctx.log.info({ step: step.kind, subject: stepSubject(step) }, line);
       if (ctx.signal?.aborted) continue;
-      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'completeCredentialsSecret')
+      if (isMutatingAwsStep(step) || step.kind === 'createCredentials' || step.kind === 'completeCredentialsSecret' || isWithdrawal(step))
         // Changes released before the window the spec chose are worth a person's attention.
-        await event(ctx, step.kind === 'modifyInstance' && step.releasesPending !== undefined ? 'Warning' : 'Normal', EVENT_REASON[step.kind], line);
+        await event(
+          ctx,
+          step.kind === 'modifyInstance' && step.releasesPending !== undefined ? 'Warning' : 'Normal',
+          isWithdrawal(step) ? 'TopologyWithdrawn' : EVENT_REASON[step.kind],
+          line,
+        );
     } catch (err) {
       // A call cut short by the signal is not a failure of the step: the next leader runs it again.
       if (stopIfAborted(step, ctx, outcome)) break;
@@ -307,7 +317,8 @@ async function executeStep(
       return undefined;
     }
     case 'publishTopology':
-      if (step.reserveRevision) {
+      // One reservation covers every lower revision of the same reconcile (a renamed ConfigMap's, written after).
+      if (step.reserveRevision && step.revision > (outcome.reservedTopologyRevision ?? 0)) {
         const from = outcome.resourceVersion ?? ctx.resourceVersion;
         outcome.resourceVersion = await kube(() => ctx.kube.reserveTopologyRevision(ctx.ref, step.revision, from, abortable));
         outcome.reservedTopologyRevision = step.revision;

@@ -45,6 +45,9 @@ export function describeStep(step: Step): string {
       return `modify ${step.delta.map((c) => describeChange(step.identifier, c)).join('; ')}${when}${released}`;
     }
     case 'publishTopology':
+      if (step.replacedBy !== undefined) {
+        return `withdraw the replicas from ConfigMap ${step.configMap.name} (topology revision ${step.revision}): spec.endpoints.configMapName now names ${step.replacedBy}, and pods that still mount ${step.configMap.name} send every query to the primary`;
+      }
       return step.changed
         ? `publish topology revision ${step.revision} to ConfigMap ${step.configMap.name}`
         : `restore ConfigMap ${step.configMap.name} to topology revision ${step.revision} (${step.delta.join(', ')})`;

@@ -1,7 +1,7 @@
 // Reads the world once per reconcile. RDS: one DescribeDBInstances for the primary and every replica index the
 // object can have (filtered by identifier, so its cost does not grow with the account), plus a second one only
 // when the primary lists a replica of ours outside that range (left over from an interrupted scale-down).
-import type { ObjectRef, KubernetesPort } from '../ports/kubernetes.js';
+import type { ObjectRef, KubernetesPort, StoredConfigMap } from '../ports/kubernetes.js';
 import { parseReplicaSetDB, statusSchema, type ReplicaSetDBSpec, type ReplicaSetDBStatus } from '../api/index.js';
 import type { CallOptions, ParameterGroup, RdsInstance, RdsPort } from '../rds/port.js';
 import { isRdsError } from '../rds/errors.js';
@@ -87,6 +87,19 @@ async function observeDrainingConnections(
   }
 }
 
+/** The ConfigMap status names as published, read only while spec.endpoints.configMapName names another. */
+async function observeRenamedConfigMap(
+  kube: KubernetesPort,
+  current: ObjectRef,
+  status: ReplicaSetDBStatus | undefined,
+  call: CallOptions,
+): Promise<{ ref: ObjectRef; stored: StoredConfigMap | undefined } | undefined> {
+  const published = status?.endpoints?.configMapName;
+  if (published === undefined || published === current.name) return undefined;
+  const ref = { namespace: current.namespace, name: published };
+  return { ref, stored: await kube.getConfigMap(ref, call) };
+}
+
 /** The password is read to be fingerprinted and dropped here: only the fingerprint enters the snapshot. */
 async function observeCredentials(kube: KubernetesPort, secret: ObjectRef, uid: string, call: CallOptions): Promise<CredentialsState> {
   const data = await kube.getSecret(secret, call);
@@ -143,12 +156,13 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
   const names = resourceNames(ref, stored.uid, spec, await baseIdentifierOf(deps.rds, ref, stored.uid, status));
 
   const candidates = candidateIdentifiers(names, spec, status);
-  const [instances, parameterGroup, retiredParameterGroups, credentials, configMap] = await Promise.all([
+  const [instances, parameterGroup, retiredParameterGroups, credentials, configMap, renamedConfigMap] = await Promise.all([
     observeInstances(deps.rds, names, candidates, call),
     observeParameterGroup(deps.rds, names, call),
     observeRetiredParameterGroups(deps.rds, names, call),
     observeCredentials(deps.kube, names.secret, stored.uid, call),
     deps.kube.getConfigMap(names.configMap, call),
+    observeRenamedConfigMap(deps.kube, names.configMap, status, call),
   ]);
   // Lag matters only for routing a live object; a deleting one is not published.
   const subject = { key: `${ref.namespace}/${ref.name}`, maxReplicaLagSeconds: spec?.routing.maxReplicaLagSeconds ?? 0 };
@@ -176,6 +190,7 @@ export async function observeReplicaSetDB(ref: ObjectRef, deps: ObserveDeps, cal
     retiredParameterGroups,
     credentials,
     configMap,
+    ...(renamedConfigMap !== undefined ? { renamedConfigMap } : {}),
     ...lag,
     namespaceAllowsAdoption: deps.adoptNamespaces?.includes(ref.namespace) ?? false,
     ...connections,

@@ -56,6 +56,8 @@ export interface ObservedWorld {
   retiredParameterGroups?: readonly RetiredParameterGroup[];
   credentials: CredentialsState;
   configMap: StoredConfigMap | undefined;
+  /** The ConfigMap status names as published when spec.endpoints.configMapName names another (a rename), as read. */
+  renamedConfigMap?: { ref: ObjectRef; stored: StoredConfigMap | undefined };
   /** CloudWatch ReplicaLag by replica identifier; a replica without an entry has unknown lag. */
   replicaLag?: ReadonlyMap<string, number | undefined>;
   /** Set when CloudWatch could not be asked; the lag of the previous status stands in. */
@@ -290,6 +292,16 @@ export class Observed {
     if ((this.world.configMap?.ownerUids.length ?? 0) > 0) return false;
     const published = this.publishedTopology();
     return published?.namespace === this.object.ref.namespace && published.name === this.object.ref.name;
+  }
+
+  /** The ConfigMap spec.endpoints.configMapName named before a rename, while status still names it, when it is
+   * this object's (its managed-by label and this object as controller owner): the one to withdraw the replicas from. */
+  renamedConfigMap(): { ref: ObjectRef; stored: StoredConfigMap } | undefined {
+    const renamed = this.world.renamedConfigMap;
+    const stored = renamed?.stored;
+    if (renamed === undefined || stored === undefined) return undefined;
+    if (stored.labels[MANAGED_BY_LABEL] !== MANAGED_BY || stored.controllerUid !== this.object.uid) return undefined;
+    return { ref: renamed.ref, stored };
   }
 
   /** topology.json as clients currently read it, when it parses. */

@@ -23,7 +23,7 @@ export interface PublicationStatus {
 
 export function buildPublicationStatus(observed: Observed, topology: PublicationPlan, outcome: ApplyOutcome, appliedAt: Date): PublicationStatus {
   const publication = topology.publication;
-  const written = outcome.executed.some((s) => s.kind === 'publishTopology');
+  const written = outcome.executed.some((s) => s.kind === 'publishTopology' && s.replacedBy === undefined);
   const inEffect = publication !== undefined && (publication.delta.length === 0 || written);
   const document = inEffect ? publication.document : observed.publishedTopology();
   const stateOf = (id: string) => document?.replicas.find((r) => r.id === id)?.state;
@@ -48,11 +48,25 @@ export function buildPublicationStatus(observed: Observed, topology: Publication
   return {
     // A revision reserved for a write that then failed stays recorded: it may have reached the ConfigMap.
     revision: inEffect ? publication.document.revision : maxDefined(observed.previousStatus?.endpoints?.topologyRevision, outcome.reservedTopologyRevision),
-    configMapName: observed.names.configMap.name,
+    // The name moves once its ConfigMap holds the topology and the one it replaces has no replicas left.
+    configMapName: (inEffect ? renamedPending(observed, topology, outcome) : previousName(observed)) ?? observed.names.configMap.name,
     instances,
   };
 }
 
 function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+/** The name status recorded, while the ConfigMap it names still has replicas to withdraw: the next reconcile reads
+ * it again (observe.ts) and withdraws them. */
+function renamedPending(observed: Observed, topology: PublicationPlan, outcome: ApplyOutcome): string | undefined {
+  const renamed = topology.renamed;
+  if (renamed === undefined || renamed.publication.delta.length === 0) return undefined;
+  const withdrawn = outcome.executed.some((s) => s.kind === 'publishTopology' && s.configMap.name === renamed.configMap.name);
+  return withdrawn ? undefined : previousName(observed);
+}
+
+function previousName(observed: Observed): string | undefined {
+  return observed.previousStatus?.endpoints?.configMapName;
 }

@@ -24,8 +24,12 @@ class FakeLag implements ReplicaLagPort {
 }
 
 function topology(h: Harness): Topology {
-  const data = h.kube.configMaps.get(CM)?.data[TOPOLOGY_KEY];
-  if (data === undefined) throw new Error('no topology published');
+  return topologyOf(h, CM);
+}
+
+function topologyOf(h: Harness, configMap: string): Topology {
+  const data = h.kube.configMaps.get(configMap)?.data[TOPOLOGY_KEY];
+  if (data === undefined) throw new Error(`no topology in ${configMap}`);
   return parseTopology(data);
 }
 
@@ -216,6 +220,71 @@ describe('topology: publication', () => {
     await after(h, 5);
     expect(topology(h).revision).toBe(revision + 1);
     expect(h.status()?.endpoints?.topologyRevision).toBe(revision + 1);
+  });
+
+  it('withdraws the replicas from the ConfigMap spec.endpoints.configMapName no longer names, so it never routes to a deleted one', async () => {
+    const h = await started(2);
+    const OLD = CM;
+    const NEW = 'prod/servio-topology';
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withSpec({ endpoints: { configMapName: 'servio-topology' } }),
+    );
+    await h.converge();
+    expect(topologyOf(h, NEW).replicas.map((r) => [r.id, r.state])).toEqual([
+      [R(1), 'active'],
+      [R(2), 'active'],
+    ]);
+    // Pods that still mount the old name send every query to the primary: correct, whatever happens to the replicas.
+    const withdrawn = topologyOf(h, OLD);
+    expect(withdrawn.replicas).toEqual([]);
+    expect(h.kube.configMaps.get(OLD)!.data.DB_PRIMARY_HOST).toBe(topologyOf(h, NEW).primary.host);
+    expect(h.status()?.endpoints?.configMapName).toBe('servio-topology');
+
+    h.update(
+      aReplicaSetDB()
+        .withReplicas(1)
+        .withSpec({ endpoints: { configMapName: 'servio-topology' } }),
+    );
+    for (let i = 0; i < 20 && h.rds.instances.has(R(2)); i++) await after(h, 60);
+    expect(h.rds.instances.has(R(2))).toBe(false);
+    await h.converge();
+    expect(topologyOf(h, NEW).replicas.map((r) => r.id)).toEqual([R(1)]);
+    expect(topologyOf(h, OLD)).toEqual(withdrawn);
+  });
+
+  it('withdraws the replicas from the old name only once the new one holds the topology, and retries a failed withdrawal', async () => {
+    const h = await started(2);
+    const renamed = () =>
+      aReplicaSetDB()
+        .withReplicas(2)
+        .withSpec({ endpoints: { configMapName: 'servio-topology' } });
+    // Someone else's ConfigMap has the new name: nothing is published there, so the old one keeps its replicas.
+    h.kube.configMaps.set('prod/servio-topology', { data: { owner: 'someone' }, labels: {}, ownerUids: [], resourceVersion: '1' });
+    h.update(renamed());
+    await h.reconcile();
+    expect(topologyOf(h, CM).replicas).toHaveLength(2);
+    expect(h.status()?.endpoints?.configMapName).toBe('servio-endpoints');
+    h.kube.configMaps.delete('prod/servio-topology');
+
+    // The new name is written, the old one's write fails: status keeps the old name, and the next pass withdraws.
+    const apply = h.kube.applyConfigMap.bind(h.kube);
+    h.kube.applyConfigMap = async (ref, ...rest) => {
+      if (ref.name === 'servio-endpoints') throw new Error('the API server is unavailable');
+      return apply(ref, ...rest);
+    };
+    await h.reconcile().catch(() => undefined);
+    expect(topologyOf(h, 'prod/servio-topology').replicas).toHaveLength(2);
+    expect(topologyOf(h, CM).replicas).toHaveLength(2);
+    expect(h.status()?.endpoints?.configMapName).toBe('servio-endpoints');
+    h.kube.applyConfigMap = apply;
+    await after(h, 5);
+    expect(topologyOf(h, CM).replicas).toEqual([]);
+    expect(h.status()?.endpoints?.configMapName).toBe('servio-topology');
+    expect(h.kube.events.filter((e) => e.reason === 'TopologyWithdrawn').map((e) => e.message)).toEqual([
+      `withdraw the replicas from ConfigMap servio-endpoints (topology revision ${topologyOf(h, CM).revision}): spec.endpoints.configMapName now names servio-topology, and pods that still mount servio-endpoints send every query to the primary`,
+    ]);
   });
 
   it('deletes the ConfigMap on the finalizer path, after the instances', async () => {

@@ -8,7 +8,7 @@ import { planParameterGroup, planRetiredParameterGroups } from './parameters.js'
 import type { PlanPhase } from './phase.js';
 import { planReplicaSet } from './scale.js';
 import { planInstanceTags } from './tags.js';
-import { publicationStep } from './publication.js';
+import { publicationSteps } from './publication.js';
 
 /** Before anything exists in AWS, so cleanup is guaranteed to run for whatever is created next. */
 const finalizer: PlanPhase = (plan, observed) => {
@@ -18,8 +18,7 @@ const finalizer: PlanPhase = (plan, observed) => {
 /** Before any DeleteDBInstance of the same pass, so a replica is draining in the ConfigMap before its deletion is
  * asked for; and ahead of the blocker, so a draining replica stays withdrawn while a blocker holds every other change. */
 const topologyPublication: PlanPhase = (plan, observed, { topology }) => {
-  const step = topology === undefined ? undefined : publicationStep(topology, observed);
-  if (step !== undefined) plan.steps.push(step);
+  if (topology !== undefined) plan.steps.push(...publicationSteps(topology, observed));
 };
 
 const blocker: PlanPhase = (plan, observed) => {

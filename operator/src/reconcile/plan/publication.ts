@@ -5,6 +5,7 @@
 // (replica-lifecycle/routing.ts).
 import { planTopologyPublication, routeReplica, isLagging, type ReplicaRouting, type TopologyPublication, type TopologySource } from '../../topology/index.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../naming/index.js';
+import type { ObjectRef } from '../../ports/kubernetes.js';
 import type { Observed } from '../observed.js';
 import { isRetiring } from '../replica-lifecycle/index.js';
 import type { Step } from './types.js';
@@ -29,6 +30,9 @@ export interface PublicationPlan {
   lagging: LaggingReplica[];
   /** Why the topology cannot be published, for the Degraded condition. */
   problem?: string;
+  /** The ConfigMap spec.endpoints.configMapName named before a rename, with the primary only: pods that still mount
+   * it send every query to the primary, which stays right whatever happens to the replicas afterwards. */
+  renamed?: { configMap: ObjectRef; publication: TopologyPublication };
 }
 
 export function topologySource(observed: Observed): TopologySource | undefined {
@@ -74,25 +78,34 @@ export function planPublication(observed: Observed, now: Date): PublicationPlan 
     const problem = `ConfigMap ${name} exists and was not created for this ReplicaSetDB by the operator (it lacks the ${MANAGED_BY_LABEL}=${MANAGED_BY} label or this object as controller owner); the operator leaves it untouched and the topology is not published. Delete or rename that ConfigMap, or set spec.endpoints.configMapName to a free name.`;
     return { publication: undefined, replicas, lagging, problem };
   }
-  const publication = planTopologyPublication({
-    source,
-    observed: observed.configMap(),
-    statusRevision: observed.previousStatus?.endpoints?.topologyRevision,
-    ownerUid: observed.object.uid,
-    now,
-  });
-  return { publication, replicas, lagging };
+  const statusRevision = observed.previousStatus?.endpoints?.topologyRevision;
+  const ownerUid = observed.object.uid;
+  const publication = planTopologyPublication({ source, observed: observed.configMap(), statusRevision, ownerUid, now });
+  const renamedConfigMap = observed.renamedConfigMap();
+  const withdrawn =
+    publication !== undefined && renamedConfigMap !== undefined
+      ? planTopologyPublication({ source: { ...source, replicas: [] }, observed: renamedConfigMap.stored, statusRevision, ownerUid, now })
+      : undefined;
+  return { publication, replicas, lagging, ...(withdrawn !== undefined ? { renamed: { configMap: renamedConfigMap!.ref, publication: withdrawn } } : {}) };
 }
 
-/** The write of the ConfigMap, when it differs from the observed one (a hand edit is reverted, a deleted ConfigMap
- * recreated). The plan runs it before any DeleteDBInstance of the same reconcile (plan/live-phases.ts), so a replica is
- * draining in the ConfigMap before its deletion is ever asked for. */
-export function publicationStep(topology: PublicationPlan, observed: Observed): Step | undefined {
+/** The writes of the ConfigMap, when it differs from the observed one (a hand edit is reverted, a deleted ConfigMap
+ * recreated), and then of the one a rename left behind. The plan runs them before any DeleteDBInstance of the same
+ * reconcile (plan/live-phases.ts), so a replica is draining in the ConfigMap before its deletion is ever asked for;
+ * apply stops at a failed write, so the old name is only withdrawn once the new one holds the topology. */
+export function publicationSteps(topology: PublicationPlan, observed: Observed): Step[] {
   const publication = topology.publication;
-  if (publication === undefined || publication.delta.length === 0) return undefined;
+  if (publication === undefined) return [];
+  const current = publication.delta.length > 0 ? [publishStep(observed.names.configMap, publication, observed)] : [];
+  const renamed = topology.renamed;
+  if (renamed === undefined || renamed.publication.delta.length === 0) return current;
+  return [...current, { ...publishStep(renamed.configMap, renamed.publication, observed), replacedBy: observed.names.configMap.name }];
+}
+
+function publishStep(configMap: ObjectRef, publication: TopologyPublication, observed: Observed): Step & { kind: 'publishTopology' } {
   return {
     kind: 'publishTopology',
-    configMap: observed.names.configMap,
+    configMap,
     content: publication.configMap,
     revision: publication.document.revision,
     changed: publication.changed,

@@ -58,6 +58,8 @@ export type Step =
       /** `revision` is above the one status records: it is written to status first, so that no later reconcile can
        * stamp it on other content, whatever happens to this ConfigMap or this process after the write. */
       reserveRevision: boolean;
+      /** Set on the ConfigMap a rename of spec.endpoints.configMapName left behind: the name that replaced it. */
+      replacedBy?: string;
       /** What differs from the observed ConfigMap, for the log line. */
       delta: string[];
     }
