@@ -53,6 +53,23 @@ describe('reconcile: the master password follows the Secret', () => {
     expect(h.rds.mutatingCalls()).toHaveLength(before);
   });
 
+  it('sends the same password once more when the process stops between the call and the status write, then nothing', async () => {
+    const h = aHarness(aReplicaSetDB().withReplicas(0));
+    await h.converge();
+    rotate(h, ROTATED);
+    const writeStatus = h.kube.writeStatus.bind(h.kube);
+    h.kube.writeStatus = async () => {
+      throw new Error('the process stopped before the status write');
+    };
+    await expect(h.reconcile()).rejects.toThrow('the process stopped');
+    h.kube.writeStatus = writeStatus;
+    await h.converge();
+    await h.reconcile();
+    expect(passwordCalls(h)).toHaveLength(2);
+    expect(h.rds.passwords.get(BASE)).toBe(ROTATED);
+    expect(h.status()?.credentials?.appliedPasswordFingerprint).toBe(fingerprintOf(h, ROTATED));
+  });
+
   it('waits for an available primary before sending the new password', async () => {
     const h = aHarness(aReplicaSetDB().withReplicas(0));
     await h.converge();
