@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BASE, aReplicaSetDB, aWorld } from '../testing/fixtures.js';
 import { describeStep } from '../describe-step.js';
+import { Observed } from '../observed.js';
 import { plan, planWithPrimary, stepOf, stepsOf } from '../testing/plan-helpers.js';
 
 const noReplicas = () => aReplicaSetDB().withReplicas(0);
@@ -66,6 +67,17 @@ describe('plan: drift that is enforced', () => {
     const step = stepOf(planWithPrimary(db, { status: 'storage-full', allocatedStorageGiB: 100 }), 'modifyInstance');
     expect(step.changes).toEqual({ allocatedStorageGiB: 200 });
     expect(step.applyImmediately).toBe(true);
+  });
+
+  it('grows a storage-full primary first when the spec also changes settings it cannot take until it is available', () => {
+    // RDS holds the instance as the previous spec made it; the new spec raises the storage and changes settings.
+    const full = aWorld(noReplicas()).inSync().withPrimary({ status: 'storage-full' }).build();
+    const edited = aWorld(noReplicas().withSpec({ primary: { allocatedStorageGiB: 200 }, backup: { retentionDays: 14 } })).build();
+    const p = plan(new Observed({ ...full.world, object: edited.world.object, names: edited.world.names }));
+    expect(stepsOf(p)).toEqual([`modifyInstance ${BASE}`]);
+    expect(stepOf(p, 'modifyInstance')).toMatchObject({ changes: { allocatedStorageGiB: 200 }, applyImmediately: true });
+    expect(p.waits).toEqual([]);
+    expect(p.pendingChanges.some((c) => c.includes('14') && c.endsWith('(after the storage change)'))).toBe(true);
   });
 
   it('says which changes held for the maintenance window the growth of a full primary releases with it', () => {

@@ -126,10 +126,12 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
   const wanted = instanceDrift(desiredPrimary(spec, names), primary, 'primary');
   recordNotes(plan, primary.identifier, wanted);
   const drift = withBackupsOffAfterReplicas(plan, observed, primary, withoutHeld(plan, observed, primary.identifier, wanted, now));
-  for (const [position, group] of PRIMARY_CHANGE_ORDER.entries()) {
+  // A full primary takes no other change until it is available again, which only its growth brings about.
+  const order = primary.status === 'storage-full' ? ['storage' as const, ...PRIMARY_CHANGE_ORDER.filter((g) => g !== 'storage')] : PRIMARY_CHANGE_ORDER;
+  for (const [position, group] of order.entries()) {
     const changes = drift.changes.filter((c) => c.group === group);
     if (changes.length === 0) continue;
-    const remaining = drift.changes.filter((c) => PRIMARY_CHANGE_ORDER.indexOf(c.group) >= position);
+    const remaining = drift.changes.filter((c) => order.indexOf(c.group) >= position);
     const later = remaining.filter((c) => c.group !== group);
     // A full primary refuses writes: growing it does not wait for anything.
     const storageEmergency = primary.status === 'storage-full' && group === 'storage';
