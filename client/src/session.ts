@@ -174,10 +174,14 @@ function isInBlock(client: pg.ClientBase): boolean {
   return status === 'T' || status === 'E';
 }
 
-/** Whether a statement that succeeded may have committed something: unless it ran inside a block that is still open,
- * or only opened one. */
-function mayHaveCommitted(result: pg.QueryResult, sentInBlock: boolean, client: pg.ClientBase): boolean {
-  if (result.command === 'BEGIN' || result.command === 'START') return false;
+/** Whether a statement that succeeded may have committed something: a COMMIT did, whatever the status after it
+ * (COMMIT AND CHAIN, or "COMMIT; BEGIN" in one simple query, leave a new block open); otherwise, unless it ran
+ * inside a block that is still open, or only opened one. Several statements in one simple query give one result
+ * each. */
+function mayHaveCommitted(result: pg.QueryResult | pg.QueryResult[], sentInBlock: boolean, client: pg.ClientBase): boolean {
+  const results = Array.isArray(result) ? result : [result];
+  if (results.some((r) => r.command === 'COMMIT')) return true;
+  if (results.length === 1 && (results[0]?.command === 'BEGIN' || results[0]?.command === 'START')) return false;
   return !(sentInBlock && isInBlock(client));
 }
 

@@ -207,6 +207,26 @@ describe('read-your-writes by WAL position', () => {
     expect(await readBack(700_001)).toEqual({ v: 700_001, port: pgc.primary.port });
   });
 
+  it('tracks a commit that leaves the connection in a new transaction (COMMIT AND CHAIN, or COMMIT; BEGIN at once)', async () => {
+    for (const r of pgc.replicas) await pauseReplay(r);
+    const session = db.session();
+    const client = await session.writerPool().connect();
+    const readBack = async (id: number) => (await session.read<{ v: number; port: number }>(SELECT, [id])).rows[0];
+    try {
+      // A batch that commits in chunks: each chunk's rows are committed while the next transaction is already open.
+      await client.query('BEGIN');
+      await client.query(INSERT, [710_000]);
+      await client.query('COMMIT AND CHAIN');
+      expect(await readBack(710_000)).toEqual({ v: 710_000, port: pgc.primary.port });
+      await client.query(`INSERT INTO ${TABLE} (id, v) VALUES (710001, 710001)`);
+      await client.query('COMMIT; BEGIN');
+      expect(await readBack(710_001)).toEqual({ v: 710_001, port: pgc.primary.port });
+    } finally {
+      await client.query('COMMIT').catch(() => undefined);
+      client.release();
+    }
+  });
+
   it('carries a position from one session to the next', async () => {
     const first = db.session();
     expect(first.lsn).toBeUndefined();
