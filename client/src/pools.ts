@@ -126,12 +126,14 @@ export function createEndpointPools(
     return pool;
   };
   // Reads that fall back to the primary must fail there the way they fail on a replica: a write sent through
-  // read() is refused by the server instead of silently succeeding on the primary.
+  // read() is refused by the server instead of silently succeeding on the primary. A replica's connections are
+  // read-only too: a replica promoted before the router notices (until its next lag check) is no longer in
+  // recovery, and a write committed there would be lost with it.
   const readOnlyOptions = [options.pool.options, READ_ONLY].filter(Boolean).join(' ');
   return {
     // Pipelined: a session's write and its position query, or a replay check and its read, leave in one round
     // trip. Each statement still runs on its own, in order; the router hands out no cursors on these pools.
-    main: make({ ...base, pipeline: true }),
+    main: make({ ...base, pipeline: true, ...(spec.role === 'primary' ? {} : { options: readOnlyOptions }) }),
     readOnly: spec.role === 'primary' ? make({ ...base, options: readOnlyOptions }) : undefined,
     monitor: make({ ...base, max: 1, query_timeout: options.lagCheckTimeoutMs, options: readOnlyOptions }),
   };
