@@ -54,8 +54,13 @@ export function needsReplacement(status: string): boolean {
   return status === 'failed';
 }
 
+/** How a person lifts deletion protection the operator cannot: it sends modifications to available instances only. */
+export function liftProtectionByHand(identifier: string): string {
+  return `lift it with \`aws rds modify-db-instance --db-instance-identifier ${identifier} --no-deletion-protection --apply-immediately\` (or ask AWS Support if RDS refuses)`;
+}
+
 /** What a person should do about an unhealthy instance, for the Degraded condition. */
-export function unhealthyAdvice(status: string, role: 'primary' | 'replica'): string {
+export function unhealthyAdvice(status: string, role: 'primary' | 'replica', protectedId?: string): string {
   switch (status) {
     case 'storage-full':
       return role === 'primary'
@@ -66,7 +71,11 @@ export function unhealthyAdvice(status: string, role: 'primary' | 'replica'): st
     case 'stopped':
       return 'it was stopped outside the operator; start it with the AWS console or CLI';
     case 'failed':
-      return role === 'replica' ? 'the operator replaces it' : 'restore from a snapshot; see the RDS events';
+      if (role === 'primary') return 'restore from a snapshot; see the RDS events';
+      // The replacement starts with a deletion, which RDS refuses while deletion protection is on.
+      return protectedId === undefined
+        ? 'the operator replaces it'
+        : `it still has deletion protection, which the operator lifts only on an available instance: ${liftProtectionByHand(protectedId)}; the operator then replaces it`;
     default:
       return 'see the RDS events of the instance';
   }

@@ -25,7 +25,14 @@ function unhealthyInstances(observed: Observed): UnhealthyInstance[] {
   return observed.managedInstances().flatMap((instance) => {
     if (healthOf(instance.status) !== 'unhealthy') return [];
     const role = instance.identifier === observed.names.primary ? 'primary' : 'replica';
-    return [{ identifier: instance.identifier, role, status: instance.status, advice: unhealthyAdvice(instance.status, role) }];
+    return [
+      {
+        identifier: instance.identifier,
+        role,
+        status: instance.status,
+        advice: unhealthyAdvice(instance.status, role, instance.deletionProtection ? instance.identifier : undefined),
+      },
+    ];
   });
 }
 
