@@ -5,10 +5,12 @@ import type { ReplicaSetDBSpec } from '../../api/index.js';
 import type { InstanceRole } from '../../naming/index.js';
 
 /**
- * - `settings`: no restart (windows, backups, monitoring, logs, network, deletion protection, parameter group).
+ * - `protection`: deletion protection alone, in a request of its own, so that a value RDS rejects (which holds every
+ *   field of its request until the spec changes) never holds back the protection asked in the same spec edit.
+ * - `settings`: no restart (windows, backups, monitoring, logs, network, parameter group).
  * - `storage`, `class`, `multiAZ`, `engine`: disruptive or long-running; the primary gets one group at a time.
  */
-export type ChangeGroup = 'settings' | 'storage' | 'class' | 'multiAZ' | 'engine';
+export type ChangeGroup = 'protection' | 'settings' | 'storage' | 'class' | 'multiAZ' | 'engine';
 
 /** What a change does to the running database, mildest first. `replacement`: RDS cannot change it in place. */
 export const DISRUPTIONS = ['none', 'brief-io-pause', 'multi-az-failover', 'reboot', 'replacement'] as const;

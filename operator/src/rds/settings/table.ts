@@ -364,6 +364,7 @@ export const SETTINGS = [
     fromDescribe: (db) => db.DeletionProtection ?? false,
     compare: exactEvenIfAbsent('deletionProtection'),
     ...AT_ONCE,
+    group: 'protection',
   }),
   row({
     key: 'storageEncrypted',

@@ -58,6 +58,14 @@ export class FakeRds implements RdsPort {
     this.failures.push({ operation, error });
   }
 
+  /** Every ModifyDBInstance whose changes `when` matches throws what `error` makes, as RDS refuses a request for
+   * one of its values (and so for the whole request). */
+  rejectModificationsWhen(when: (changes: InstanceModification) => boolean, error: () => RdsError): void {
+    this.modificationRejections.push({ when, error });
+  }
+
+  private readonly modificationRejections: Array<{ when: (changes: InstanceModification) => boolean; error: () => RdsError }> = [];
+
   mutatingCalls(): RecordedCall[] {
     return this.calls.filter((c) => c.mutating);
   }
@@ -166,6 +174,8 @@ export class FakeRds implements RdsPort {
     this.record('ModifyDBInstance', identifier, true, options);
     const instance = this.instances.get(identifier);
     if (instance === undefined) throw new RdsError('not-found', 'DBInstanceNotFound', 'ModifyDBInstance', `DBInstance ${identifier} not found`);
+    const rejection = this.modificationRejections.find((r) => r.when(changes));
+    if (rejection !== undefined) throw rejection.error();
     const storageOnly = Object.keys(changes).every((k) => k === 'allocatedStorageGiB' || k === 'maxAllocatedStorageGiB');
     if (instance.status !== 'available' && !(instance.status === 'storage-full' && storageOnly)) {
       throw new RdsError('invalid-state', 'InvalidDBInstanceState', 'ModifyDBInstance', `Database instance is not in available state (${instance.status})`);

@@ -12,7 +12,7 @@ import type { FieldChange, PrimaryBlueprint } from './types.js';
 
 export type { ChangeGroup } from '../../rds/settings/row.js';
 
-export const PRIMARY_CHANGE_ORDER: readonly ChangeGroup[] = ['settings', 'storage', 'class', 'multiAZ', 'engine'];
+export const PRIMARY_CHANGE_ORDER: readonly ChangeGroup[] = ['protection', 'settings', 'storage', 'class', 'multiAZ', 'engine'];
 
 export interface GroupedChange {
   group: ChangeGroup;

@@ -111,9 +111,18 @@ export function planModifications(plan: Plan, observed: Observed, spec: ReplicaS
       plan.waits.push({ subject: id, message: `${id} is modified after ${blockedBy} (one replica at a time)` });
       recordPending(plan, id, drift.changes, `after ${blockedBy}`);
     } else {
+      // Deletion protection goes alone (see ChangeGroup), the rest of the replica's changes on the next pass.
+      const protection = allowed.filter((c) => c.group === 'protection');
+      const sent = protection.length > 0 ? protection : allowed;
       // A full replica stops replaying: its growth, the only change it takes, does not wait for the window.
-      pushModify(plan, instance, 'replica', allowed, spec.applyImmediately || instance.status === 'storage-full', spec.applyImmediately);
+      pushModify(plan, instance, 'replica', sent, spec.applyImmediately || instance.status === 'storage-full', spec.applyImmediately);
       replicaModified = id;
+      recordPending(
+        plan,
+        id,
+        allowed.filter((c) => !sent.includes(c)),
+        'after the deletion protection change',
+      );
       recordPending(
         plan,
         id,

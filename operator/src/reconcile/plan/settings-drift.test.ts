@@ -85,12 +85,12 @@ describe('plan: settings from the table', () => {
 describe('the disruption of planned changes', () => {
   it('comes with each change, and the worst one describes a modification', () => {
     const world = aWorld(noReplicas().withSpec({ port: 5433, primary: { instanceClass: 'db.r6g.2xlarge' } })).inSync();
-    const observed = world.withPrimary({ port: 5432, instanceClass: 'db.r6g.large', deletionProtection: true }).build();
+    const observed = world.withPrimary({ port: 5432, instanceClass: 'db.r6g.large', iamDatabaseAuthentication: true }).build();
     const drift = instanceDrift(desiredPrimary(observed.spec!, observed.names), observed.primary()!, 'primary');
     expect(drift.changes.map((c) => [c.change.field, c.disruption])).toEqual([
       ['instanceClass', 'reboot'],
+      ['iamDatabaseAuthentication', 'none'],
       ['port', 'reboot'],
-      ['deletionProtection', 'none'],
     ]);
     expect(disruptionOf(drift.changes.filter((c) => c.group === 'settings').map((c) => c.change))).toBe('reboot');
     const p = plan(observed);
