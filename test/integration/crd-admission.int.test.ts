@@ -77,9 +77,15 @@ describe('ReplicaSetDB admission by kube-apiserver', () => {
     namespace = await createNamespace(kc, uniqueName('rsdb-admission'));
     // The committed file, not buildCrd(): it is what users and the chart install (the drift test ties the two).
     await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager=crd-admission-test', '-f', repoFile(`crds/${CRD_FILE_NAME}`));
-    await kubectl('wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s');
-    // Established can come before the resource's REST endpoint is served.
-    const deadline = Date.now() + 30_000;
+    // Polled rather than `kubectl wait`, which fails instead of waiting when it reads the CRD before the API server
+    // has set any condition. Established can come before the resource's REST endpoint is served.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const established = await kubectl('get', 'crd', CRD_NAME, '-o', `jsonpath={.status.conditions[?(@.type=="Established")].status}`);
+      if (established.trim() === 'True') break;
+      if (Date.now() > deadline) throw new Error(`${CRD_NAME} is not Established 60 s after it was applied`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     for (;;) {
       const outcome = await custom.listNamespacedCustomObject(where()).then(() => 'served', String);
       if (outcome === 'served') break;

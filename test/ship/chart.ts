@@ -97,8 +97,14 @@ export function ensureCrd() {
     const applied = await kubectl(['apply', '--server-side', '--field-manager=ship-test', '-f', join(ROOT, 'crds', CRD_FILE_NAME)]);
     expect(applied.code, applied.stderr).toBe(0);
     created = true;
-    const established = await kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']);
-    expect(established.code, established.stderr).toBe(0);
+    // Polled rather than `kubectl wait`, which fails instead of waiting when it reads the CRD before the API server
+    // has set any condition (`.status.conditions accessor error: <nil>`).
+    const established = `jsonpath={.status.conditions[?(@.type=="Established")].status}`;
+    for (let i = 0; ; i++) {
+      if ((await kubectl(['get', 'crd', CRD_NAME, '-o', established])).stdout.trim() === 'True') break;
+      if (i === 120) throw new Error(`${CRD_NAME} not Established after 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     // Discovery lags Established by a moment; can-i needs the resource in discovery.
     for (let i = 0; ; i++) {
       if ((await kubectl(['api-resources', '--api-group=db.servio.io', '-o', 'name'])).stdout.trim() === CRD_NAME) break;
